@@ -1,0 +1,48 @@
+/**
+ * `rehearse <command>`: thin dispatch to harness/cli/commands/<command>.ts,
+ * each exporting `run(argv, io): Promise<number>` (an exit code). Only this
+ * entry calls process.exit (DESIGN.md style 7).
+ */
+import { EXIT_CODES, RehearseError } from '../core/index.ts';
+import type { CliIo } from './io.ts';
+
+const COMMANDS = ['run', 'validate', 'serve', 'up', 'down', 'replay'] as const;
+type CommandName = (typeof COMMANDS)[number];
+
+interface CommandModule {
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+const USAGE = `usage: rehearse <command> [options]
+
+commands:
+  run [files|dirs]      run scenarios (default: scenarios/)
+  validate [paths]      validate workflows and the SAM template
+  serve                 run the embedded AWS endpoint
+  up | down             start / stop the Docker Compose backends
+  replay HISTORY.json   turn a real execution into a scenario
+
+rehearse <command> --help for its options`;
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h') {
+    io.stdout.write(`${USAGE}\n`);
+    return name ? 0 : EXIT_CODES.ERR_BAD_INPUT;
+  }
+  if (!(COMMANDS as readonly string[]).includes(name)) {
+    io.stderr.write(`rehearse: unknown command '${name}'\n${USAGE}\n`);
+    return EXIT_CODES.ERR_BAD_INPUT;
+  }
+  try {
+    const mod = (await import(`./commands/${name as CommandName}.ts`)) as CommandModule;
+    return await mod.run(rest, io);
+  } catch (e) {
+    if (e instanceof RehearseError) {
+      io.stderr.write(`rehearse ${name}: ${e.message}${e.hint ? `\n  ${e.hint}` : ''}\n`);
+      return EXIT_CODES[e.code];
+    }
+    io.stderr.write(`rehearse ${name}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT_CODES.ERR_INTERNAL;
+  }
+}

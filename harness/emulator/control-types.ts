@@ -1,0 +1,46 @@
+/**
+ * The control API under `/_rehearse/` (DESIGN.md principle 2): what AWS has no
+ * API for. Shapes shared by the server (harness/emulator/control.ts) and the
+ * client the harness uses on any backend that offers it
+ * (harness/backends/control-client.ts).
+ *
+ *   GET    /_rehearse/health                → HealthResponse
+ *   POST   /_rehearse/reset                 → 204 (every service forgets everything; clock and seed stay)
+ *   GET    /_rehearse/clock                 → ClockState
+ *   POST   /_rehearse/clock                 ClockRequest → ClockState
+ *   PUT    /_rehearse/faults                FaultPlan → 204  (replaces the plan, resets call counters)
+ *   DELETE /_rehearse/faults                → 204
+ *   GET    /_rehearse/faults                → FaultPlan
+ *   GET    /_rehearse/observations          → ObservationsSnapshot
+ *   GET    /_rehearse/logs/<functionName>   → { invocations: [{ requestId, logs }] }
+ *
+ * Errors: JSON `{ "error": { "code", "message" } }` with 400/404.
+ */
+import type { AutoAdvance } from '../core/index.ts';
+
+export interface HealthResponse {
+  status: 'ok';
+  version: string;
+  services: string[];
+  clock: 'system' | 'virtual';
+}
+
+export interface ClockState {
+  kind: 'system' | 'virtual';
+  /** epoch ms */
+  now: number;
+  autoAdvance?: AutoAdvance;
+  /** Due times of pending timers (virtual clock only). */
+  pendingTimers?: number[];
+  /** What currently keeps the virtual clock from jumping. */
+  holds?: Array<{ kind: string; label: string }>;
+}
+
+export interface ClockRequest {
+  /** Move virtual time forward, firing timers on the way. */
+  advanceMs?: number;
+  autoAdvance?: AutoAdvance;
+}
+
+export type { FaultPlan, FunctionFault, OperationFault, CallSelector } from './faults.ts';
+export type { ObservationsSnapshot, InvocationRecord, SecretReadRecord, SnsMessageRecord } from './observations.ts';

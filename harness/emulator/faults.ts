@@ -1,0 +1,114 @@
+/**
+ * Fault plans (DESIGN.md principle 2): failures injected where AWS failures
+ * really happen — in a Lambda invocation or a service operation — so Retry and
+ * Catch are exercised for real. Shared by the control API, the Lambda service
+ * and the protocol layer.
+ */
+
+/** Which calls a fault applies to; calls are numbered from 1 per function / per operation. */
+export interface CallSelector {
+  /** Explicit call numbers or ranges: `[1, 2]`, `["3-5"]`, `"3-5"`. Omitted → every call. */
+  invocations?: Array<number | string> | string;
+  /** Every n-th call (2 → calls 2, 4, 6…). */
+  every?: number;
+}
+
+export type FunctionFaultAction =
+  /** `Lambda.*` service error names (e.g. `Lambda.TooManyRequestsException`) make Invoke fail with that service error; anything else is a function error (`Unhandled`). */
+  | { throw: { errorType: string; message?: string } }
+  /** The invocation runs into the function's timeout (`Sandbox.Timedout`). */
+  | { timeout: true }
+  /** Adds virtual-time latency before the handler runs. */
+  | { latencyMs: number }
+  /** The execution environment's process dies (`Runtime.ExitError`). */
+  | { crash: true };
+
+export type FunctionFault = CallSelector & { function: string } & FunctionFaultAction;
+
+export interface OperationFault extends CallSelector {
+  /** Signing name: `s3`, `secretsmanager`, `sns`, `states`, `lambda`. */
+  service: string;
+  /** AWS operation name, e.g. `GetObject`, `GetSecretValue`. */
+  operation: string;
+  error?: { code: string; message?: string; statusCode?: number };
+  latencyMs?: number;
+}
+
+export interface FaultPlan {
+  functions?: FunctionFault[];
+  operations?: OperationFault[];
+}
+
+/** Parses `3`, `"3"`, `"3-5"` into an inclusive range; throws a clear error otherwise. */
+export function parseCallRange(spec: number | string): [number, number] {
+  if (typeof spec === 'number') {
+    if (!Number.isInteger(spec) || spec < 1) throw new Error(`call number must be an integer ≥ 1, got ${spec}`);
+    return [spec, spec];
+  }
+  const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(spec);
+  if (!m) throw new Error(`call range must look like 3 or "3-5", got ${JSON.stringify(spec)}`);
+  const from = Number(m[1]);
+  const to = m[2] === undefined ? from : Number(m[2]);
+  if (from < 1 || to < from) throw new Error(`call range ${JSON.stringify(spec)} is empty or starts below 1`);
+  return [from, to];
+}
+
+/** Whether call number `n` (1-based) is selected. */
+export function selects(selector: CallSelector, n: number): boolean {
+  if (selector.every !== undefined) {
+    if (!Number.isInteger(selector.every) || selector.every < 1) return false;
+    if (n % selector.every !== 0) return false;
+  }
+  if (selector.invocations === undefined) return true;
+  const specs = Array.isArray(selector.invocations) ? selector.invocations : [selector.invocations];
+  return specs.some((s) => {
+    const [from, to] = parseCallRange(s);
+    return n >= from && n <= to;
+  });
+}
+
+/** Holds the installed plan and counts calls, so "invocations 1-2" means the first two. */
+export class FaultRegistry {
+  private plan: FaultPlan = {};
+  private readonly counts = new Map<string, number>();
+
+  install(plan: FaultPlan): void {
+    // Validate ranges now so a bad plan is rejected when installed, not mid-run.
+    for (const f of [...(plan.functions ?? []), ...(plan.operations ?? [])]) {
+      const specs = f.invocations === undefined ? [] : Array.isArray(f.invocations) ? f.invocations : [f.invocations];
+      specs.forEach(parseCallRange);
+    }
+    this.plan = plan;
+    this.counts.clear();
+  }
+
+  clear(): void {
+    this.install({});
+  }
+
+  current(): FaultPlan {
+    return this.plan;
+  }
+
+  /** Counts one invocation of `functionName` and returns the faults that apply to it (in plan order). */
+  nextFunctionCall(functionName: string): { callNumber: number; faults: FunctionFault[] } {
+    const callNumber = this.bump(`fn:${functionName}`);
+    const faults = (this.plan.functions ?? []).filter((f) => f.function === functionName && selects(f, callNumber));
+    return { callNumber, faults };
+  }
+
+  /** Counts one call of `service:operation` and returns the faults that apply to it. */
+  nextOperationCall(service: string, operation: string): { callNumber: number; faults: OperationFault[] } {
+    const callNumber = this.bump(`op:${service}:${operation}`);
+    const faults = (this.plan.operations ?? []).filter(
+      (f) => f.service === service && f.operation === operation && selects(f, callNumber),
+    );
+    return { callNumber, faults };
+  }
+
+  private bump(key: string): number {
+    const n = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, n);
+    return n;
+  }
+}

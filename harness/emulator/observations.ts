@@ -1,0 +1,112 @@
+/**
+ * What the endpoint saw, for checks AWS has no API for (control API
+ * `GET /_rehearse/observations`): invocations, peak concurrency, secret reads,
+ * published messages. Times are the Clock's (virtual) epoch ms.
+ */
+
+export interface InvocationRecord {
+  functionName: string;
+  requestId: string;
+  /** 1-based count per function since the last reset. */
+  invocationNumber: number;
+  invocationType: 'RequestResponse' | 'Event' | 'DryRun';
+  startTime: number;
+  endTime?: number;
+  durationMs?: number;
+  coldStart: boolean;
+  /** Function error or service error, as the caller saw it. */
+  error?: { errorType: string; errorMessage: string };
+  /** Which injected fault applied, if any (e.g. `throw Lambda.TooManyRequestsException`). */
+  fault?: string;
+  /** Captured stdout/stderr of this invocation. */
+  logs?: string;
+}
+
+export interface SecretReadRecord {
+  secretId: string;
+  arn: string;
+  versionId: string;
+  versionStages: string[];
+  /** Function name, or `client` when not called from a function environment. */
+  caller: string;
+  operation: 'GetSecretValue' | 'BatchGetSecretValue';
+  time: number;
+}
+
+export interface SnsMessageRecord {
+  topicArn: string;
+  messageId: string;
+  message: string;
+  subject?: string;
+  attributes: Record<string, { DataType: string; StringValue?: string }>;
+  caller: string;
+  time: number;
+}
+
+export interface ObservationsSnapshot {
+  invocations: InvocationRecord[];
+  /** Peak concurrent invocations per function name. */
+  functionConcurrency: Record<string, number>;
+  /** Peak concurrent iterations per Map state: key `<executionArn>#<stateName>`. */
+  mapConcurrency: Record<string, number>;
+  secretReads: SecretReadRecord[];
+  snsMessages: SnsMessageRecord[];
+}
+
+export class Observations {
+  private invocations: InvocationRecord[] = [];
+  private secretReads: SecretReadRecord[] = [];
+  private snsMessages: SnsMessageRecord[] = [];
+  private readonly running = new Map<string, number>();
+  private peaks = new Map<string, number>();
+
+  recordInvocation(record: InvocationRecord): InvocationRecord {
+    this.invocations.push(record);
+    return record;
+  }
+
+  recordSecretRead(record: SecretReadRecord): void {
+    this.secretReads.push(record);
+  }
+
+  recordSnsMessage(record: SnsMessageRecord): void {
+    this.snsMessages.push(record);
+  }
+
+  /** Counts one concurrent unit under `key` (`fn:<name>` or `map:<executionArn>#<state>`); returns its release. */
+  enter(key: string): () => void {
+    const n = (this.running.get(key) ?? 0) + 1;
+    this.running.set(key, n);
+    if (n > (this.peaks.get(key) ?? 0)) this.peaks.set(key, n);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.running.set(key, (this.running.get(key) ?? 1) - 1);
+    };
+  }
+
+  snapshot(): ObservationsSnapshot {
+    const functionConcurrency: Record<string, number> = {};
+    const mapConcurrency: Record<string, number> = {};
+    for (const [key, peak] of this.peaks) {
+      if (key.startsWith('fn:')) functionConcurrency[key.slice(3)] = peak;
+      else if (key.startsWith('map:')) mapConcurrency[key.slice(4)] = peak;
+    }
+    return {
+      invocations: structuredClone(this.invocations),
+      functionConcurrency,
+      mapConcurrency,
+      secretReads: structuredClone(this.secretReads),
+      snsMessages: structuredClone(this.snsMessages),
+    };
+  }
+
+  reset(): void {
+    this.invocations = [];
+    this.secretReads = [];
+    this.snsMessages = [];
+    this.running.clear();
+    this.peaks = new Map();
+  }
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { VirtualClock, settle } from '../../harness/core/index.ts';
+
+describe('VirtualClock', () => {
+  it('jumps to the next timer when nothing holds it, firing timers in due order', async () => {
+    const clock = new VirtualClock({ start: 1_000 });
+    const fired: Array<[string, number]> = [];
+    clock.setTimer(3_600_000, () => fired.push(['hour', clock.now()]));
+    clock.setTimer(2_000, () => fired.push(['2s', clock.now()]));
+    clock.setTimer(2_000, () => fired.push(['2s-second', clock.now()]));
+    await clock.sleep(86_400_000);
+    expect(fired).toEqual([
+      ['2s', 3_000],
+      ['2s-second', 3_000],
+      ['hour', 3_601_000],
+    ]);
+    expect(clock.now()).toBe(86_401_000);
+  });
+
+  it('does not jump while work is held, and jumps once it is released', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    let fired = false;
+    clock.setTimer(10_000, () => (fired = true));
+    const release = clock.hold('work', 'an invocation');
+    await settle();
+    await settle();
+    expect(fired).toBe(false);
+    expect(clock.describeHolds()).toEqual([{ kind: 'work', label: 'an invocation' }]);
+    release();
+    await clock.sleep(0);
+    await settle();
+    expect(fired).toBe(true);
+    expect(clock.now()).toBe(10_000);
+  });
+
+  it('does not run a pending callback out from under a client unless told to', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    let timedOut = false;
+    clock.setTimer(60_000, () => (timedOut = true));
+    const release = clock.hold('callback', 'task token');
+    await settle();
+    await settle();
+    expect(timedOut).toBe(false);
+    await clock.advance(60_000);
+    expect(timedOut).toBe(true);
+    release();
+  });
+
+  it("jumps over pending callbacks with autoAdvance 'idle-ignoring-callbacks'", async () => {
+    const clock = new VirtualClock({ start: 0, autoAdvance: 'idle-ignoring-callbacks' });
+    clock.hold('callback');
+    await clock.sleep(5_000);
+    expect(clock.now()).toBe(5_000);
+  });
+
+  it('cancelled timers never fire and sleep rejects on abort', async () => {
+    const clock = new VirtualClock({ start: 0, autoAdvance: 'off' });
+    let fired = false;
+    clock.setTimer(1, () => (fired = true)).cancel();
+    const ac = new AbortController();
+    const p = clock.sleep(1_000, ac.signal);
+    ac.abort(new Error('stopped'));
+    await expect(p).rejects.toThrow('stopped');
+    await clock.advance(10_000);
+    expect(fired).toBe(false);
+  });
+});

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { createIdSource } from '../../harness/core/index.ts';
+
+describe('IdSource', () => {
+  it('is deterministic for a seed and differs across seeds', () => {
+    const a = createIdSource(42);
+    const b = createIdSource(42);
+    const c = createIdSource(43);
+    const seq = (s: ReturnType<typeof createIdSource>) => [s.uuid(), s.hex(4), s.random(), s.token()];
+    const sa = seq(a);
+    expect(sa).toEqual(seq(b));
+    expect(sa).not.toEqual(seq(c));
+  });
+
+  it('makes RFC 4122 v4-shaped UUIDs and uniform randoms in [0,1)', () => {
+    const s = createIdSource('x');
+    for (let i = 0; i < 1000; i++) {
+      expect(s.uuid()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      const r = s.random();
+      expect(r).toBeGreaterThanOrEqual(0);
+      expect(r).toBeLessThan(1);
+    }
+  });
+
+  it('forks independent, reproducible streams', () => {
+    const s = createIdSource(1);
+    const f1 = s.fork('exec-1').uuid();
+    s.uuid(); // consuming the parent does not change a fork
+    expect(s.fork('exec-1').uuid()).toBe(f1);
+    expect(s.fork('exec-2').uuid()).not.toBe(f1);
+  });
+});
