@@ -60,6 +60,11 @@ export interface RestRequest {
   headers: IncomingHttpHeaders;
   body: Buffer;
   ctx: RequestContext;
+  /**
+   * Digests the protocol layer already computed over `body` (base64), so a
+   * service need not hash the same bytes twice (S3 ETag = md5).
+   */
+  digests?: Partial<Record<'md5' | 'crc32' | 'crc32c' | 'sha1' | 'sha256' | 'crc64nvme', string>>;
 }
 
 export interface RestResponse {
@@ -75,6 +80,12 @@ export interface RestProtocolService {
   protocol: 'restXml' | 'restJson1';
   matches(req: { method: string; path: string; host: string; headers: IncomingHttpHeaders; signingService?: string }): boolean;
   handle(req: RestRequest): Promise<RestResponse>;
+  /**
+   * The AWS operation name of a request (`GetObject`, `Invoke`…), so the
+   * protocol layer applies operation faults once for every service. Optional:
+   * without it, operation faults never match this service's requests.
+   */
+  operationName?(req: RestRequest): string | undefined;
 }
 
 export type ProtocolService = JsonProtocolService | QueryProtocolService | RestProtocolService;

@@ -1,0 +1,89 @@
+/**
+ * What a running state sees: its execution's environment (clock, ids, invoker,
+ * history, context object) and the frame it runs in (variables in scope, the
+ * event its next event follows, the abort signal of its branch/iteration).
+ */
+import type { Clock, IdSource } from '../core/index.ts';
+import type { EngineObserver, S3Access, TaskInvoker } from './api.ts';
+import { StatesError } from './errors.ts';
+import type { History } from './history.ts';
+import type { TokenRegistry } from './tasks/tokens.ts';
+
+export interface ExecutionEnv {
+  executionArn: string;
+  stateMachineArn: string;
+  stateMachineName: string;
+  executionName: string;
+  roleArn: string;
+  type: 'STANDARD' | 'EXPRESS';
+  region: string;
+  accountId: string;
+  clock: Clock;
+  ids: IdSource;
+  invoker: TaskInvoker;
+  s3: S3Access | undefined;
+  observer: EngineObserver | undefined;
+  history: History;
+  tokens: TokenRegistry;
+  /** `$$.Execution` (shared by every state; never mutated). */
+  contextExecution: Record<string, unknown>;
+  /** `$$.StateMachine`. */
+  contextStateMachine: Record<string, unknown>;
+}
+
+/**
+ * Thrown into running states when their branch/iteration/execution was
+ * stopped (execution stop/timeout, sibling failure). Never caught by Retry/Catch.
+ */
+export class AbortedError extends StatesError {
+  constructor() {
+    super('States.Aborted', 'aborted');
+  }
+}
+
+/**
+ * An engine-raised error. `hasCause` false means AWS records no cause (a Fail
+ * state without Cause, a timeout), although the Catch error output still has `Cause: ""`.
+ */
+export class EngineError extends StatesError {
+  readonly hasCause: boolean;
+  constructor(error: string, cause: string | undefined) {
+    super(error, cause ?? '');
+    this.hasCause = cause !== undefined && cause !== '';
+  }
+}
+
+/** AWS's prefix for runtime errors: "An error occurred while executing the state 'X' (entered at the event id #N). …" */
+export function runtimeError(stateName: string, enteredEventId: number, message: string, error = 'States.Runtime'): EngineError {
+  return new EngineError(error, `An error occurred while executing the state '${stateName}' (entered at the event id #${enteredEventId}). ${message}`);
+}
+
+export class Frame {
+  constructor(
+    readonly env: ExecutionEnv,
+    public vars: Record<string, unknown>,
+    public prev: number,
+    readonly signal: AbortSignal,
+    /** Distributed Map child runs record nothing in the parent's history. */
+    readonly silent = false,
+  ) {}
+
+  emit(type: string, details?: Record<string, unknown>): number {
+    if (this.signal.aborted) throw new AbortedError();
+    if (this.silent) return 0;
+    const id = this.env.history.add(type, this.prev, details);
+    this.prev = id;
+    return id;
+  }
+
+  child(vars: Record<string, unknown>, signal: AbortSignal, silent = this.silent): Frame {
+    return new Frame(this.env, vars, this.prev, signal, silent);
+  }
+}
+
+/** The error name/cause of anything thrown while running a state. */
+export function toStatesError(e: unknown): StatesError {
+  if (e instanceof StatesError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  return new EngineError('States.Runtime', `Internal engine error: ${message}`);
+}

@@ -1,0 +1,58 @@
+/**
+ * Task `Resource` ARNs. Step Functions distinguishes a Lambda function ARN
+ * (LambdaFunction* history events), `arn:aws:states:::lambda:invoke` and the
+ * other optimised integrations, and `arn:aws:states:::aws-sdk:*` (Task* events).
+ * https://docs.aws.amazon.com/step-functions/latest/dg/integrate-services.html
+ */
+import { AwsServiceError } from '../../core/index.ts';
+import type { IntegrationPattern } from '../api.ts';
+
+export type TaskResource =
+  | { kind: 'lambda-direct'; arn: string }
+  | {
+      kind: 'integration';
+      /** `lambda` for lambda:invoke; otherwise the service as written in the ARN. */
+      service: string;
+      action: string;
+      sdk: boolean;
+      pattern: IntegrationPattern;
+      /** History `resourceType`, e.g. `lambda`, `aws-sdk:s3`. */
+      resourceType: string;
+      /** History `resource`, e.g. `invoke`, `startExecution.sync:2`. */
+      resourceName: string;
+    };
+
+const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_<>-]+(:[A-Za-z0-9$_-]+)?$/;
+const INTEGRATION = /^arn:aws[a-z-]*:states:[a-z0-9-]*:(\d{12})?:(aws-sdk:)?([a-z0-9-]+):([A-Za-z0-9]+)(\.sync:2|\.sync|\.waitForTaskToken)?$/;
+
+/** Services whose optimised integrations the engine can run (through TaskInvoker.callService). */
+const OPTIMIZED = new Set(['lambda', 's3', 'sns', 'sqs', 'events', 'states', 'secretsmanager', 'dynamodb']);
+
+export function parseResource(resource: string, location: string): TaskResource {
+  if (LAMBDA_ARN.test(resource)) return { kind: 'lambda-direct', arn: resource };
+  const m = INTEGRATION.exec(resource);
+  if (!m) {
+    const what = /:activity:/.test(resource) ? 'activities are not supported by this engine' : 'is not a Lambda function ARN or a supported arn:aws:states::: integration';
+    throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: '${location}': ${JSON.stringify(resource)} ${what}`);
+  }
+  const sdk = m[2] !== undefined;
+  const service = m[3]!;
+  const action = m[4]!;
+  const suffix = m[5] ?? '';
+  const pattern: IntegrationPattern = suffix === '.sync' ? 'sync' : suffix === '.sync:2' ? 'sync:2' : suffix === '.waitForTaskToken' ? 'waitForTaskToken' : 'requestResponse';
+  if (!sdk && !OPTIMIZED.has(service)) {
+    throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: '${location}': the optimised integration '${service}' is not supported by this engine (use arn:aws:states:::aws-sdk:${service}:${action})`);
+  }
+  if (!sdk && service === 'lambda' && action !== 'invoke') {
+    throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: '${location}': unsupported Lambda action '${action}'`);
+  }
+  return {
+    kind: 'integration',
+    service,
+    action,
+    sdk,
+    pattern,
+    resourceType: sdk ? `aws-sdk:${service}` : service,
+    resourceName: `${action}${suffix}`,
+  };
+}

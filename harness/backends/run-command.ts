@@ -1,0 +1,71 @@
+/**
+ * One way to run an external command (docker, docker compose), injectable so
+ * command builders and error mapping are tested without an engine.
+ */
+import { execa, execaSync } from 'execa';
+
+export interface CommandResult {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** The executable itself was not found (ENOENT). */
+  notFound: boolean;
+}
+
+export interface CommandOptions {
+  cwd?: string;
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+  /** Stream output to these (for `rehearse up` progress) instead of only capturing it. */
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+export type CommandRunner = (file: string, args: readonly string[], options?: CommandOptions) => Promise<CommandResult>;
+
+interface ExecaLikeResult {
+  exitCode?: number;
+  stdout?: unknown;
+  stderr?: unknown;
+  timedOut?: boolean;
+  code?: unknown;
+}
+
+function toResult(r: ExecaLikeResult): CommandResult {
+  return {
+    exitCode: r.exitCode,
+    stdout: typeof r.stdout === 'string' ? r.stdout : '',
+    stderr: typeof r.stderr === 'string' ? r.stderr : '',
+    timedOut: r.timedOut === true,
+    notFound: r.code === 'ENOENT',
+  };
+}
+
+export const execaRunner: CommandRunner = async (file, args, options = {}) => {
+  const child = execa(file, [...args], {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: true,
+    reject: false,
+    timeout: options.timeoutMs,
+    stdin: 'ignore',
+  });
+  if (options.stdout) child.stdout?.pipe(options.stdout, { end: false });
+  if (options.stderr) child.stderr?.pipe(options.stderr, { end: false });
+  return toResult((await child) as ExecaLikeResult);
+};
+
+/** Synchronous variant, for the only place async work cannot run: a process 'exit' handler. */
+export function runSync(file: string, args: readonly string[], options: CommandOptions = {}): CommandResult {
+  return toResult(
+    execaSync(file, [...args], {
+      cwd: options.cwd,
+      env: options.env,
+      extendEnv: true,
+      reject: false,
+      timeout: options.timeoutMs,
+      stdin: 'ignore',
+    }) as ExecaLikeResult,
+  );
+}

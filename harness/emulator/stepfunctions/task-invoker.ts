@@ -1,0 +1,166 @@
+/**
+ * How the engine's tasks reach the other services. Lambda goes through the
+ * Lambda service in-process (same fault plan, same runtime, no extra hop);
+ * every other integration is a real AWS SDK v3 call to this endpoint, exactly
+ * what Step Functions itself does against AWS. Service errors come back as
+ * AwsServiceError; the engine names them (`SecretsManager.ResourceNotFoundException`…).
+ * https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+ */
+import type { Readable } from 'node:stream';
+import { AwsServiceError } from '../../core/index.ts';
+import type { LambdaInvocation, LambdaResult, S3Access, ServiceCall, TaskContext, TaskInvoker } from '../../asl/index.ts';
+import type { ServiceDeps } from '../service-deps.ts';
+
+interface SdkClient {
+  send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<Record<string, unknown>>;
+}
+type SdkModule = Record<string, unknown>;
+
+/** The SDK packages this project ships, keyed by the service name used in `aws-sdk:<service>:<action>` ARNs. */
+const SDK_PACKAGES: Record<string, { load: () => Promise<SdkModule>; client: string }> = {
+  s3: { load: () => import('@aws-sdk/client-s3'), client: 'S3Client' },
+  secretsmanager: { load: () => import('@aws-sdk/client-secrets-manager'), client: 'SecretsManagerClient' },
+  sns: { load: () => import('@aws-sdk/client-sns'), client: 'SNSClient' },
+  lambda: { load: () => import('@aws-sdk/client-lambda'), client: 'LambdaClient' },
+  sfn: { load: () => import('@aws-sdk/client-sfn'), client: 'SFNClient' },
+};
+
+/** The optimised `states:startExecution` integration, served by this service itself. */
+export type NestedExecutionStarter = (call: ServiceCall, ctx: TaskContext) => Promise<unknown>;
+
+export function createTaskInvoker(deps: ServiceDeps, startNested: NestedExecutionStarter): TaskInvoker & { s3: S3Access } {
+  const clients = new Map<string, Promise<{ client: SdkClient; mod: SdkModule }>>();
+
+  const clientFor = (service: string) => {
+    let entry = clients.get(service);
+    if (!entry) {
+      const pkg = SDK_PACKAGES[service];
+      if (!pkg) {
+        throw new AwsServiceError(
+          'UnsupportedService',
+          `The embedded endpoint does not serve '${service}'; supported aws-sdk services: ${Object.keys(SDK_PACKAGES).join(', ')}`,
+        );
+      }
+      entry = pkg.load().then((mod) => {
+        const Ctor = mod[pkg.client] as new (config: Record<string, unknown>) => SdkClient;
+        const client = new Ctor({
+          endpoint: deps.endpoint(),
+          region: deps.region,
+          credentials: { accessKeyId: 'STATES', secretAccessKey: 'rehearse' },
+          forcePathStyle: true,
+          maxAttempts: 1,
+        });
+        return { client, mod };
+      });
+      clients.set(service, entry);
+    }
+    return entry;
+  };
+
+  const callSdk = async (service: string, action: string, parameters: Record<string, unknown>, signal?: AbortSignal) => {
+    const { client, mod } = await clientFor(service);
+    const commandName = `${action.charAt(0).toUpperCase()}${action.slice(1)}Command`;
+    const Command = mod[commandName] as (new (input: Record<string, unknown>) => unknown) | undefined;
+    if (!Command) {
+      throw new AwsServiceError('InvalidAction', `'${service}' has no action '${action}'`);
+    }
+    try {
+      const out = await client.send(new Command(parameters), { abortSignal: signal });
+      return await plainOutput(out);
+    } catch (e) {
+      throw toServiceError(e);
+    }
+  };
+
+  return {
+    async invokeLambda(request: LambdaInvocation, _ctx: TaskContext): Promise<LambdaResult> {
+      const outcome = await deps.lambda().invoke({
+        functionName: request.functionName,
+        payload: request.payload,
+        invocationType: request.invocationType === 'Event' ? 'Event' : 'RequestResponse',
+        ...(request.qualifier === undefined ? {} : { qualifier: request.qualifier }),
+        caller: 'states',
+      });
+      return {
+        statusCode: outcome.statusCode,
+        payload: outcome.payload,
+        executedVersion: outcome.executedVersion,
+        requestId: outcome.requestId,
+        ...(outcome.functionError === undefined ? {} : { functionError: outcome.functionError }),
+      };
+    },
+
+    async callService(call: ServiceCall, ctx: TaskContext): Promise<unknown> {
+      if (call.service === 'states' && call.action === 'startExecution' && call.kind === 'optimized') {
+        return startNested(call, ctx);
+      }
+      if (call.service === 'events' && call.action === 'putEvents') {
+        // No EventBridge here: accept the events like a bus with no rules would.
+        const entries = Array.isArray(call.parameters.Entries) ? call.parameters.Entries : [];
+        return { Entries: entries.map(() => ({ EventId: deps.ids.uuid() })), FailedEntryCount: 0 };
+      }
+      const service = call.service === 'states' ? 'sfn' : call.service;
+      return callSdk(service, call.action, call.parameters, ctx.signal);
+    },
+
+    s3: {
+      async getObject(bucket, key, signal) {
+        const out = (await callSdk('s3', 'getObject', { Bucket: bucket, Key: key }, signal)) as { Body?: string };
+        return Buffer.from(out.Body ?? '', 'utf8');
+      },
+      async listObjects(bucket, prefix, signal) {
+        const all: Array<{ Key: string; Size: number; ETag: string; LastModified: string; StorageClass: string }> = [];
+        let token: string | undefined;
+        do {
+          const page = (await callSdk(
+            's3',
+            'listObjectsV2',
+            { Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) },
+            signal,
+          )) as { Contents?: typeof all; NextContinuationToken?: string; IsTruncated?: boolean };
+          all.push(...(page.Contents ?? []));
+          token = page.IsTruncated ? page.NextContinuationToken : undefined;
+        } while (token);
+        return all;
+      },
+      async putObject(bucket, key, body, signal) {
+        await callSdk('s3', 'putObject', { Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }, signal);
+      },
+    },
+  };
+}
+
+/** SDK output → the JSON Step Functions hands to the state: no `$metadata`, streams read as text, dates as ISO strings. */
+async function plainOutput(out: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(out)) {
+    if (key === '$metadata' || value === undefined) continue;
+    result[key] = await plainValue(value);
+  }
+  return result;
+}
+
+async function plainValue(value: unknown): Promise<unknown> {
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (value && typeof value === 'object' && 'transformToString' in value) {
+    return (value as { transformToString(): Promise<string> }).transformToString();
+  }
+  if (value && typeof (value as Readable).pipe === 'function') {
+    const chunks: Buffer[] = [];
+    for await (const c of value as Readable) chunks.push(Buffer.from(c as Uint8Array));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  if (Array.isArray(value)) return Promise.all(value.map(plainValue));
+  if (value && typeof value === 'object') return plainOutput(value as Record<string, unknown>);
+  return value;
+}
+
+function toServiceError(e: unknown): unknown {
+  if (e instanceof AwsServiceError) return e;
+  const err = e as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; Code?: string };
+  if (err && typeof err === 'object' && err.$metadata) {
+    return new AwsServiceError(err.Code ?? err.name ?? 'UnknownError', err.message ?? '', err.$metadata.httpStatusCode ?? 400);
+  }
+  return e;
+}

@@ -1,0 +1,131 @@
+/**
+ * How an execution environment's process is started for a runtime identifier:
+ * which bootstrap, which interpreter flags, which environment variables.
+ * Mirrors the variables AWS defines for every function
+ * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, posix } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { FunctionSpec, RuntimeFamily } from './types.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const NODE_BOOTSTRAP = join(here, 'bootstrap', 'node-bootstrap.mjs');
+export const PYTHON_BOOTSTRAP = join(here, 'bootstrap', 'python-bootstrap.py');
+/** Debian's interpreter: it has boto3 and Pillow (the first python3 on PATH may not). */
+export const PYTHON_INTERPRETER = '/usr/bin/python3';
+
+/** Runtime identifiers CreateFunction accepts (AWS's current, non-deprecated set plus recent deprecated ones). */
+export const SUPPORTED_RUNTIMES = [
+  'nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x',
+  'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14',
+  'provided', 'provided.al2', 'provided.al2023',
+] as const;
+
+export function runtimeFamily(runtime: string): RuntimeFamily | undefined {
+  if (/^nodejs\d+\.x$/.test(runtime)) return 'node';
+  if (/^python3\.\d+$/.test(runtime)) return 'python';
+  if (/^provided(\.al2|\.al2023)?$/.test(runtime)) return 'custom';
+  return undefined;
+}
+
+/** Extensions the Node bootstrap tries, in order (AWS: .js, .mjs, .cjs; we add TypeScript via tsx). */
+export const NODE_HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const;
+
+/** `dir/index.handler` → the module file it names, if one exists. */
+export function resolveNodeHandlerFile(codeDir: string, handler: string): string | undefined {
+  const slash = handler.lastIndexOf('/');
+  const dir = slash >= 0 ? handler.slice(0, slash + 1) : '';
+  const base = handler.slice(slash + 1);
+  const dot = base.indexOf('.');
+  if (dot <= 0) return undefined;
+  const modulePath = posix.join(dir, base.slice(0, dot));
+  for (const ext of NODE_HANDLER_EXTENSIONS) {
+    const file = join(codeDir, modulePath + ext);
+    if (existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+let tsxLoader: string | undefined;
+/** tsx's `--import` entry (ESM and CJS TypeScript loading), from the repo's node_modules. */
+function tsxLoaderUrl(): string {
+  if (!tsxLoader) {
+    const require = createRequire(import.meta.url);
+    tsxLoader = pathToFileURL(join(dirname(require.resolve('tsx/package.json')), 'dist', 'loader.mjs')).href;
+  }
+  return tsxLoader;
+}
+
+export interface LaunchContext {
+  /** `host:port/prefix` the bootstrap prefixes every Runtime API path with. */
+  runtimeApi: string;
+  /** The active backend's endpoint (AWS_ENDPOINT_URL). */
+  endpointUrl: string;
+  region: string;
+  logStreamName: string;
+}
+
+export interface LaunchCommand {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/** Node keeps headroom outside the V8 heap (buffers, native modules): the heap gets 90% of MemorySize. */
+export function nodeHeapLimitMb(memorySizeMb: number): number {
+  return Math.max(32, Math.floor(memorySizeMb * 0.9));
+}
+
+export function launchCommand(spec: FunctionSpec, ctx: LaunchContext): LaunchCommand {
+  const family = runtimeFamily(spec.runtime);
+  if (!family) throw new Error(`runtime ${JSON.stringify(spec.runtime)} of function ${spec.functionName} is not supported`);
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    _HANDLER: spec.handler,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${spec.runtime}`,
+    AWS_REGION: ctx.region,
+    AWS_DEFAULT_REGION: ctx.region,
+    AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySizeMb),
+    AWS_LAMBDA_FUNCTION_VERSION: spec.version,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_LOG_GROUP_NAME: spec.logGroupName ?? `/aws/lambda/${spec.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: ctx.logStreamName,
+    AWS_LAMBDA_RUNTIME_API: ctx.runtimeApi,
+    LAMBDA_TASK_ROOT: spec.codeDir,
+    LAMBDA_RUNTIME_DIR: join(here, 'bootstrap'),
+    // The protocol layer maps this access key id to RequestContext.caller.
+    AWS_ACCESS_KEY_ID: `LAMBDA_${spec.functionName}`,
+    AWS_SECRET_ACCESS_KEY: 'rehearse',
+    AWS_SESSION_TOKEN: 'rehearse',
+    AWS_ENDPOINT_URL: ctx.endpointUrl,
+  };
+  // The function's own variables win over ours except the Runtime API and
+  // identity (AWS rejects reserved keys at CreateFunction; see the service).
+  Object.assign(env, spec.environment, {
+    AWS_LAMBDA_RUNTIME_API: ctx.runtimeApi,
+    AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
+    _HANDLER: spec.handler,
+    LAMBDA_TASK_ROOT: spec.codeDir,
+  });
+  if (family === 'node') {
+    const args = [`--max-old-space-size=${nodeHeapLimitMb(spec.memorySizeMb)}`];
+    const file = resolveNodeHandlerFile(spec.codeDir, spec.handler);
+    if (file && /\.[mc]?ts$/.test(file)) args.push('--import', tsxLoaderUrl());
+    args.push(NODE_BOOTSTRAP);
+    return { command: process.execPath, args, env, cwd: spec.codeDir };
+  }
+  if (family === 'python') {
+    // Unbuffered so print() output reaches the invocation it belongs to;
+    // no .pyc files written into a user's local code directory.
+    Object.assign(env, { PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' });
+    return { command: PYTHON_INTERPRETER, args: [PYTHON_BOOTSTRAP], env, cwd: spec.codeDir };
+  }
+  // provided.*: the code's own `bootstrap` executable speaks the Runtime API.
+  return { command: join(spec.codeDir, 'bootstrap'), args: [], env, cwd: spec.codeDir };
+}

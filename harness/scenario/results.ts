@@ -1,0 +1,111 @@
+/**
+ * What a scenario run produces — the model every reporter reads (console,
+ * JSON, JUnit, HTML). Plain JSON data, so the JSON report is this, sorted.
+ */
+import type { HistoryEvent } from '../asl/api.ts';
+
+export type ScenarioStatus = 'passed' | 'failed' | 'skipped' | 'error';
+
+/** Where in the execution a check looked. */
+export interface CheckWhere {
+  execution?: string;
+  state?: string;
+  eventId?: number;
+  /** Seconds since the execution started (virtual time on the embedded backend). */
+  atSeconds?: number;
+  function?: string;
+}
+
+export interface CheckResult {
+  /** The expectation's path in the file, e.g. `then.states.ResizeImage.attempts`. */
+  id: string;
+  status: 'passed' | 'failed' | 'skipped';
+  expected?: unknown;
+  actual?: unknown;
+  message: string;
+  where?: CheckWhere;
+}
+
+export interface StepResult {
+  /** `when[2]`, `when[3].repeat[4].steps[0]`. */
+  id: string;
+  action: string;
+  label: string;
+  status: 'passed' | 'failed';
+  message?: string;
+  durationMs: number;
+}
+
+export interface ExecutionRecord {
+  alias?: string;
+  name: string;
+  executionArn: string;
+  stateMachineArn: string;
+  workflow: string;
+  status: string;
+  input?: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  startDate: number;
+  stopDate?: number;
+  history: HistoryEvent[];
+  /** The state machine definition (for the graph). */
+  definition?: string;
+}
+
+export interface ImageRecord {
+  bucket: string;
+  key: string;
+  role: 'input' | 'output';
+  format?: string;
+  width?: number;
+  height?: number;
+  bytes: number;
+  /** A small `data:image/…;base64,…` thumbnail, for the HTML report. */
+  thumbnail?: string;
+}
+
+export interface FunctionLogs {
+  functionName: string;
+  invocations: Array<{ requestId: string; logs: string; error?: string }>;
+}
+
+export interface ScenarioResult {
+  file: string;
+  name: string;
+  workflow?: string;
+  status: ScenarioStatus;
+  /** Why it was skipped, or the error that stopped it. */
+  reason?: string;
+  durationMs: number;
+  /** Virtual seconds the scenario's executions took. */
+  virtualSeconds?: number;
+  steps: StepResult[];
+  checks: CheckResult[];
+  executions: ExecutionRecord[];
+  images: ImageRecord[];
+  /** Captured logs of functions that failed (or all invocations when a check about them failed). */
+  logs: FunctionLogs[];
+  /** The seed this scenario ran with. */
+  seed: string;
+}
+
+export interface RunReport {
+  schemaVersion: 1;
+  backend: string;
+  seed: string;
+  durationMs: number;
+  summary: { total: number; passed: number; failed: number; skipped: number; errors: number };
+  scenarios: ScenarioResult[];
+}
+
+export function summarize(scenarios: ScenarioResult[]): RunReport['summary'] {
+  return {
+    total: scenarios.length,
+    passed: scenarios.filter((s) => s.status === 'passed').length,
+    failed: scenarios.filter((s) => s.status === 'failed').length,
+    skipped: scenarios.filter((s) => s.status === 'skipped').length,
+    errors: scenarios.filter((s) => s.status === 'error').length,
+  };
+}

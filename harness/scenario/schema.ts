@@ -1,0 +1,390 @@
+/**
+ * The scenario file schema — defined once, here. The loader validates with it,
+ * the TypeScript types are inferred from it, and `npm run rehearse -- …`
+ * / `tsx harness/scenario/export-schema.ts` writes it as JSON Schema to
+ * scenarios/scenario.schema.json so editors complete and check scenario files.
+ *
+ * Shape rule: objects are strict (an unknown key is an error with a "did you
+ * mean" suggestion). Steps and faults are one object with optional keys plus a
+ * refinement ("exactly one action") instead of a union, so a typo in a step is
+ * reported as an unknown key rather than as "matches none of 12 alternatives".
+ */
+import { z } from 'zod';
+
+const IDENT = z.string().min(1);
+
+/** A JSON value (objects, arrays, scalars). */
+const Json: z.ZodType<unknown> = z.unknown().meta({ description: 'Any JSON value' });
+
+// ---------- given ----------
+
+export const ImageSpec = z
+  .strictObject({
+    format: z.enum(['jpeg', 'png', 'webp', 'avif', 'gif', 'tiff', 'svg']).default('jpeg').describe('Encoded format'),
+    width: z.number().int().positive().max(20_000).default(640),
+    height: z.number().int().positive().max(20_000).default(480),
+    pattern: z.enum(['gradient', 'noise', 'photo']).default('photo').describe('photo = gradient plus seeded noise'),
+    quality: z.number().int().min(1).max(100).optional(),
+    corrupt: z
+      .enum(['truncated', 'garbage'])
+      .optional()
+      .describe('truncated: cut the encoded bytes to 40 %; garbage: random bytes with the right extension'),
+    bomb: z
+      .strictObject({ width: z.number().int().positive(), height: z.number().int().positive() })
+      .optional()
+      .describe('A tiny PNG whose header declares these (huge) dimensions — a decompression bomb'),
+  })
+  .describe('An image generated at run time (deterministic for the seed)');
+
+export const ObjectSource = {
+  file: z.string().optional().describe('Path relative to the scenario file'),
+  image: ImageSpec.optional(),
+  text: z.string().optional().describe('The object body as UTF-8 text'),
+  json: Json.optional().describe('The object body as JSON'),
+  contentType: z.string().optional(),
+};
+
+function exactlyOneSource(v: { file?: unknown; image?: unknown; text?: unknown; json?: unknown }): boolean {
+  return [v.file, v.image, v.text, v.json].filter((x) => x !== undefined).length === 1;
+}
+const ONE_SOURCE = { message: 'give exactly one of file, image, text, json' };
+
+export const GivenObject = z
+  .strictObject({ bucket: IDENT, key: IDENT, ...ObjectSource })
+  .refine(exactlyOneSource, ONE_SOURCE)
+  .describe('An S3 object put before the scenario starts (bucket notifications fire as for any upload)');
+
+const CallSelectorShape = {
+  invocations: z
+    .union([z.array(z.union([z.number().int().min(1), z.string()])), z.string(), z.number().int().min(1)])
+    .optional()
+    .describe('Call numbers or ranges, counted from 1: [1, 2], "3-5"; omitted = every call'),
+  every: z.number().int().min(1).optional().describe('Every n-th call'),
+};
+
+export const Fault = z
+  .strictObject({
+    function: z.string().optional().describe('Lambda function name (a function fault)'),
+    service: z.string().optional().describe('Service signing name (s3, secretsmanager, sns, states, lambda) — an operation fault'),
+    operation: z.string().optional().describe('AWS operation name, e.g. GetObject'),
+    ...CallSelectorShape,
+    throw: z
+      .strictObject({ errorType: IDENT, message: z.string().optional() })
+      .optional()
+      .describe('Lambda.* names fail the Invoke call with that service error; anything else is a function error'),
+    timeout: z.literal(true).optional().describe('The invocation runs into its timeout (Sandbox.Timedout)'),
+    crash: z.literal(true).optional().describe('The execution environment dies (Runtime.ExitError)'),
+    latencyMs: z.number().min(0).optional().describe('Added latency (virtual time on the embedded endpoint)'),
+    error: z
+      .strictObject({ code: IDENT, message: z.string().optional(), statusCode: z.number().int().optional() })
+      .optional()
+      .describe('Operation faults: the AWS error returned'),
+  })
+  .superRefine((f, ctx) => {
+    if ((f.function === undefined) === (f.service === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'a fault names either a function or a service + operation' });
+      return;
+    }
+    if (f.function !== undefined) {
+      const actions = [f.throw, f.timeout, f.crash, f.latencyMs].filter((x) => x !== undefined).length;
+      if (actions !== 1) ctx.addIssue({ code: 'custom', message: 'a function fault has exactly one of throw, timeout, crash, latencyMs' });
+      if (f.operation !== undefined || f.error !== undefined)
+        ctx.addIssue({ code: 'custom', message: 'operation and error belong to operation faults (service + operation)' });
+    } else {
+      if (f.operation === undefined) ctx.addIssue({ code: 'custom', message: 'an operation fault needs operation', path: ['operation'] });
+      if (f.error === undefined && f.latencyMs === undefined)
+        ctx.addIssue({ code: 'custom', message: 'an operation fault needs error or latencyMs' });
+      if (f.throw !== undefined || f.timeout !== undefined || f.crash !== undefined)
+        ctx.addIssue({ code: 'custom', message: 'throw, timeout and crash belong to function faults' });
+    }
+  });
+
+export const Given = z.strictObject({
+  secrets: z
+    .record(z.string(), z.union([z.string(), z.record(z.string(), Json), z.null()]))
+    .optional()
+    .describe('Secret name → value (objects are stored as JSON); null deletes the secret'),
+  objects: z.array(GivenObject).optional(),
+  topics: z.array(IDENT).optional().describe('SNS topics to create (the template creates its own)'),
+  faults: z.array(Fault).optional(),
+});
+
+// ---------- when ----------
+
+const Token = z
+  .string()
+  .optional()
+  .describe('A captured token name (default: the last captured), "wrong" for a well-formed unknown token, or a literal token');
+const ExpectError = z.string().optional().describe('The AWS error code this call must fail with (e.g. TaskTimedOut, InvalidToken)');
+
+export const UploadStep = z
+  .strictObject({ bucket: IDENT, key: IDENT, ...ObjectSource, as: IDENT.optional().describe('Name for the execution this upload starts') })
+  .refine(exactlyOneSource, ONE_SOURCE);
+
+export const StartStep = z.strictObject({
+  workflow: z.string().optional().describe('State machine name (default: the scenario workflow)'),
+  input: Json.optional(),
+  name: z.string().optional().describe('Execution name'),
+  as: IDENT.optional(),
+});
+
+const STATUS = z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+
+export const AwaitStep = z
+  .strictObject({
+    execution: z.string().optional().describe('Execution name given with `as` (default: the latest)'),
+    state: z.string().optional().describe('Wait until the execution enters this state (and its task is scheduled)'),
+    status: z.union([STATUS, z.array(STATUS)]).optional().describe('Wait for this status; default when no state: any terminal status'),
+    captureToken: IDENT.optional().describe('Name for the captured task token (default "token")'),
+    timeoutSeconds: z.number().positive().optional().describe('Wall-clock limit for the wait (default 30)'),
+  });
+
+export const TaskSuccessStep = z.strictObject({ token: Token, output: Json.optional(), expectError: ExpectError });
+export const TaskFailureStep = z.strictObject({ token: Token, error: z.string().optional(), cause: z.string().optional(), expectError: ExpectError });
+export const HeartbeatStep = z.strictObject({ token: Token, expectError: ExpectError });
+export const RotateSecretStep = z.strictObject({
+  secret: IDENT,
+  value: z.union([z.string(), z.record(z.string(), Json)]).describe('The new AWSCURRENT value (PutSecretValue)'),
+});
+export const AdvanceClockStep = z.strictObject({
+  seconds: z.number().min(0).describe('Move (virtual) time forward, firing every timer on the way'),
+});
+export const InvokeStep = z.strictObject({
+  function: IDENT,
+  payload: Json.optional(),
+  invocationType: z.enum(['RequestResponse', 'Event']).optional(),
+  expectError: ExpectError,
+});
+export const DeliverS3EventStep = z
+  .strictObject({ bucket: IDENT, key: IDENT })
+  .describe("Delivers the bucket notification for an existing object again (AWS delivers at least once), invoking the bucket's notification functions");
+
+// Steps nest (repeat, parallel), so the step schema is recursive.
+export interface StepInput {
+  upload?: z.input<typeof UploadStep>;
+  start?: z.input<typeof StartStep>;
+  await?: z.input<typeof AwaitStep>;
+  taskSuccess?: z.input<typeof TaskSuccessStep>;
+  taskFailure?: z.input<typeof TaskFailureStep>;
+  heartbeat?: z.input<typeof HeartbeatStep>;
+  rotateSecret?: z.input<typeof RotateSecretStep>;
+  advanceClock?: z.input<typeof AdvanceClockStep>;
+  invoke?: z.input<typeof InvokeStep>;
+  deliverS3Event?: z.input<typeof DeliverS3EventStep>;
+  repeat?: { times: number; parallel?: boolean; steps: StepInput[] };
+  parallel?: StepInput[];
+  name?: string;
+}
+
+export const STEP_ACTIONS = [
+  'upload',
+  'start',
+  'await',
+  'taskSuccess',
+  'taskFailure',
+  'heartbeat',
+  'rotateSecret',
+  'advanceClock',
+  'invoke',
+  'deliverS3Event',
+  'repeat',
+  'parallel',
+] as const;
+export type StepAction = (typeof STEP_ACTIONS)[number];
+
+export const Step: z.ZodType<StepOutput, StepInput> = z.lazy(() =>
+  z
+    .strictObject({
+      name: z.string().optional().describe('A label shown in reports'),
+      upload: UploadStep.optional().describe('Put an object (fires the bucket notification like AWS)'),
+      start: StartStep.optional().describe('StartExecution'),
+      await: AwaitStep.optional().describe('Wait for a state or a status; captures the task token of a callback state'),
+      taskSuccess: TaskSuccessStep.optional(),
+      taskFailure: TaskFailureStep.optional(),
+      heartbeat: HeartbeatStep.optional(),
+      rotateSecret: RotateSecretStep.optional(),
+      advanceClock: AdvanceClockStep.optional(),
+      invoke: InvokeStep.optional().describe('Invoke a function directly'),
+      deliverS3Event: DeliverS3EventStep.optional(),
+      repeat: z
+        .strictObject({
+          times: z.number().int().min(1).max(10_000),
+          parallel: z.boolean().optional().describe('Run the repetitions at once (default: one after another)'),
+          steps: z.array(Step).min(1).describe('{{i}} in any string is replaced by the repetition number (1-based)'),
+        })
+        .optional(),
+      parallel: z.array(Step).min(1).optional().describe('Run these steps at once'),
+    })
+    .superRefine((s, ctx) => {
+      const present = STEP_ACTIONS.filter((k) => s[k] !== undefined);
+      if (present.length !== 1)
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            present.length === 0
+              ? `a step needs one action: ${STEP_ACTIONS.join(', ')}`
+              : `a step has exactly one action, found ${present.join(' and ')}`,
+        });
+    }),
+) as unknown as z.ZodType<StepOutput, StepInput>;
+
+export interface StepOutput {
+  name?: string;
+  upload?: z.output<typeof UploadStep>;
+  start?: z.output<typeof StartStep>;
+  await?: z.output<typeof AwaitStep>;
+  taskSuccess?: z.output<typeof TaskSuccessStep>;
+  taskFailure?: z.output<typeof TaskFailureStep>;
+  heartbeat?: z.output<typeof HeartbeatStep>;
+  rotateSecret?: z.output<typeof RotateSecretStep>;
+  advanceClock?: z.output<typeof AdvanceClockStep>;
+  invoke?: z.output<typeof InvokeStep>;
+  deliverS3Event?: z.output<typeof DeliverS3EventStep>;
+  repeat?: { times: number; parallel?: boolean | undefined; steps: StepOutput[] };
+  parallel?: StepOutput[];
+}
+
+// ---------- then ----------
+
+/** A number expectation: exact, or bounds. */
+export const Count = z.union([
+  z.number(),
+  z
+    .strictObject({ atLeast: z.number().optional(), atMost: z.number().optional(), exactly: z.number().optional() })
+    .describe('Bounds (inclusive)'),
+]);
+
+/** A text expectation: exact, or contains / matches. */
+export const Text = z.union([
+  z.string(),
+  z.strictObject({ contains: z.string().optional(), matches: z.string().optional().describe('A regular expression') }),
+]);
+
+export const ExecutionExpect = z.strictObject({
+  of: z.string().optional().describe('Execution name given with `as` (default: the latest started)'),
+  status: z.union([STATUS, z.array(STATUS)]).optional(),
+  output: Json.optional().describe('Partial deep match; {$gte, $lte, $contains, $matches, $exists, $length, $type} matchers allowed'),
+  outputPaths: z.record(z.string(), Json).optional().describe('JSONPath selector → expected value (same matchers)'),
+  error: Text.optional(),
+  cause: Text.optional(),
+});
+
+export const StateExpect = z.strictObject({
+  entered: Count.optional().describe('How many times the state was entered'),
+  attempts: Count.optional().describe('Task attempts in the first entry (1 + retries)'),
+  retryDelaysSeconds: z.array(z.number()).optional().describe('Seconds between a failed attempt and the next (virtual time)'),
+  errors: z.array(z.string()).optional().describe('Error names of the failed attempts, in order'),
+  output: Json.optional().describe('Partial match of the state output (last exit)'),
+  input: Json.optional().describe('Partial match of the state input (last entry)'),
+  visited: z.boolean().optional(),
+});
+
+export const HistoryEventExpect = z.strictObject({
+  type: IDENT.describe('AWS HistoryEventType, e.g. TaskStateEntered, LambdaFunctionFailed'),
+  state: z.string().optional().describe('The state the event belongs to'),
+  error: Text.optional(),
+  cause: Text.optional(),
+});
+
+export const ObjectExpect = z.strictObject({
+  bucket: IDENT,
+  key: z.string().optional(),
+  prefix: z.string().optional().describe('With count: how many objects under the prefix'),
+  count: Count.optional(),
+  absent: z.boolean().optional(),
+  maxBytes: z.number().int().positive().optional(),
+  contentType: z.string().optional(),
+  json: Json.optional().describe('Partial match of the body parsed as JSON'),
+  image: z
+    .strictObject({
+      format: z.string().optional(),
+      width: Count.optional(),
+      height: Count.optional(),
+      maxBytes: z.number().int().positive().optional(),
+    })
+    .optional(),
+});
+
+export const SnsExpect = z.strictObject({
+  topic: z.string().optional().describe('Topic name or ARN'),
+  count: Count.optional().describe('Messages on this topic that match (default: at least 1)'),
+  message: Json.optional().describe('Partial match of the message parsed as JSON, or a text expectation'),
+  subject: Text.optional(),
+});
+
+export const SecretReadExpect = z.strictObject({
+  secret: IDENT,
+  by: z.array(z.string()).optional().describe('Functions that must have read it'),
+  notBy: z.array(z.string()).optional().describe('Functions that must not have read it'),
+  only: z.boolean().optional().describe('No caller besides `by` read it'),
+  versions: Count.optional().describe('Distinct versions read'),
+});
+
+export const Then = z.strictObject({
+  execution: ExecutionExpect.optional(),
+  executions: z
+    .strictObject({ workflow: z.string().optional(), count: Count.optional(), status: z.union([STATUS, z.array(STATUS)]).optional() })
+    .optional()
+    .describe('Every execution of a workflow in this scenario'),
+  path: z.array(IDENT).optional().describe('States entered, in this order (a subsequence of the path taken)'),
+  notVisited: z.array(IDENT).optional(),
+  states: z.record(z.string(), StateExpect).optional(),
+  history: z.array(HistoryEventExpect).optional().describe('Events that occur in this order (a subsequence)'),
+  concurrency: z
+    .strictObject({
+      maps: z.record(z.string(), Count).optional().describe('Peak concurrent iterations per Map state'),
+      functions: z.record(z.string(), Count).optional().describe('Peak concurrent invocations per function'),
+    })
+    .optional(),
+  invocations: z.record(z.string(), Count).optional().describe('Invocations per function'),
+  coldStarts: z.record(z.string(), Count).optional(),
+  objects: z.array(ObjectExpect).optional(),
+  sns: z.array(SnsExpect).optional(),
+  secretReads: z.array(SecretReadExpect).optional(),
+  secretsNotLeaked: z
+    .boolean()
+    .optional()
+    .describe('No secret string value appears in any output, history, log or message (default true when secrets are given)'),
+});
+
+export const Scenario = z.strictObject({
+  $schema: z.string().optional(),
+  name: IDENT,
+  description: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  skip: z.string().optional().describe('Skip this scenario, with the reason'),
+  workflow: z.string().optional().describe('The state machine under test (name as deployed from workflows/template.yaml)'),
+  definition: z
+    .union([z.string(), z.record(z.string(), Json)])
+    .optional()
+    .describe('Instead of a deployed workflow: an ASL definition (inline, or a file path relative to the scenario)'),
+  deploy: z.boolean().optional().describe('Deploy workflows/template.yaml first (default: true when `workflow` is set)'),
+  timeoutSeconds: z.number().positive().optional().describe('Wall-clock limit for the whole scenario (default 60)'),
+  given: Given.optional(),
+  when: z.array(Step).default([]),
+  then: Then.default({}),
+});
+
+export type ScenarioInput = z.input<typeof Scenario>;
+export type ScenarioSpec = z.output<typeof Scenario>;
+export type GivenSpec = z.output<typeof Given>;
+export type FaultSpec = z.output<typeof Fault>;
+export type ThenSpec = z.output<typeof Then>;
+export type ExecutionExpectSpec = z.output<typeof ExecutionExpect>;
+export type StateExpectSpec = z.output<typeof StateExpect>;
+export type ObjectExpectSpec = z.output<typeof ObjectExpect>;
+export type ImageSpecValue = z.output<typeof ImageSpec>;
+export type CountSpec = z.output<typeof Count>;
+export type TextSpec = z.output<typeof Text>;
+export type StepSpec = StepOutput;
+
+/** The JSON Schema editors use (yaml-language-server). */
+export function scenarioJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(Scenario, { io: 'input', unrepresentable: 'any', cycles: 'ref' }) as Record<string, unknown>;
+  return {
+    ...schema,
+    $id: 'https://rehearse.dev/scenario.schema.json',
+    title: 'Rehearse scenario',
+    description: 'A scenario: given (secrets, objects, faults), when (steps), then (expectations). See harness/scenario/schema.ts.',
+  };
+}
