@@ -1,9 +1,11 @@
 /**
  * Which Retrier/Catcher handles an error, and how long a retry waits.
  * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html
- * - `States.ALL` matches every error except the terminal `States.Runtime` and
- *   `States.DataLimitExceeded` (they can only be named explicitly — and even
- *   then AWS documents them as not retriable, so Retry never matches them).
+ * - `States.Runtime` is terminal: no Retry or Catch handles it, even by name
+ *   (recorded AWS behaviour: a Catch on "States.Runtime" does not catch it).
+ * - `States.DataLimitExceeded` is never retried, but a Catch (States.ALL
+ *   included) does handle it — AWS's recorded behaviour for oversized task
+ *   results, although the error-handling page calls it terminal.
  * - `States.TaskFailed` matches any error except `States.Timeout` (and the terminal ones).
  * - `States.HeartbeatTimeout` is a kind of `States.Timeout` for matching.
  * - The first matching retrier is the one used, even when its attempts are spent.
@@ -11,10 +13,9 @@
 import type { IdSource } from '../core/index.ts';
 import type { Catcher, Retrier } from './definition.ts';
 
-const TERMINAL = new Set(['States.Runtime', 'States.DataLimitExceeded']);
-
 export function errorMatches(errorEquals: readonly string[], error: string, forRetry: boolean): boolean {
-  if (TERMINAL.has(error)) return !forRetry && errorEquals.includes(error);
+  if (error === 'States.Runtime') return false;
+  if (error === 'States.DataLimitExceeded' && forRetry) return false;
   for (const name of errorEquals) {
     if (name === error || name === 'States.ALL') return true;
     if (name === 'States.TaskFailed' && error !== 'States.Timeout' && error !== 'States.HeartbeatTimeout') return true;

@@ -76,9 +76,33 @@ export class Frame {
     return id;
   }
 
+  /** Records an event that follows `previousEventId` without moving this frame's cursor (AWS's side events). */
+  emitAt(type: string, previousEventId: number, details?: Record<string, unknown>): number {
+    if (this.signal.aborted) throw new AbortedError();
+    if (this.silent) return 0;
+    return this.env.history.add(type, previousEventId, details);
+  }
+
   child(vars: Record<string, unknown>, signal: AbortSignal, silent = this.silent): Frame {
     return new Frame(this.env, vars, this.prev, signal, silent);
   }
+}
+
+/**
+ * Errors after which a Map/Parallel state records `MapStateFailed` /
+ * `ParallelStateFailed` — once, when no Retrier retries it (AWS records none
+ * for retried attempts), and not for failures that precede the state's start
+ * (MaxConcurrencyPath, tolerated-failure settings).
+ */
+const STATE_FAILED = new WeakSet<object>();
+
+export function markStateFailed<T>(e: T): T {
+  if (typeof e === 'object' && e !== null) STATE_FAILED.add(e);
+  return e;
+}
+
+export function recordsStateFailed(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && STATE_FAILED.has(e);
 }
 
 /** The error name/cause of anything thrown while running a state. */

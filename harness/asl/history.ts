@@ -41,14 +41,19 @@ export function detailsKeyFor(type: string): string {
 
 const keyCache = new Map<string, string>();
 
-function materialise(raw: RawEvent): HistoryEvent {
+function materialise(raw: RawEvent, texts: WeakMap<object, string>): HistoryEvent {
   const event: HistoryEvent = { timestamp: raw.timestamp, type: raw.type, id: raw.id, previousEventId: raw.previousEventId };
   if (raw.key !== undefined && raw.details !== undefined) {
     const out: Record<string, unknown> = {};
     for (const k in raw.details) {
       const v = raw.details[k];
       if (v === undefined) continue;
-      out[k] = v instanceof LazyJson ? JSON.stringify(v.value ?? null) : v;
+      if (v instanceof LazyJson) {
+        const value = v.value;
+        out[k] = (typeof value === 'object' && value !== null && texts.get(value)) || JSON.stringify(value ?? null);
+      } else {
+        out[k] = v;
+      }
     }
     event[raw.key] = out;
   }
@@ -58,6 +63,13 @@ function materialise(raw: RawEvent): HistoryEvent {
 export class History {
   private readonly raw: RawEvent[] = [];
   private readonly done: HistoryEvent[] = [];
+  /** Values whose JSON text AWS keeps verbatim (the execution input, passed on unchanged). */
+  private readonly texts = new WeakMap<object, string>();
+
+  /** Records `text` as how `value` is written in history while it is passed on unchanged. */
+  alias(value: unknown, text: string): void {
+    if (typeof value === 'object' && value !== null) this.texts.set(value, text);
+  }
 
   constructor(
     private readonly now: () => number,
@@ -89,7 +101,7 @@ export class History {
   }
 
   private event(i: number): HistoryEvent {
-    while (this.done.length <= i) this.done.push(materialise(this.raw[this.done.length]!));
+    while (this.done.length <= i) this.done.push(materialise(this.raw[this.done.length]!, this.texts));
     return this.done[i]!;
   }
 

@@ -5,6 +5,7 @@
  * and as a last resort synchronously on process exit.
  */
 import { RehearseError } from '../core/index.ts';
+import { ENGINE_HINT } from './docker-engine.ts';
 import { COMPOSE_FILE, pinnedImages } from './images.ts';
 import { execaRunner, runSync, type CommandOptions, type CommandRunner, type CommandResult } from './run-command.ts';
 
@@ -93,9 +94,7 @@ export function diagnoseUpFailure(result: Pick<CommandResult, 'stderr' | 'stdout
     });
   }
   if (/Cannot connect to the Docker daemon|error during connect|docker daemon is not running/i.test(text)) {
-    return new RehearseError('ERR_BACKEND_UNAVAILABLE', 'no Docker engine reachable (docker compose could not connect)', {
-      hint: 'Use `--backend embedded` (no Docker needed) instead, or start Docker and try again.',
-    });
+    return new RehearseError('ERR_BACKEND_UNAVAILABLE', `no Docker engine reachable for docker compose; ${ENGINE_HINT}`);
   }
   if (/pull access denied|manifest unknown|manifest for .* not found|repository does not exist|not found: manifest|failed to resolve reference|no such image/i.test(text)) {
     const image = images.find((i) => text.includes(i)) ?? /(?:image|reference|for) "?([\w./-]+:[\w.-]+)"?/i.exec(text)?.[1] ?? 'an image';

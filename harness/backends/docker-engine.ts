@@ -18,7 +18,7 @@ export interface DetectEngineOptions {
   timeoutMs?: number;
 }
 
-export const ENGINE_HINT = 'Use `--backend embedded` (the default; no Docker needed) instead, or start Docker and try again.';
+export const ENGINE_HINT = 'use `--backend embedded` instead (the default; it needs no Docker)';
 
 /** The first meaningful line of docker's error output. */
 function firstLine(text: string): string {
@@ -42,15 +42,15 @@ export async function detectEngine(options: DetectEngineOptions = {}): Promise<E
   return { reachable: false, reason: why };
 }
 
-/** Throws ERR_BACKEND_UNAVAILABLE (exit 3) with one line saying so and what to do instead. */
-export async function requireEngine(backend: string, options: DetectEngineOptions = {}): Promise<string> {
+/**
+ * Throws ERR_BACKEND_UNAVAILABLE (exit 3): one line saying there is no engine,
+ * why, and that the embedded backend needs none. `purpose` names what wanted it
+ * ("the localstack backend", "rehearse down").
+ */
+export async function requireEngine(purpose: string, options: DetectEngineOptions = {}): Promise<string> {
   const status = await detectEngine(options);
   if (status.reachable) return status.serverVersion;
-  throw new RehearseError(
-    'ERR_BACKEND_UNAVAILABLE',
-    `no Docker engine reachable for the ${backend} backend (${status.reason})`,
-    { hint: ENGINE_HINT },
-  );
+  throw new RehearseError('ERR_BACKEND_UNAVAILABLE', `no Docker engine reachable for ${purpose}: ${status.reason.replace(/[.?]$/, "")}; ${ENGINE_HINT}`);
 }
 
 /** Docker Compose v2 (`docker compose`), which `up --wait` needs. */

@@ -27,7 +27,7 @@ export function parseImages(text: string, where = IMAGES_FILE): PinnedImages {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${where}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${where}: not valid JSON (${(e as Error).message})`, { cause: e });
   }
   if (typeof raw !== 'object' || raw === null) throw new Error(`${where}: expected an object of image references`);
   const record = raw as Record<string, unknown>;

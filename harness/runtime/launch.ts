@@ -114,7 +114,8 @@ export function launchCommand(spec: FunctionSpec, ctx: LaunchContext): LaunchCom
     LAMBDA_TASK_ROOT: spec.codeDir,
   });
   if (family === 'node') {
-    const args = [`--max-old-space-size=${nodeHeapLimitMb(spec.memorySizeMb)}`];
+    // The SDK's "upgrade your Node.js" notice would otherwise open every cold start's log.
+    const args = [`--max-old-space-size=${nodeHeapLimitMb(spec.memorySizeMb)}`, '--disable-warning=NodeVersionSupportWarning'];
     const file = resolveNodeHandlerFile(spec.codeDir, spec.handler);
     if (file && /\.[mc]?ts$/.test(file)) args.push('--import', tsxLoaderUrl());
     args.push(NODE_BOOTSTRAP);

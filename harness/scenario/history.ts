@@ -195,19 +195,23 @@ function round3(n: number): number {
 
 /** The task token a `.waitForTaskToken` state handed out, read from its schedule event's parameters. */
 export function taskTokenOf(entry: StateEntry): string | undefined {
-  const scheduled = entry.events.filter((e) => ATTEMPT_SCHEDULED.has(e.type)).pop();
-  if (!scheduled) return undefined;
-  const d = detailsOf(scheduled);
-  const raw = d?.parameters ?? d?.input;
-  let params: unknown = raw;
-  if (typeof raw === 'string') {
-    try {
-      params = JSON.parse(raw) as unknown;
-    } catch {
-      return undefined;
+  // The latest attempt's token wins (a retried callback task hands out a new one).
+  const scheduled = entry.events.filter((e) => ATTEMPT_SCHEDULED.has(e.type)).reverse();
+  for (const e of scheduled) {
+    const d = detailsOf(e);
+    const raw = d?.parameters ?? d?.input;
+    let params: unknown = raw;
+    if (typeof raw === 'string') {
+      try {
+        params = JSON.parse(raw) as unknown;
+      } catch {
+        continue;
+      }
     }
+    const token = findToken(params);
+    if (token) return token;
   }
-  return findToken(params);
+  return undefined;
 }
 
 /** A string under a key named like a token (TaskToken, taskToken, token…), searched depth-first; nested JSON strings too. */

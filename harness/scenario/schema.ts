@@ -118,7 +118,13 @@ const Token = z
 const ExpectError = z.string().optional().describe('The AWS error code this call must fail with (e.g. TaskTimedOut, InvalidToken)');
 
 export const UploadStep = z
-  .strictObject({ bucket: IDENT, key: IDENT, ...ObjectSource, as: IDENT.optional().describe('Name for the execution this upload starts') })
+  .strictObject({
+    bucket: IDENT,
+    key: IDENT,
+    ...ObjectSource,
+    as: IDENT.optional().describe('Name for the execution this upload starts'),
+    expectExecution: z.boolean().optional().describe('Wait for the execution the upload starts (default true)'),
+  })
   .refine(exactlyOneSource, ONE_SOURCE);
 
 export const StartStep = z.strictObject({

@@ -11,7 +11,8 @@ const e = (code: string, message: string, status = 400) => new AwsServiceError(c
 export const StateMachineDoesNotExist = (arn: string) => e('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
 // https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html#API_CreateStateMachine_Errors
 export const StateMachineAlreadyExists = (arn: string) => e('StateMachineAlreadyExists', `State Machine Already Exists: '${arn}'`);
-export const InvalidDefinition = (message: string) => e('InvalidDefinition', `Invalid State Machine Definition: '${message}'`);
+/** `message` is the whole text, `Invalid State Machine Definition: '…'` (see formatInvalidDefinition). */
+export const InvalidDefinition = (message: string) => e('InvalidDefinition', message);
 export const InvalidName = (name: string) => e('InvalidName', `Invalid Name: '${name}'`);
 export const InvalidArn = (arn: string) => e('InvalidArn', `Invalid Arn: '${arn}'`);
 // https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html#API_StartExecution_Errors

@@ -3,8 +3,9 @@
  * the API reference: https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html
  */
 import { AwsServiceError } from '../../core/index.ts';
-import type { Diagnostic, Engine, ExecutionHandle, ExecutionSnapshot, HistoryEvent, ServiceCall, TaskContext } from '../../asl/index.ts';
+import type { Engine, ExecutionHandle, ExecutionSnapshot, HistoryEvent, ServiceCall, TaskContext } from '../../asl/index.ts';
 import { StatesError } from '../../asl/errors.ts';
+import { formatInvalidDefinition, hasErrors, toJsonPointer } from '../../asl/validation/index.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { executionArn, expressExecutionArn, isValidName, parseArn, stateMachineArn, type Partition } from './arns.ts';
 import * as err from './errors.ts';
@@ -52,8 +53,8 @@ export function createOperations(c: OperationsContext) {
   };
 
   const checkDefinition = (definition: string): void => {
-    const errors = c.engine().validate(definition).filter((d) => d.severity === 'ERROR');
-    if (errors.length > 0) throw err.InvalidDefinition(errors.map(formatDiagnostic).join(', '));
+    const diagnostics = c.engine().validate(definition);
+    if (hasErrors(diagnostics)) throw err.InvalidDefinition(formatInvalidDefinition(diagnostics));
   };
 
   const checkType = (type: unknown): StateMachineType => {
@@ -319,7 +320,8 @@ export function createOperations(c: OperationsContext) {
       const failed = diagnostics.some((d) => d.severity === 'ERROR');
       return {
         result: failed ? 'FAIL' : 'OK',
-        diagnostics: diagnostics.slice(0, max),
+        // AWS reports `location` as a JSON pointer (`/States/Resize/Retry/0`).
+        diagnostics: diagnostics.slice(0, max).map((d) => ({ ...d, location: toJsonPointer(d.location) })),
         truncated: diagnostics.length > max,
       };
     },
@@ -450,8 +452,3 @@ function wireEvent(ev: HistoryEvent, includeData: boolean): Record<string, unkno
   return out;
 }
 
-function formatDiagnostic(d: Diagnostic): string {
-  return `${d.code}: ${d.message}${d.location ? ` at ${d.location}` : ''}`;
-}
-
-export type { ExecutionHandle };

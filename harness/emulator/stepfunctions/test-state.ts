@@ -24,9 +24,9 @@ export function buildTestStateMachine(stateText: string): TestStateMachine {
   try {
     state = JSON.parse(stateText) as StateJson;
   } catch (e) {
-    throw InvalidDefinition(`INVALID_JSON_DESCRIPTION: ${(e as Error).message}`);
+    throw InvalidDefinition(`Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(e as Error).message}'`);
   }
-  if (!state || typeof state !== 'object' || Array.isArray(state)) throw InvalidDefinition('SCHEMA_VALIDATION_FAILED: a state must be a JSON object');
+  if (!state || typeof state !== 'object' || Array.isArray(state)) throw InvalidDefinition("Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: a state must be a JSON object'");
   const markers: Record<string, StateJson> = {};
   const to = (prefix: string, target: unknown): string => {
     const name = `${prefix}${String(target)}`;

@@ -38,7 +38,7 @@ const clientEnv = () => ({
 });
 
 async function aws(...args: string[]) {
-  const r = await execa(AWS, [...args, '--output', 'json'], { env: clientEnv(), reject: false });
+  const r = await execa(AWS, [...args, '--endpoint-url', env.endpoint, '--output', 'json'], { env: clientEnv(), reject: false });
   return { ...r, json: r.exitCode === 0 && r.stdout ? (JSON.parse(r.stdout) as Record<string, unknown>) : undefined };
 }
 

@@ -2,7 +2,7 @@
 import AdmZip from 'adm-zip';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { startEmulator } from '../../../harness/emulator/server.ts';
+import { startEmulator } from '../../../harness/emulator/index.ts';
 
 export const ROLE = 'arn:aws:iam::000000000000:role/StepFunctionsRole';
 export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };

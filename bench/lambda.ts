@@ -1,0 +1,86 @@
+/**
+ * `npm run bench -- lambda`: what the embedded Lambda adds to a handler call.
+ * In one run: the same handler called directly in-process (baseline), then
+ * invoked warm through the emulator over HTTP — raw keep-alive HTTP and the
+ * AWS SDK v3 LambdaClient — reporting p50/p99 and the overhead against the
+ * baseline (goal: ≤ 2 ms at p50).
+ */
+import { Agent, request } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { startEmulator } from '../harness/emulator/index.ts';
+
+const CODE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'runtime', 'fixtures', 'node');
+const WARMUP = 50;
+const SAMPLES = Number(process.env.BENCH_LAMBDA_SAMPLES ?? 500);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+async function measure(label: string, fn: () => Promise<unknown>): Promise<{ p50: number; p99: number }> {
+  for (let i = 0; i < WARMUP; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  const r = { p50: percentile(times, 50), p99: percentile(times, 99) };
+  console.log(`${label.padEnd(34)} p50 ${r.p50.toFixed(3).padStart(8)} ms   p99 ${r.p99.toFixed(3).padStart(8)} ms`);
+  return r;
+}
+
+function rawInvoke(endpoint: string, agent: Agent, body: string): Promise<string> {
+  const url = new URL(`${endpoint}/2015-03-31/functions/bench-echo/invocations`);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks).toString()) : reject(new Error(`HTTP ${res.statusCode}`))));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export async function run(): Promise<void> {
+  const event = { bucket: 'images', key: 'raw/cat.jpg', size: 12345 };
+  const payload = JSON.stringify(event);
+
+  const mod = (await import(pathToFileURL(join(CODE_DIR, 'echo.mjs')).href)) as { handler(e: unknown): Promise<unknown> };
+  // Baseline: what a test calling the handler directly pays (including the JSON round trip an invoke implies).
+  const direct = await measure('direct in-process call', async () => JSON.stringify(await mod.handler(JSON.parse(payload))));
+
+  await using em = await startEmulator({ services: ['lambda'], log: false });
+  const client = new LambdaClient({ endpoint: em.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
+  await client.send(
+    new CreateFunctionCommand({
+      FunctionName: 'bench-echo',
+      Runtime: 'nodejs20.x',
+      Handler: 'echo.handler',
+      Role: 'arn:aws:iam::000000000000:role/bench',
+      Code: { S3Bucket: 'hot-reload', S3Key: CODE_DIR },
+    }),
+  );
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const raw = await measure('warm Invoke, raw HTTP keep-alive', () => rawInvoke(em.endpoint, agent, payload));
+  const sdk = await measure('warm Invoke, SDK v3 LambdaClient', () => client.send(new InvokeCommand({ FunctionName: 'bench-echo', Payload: payload })));
+  agent.destroy();
+  client.destroy();
+
+  const overhead = raw.p50 - direct.p50;
+  console.log(`overhead at p50 (raw HTTP − direct): ${overhead.toFixed(3)} ms (goal ≤ 2 ms: ${overhead <= 2 ? 'met' : 'NOT met'}); ratio ${(raw.p50 / Math.max(direct.p50, 1e-6)).toFixed(0)}×`);
+  console.log(`overhead at p50 (SDK − direct):      ${(sdk.p50 - direct.p50).toFixed(3)} ms; SDK/raw ratio ${(sdk.p50 / raw.p50).toFixed(2)}×`);
+  console.log(`cold starts during the run: ${em.observations.snapshot().invocations.filter((i) => i.coldStart).length}`);
+
+  // ── LEAD HOOK: StartExecution → SUCCEEDED of a one-Lambda state machine (p50/p99).
+  // When the `states` service exists, create a machine whose one Task invokes
+  // `bench-echo` (arn:aws:lambda:us-east-1:000000000000:function:bench-echo)
+  // on this same emulator (`em`) and measure it with `measure(...)` above.
+}

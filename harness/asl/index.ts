@@ -1,0 +1,32 @@
+/**
+ * harness/asl: the ASL interpreter (a pure library — no HTTP, no filesystem;
+ * time only through options.clock, randomness only through options.ids).
+ */
+import type { Engine, EngineOptions } from './api.ts';
+import { AslEngine } from './engine.ts';
+
+export type {
+  Diagnostic,
+  Engine,
+  EngineObserver,
+  EngineOptions,
+  ExecutionHandle,
+  ExecutionSnapshot,
+  ExecutionStatus,
+  HistoryEvent,
+  IntegrationPattern,
+  LambdaInvocation,
+  LambdaResult,
+  S3Access,
+  ServiceCall,
+  StartExecutionRequest,
+  TaskContext,
+  TaskInvoker,
+} from './api.ts';
+export { StatesError } from './errors.ts';
+export { validateDefinition } from './validation/index.ts';
+export type { StateRef } from './errors.ts';
+
+export function createEngine(options: EngineOptions): Engine {
+  return new AslEngine(options);
+}

@@ -1,0 +1,125 @@
+/**
+ * Compiling and running one JSONata expression the way Step Functions does.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
+ * A field is an expression only when its whole string is `{% … %}` (a
+ * recorded execution keeps " {% x %} " with spaces as a literal string).
+ * Expressions are compiled once per text.
+ */
+import jsonata from 'jsonata';
+import { createIdSource, type IdSource } from '../../core/index.ts';
+import { StatesError, type StateRef } from '../errors.ts';
+import { statePrefix } from '../jsonpath/messages.ts';
+import { stepFunctionsFunctions } from './functions.ts';
+
+export interface JsonataScope {
+  states: { input: unknown; result?: unknown; errorOutput?: unknown; context: unknown };
+  variables: Record<string, unknown>;
+}
+
+export interface JsonataOptions {
+  /** Source for $random() and $uuid(); defaults to an unseeded source. */
+  ids?: IdSource;
+  /** Epoch ms that $now() and $millis() report (the Clock's time); default: jsonata's own. */
+  now?: number;
+}
+
+type Compiled = { ok: true; expression: jsonata.Expression } | { ok: false; error: JsonataFailure };
+interface JsonataFailure {
+  code?: string;
+  message?: string;
+  position?: number;
+  token?: string;
+}
+
+const EXPRESSION = /^\{%([\s\S]*)%\}$/;
+const cache = new Map<string, Compiled>();
+const fallbackIds = createIdSource();
+
+/** The expression inside `{% … %}`, trimmed; undefined when `value` is not one. */
+export function jsonataExpressionText(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const m = EXPRESSION.exec(value);
+  return m ? m[1]!.trim() : undefined;
+}
+
+function compile(text: string): Compiled {
+  let hit = cache.get(text);
+  if (!hit) {
+    try {
+      hit = { ok: true, expression: jsonata(text) };
+    } catch (e) {
+      hit = { ok: false, error: e as JsonataFailure };
+    }
+    if (cache.size > 10_000) cache.clear();
+    cache.set(text, hit);
+  }
+  return hit;
+}
+
+/** Syntax problem of `text`, or undefined when it compiles (validation uses this). */
+export function jsonataSyntaxError(text: string): string | undefined {
+  const c = compile(text);
+  return c.ok ? undefined : describe(c.error);
+}
+
+function describe(e: JsonataFailure): string {
+  return e.code ? `${e.code}: ${e.message}` : String(e.message ?? e);
+}
+
+export function queryEvaluationError(where: StateRef, message: string): StatesError {
+  return new StatesError('States.QueryEvaluationError', statePrefix(where) + message);
+}
+
+function expressionError(where: StateRef, text: string, field: string, tail: string): StatesError {
+  return queryEvaluationError(where, `The JSONata expression '${text}' specified for the field '${field}' ${tail}`);
+}
+
+/** A JSONata lambda (`function($x){…}`) or a built-in function reference such as `$sum`. */
+function isJsonataFunction(v: unknown): boolean {
+  if (typeof v === 'function') return true;
+  if (v === null || typeof v !== 'object') return false;
+  const o = v as Record<string, unknown>;
+  return o._jsonata_lambda === true || o._jsonata_function === true;
+}
+
+/** jsonata marks sequences with extra array properties; hand back plain JSON values. */
+function plain(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    const marked = Object.prototype.hasOwnProperty.call(value, 'sequence') || Object.prototype.hasOwnProperty.call(value, 'keepSingleton');
+    for (let i = 0; i < value.length; i++) {
+      const v = plain(value[i]);
+      if (v !== value[i] && !copy) copy = value.slice(0, i);
+      if (copy) copy.push(v);
+    }
+    if (copy) return copy;
+    return marked ? value.slice() : value;
+  }
+  return value;
+}
+
+/**
+ * Evaluates one expression text. Throws States.QueryEvaluationError with
+ * AWS's cause texts: `returned nothing (undefined).`, `threw an error during
+ * evaluation. T1006: …`, `returned an unsupported result type.`
+ */
+export async function evaluateExpression(text: string, scope: JsonataScope, where: StateRef, field: string, options: JsonataOptions = {}): Promise<unknown> {
+  const compiled = compile(text);
+  if (!compiled.ok) throw expressionError(where, text, field, `threw an error during evaluation. ${describe(compiled.error)}`);
+  const bindings: Record<string, unknown> = { ...stepFunctionsFunctions(options.ids ?? fallbackIds), ...scope.variables, states: scope.states };
+  if (options.now !== undefined) {
+    const now = options.now;
+    bindings.millis = () => now;
+    bindings.now = () => new Date(now).toISOString();
+  }
+  let result: unknown;
+  try {
+    result = await compiled.expression.evaluate(undefined, bindings);
+  } catch (e) {
+    const err = e as JsonataFailure;
+    throw expressionError(where, text, field, `threw an error during evaluation. ${describe(err)}`);
+  }
+  if (result === undefined) throw expressionError(where, text, field, 'returned nothing (undefined).');
+  if (isJsonataFunction(result)) throw expressionError(where, text, field, 'returned an unsupported result type.');
+  return plain(result);
+}

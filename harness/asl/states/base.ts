@@ -1,0 +1,302 @@
+/**
+ * The common base of every state (DESIGN.md style 5): emits `…StateEntered` /
+ * `…StateExited`, applies input/output processing, runs Retry and Catch. A
+ * state module only evaluates its own semantics.
+ *
+ * JSONPath: InputPath → Parameters → (state work) → ResultSelector → ResultPath → OutputPath.
+ * JSONata: Arguments → (state work) → Output, with `$states.input/result/errorOutput/context`.
+ * Assign (both) is evaluated with the variables as they were before the
+ * state, together with Output, and committed when the state exits.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/concepts-input-output-filtering.html
+ * https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
+ * https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html
+ */
+import type { Catcher, CompiledState } from '../definition.ts';
+import { StatesError, type StateRef } from '../errors.ts';
+import { findCatcher, findRetrier, retryDelayMs } from '../errors-matching.ts';
+import {
+  applyPayloadTemplate,
+  applyResultPath,
+  evaluateAssignJsonata,
+  evaluateAssignJsonPath,
+  evaluateJsonataValue,
+  evaluationLocation,
+  selectPath,
+  type JsonataScope,
+  type PathScope,
+} from '../expressions.ts';
+import { AbortedError, type ExecutionEnv, type Frame, recordsStateFailed, toStatesError } from '../frame.ts';
+import { HistoryLimitError, LazyJson, NOT_TRUNCATED } from '../history.ts';
+import { dataLimitError, exceedsPayloadLimit } from '../payload.ts';
+
+export interface Step {
+  /** Name of the next state; undefined when the (sub-)workflow ends here. */
+  next: string | undefined;
+  output: unknown;
+}
+
+export interface FinishOptions {
+  /** The state has a result (Task/Map/Parallel, Pass with Result/Parameters) that ResultPath places. */
+  hasResult: boolean;
+  /** Check the 256 KiB quota on the result (it was built, not just selected). */
+  checkSize?: boolean;
+  /** Overrides the state's transition (Choice). */
+  next?: string;
+  /** Replaces the state's Assign block (a matched Choice rule's Assign). */
+  assign?: Record<string, unknown>;
+  /** JSONata Output of a matched Choice rule. */
+  output?: { value: unknown };
+}
+
+const ENTERED: Record<string, string> = {};
+const EXITED: Record<string, string> = {};
+for (const t of ['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map']) {
+  ENTERED[t] = `${t}StateEntered`;
+  EXITED[t] = `${t}StateExited`;
+}
+
+const RESULT_SELECTOR_STATES = new Set(['Task', 'Map', 'Parallel']);
+const RETRY_COUNT_STATES = RESULT_SELECTOR_STATES;
+
+function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export class StateRun {
+  readonly where: StateRef;
+  retryCount = 0;
+  taskToken: string | undefined;
+  private ctx: Record<string, unknown> | undefined;
+  private ctxRetry = -1;
+
+  constructor(
+    readonly state: CompiledState,
+    readonly frame: Frame,
+    /** The raw state input (what `…StateEntered` recorded). */
+    readonly input: unknown,
+    enteredEventId: number,
+    readonly enteredTime: number,
+    /** previousEventId of the Entered event (AWS's EvaluationFailed points there). */
+    readonly enteredPrev: number,
+  ) {
+    this.where = { stateName: state.name, enteredEventId };
+  }
+
+  get env(): ExecutionEnv {
+    return this.frame.env;
+  }
+
+  get raw(): Record<string, unknown> {
+    return this.state.raw;
+  }
+
+  get jsonata(): boolean {
+    return this.state.ql === 'JSONata';
+  }
+
+  /** The context object `$$` / `$states.context` as this state sees it. */
+  context(): Record<string, unknown> {
+    if (this.ctx !== undefined && this.ctxRetry === this.retryCount) return this.ctx;
+    const state: Record<string, unknown> = { Name: this.state.name, EnteredTime: isoTime(this.enteredTime) };
+    if (RETRY_COUNT_STATES.has(this.state.type)) state.RetryCount = this.retryCount;
+    const ctx: Record<string, unknown> = {
+      Execution: this.env.contextExecution,
+      StateMachine: this.env.contextStateMachine,
+      State: state,
+    };
+    if (this.taskToken !== undefined) ctx.Task = { Token: this.taskToken };
+    this.ctx = ctx;
+    this.ctxRetry = this.retryCount;
+    return ctx;
+  }
+
+  resetContext(): void {
+    this.ctx = undefined;
+  }
+
+  pathScope(input: unknown, context = this.context()): PathScope {
+    return { input, context, variables: this.frame.vars };
+  }
+
+  jsonataScope(extra: { result?: unknown; errorOutput?: unknown } = {}, context = this.context()): JsonataScope {
+    return { states: { input: this.input, context, ...extra }, variables: this.frame.vars };
+  }
+
+  /** Evaluates a JSONata field value; records `EvaluationFailed` when it fails as AWS does. */
+  async evalJsonata(value: unknown, field: string, scope: JsonataScope = this.jsonataScope()): Promise<unknown> {
+    try {
+      return await evaluateJsonataValue(value, scope, this.where, field);
+    } catch (e) {
+      throw this.evaluationFailed(e, field);
+    }
+  }
+
+  /** Records `EvaluationFailed` for a States.QueryEvaluationError and returns the error to throw. */
+  evaluationFailed(e: unknown, field: string | undefined, previousEventId = this.enteredPrev): unknown {
+    if (e instanceof StatesError && e.error === 'States.QueryEvaluationError') {
+      this.frame.prev = this.frame.emitAt('EvaluationFailed', previousEventId, {
+        cause: e.causeText,
+        error: e.error,
+        location: evaluationLocation(e, field),
+        state: this.state.name,
+      });
+    }
+    return e;
+  }
+
+  /** JSONPath InputPath (JSONata: the raw input). */
+  effectiveInput(): unknown {
+    if (this.jsonata) return this.input;
+    const path = this.raw.InputPath as string | null | undefined;
+    if (path === undefined || path === '$') return this.input;
+    return selectPath(path, this.pathScope(this.input), this.where, 'InputPath');
+  }
+
+  /** JSONPath `Parameters` applied to the effective input; JSONata `Arguments` (default: the state input). */
+  async parameters(effective: unknown, field = this.jsonata ? 'Arguments' : 'Parameters'): Promise<unknown> {
+    if (!(field in this.raw)) return effective;
+    const template = this.raw[field];
+    let out: unknown;
+    if (this.jsonata) out = await this.evalJsonata(template, field);
+    else out = applyPayloadTemplate(template, this.pathScope(effective), this.where, field, this.env.ids);
+    if (exceedsPayloadLimit(out)) throw dataLimitError(this.state.name);
+    return out;
+  }
+
+  /** Applies ResultSelector/ResultPath/OutputPath (or Output) and Assign, records `…StateExited`. */
+  async finish(result: unknown, effective: unknown, opts: FinishOptions): Promise<Step> {
+    const raw = this.raw;
+    let assigned: Record<string, unknown> | undefined;
+    let output: unknown;
+    if (this.jsonata) {
+      const scope = this.jsonataScope(opts.hasResult ? { result } : {});
+      const block = opts.assign !== undefined ? opts.assign : (raw.Assign as Record<string, unknown> | undefined);
+      if (block !== undefined) {
+        try {
+          assigned = await evaluateAssignJsonata(block, scope, this.where);
+        } catch (e) {
+          throw this.evaluationFailed(e, 'Assign');
+        }
+      }
+      if (opts.output !== undefined) output = await this.evalJsonata(opts.output.value, 'Output', scope);
+      else if ('Output' in raw && opts.assign === undefined) output = await this.evalJsonata(raw.Output, 'Output', scope);
+      else output = opts.hasResult && this.state.type !== 'Pass' ? result : this.input;
+    } else {
+      let r = result;
+      if (opts.hasResult && raw.ResultSelector !== undefined && RESULT_SELECTOR_STATES.has(this.state.type)) {
+        r = applyPayloadTemplate(raw.ResultSelector, this.pathScope(r), this.where, 'ResultSelector', this.env.ids);
+      }
+      const block = opts.assign !== undefined ? opts.assign : (raw.Assign as Record<string, unknown> | undefined);
+      if (block !== undefined) {
+        const scope = { ...this.pathScope(effective), ...(opts.hasResult ? { result: r } : {}) };
+        assigned = evaluateAssignJsonPath(block, scope, this.where, this.env.ids);
+      }
+      if (opts.hasResult) {
+        const rp = raw.ResultPath as string | null | undefined;
+        output = rp === undefined || rp === '$' ? r : applyResultPath(this.input, r, rp, this.where);
+      } else {
+        output = effective;
+      }
+      const op = raw.OutputPath as string | null | undefined;
+      if (op !== undefined && op !== '$') output = selectPath(op, this.pathScope(output), this.where, 'OutputPath');
+    }
+    if (opts.checkSize && exceedsPayloadLimit(output)) throw dataLimitError(this.state.name);
+    return this.exit(output, assigned, opts.next ?? this.state.next);
+  }
+
+  /** Commits assignments and records `…StateExited`. */
+  exit(output: unknown, assigned: Record<string, unknown> | undefined, next: string | undefined): Step {
+    let assignedVariables: Record<string, string> | undefined;
+    if (assigned !== undefined && Object.keys(assigned).length > 0) {
+      assignedVariables = {};
+      for (const k of Object.keys(assigned)) {
+        this.frame.vars[k] = assigned[k];
+        assignedVariables[k] = JSON.stringify(assigned[k] ?? null);
+      }
+    }
+    this.frame.emit(EXITED[this.state.type]!, {
+      name: this.state.name,
+      output: new LazyJson(output),
+      outputDetails: NOT_TRUNCATED,
+      assignedVariables,
+      assignedVariablesDetails: assignedVariables === undefined ? undefined : NOT_TRUNCATED,
+    });
+    return { next, output };
+  }
+
+  /** Transition through a Catcher: ResultPath (JSONPath) or Output (JSONata) of the error output. */
+  async caught(catcher: Catcher, err: StatesError): Promise<Step> {
+    const errorOutput = { Error: err.error, Cause: err.causeText };
+    let assigned: Record<string, unknown> | undefined;
+    let output: unknown;
+    if (this.jsonata) {
+      const scope = this.jsonataScope({ errorOutput });
+      if (catcher.assign !== undefined) {
+        try {
+          assigned = await evaluateAssignJsonata(catcher.assign, scope, this.where);
+        } catch (e) {
+          throw this.evaluationFailed(e, 'Assign');
+        }
+      }
+      output = catcher.output !== undefined ? await this.evalJsonata(catcher.output, 'Output', scope) : errorOutput;
+    } else {
+      if (catcher.assign !== undefined) {
+        assigned = evaluateAssignJsonPath(catcher.assign, { ...this.pathScope(errorOutput), result: errorOutput }, this.where, this.env.ids);
+      }
+      const rp = catcher.hasResultPath ? catcher.resultPath : '$';
+      output = rp === '$' ? errorOutput : applyResultPath(this.input, errorOutput, rp, this.where);
+    }
+    return this.exit(output, assigned, catcher.next);
+  }
+
+  /** Runs `body` under the state's Retry and Catch rules. */
+  async retrying(body: () => Promise<Step>): Promise<Step> {
+    const state = this.state;
+    if (state.retry.length === 0 && state.catch.length === 0) {
+      try {
+        return await body();
+      } catch (e) {
+        if (recordsStateFailed(e)) this.frame.emit(`${state.type}StateFailed`);
+        throw e;
+      }
+    }
+    const counts = state.retry.map(() => 0);
+    for (;;) {
+      try {
+        return await body();
+      } catch (e) {
+        if (e instanceof AbortedError || e instanceof HistoryLimitError) throw e;
+        const err = toStatesError(e);
+        const i = findRetrier(state.retry, err.error);
+        if (i >= 0 && counts[i]! < state.retry[i]!.maxAttempts) {
+          const delay = retryDelayMs(state.retry[i]!, counts[i]!, this.env.ids);
+          counts[i]!++;
+          this.retryCount++;
+          await this.sleep(delay);
+          continue;
+        }
+        if (recordsStateFailed(e)) this.frame.emit(`${state.type}StateFailed`);
+        const c = findCatcher(state.catch, err.error);
+        if (c) return this.caught(c, err);
+        throw err;
+      }
+    }
+  }
+
+  /** Sleeps on the execution's clock; a stop/abort ends the sleep with AbortedError. */
+  async sleep(ms: number): Promise<void> {
+    try {
+      await this.env.clock.sleep(ms, this.frame.signal);
+    } catch {
+      throw new AbortedError();
+    }
+    if (this.frame.signal.aborted) throw new AbortedError();
+  }
+}
+
+export function enterState(state: CompiledState, frame: Frame, input: unknown): StateRun {
+  const enteredTime = frame.env.clock.now();
+  const prev = frame.prev;
+  const id = frame.emit(ENTERED[state.type]!, { input: new LazyJson(input), inputDetails: NOT_TRUNCATED, name: state.name });
+  return new StateRun(state, frame, input, id, enteredTime, prev);
+}

@@ -1,0 +1,52 @@
+/**
+ * Parallel: runs every branch on the same input concurrently; output is the
+ * array of branch outputs. Branches see the outer variables (a copy: what they
+ * assign stays inside). The first failing branch stops the others.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html
+ */
+import { AbortedError, markStateFailed, toStatesError } from '../frame.ts';
+import type { Step, StateRun } from './base.ts';
+import { runProgram } from './program.ts';
+
+export async function runParallel(run: StateRun): Promise<Step> {
+  return run.retrying(async () => {
+    run.resetContext();
+    const eff = run.effectiveInput();
+    const input = await run.parameters(eff);
+    const frame = run.frame;
+    frame.emit('ParallelStateStarted');
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    frame.signal.addEventListener('abort', onAbort, { once: true });
+    let failure: unknown;
+    try {
+      const results = await Promise.all(
+        run.state.branches.map(async (branch) => {
+          const child = frame.child({ ...frame.vars }, controller.signal);
+          try {
+            const out = await runProgram(branch, child, input);
+            frame.prev = child.prev;
+            return out;
+          } catch (e) {
+            if (failure === undefined && !(e instanceof AbortedError)) {
+              failure = e;
+              frame.prev = child.prev;
+              controller.abort();
+            }
+            throw e;
+          }
+        }),
+      ).catch((e: unknown) => {
+        throw failure ?? e;
+      });
+      frame.emit('ParallelStateSucceeded');
+      return run.finish(results, eff, { hasResult: true, checkSize: true });
+    } catch (e) {
+      if (frame.signal.aborted) throw new AbortedError();
+      if (e instanceof AbortedError) throw e;
+      throw markStateFailed(toStatesError(e));
+    } finally {
+      frame.signal.removeEventListener('abort', onAbort);
+    }
+  });
+}

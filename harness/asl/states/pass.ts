@@ -1,0 +1,17 @@
+/**
+ * Pass: passes its input (or `Result` / `Parameters`) on.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/state-pass.html
+ */
+import { dataLimitError, MAX_PAYLOAD_BYTES } from '../payload.ts';
+import type { Step, StateRun } from './base.ts';
+
+export async function runPass(run: StateRun): Promise<Step> {
+  const eff = run.effectiveInput();
+  if (run.jsonata) return run.finish(undefined, eff, { hasResult: false, checkSize: 'Output' in run.raw });
+  if ('Parameters' in run.raw) return run.finish(await run.parameters(eff), eff, { hasResult: true });
+  if ('Result' in run.raw) {
+    if (run.state.resultSize > MAX_PAYLOAD_BYTES) throw dataLimitError(run.state.name);
+    return run.finish(run.raw.Result, eff, { hasResult: true });
+  }
+  return run.finish(eff, eff, { hasResult: true });
+}

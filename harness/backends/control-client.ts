@@ -1,0 +1,106 @@
+/**
+ * A small typed client for the `/_rehearse/` control API (control-types.ts),
+ * used by the scenario runner on any backend that offers it.
+ */
+import type {
+  ClockRequest,
+  ClockState,
+  FaultPlan,
+  HealthResponse,
+  ObservationsSnapshot,
+} from '../emulator/control-types.ts';
+
+export class ControlApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ControlApiError';
+  }
+}
+
+export interface FunctionLogs {
+  invocations: Array<{ requestId: string; logs: string }>;
+}
+
+export class ControlClient {
+  private readonly base: string;
+
+  /** `baseUrl`: the endpoint (`http://127.0.0.1:4566`) or its control URL (`…/_rehearse`). */
+  constructor(baseUrl: string) {
+    const trimmed = baseUrl.replace(/\/+$/, '');
+    this.base = trimmed.endsWith('/_rehearse') ? trimmed : `${trimmed}/_rehearse`;
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}/${path}`, {
+        method,
+        headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new ControlApiError(0, 'Unreachable', `control API at ${this.base} is unreachable: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      let code = `HTTP${res.status}`;
+      let message = text;
+      try {
+        const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
+        code = parsed.error?.code ?? code;
+        message = parsed.error?.message ?? message;
+      } catch {
+        // not JSON: keep the raw text
+      }
+      throw new ControlApiError(res.status, code, `${method} ${this.base}/${path}: ${message}`);
+    }
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  health(): Promise<HealthResponse> {
+    return this.call('GET', 'health');
+  }
+
+  /** Every service forgets everything; clock and seed stay. */
+  async reset(): Promise<void> {
+    await this.call('POST', 'reset');
+  }
+
+  clock(): Promise<ClockState> {
+    return this.call('GET', 'clock');
+  }
+
+  setClock(request: ClockRequest): Promise<ClockState> {
+    return this.call('POST', 'clock', request);
+  }
+
+  /** Moves virtual time forward by `ms`, firing due timers. */
+  advance(ms: number): Promise<ClockState> {
+    return this.setClock({ advanceMs: ms });
+  }
+
+  /** Replaces the fault plan (call counters restart). */
+  async setFaults(plan: FaultPlan): Promise<void> {
+    await this.call('PUT', 'faults', plan);
+  }
+
+  async clearFaults(): Promise<void> {
+    await this.call('DELETE', 'faults');
+  }
+
+  faults(): Promise<FaultPlan> {
+    return this.call('GET', 'faults');
+  }
+
+  observations(): Promise<ObservationsSnapshot> {
+    return this.call('GET', 'observations');
+  }
+
+  logs(functionName: string): Promise<FunctionLogs> {
+    return this.call('GET', `logs/${encodeURIComponent(functionName)}`);
+  }
+}

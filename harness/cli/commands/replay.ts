@@ -1,0 +1,80 @@
+/**
+ * `rehearse replay HISTORY.json [--execution DESCRIBE.json] [--definition FILE] [--out FILE]`:
+ * turns a real execution into a scenario reproducing it (harness/scenario/replay.ts).
+ * HISTORY.json is `aws stepfunctions get-execution-history --include-execution-data`
+ * output; it may also be one object `{ "execution": <describe-execution>, "events": [...] }`.
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { dirname, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { RehearseError } from '../../core/index.ts';
+import { parseScenario } from '../../scenario/loader.ts';
+import { historyToScenario, type DescribeExecutionJson } from '../../scenario/replay.ts';
+import type { CliIo } from '../io.ts';
+
+const HELP = `usage: rehearse replay HISTORY.json [--execution DESCRIBE.json] [--definition FILE] [--out FILE]
+
+  HISTORY.json       aws stepfunctions get-execution-history --include-execution-data --execution-arn ARN
+  --execution FILE   aws stepfunctions describe-execution --execution-arn ARN (input, state machine, status)
+  --definition FILE  run this ASL definition instead of the deployed workflow
+  --out FILE         write the scenario here (default: print it)`;
+
+async function readJson(path: string, what: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new RehearseError('ERR_BAD_INPUT', `cannot read ${what} ${path}`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new RehearseError('ERR_BAD_INPUT', `${what} ${path} is not JSON: ${(e as Error).message}`);
+  }
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { execution: { type: 'string' }, definition: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (e) {
+    throw new RehearseError('ERR_BAD_INPUT', `${(e as Error).message.split('\n')[0]} (rehearse replay --help)`);
+  }
+  if (parsed.values.help) {
+    io.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const [historyFile, ...extra] = parsed.positionals;
+  if (!historyFile || extra.length) throw new RehearseError('ERR_BAD_INPUT', 'give exactly one HISTORY.json (rehearse replay --help)');
+  const history = (await readJson(resolve(io.cwd, historyFile), 'history')) as { events?: unknown; execution?: DescribeExecutionJson };
+  if (!history || !Array.isArray(history.events)) throw new RehearseError('ERR_BAD_INPUT', `${historyFile} has no "events" array (expected get-execution-history output)`);
+  let execution = history.execution;
+  if (parsed.values.execution) execution = (await readJson(resolve(io.cwd, parsed.values.execution), 'describe-execution output')) as DescribeExecutionJson;
+
+  const outFile = parsed.values.out ? resolve(io.cwd, parsed.values.out) : undefined;
+  let definitionPath: string | undefined;
+  let topLevelStates: string[] | undefined;
+  if (parsed.values.definition) {
+    const abs = resolve(io.cwd, parsed.values.definition);
+    const def = (await readJson(abs, 'definition')) as { States?: Record<string, unknown> };
+    topLevelStates = Object.keys(def.States ?? {});
+    definitionPath = relative(outFile ? dirname(outFile) : io.cwd, abs) || abs;
+  }
+  const { yaml } = historyToScenario({
+    events: history.events,
+    ...(execution ? { execution } : {}),
+    ...(definitionPath ? { definitionPath } : {}),
+    ...(topLevelStates ? { topLevelStates } : {}),
+  });
+  // What we write must load: check it with the same loader `rehearse run` uses.
+  parseScenario(yaml, outFile ?? 'replayed scenario');
+  if (outFile) {
+    await writeFile(outFile, yaml);
+    io.stdout.write(`wrote ${outFile}\n`);
+  } else io.stdout.write(yaml);
+  return 0;
+}

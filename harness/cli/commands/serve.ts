@@ -1,0 +1,100 @@
+/**
+ * `rehearse serve`: the embedded AWS endpoint, standalone, until SIGINT/SIGTERM.
+ * Thin: parse flags, call startEmulator, print the URL, dispose on interrupt.
+ */
+import { parseArgs } from 'node:util';
+import { RehearseError } from '../../core/index.ts';
+import { startEmulator } from '../../emulator/index.ts';
+import type { Logger } from '../../emulator/service-deps.ts';
+import type { CliIo } from '../io.ts';
+
+const USAGE = `usage: rehearse serve [options]
+
+Runs the embedded AWS endpoint (S3, Secrets Manager, SNS, Lambda, Step Functions
+and the /_rehearse/ control API) on one port until interrupted.
+
+options:
+  --port N              TCP port (default 4566; 0 picks a free one)
+  --host ADDR           interface to bind (default 127.0.0.1)
+  --data-dir DIR        persist S3 objects and secrets in DIR (default: in memory)
+  --seed N              seed for ids and jitter (same seed, same ids)
+  --clock real|virtual  real time (default), or virtual time that jumps to the
+                        next timer whenever no request, invocation or pending
+                        callback holds it (see the control API to advance it)
+  --region R            default region (default us-east-1)
+  --verify-signatures   reject requests whose SigV4 signature is wrong
+                        (secret access key "test" for every access key id)
+  --quiet               no log lines
+  -h, --help            this help`;
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        seed: { type: 'string' },
+        clock: { type: 'string' },
+        region: { type: 'string' },
+        'verify-signatures': { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: false,
+      strict: true,
+    }));
+  } catch (e) {
+    throw new RehearseError('ERR_BAD_INPUT', e instanceof Error ? e.message : String(e), { hint: 'rehearse serve --help lists the options' });
+  }
+  if (values.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const portText = (values.port as string | undefined) ?? '4566';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) throw new RehearseError('ERR_BAD_INPUT', `--port must be an integer from 0 to 65535, got ${JSON.stringify(portText)}`);
+  const clock = (values.clock as string | undefined) ?? 'real';
+  if (clock !== 'real' && clock !== 'virtual') throw new RehearseError('ERR_BAD_INPUT', `--clock must be real or virtual, got ${JSON.stringify(clock)}`);
+  const seedText = values.seed as string | undefined;
+  const quiet = values.quiet === true;
+  const log: Logger = {
+    info: (m) => {
+      if (!quiet) io.stderr.write(`rehearse serve: ${m}\n`);
+    },
+    warn: (m) => {
+      if (!quiet) io.stderr.write(`rehearse serve: warning: ${m}\n`);
+    },
+    error: (m) => io.stderr.write(`rehearse serve: error: ${m}\n`),
+  };
+
+  let emulator;
+  try {
+    emulator = await startEmulator({
+      port,
+      host: (values.host as string | undefined) ?? '127.0.0.1',
+      dataDir: values['data-dir'] as string | undefined,
+      seed: seedText === undefined ? undefined : /^\d+$/.test(seedText) ? Number(seedText) : seedText,
+      clock,
+      region: (values.region as string | undefined) ?? 'us-east-1',
+      verifySignatures: values['verify-signatures'] === true,
+      log,
+    });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') throw new RehearseError('ERR_BACKEND_UNAVAILABLE', `port ${port} is already in use`, { hint: 'pick another with --port, or --port 0 for a free one' });
+    if (err.code === 'EACCES' || err.code === 'EADDRNOTAVAIL') throw new RehearseError('ERR_BACKEND_UNAVAILABLE', `cannot listen on ${values.host ?? '127.0.0.1'}:${port}: ${err.message}`);
+    throw e;
+  }
+  // The URL is the first line on stdout so scripts can read it (`--port 0`).
+  io.stdout.write(`${emulator.endpoint}\n`);
+  log.info(`services: ${emulator.services.join(', ') || 'none'}; clock: ${emulator.clock.kind}${values['data-dir'] ? `; data dir: ${String(values['data-dir'])}` : ''}`);
+  log.info('press Ctrl+C to stop');
+  await (io.interrupted ?? new Promise<void>(() => {}));
+  log.info('stopping…');
+  await emulator.dispose();
+  log.info('stopped');
+  return 0;
+}

@@ -1,0 +1,115 @@
+/**
+ * The Lambda service: the restJson1 API (functions, Invoke, concurrency,
+ * permissions, tags) and the Runtime API its execution environments call,
+ * both on the emulator's one port. `invoker` is what deps.lambda() returns
+ * to the other services (S3 notifications, Secrets Manager rotation, Step
+ * Functions).
+ */
+import { rmSync } from 'node:fs';
+import { AwsServiceError } from '../../core/index.ts';
+import type { RestProtocolService, RestRequest, RestResponse } from '../../protocol/service.ts';
+import { LambdaRuntime } from '../../runtime/index.ts';
+import type { EmulatedService, LambdaInvoker, ServiceDeps } from '../service-deps.ts';
+import { createCodeRoot, discardCode } from './code.ts';
+import { Invocations } from './invoke.ts';
+import { FunctionStore } from './models.ts';
+import { LambdaOperations } from './operations.ts';
+import { findRoute, LAMBDA_PATH } from './routes.ts';
+
+export interface LambdaService extends EmulatedService {
+  invoker: LambdaInvoker;
+  /** The runtime (environment statistics, tests). */
+  runtime: LambdaRuntime;
+  /** Resolves when every queued asynchronous invocation (and its retries) has finished. */
+  drainAsync(): Promise<void>;
+}
+
+export function createLambdaService(deps: ServiceDeps): LambdaService {
+  const store = new FunctionStore();
+  const runtime = new LambdaRuntime({
+    region: deps.region,
+    runtimeApiHost: () => deps.endpoint().replace(/^https?:\/\//, '').replace(/\/+$/, ''),
+    endpointUrl: () => deps.endpoint(),
+    ids: deps.ids.fork('runtime'),
+  });
+  let codeRoot: string | undefined;
+  const ensureCodeRoot = (): string => (codeRoot ??= createCodeRoot(deps.dataDir));
+  const invocations = new Invocations({
+    clock: deps.clock,
+    ids: deps.ids.fork('invocations'),
+    region: deps.region,
+    accountId: deps.accountId,
+    store,
+    runtime,
+    faults: deps.faults,
+    observations: deps.observations,
+    log: deps.log,
+  });
+  const ops = new LambdaOperations({
+    clock: deps.clock,
+    ids: deps.ids.fork('operations'),
+    region: deps.region,
+    accountId: deps.accountId,
+    store,
+    runtime,
+    invocations,
+    codeRoot: ensureCodeRoot,
+    endpoint: deps.endpoint,
+  });
+
+  const api: RestProtocolService = {
+    kind: 'rest',
+    signingName: 'lambda',
+    protocol: 'restJson1',
+    matches(req) {
+      if (runtime.isRuntimeApiPath(req.path)) return true;
+      if (req.signingService !== undefined && req.signingService !== 'lambda') return false;
+      return LAMBDA_PATH.test(req.path);
+    },
+    operationName(req: RestRequest) {
+      return findRoute(req.method, req.path)?.route.operation;
+    },
+    async handle(req: RestRequest): Promise<RestResponse> {
+      if (runtime.isRuntimeApiPath(req.path)) return runtime.handleRuntimeApi(req);
+      const found = findRoute(req.method, req.path);
+      if (!found) {
+        throw new AwsServiceError('UnknownOperationException', `Lambda has no operation for ${req.method} ${req.path}`, 404, { fields: { Type: 'User' } });
+      }
+      return found.route.run(ops, req, found.params);
+    },
+  };
+
+  const invoker: LambdaInvoker = {
+    invoke: (request) =>
+      invocations.invoke({
+        functionName: request.functionName,
+        payload: request.payload,
+        ...(request.invocationType ? { invocationType: request.invocationType } : {}),
+        ...(request.qualifier ? { qualifier: request.qualifier } : {}),
+        ...(request.caller ? { caller: request.caller } : {}),
+        ...((request as { logType?: 'Tail' | 'None' }).logType ? { logType: (request as { logType?: 'Tail' | 'None' }).logType } : {}),
+      }),
+  };
+
+  async function reset(): Promise<void> {
+    invocations.cancelAsync();
+    for (const fn of store.clear()) discardCode(fn.code);
+    await runtime.reset();
+  }
+
+  return {
+    name: 'lambda',
+    protocols: [api],
+    invoker,
+    runtime,
+    drainAsync: () => invocations.drain(),
+    reset,
+    async dispose() {
+      invocations.cancelAsync();
+      await runtime.dispose();
+      for (const fn of store.clear()) discardCode(fn.code);
+      // A temp code root is ours alone; a data dir's stays (it only holds extracted zips).
+      if (codeRoot && !deps.dataDir) rmSync(codeRoot, { recursive: true, force: true });
+    },
+  };
+}

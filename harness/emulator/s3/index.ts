@@ -1,0 +1,125 @@
+/**
+ * S3 (restXml): wiring. `createS3Service(deps)` builds the store (loading the
+ * data directory when set) and the protocol service; operations live in
+ * operations.ts, multipart.ts and listing.ts.
+ */
+import type { RestProtocolService, RestRequest, RestResponse } from '../../protocol/service.ts';
+import type { EmulatedService, ServiceDeps } from '../service-deps.ts';
+import type { S3Env } from './env.ts';
+import { methodNotAllowed, notImplemented } from './errors.ts';
+import { listObjects, listObjectsV2 } from './listing.ts';
+import { S3Store } from './models.ts';
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listMultipartUploads,
+  listParts,
+  uploadPart,
+  uploadPartCopy,
+} from './multipart.ts';
+import {
+  copyObject,
+  createBucket,
+  deleteBucket,
+  deleteObject,
+  deleteObjects,
+  getBucketLocation,
+  getBucketNotification,
+  getBucketVersioning,
+  getObject,
+  headBucket,
+  listBuckets,
+  putBucketNotification,
+  putObject,
+} from './operations.ts';
+import { S3Disk } from './persistence.ts';
+import { classify } from './routing.ts';
+
+async function dispatch(env: S3Env, req: RestRequest): Promise<RestResponse> {
+  const { bucket, key, operation } = classify(req);
+  const b = bucket ?? '';
+  const k = key ?? '';
+  switch (operation) {
+    case 'ListBuckets':
+      return listBuckets(env, req);
+    case 'CreateBucket':
+      return createBucket(env, req, b);
+    case 'HeadBucket':
+      return headBucket(env, b);
+    case 'DeleteBucket':
+      return deleteBucket(env, b);
+    case 'GetBucketLocation':
+      return getBucketLocation(env, b);
+    case 'GetBucketVersioning':
+      return getBucketVersioning(env, b);
+    case 'PutBucketNotificationConfiguration':
+      return putBucketNotification(env, req, b);
+    case 'GetBucketNotificationConfiguration':
+      return getBucketNotification(env, b);
+    case 'ListObjectsV2':
+      return listObjectsV2(env, req, b);
+    case 'ListObjects':
+      return listObjects(env, req, b);
+    case 'ListMultipartUploads':
+      return listMultipartUploads(env, req, b);
+    case 'DeleteObjects':
+      return deleteObjects(env, req, b);
+    case 'PutObject':
+      return putObject(env, req, b, k);
+    case 'CopyObject':
+      return copyObject(env, req, b, k);
+    case 'GetObject':
+      return getObject(env, req, b, k, false);
+    case 'HeadObject':
+      return getObject(env, req, b, k, true);
+    case 'DeleteObject':
+      return deleteObject(env, req, b, k);
+    case 'CreateMultipartUpload':
+      return createMultipartUpload(env, req, b, k);
+    case 'UploadPart':
+      return uploadPart(env, req, b, k);
+    case 'UploadPartCopy':
+      return uploadPartCopy(env, req, b, k);
+    case 'CompleteMultipartUpload':
+      return completeMultipartUpload(env, req, b, k);
+    case 'AbortMultipartUpload':
+      return abortMultipartUpload(env, req, b, k);
+    case 'ListParts':
+      return listParts(env, req, b, k);
+    case 'MethodNotAllowed':
+      throw methodNotAllowed(req.method, key !== undefined ? 'OBJECT' : bucket !== undefined ? 'BUCKET' : 'SERVICE');
+    default:
+      throw notImplemented(operation.replace(/^Unsupported:/, ''));
+  }
+}
+
+export async function createS3Service(deps: ServiceDeps): Promise<EmulatedService> {
+  const ids = deps.ids;
+  const store = new S3Store(deps.dataDir ? new S3Disk(deps.dataDir, () => ids.hex(8)) : undefined);
+  await store.load();
+  let seq = 0;
+  const env: S3Env = {
+    store,
+    deps,
+    ids,
+    sequencer: () => (deps.clock.now() * 1000 + (seq++ % 1000)).toString(16).toUpperCase().padStart(18, '0'),
+  };
+  const protocol: RestProtocolService = {
+    kind: 'rest',
+    signingName: 's3',
+    protocol: 'restXml',
+    // S3 path style claims every path no other REST service claimed (the router asks S3 last).
+    matches: () => true,
+    handle: (req) => dispatch(env, req),
+    operationName: (req) => {
+      const op = classify(req).operation;
+      return op.startsWith('Unsupported:') || op === 'MethodNotAllowed' ? undefined : op;
+    },
+  };
+  return {
+    name: 's3',
+    protocols: [protocol],
+    reset: () => store.clear(),
+  };
+}

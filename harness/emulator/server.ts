@@ -1,0 +1,272 @@
+/**
+ * The composition root (DESIGN.md style 6): one HTTP port, one Clock, every
+ * service built once. `startEmulator()` is what tests, scenarios and
+ * `rehearse serve` start.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AwsServiceError, createIdSource, REAL_CLOCK, SystemClock, VirtualClock, type Clock } from '../core/index.ts';
+import { createProtocolHandler } from '../protocol/http-handler.ts';
+import type { ProtocolService } from '../protocol/service.ts';
+import { createControlHandler, isControlRequest } from './control.ts';
+import { FaultRegistry } from './faults.ts';
+import { Observations } from './observations.ts';
+import type { EmulatedService, LambdaInvoker, Logger, ServiceDeps } from './service-deps.ts';
+
+export interface EmulatorOptions {
+  /** TCP port; 0 (the default) picks a free one. */
+  port?: number;
+  /** Interface to bind (default 127.0.0.1: never exposed beyond this machine unless asked). */
+  host?: string;
+  /** Persist S3 objects and secrets here; a restart on the same directory loses nothing. */
+  dataDir?: string;
+  /** Seed for every id and jitter (same seed → same ids). */
+  seed?: number | string;
+  /** A Clock to share with the caller, or `'real'` (default) / `'virtual'` (auto-advancing when idle). */
+  clock?: Clock | 'real' | 'virtual';
+  region?: string;
+  accountId?: string;
+  /** Reject requests whose SigV4 signature is wrong (default: any credentials are accepted). */
+  verifySignatures?: boolean;
+  /** Secret per access key id used when verifying; keys not listed use `defaultSecretAccessKey`. */
+  credentials?: Record<string, string>;
+  /** Secret assumed for unlisted access keys when verifying (default `test`). */
+  defaultSecretAccessKey?: string;
+  /** Where log lines go (default: warnings and errors to stderr); `false` silences everything. */
+  log?: Logger | false;
+  /** Only build these services (signing names: s3, secretsmanager, sns, lambda, states). Default: all available. */
+  services?: string[];
+}
+
+export interface Emulator extends AsyncDisposable {
+  /** Base URL every SDK client uses, e.g. `http://127.0.0.1:4566`. */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly host: string;
+  readonly clock: Clock;
+  readonly region: string;
+  readonly accountId: string;
+  /** Names of the services that were built. */
+  readonly services: string[];
+  readonly observations: Observations;
+  readonly faults: FaultRegistry;
+  /** Every service forgets everything; clock and seed stay (same as `POST /_rehearse/reset`). */
+  reset(): Promise<void>;
+  /** Stops accepting requests, lets running ones finish (up to 2 s), stops services, releases the port. */
+  dispose(): Promise<void>;
+}
+
+interface ServiceModuleSpec {
+  name: string;
+  dir: string;
+  factory: string;
+}
+
+/** Each folder is written independently; a missing one is skipped with a log line. */
+const SERVICE_MODULES: ServiceModuleSpec[] = [
+  { name: 's3', dir: 's3', factory: 'createS3Service' },
+  { name: 'secretsmanager', dir: 'secretsmanager', factory: 'createSecretsManagerService' },
+  { name: 'sns', dir: 'sns', factory: 'createSnsService' },
+  { name: 'lambda', dir: 'lambda', factory: 'createLambdaService' },
+  { name: 'states', dir: 'stepfunctions', factory: 'createStepFunctionsService' },
+];
+
+const VERSION: string = (() => {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+const STDERR_LOGGER: Logger = {
+  info: () => {},
+  warn: (m) => process.stderr.write(`rehearse: warning: ${m}\n`),
+  error: (m) => process.stderr.write(`rehearse: error: ${m}\n`),
+};
+const SILENT_LOGGER: Logger = { info: () => {}, warn: () => {}, error: () => {} };
+
+function resolveClock(option: EmulatorOptions['clock']): Clock {
+  if (option === undefined || option === 'real') return new SystemClock();
+  if (option === 'virtual') return new VirtualClock({ autoAdvance: 'idle' });
+  return option;
+}
+
+/** A Lambda invoker that exists before (or without) the Lambda service. */
+function missingLambda(): LambdaInvoker {
+  return {
+    invoke: async (request) => {
+      throw new AwsServiceError('ResourceNotFoundException', `Function not found: ${request.functionName} (the Lambda service is not available on this endpoint)`, 404);
+    },
+  };
+}
+
+function isLambdaInvoker(v: unknown): v is LambdaInvoker {
+  return v !== null && typeof v === 'object' && typeof (v as LambdaInvoker).invoke === 'function';
+}
+
+async function loadServices(deps: (name: string) => ServiceDeps, log: Logger, only: string[] | undefined): Promise<EmulatedService[]> {
+  const out: EmulatedService[] = [];
+  for (const spec of SERVICE_MODULES) {
+    if (only && !only.includes(spec.name)) continue;
+    const file = new URL(`./${spec.dir}/index.ts`, import.meta.url);
+    if (!existsSync(file)) {
+      log.info(`service ${spec.name}: ${spec.dir}/index.ts does not exist yet, skipped`);
+      continue;
+    }
+    let factory: unknown;
+    try {
+      const mod = (await import(file.href)) as Record<string, unknown>;
+      factory = mod[spec.factory];
+    } catch (e) {
+      log.error(`service ${spec.name}: cannot load ${spec.dir}/index.ts, skipped: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    if (typeof factory !== 'function') {
+      log.error(`service ${spec.name}: ${spec.dir}/index.ts does not export ${spec.factory}(deps), skipped`);
+      continue;
+    }
+    out.push(await (factory as (d: ServiceDeps) => EmulatedService | Promise<EmulatedService>)(deps(spec.name)));
+  }
+  return out;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? '127.0.0.1';
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '000000000000';
+  const log = options.log === false ? SILENT_LOGGER : (options.log ?? STDERR_LOGGER);
+  const clock = resolveClock(options.clock);
+  const ids = createIdSource(options.seed);
+  const observations = new Observations();
+  const faults = new FaultRegistry();
+  let endpoint = '';
+  let lambdaInvoker: LambdaInvoker | undefined;
+
+  const services = await loadServices(
+    (name) => ({
+      clock,
+      ids: ids.fork(`service:${name}`),
+      region,
+      accountId,
+      dataDir: options.dataDir,
+      observations,
+      faults,
+      log,
+      endpoint: () => endpoint,
+      lambda: () => lambdaInvoker ?? missingLambda(),
+    }),
+    log,
+    options.services,
+  );
+  for (const s of services) {
+    const candidate = (s as unknown as { invoker?: unknown }).invoker;
+    if (s.name === 'lambda' && isLambdaInvoker(candidate)) lambdaInvoker = candidate;
+  }
+
+  const protocols: ProtocolService[] = services.flatMap((s) => s.protocols);
+  const handleAws = createProtocolHandler({
+    services: protocols,
+    region,
+    accountId,
+    ids: ids.fork('protocol'),
+    clock,
+    faults,
+    log,
+    endpoint: () => endpoint,
+    verifySignatures: options.verifySignatures,
+    credentials: options.credentials,
+    defaultSecretAccessKey: options.defaultSecretAccessKey,
+  });
+
+  async function reset(): Promise<void> {
+    for (const s of services) await s.reset();
+    observations.reset();
+    faults.clear();
+  }
+
+  const handleControl = createControlHandler({
+    version: VERSION,
+    clock,
+    faults,
+    observations,
+    services: () => services.map((s) => s.name),
+    reset,
+  });
+
+  const active = new Set<ServerResponse>();
+  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000 }, (req: IncomingMessage, res: ServerResponse) => {
+    // Runtime API long-polls are idle by design; shutdown does not wait for them.
+    const longPoll = (req.url ?? '').includes('/runtime/invocation/next');
+    if (!longPoll) {
+      active.add(res);
+      res.once('close', () => active.delete(res));
+    }
+    const handler = isControlRequest(req.url) ? handleControl : handleAws;
+    handler(req, res).catch((e: unknown) => {
+      // Last line of defence: the endpoint never dies on a request.
+      log.error(`unhandled error for ${req.method} ${req.url}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"__type":"InternalFailure","message":"internal error"}');
+      } else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.on('clientError', (err, socket) => {
+    // Malformed HTTP: answer 400 when the socket still can, never crash.
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+    log.info(`client error: ${err.message}`);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const advertised = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  endpoint = `http://${advertised}:${address.port}`;
+  log.info(`listening on ${endpoint} (services: ${services.map((s) => s.name).join(', ') || 'none'}; clock: ${clock.kind})`);
+
+  let disposing: Promise<void> | undefined;
+  async function dispose(): Promise<void> {
+    disposing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // Let running requests finish (wall-clock: shutdown is real even on virtual time).
+      const deadline = REAL_CLOCK.now() + 2000;
+      while (active.size > 0 && REAL_CLOCK.now() < deadline) await REAL_CLOCK.sleep(10);
+      for (const s of services) {
+        try {
+          await s.dispose?.();
+        } catch (e) {
+          log.error(`service ${s.name}: dispose failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      server.closeAllConnections();
+      await closed;
+    })();
+    return disposing;
+  }
+
+  return {
+    endpoint,
+    port: address.port,
+    host,
+    clock,
+    region,
+    accountId,
+    services: services.map((s) => s.name),
+    observations,
+    faults,
+    reset,
+    dispose,
+    [Symbol.asyncDispose]: dispose,
+  };
+}

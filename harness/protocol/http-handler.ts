@@ -1,0 +1,440 @@
+/**
+ * One HTTP request in, one AWS-shaped response out, for every service:
+ * route → read and decode the body (aws-chunked, checksums, Content-MD5) →
+ * SigV4 → operation faults → the service → serialise the result or the error.
+ * Services never build HTTP responses for JSON/query protocols and never
+ * serialise errors (DESIGN.md "harness/protocol").
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AwsServiceError, type Clock, type IdSource } from '../core/index.ts';
+import type { FaultRegistry } from '../emulator/faults.ts';
+import type { Logger } from '../emulator/service-deps.ts';
+import { decodeAwsChunked, isAwsChunked, type DecodedChunked } from './aws-chunked.ts';
+import { BodyTooLargeError, MAX_BUFFER, readBody } from './body.ts';
+import {
+  algorithmOfHeader,
+  CHECKSUM_ALGORITHMS,
+  createDigester,
+  DIGEST_BYTES,
+  headerOfAlgorithm,
+  isBase64Digest,
+  type ChecksumAlgorithm,
+  type Digester,
+} from './checksums.ts';
+import {
+  badDigest,
+  contentSha256Mismatch,
+  defaultStatusFor,
+  internalError,
+  invalidAction,
+  invalidDigest,
+  missingAction,
+  missingAuthentication,
+  requestTooLarge,
+  serializationException,
+  serializeError,
+  signatureDoesNotMatch,
+  unknownAccessKey,
+  unknownOperationException,
+  type WireProtocol,
+} from './errors.ts';
+import { stripHostPrefix } from './host.ts';
+import { Router, type Route } from './routing.ts';
+import type { JsonProtocolService, ProtocolService, QueryProtocolService, RequestContext, RestProtocolService, RestRequest, RestResponse } from './service.ts';
+import { chunkSignature, parseAuthorization, sha256Hex, trailerSignature, verifySignature, type SigV4Auth } from './sigv4.ts';
+import { toQueryXml, XML_DECLARATION } from './xml.ts';
+
+export interface ProtocolHandlerOptions {
+  services: ProtocolService[];
+  region: string;
+  accountId: string;
+  ids: IdSource;
+  clock: Clock;
+  faults: FaultRegistry;
+  log: Logger;
+  endpoint(): string;
+  /** Reject requests whose SigV4 signature is wrong (default: accept any credentials). */
+  verifySignatures?: boolean;
+  /** Secret per access key id for verification; other keys use `defaultSecretAccessKey`. */
+  credentials?: Record<string, string>;
+  /** Secret assumed for access keys not in `credentials` (default `test`); `null` rejects unknown keys. */
+  defaultSecretAccessKey?: string | null;
+  /** Body size limits per protocol (bytes). */
+  limits?: Partial<Record<WireProtocol, number>>;
+}
+
+/** Bytes accepted per protocol before the AWS "too large" error. */
+export const DEFAULT_LIMITS: Record<WireProtocol, number> = {
+  // S3 single PUT: 5 GiB (https://docs.aws.amazon.com/AmazonS3/latest/userguide/upload-objects.html), capped by what one Buffer holds.
+  restXml: Math.min(5 * 1024 ** 3, MAX_BUFFER),
+  // Lambda CreateFunction with a base64 ZipFile (50 MB zip) fits; Invoke's 6 MB limit is the Lambda service's check.
+  restJson1: 80 * 1024 * 1024,
+  awsJson1_0: 10 * 1024 * 1024,
+  awsJson1_1: 10 * 1024 * 1024,
+  query: 10 * 1024 * 1024,
+};
+
+/**
+ * Requests that must not hold the virtual clock while in flight: the Runtime
+ * API long-poll, and calls that sleep on the clock themselves (Lambda Invoke
+ * with latency faults and async retries, StartSyncExecution with Wait states).
+ * Holding `work` across their sleeps would stop virtual time forever.
+ */
+export function holdsClockWhileHandled(method: string, path: string, target: string | undefined): boolean {
+  if (path.startsWith('/lambda-runtime/') || path.includes('/2018-06-01/runtime/')) return false;
+  if (method === 'POST' && /^\/20\d\d-\d\d-\d\d\/functions\/[^/]+\/(invocations|invoke-async\/?)$/.test(path)) return false;
+  if (target === 'AWSStepFunctions.StartSyncExecution' || target === 'secretsmanager.RotateSecret') return false;
+  return true;
+}
+
+interface Prepared {
+  route: Route;
+  protocol: WireProtocol;
+  xmlNamespace?: string;
+}
+
+function protocolOf(route: Route): WireProtocol {
+  switch (route.kind) {
+    case 'json':
+      return route.jsonVersion === '1.0' ? 'awsJson1_0' : 'awsJson1_1';
+    case 'query':
+      return 'query';
+    case 'rest':
+      return route.service.protocol;
+    case 'none':
+      return 'awsJson1_1';
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+function decodePath(rawPath: string): string | undefined {
+  try {
+    return decodeURIComponent(rawPath);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replaces Date values with epoch seconds: awsJson's default timestamp format. */
+function jsonReplacer(this: unknown, key: string, value: unknown): unknown {
+  const holder = this as Record<string, unknown>;
+  const original = holder[key];
+  if (original instanceof Date) return original.getTime() / 1000;
+  return value;
+}
+
+export type ProtocolHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+export function createProtocolHandler(options: ProtocolHandlerOptions): ProtocolHandler {
+  const router = new Router(options.services);
+  const requestIds = options.ids.fork('request-ids');
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const { clock, faults, log } = options;
+
+  function newRequestId(protocol: WireProtocol): string {
+    // S3 request ids are 16 upper-case hex characters; the others UUIDs.
+    return protocol === 'restXml' ? requestIds.hex(8).toUpperCase() : requestIds.uuid();
+  }
+
+  function secretFor(accessKeyId: string): string | undefined {
+    const known = options.credentials?.[accessKeyId];
+    if (known !== undefined) return known;
+    if (options.defaultSecretAccessKey === null) return undefined;
+    return options.defaultSecretAccessKey ?? 'test';
+  }
+
+  function send(res: ServerResponse, status: number, headers: Record<string, string | number | string[]>, body: Buffer | string | undefined, head: boolean): void {
+    if (res.headersSent || res.destroyed) return;
+    const payload = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    const out: Record<string, string | number | string[]> = { ...headers };
+    if (!Object.keys(out).some((k) => k.toLowerCase() === 'content-length')) out['content-length'] = payload?.length ?? 0;
+    res.writeHead(status, out);
+    if (head || payload === undefined || payload.length === 0) res.end();
+    else res.end(payload);
+  }
+
+  function sendError(res: ServerResponse, err: AwsServiceError, prepared: Prepared, requestId: string, method: string, closeConnection = false): void {
+    const r = serializeError(err, prepared.protocol, requestId, { method, xmlNamespace: prepared.xmlNamespace });
+    if (closeConnection) r.headers.connection = 'close';
+    send(res, r.status, r.headers, r.body, method === 'HEAD');
+  }
+
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+    const hostHeader = header(req, 'host') ?? '';
+    const host = stripHostPrefix(hostHeader);
+    const authParse = parseAuthorization(req.headers, query);
+    const auth: SigV4Auth | undefined = authParse.kind === 'ok' ? authParse.auth : undefined;
+    const path = decodePath(rawPath);
+    const target = header(req, 'x-amz-target');
+
+    const route = router.route({ method, path: path ?? rawPath, host, headers: req.headers, signingService: auth?.service });
+    const prepared: Prepared = {
+      route,
+      protocol: protocolOf(route),
+      xmlNamespace: route.kind === 'query' ? route.service.xmlNamespace : undefined,
+    };
+    const requestId = newRequestId(prepared.protocol);
+
+    let release: (() => void) | undefined = holdsClockWhileHandled(method, path ?? rawPath, target) ? clock.hold('work', `${method} ${rawPath}`) : undefined;
+    const releaseHold = () => {
+      release?.();
+      release = undefined;
+    };
+    res.once('close', releaseHold);
+    res.once('finish', releaseHold);
+
+    try {
+      if (path === undefined) throw new AwsServiceError(prepared.protocol === 'restXml' ? 'InvalidURI' : 'SerializationException', `Couldn't parse the specified URI: ${rawPath.slice(0, 200)}`, 400);
+      if (route.kind === 'none') throw new AwsServiceError('UnknownOperationException', `No service of this endpoint handles ${method} ${rawPath.slice(0, 200)}`, 404);
+      if (route.kind === 'json' && !route.service) throw unknownOperationException(route.target);
+
+      // ── body ───────────────────────────────────────────────────────────────
+      const limit = limits[prepared.protocol];
+      const declared = Number(header(req, 'content-length') ?? NaN);
+      const decodedDeclared = Number(header(req, 'x-amz-decoded-content-length') ?? NaN);
+      if ((Number.isFinite(declared) && declared > limit + 64 * 1024) || (Number.isFinite(decodedDeclared) && decodedDeclared > limit)) {
+        sendError(res, requestTooLarge(prepared.protocol, limit), prepared, requestId, method, true);
+        req.resume();
+        return;
+      }
+      const contentSha256 = header(req, 'x-amz-content-sha256');
+      const chunked = isAwsChunked(contentSha256, header(req, 'content-encoding'));
+      // Hash while the bytes arrive (S3 needs MD5 for the ETag of every PUT).
+      const streamDigests: Partial<Record<ChecksumAlgorithm | 'MD5', Digester>> = {};
+      if (!chunked && prepared.protocol === 'restXml' && (method === 'PUT' || method === 'POST')) {
+        streamDigests.MD5 = createDigester('MD5');
+        for (const name of Object.keys(req.headers)) {
+          const alg = algorithmOfHeader(name);
+          if (alg) streamDigests[alg] = createDigester(alg);
+        }
+      }
+      let raw: Buffer;
+      try {
+        raw = await readBody(req, chunked ? limit + Math.ceil(limit / 1024) + 64 * 1024 : limit, Object.values(streamDigests));
+      } catch (e) {
+        if (e instanceof BodyTooLargeError) {
+          sendError(res, requestTooLarge(prepared.protocol, limit), prepared, requestId, method, true);
+          return;
+        }
+        throw e;
+      }
+
+      let body = raw;
+      const headers = { ...req.headers };
+      let decoded: DecodedChunked | undefined;
+      if (chunked) {
+        decoded = decodeAwsChunked(raw);
+        body = decoded.body;
+        if (body.length > limit) throw requestTooLarge(prepared.protocol, limit);
+        if (Number.isFinite(decodedDeclared) && decodedDeclared !== body.length) {
+          throw new AwsServiceError('IncompleteBody', `x-amz-decoded-content-length is ${decodedDeclared} but the aws-chunked body carries ${body.length} bytes.`, 400);
+        }
+        // The service sees the object as if it had been sent plainly: trailers become headers.
+        for (const [k, v] of Object.entries(decoded.trailers)) headers[k] = v;
+        const enc = String(headers['content-encoding'] ?? '')
+          .split(',')
+          .map((e) => e.trim())
+          .filter((e) => e && e.toLowerCase() !== 'aws-chunked');
+        if (enc.length > 0) headers['content-encoding'] = enc.join(',');
+        else delete headers['content-encoding'];
+        headers['content-length'] = String(body.length);
+        delete headers['x-amz-decoded-content-length'];
+        delete headers['x-amz-trailer'];
+      }
+
+      // ── signature ──────────────────────────────────────────────────────────
+      if (options.verifySignatures) {
+        if (authParse.kind !== 'ok') throw missingAuthentication(prepared.protocol, authParse.kind === 'malformed' ? authParse.reason : 'no Authorization header');
+        const secret = secretFor(authParse.auth.accessKeyId);
+        if (secret === undefined) throw unknownAccessKey(prepared.protocol, authParse.auth.accessKeyId);
+        const ok = await verifySignature(authParse.auth, { method, rawPath, query, headers: req.headers, body: raw }, secret);
+        if (!ok) throw signatureDoesNotMatch(prepared.protocol);
+        if (decoded && contentSha256?.startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD')) {
+          let prev = authParse.auth.signature;
+          const all = [...decoded.chunks, Buffer.alloc(0)];
+          if (decoded.chunkSignatures.length !== all.length) throw signatureDoesNotMatch(prepared.protocol);
+          for (let i = 0; i < all.length; i++) {
+            const expected = chunkSignature(secret, authParse.auth, prev, all[i]!);
+            if (expected !== decoded.chunkSignatures[i]) throw signatureDoesNotMatch(prepared.protocol);
+            prev = expected;
+          }
+          if (contentSha256.endsWith('-TRAILER')) {
+            if (!decoded.trailerSignature || trailerSignature(secret, authParse.auth, prev, decoded.trailerText) !== decoded.trailerSignature) {
+              throw signatureDoesNotMatch(prepared.protocol);
+            }
+          }
+        }
+      }
+
+      // ── integrity: x-amz-checksum-*, Content-MD5, x-amz-content-sha256 ────
+      const digests: NonNullable<RestRequest['digests']> = {};
+      const digestOf = (alg: ChecksumAlgorithm | 'MD5'): string => {
+        const key = alg.toLowerCase() as keyof typeof digests;
+        const known = digests[key];
+        if (known !== undefined) return known;
+        let d = streamDigests[alg];
+        if (!d) {
+          d = createDigester(alg);
+          d.update(body);
+        }
+        const v = d.digest();
+        digests[key] = v;
+        return v;
+      };
+      if (prepared.protocol === 'restXml' || prepared.protocol === 'restJson1') {
+        for (const alg of CHECKSUM_ALGORITHMS) {
+          const sent = headers[headerOfAlgorithm(alg)];
+          if (typeof sent !== 'string') continue;
+          if (!isBase64Digest(sent, DIGEST_BYTES[alg])) throw invalidRequest(`Value for ${headerOfAlgorithm(alg)} header is invalid.`);
+          if (digestOf(alg) !== sent) throw badDigest(alg);
+        }
+        const md5 = headers['content-md5'];
+        if (typeof md5 === 'string') {
+          if (!isBase64Digest(md5, 16)) throw invalidDigest('Content-MD5');
+          if (digestOf('MD5') !== md5) throw new AwsServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400);
+        } else if (streamDigests.MD5) {
+          digestOf('MD5');
+        }
+        if (contentSha256 && /^[0-9a-f]{64}$/i.test(contentSha256) && sha256Hex(raw) !== contentSha256.toLowerCase()) throw contentSha256Mismatch();
+      }
+
+      // ── context ────────────────────────────────────────────────────────────
+      const accessKeyId = auth?.accessKeyId;
+      const ctx: RequestContext = {
+        requestId,
+        region: auth?.region ?? options.region,
+        accountId: options.accountId,
+        signingService: auth?.service,
+        accessKeyId,
+        caller: accessKeyId?.startsWith('LAMBDA_') ? accessKeyId.slice('LAMBDA_'.length) : undefined,
+        host: hostHeader,
+        headers,
+        endpoint: options.endpoint(),
+      };
+
+      // ── dispatch ───────────────────────────────────────────────────────────
+      if (route.kind === 'json') {
+        const result = await dispatchJson(route.service!, route.operation, route.target, body, ctx);
+        await applyFaults(route.service!.signingName, route.operation, releaseHold, () => {
+          release = clock.hold('work', `${method} ${rawPath}`);
+        });
+        const value = await result();
+        send(
+          res,
+          200,
+          { 'content-type': `application/x-amz-json-${route.service!.jsonVersion}`, 'x-amzn-requestid': requestId },
+          JSON.stringify(value ?? {}, jsonReplacer),
+          false,
+        );
+        return;
+      }
+      if (route.kind === 'query') {
+        const params = parseQueryParams(body, query);
+        const action = params.Action;
+        if (!action) throw missingAction();
+        const op = route.service.operations[action];
+        if (!op) throw invalidAction(action);
+        await applyFaults(route.service.signingName, action, releaseHold, () => {
+          release = clock.hold('work', `${method} ${rawPath}`);
+        });
+        const value = await op(params, ctx);
+        send(res, 200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, queryResponse(action, route.service, value, requestId), false);
+        return;
+      }
+      const restReq: RestRequest = { method, path, rawPath, query, headers, body, ctx, digests };
+      const operation = route.service.operationName?.(restReq);
+      if (operation) {
+        await applyFaults(route.service.signingName, operation, releaseHold, () => {
+          release = clock.hold('work', `${method} ${rawPath}`);
+        });
+      }
+      const out = await route.service.handle(restReq);
+      sendRest(res, route.service, out, requestId, method);
+    } catch (e) {
+      let err: AwsServiceError;
+      if (e instanceof AwsServiceError) err = e;
+      else {
+        if (res.destroyed || (e instanceof Error && e.message === 'client aborted the request')) return;
+        log.error(`${method} ${rawPath}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        err = internalError(prepared.protocol, e);
+      }
+      sendError(res, err, prepared, requestId, method);
+    }
+  };
+
+  async function dispatchJson(service: JsonProtocolService, operation: string, target: string, body: Buffer, ctx: RequestContext): Promise<() => Promise<unknown>> {
+    const op = Object.prototype.hasOwnProperty.call(service.operations, operation) ? service.operations[operation] : undefined;
+    if (!op) throw unknownOperationException(target);
+    let input: unknown = {};
+    const text = body.toString('utf8');
+    if (text.trim() !== '') {
+      try {
+        input = JSON.parse(text);
+      } catch (e) {
+        throw serializationException(`The request body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+      throw serializationException(`The request body must be a JSON object, got ${Array.isArray(input) ? 'an array' : input === null ? 'null' : typeof input}.`);
+    }
+    return async () => op(input as Record<string, unknown>, ctx);
+  }
+
+  /** Operation faults from the installed plan: latency on the Clock, then an error — once per request, for every service. */
+  async function applyFaults(service: string, operation: string, pause: () => void, resume: () => void): Promise<void> {
+    const { faults: matched } = faults.nextOperationCall(service, operation);
+    for (const f of matched) {
+      if (f.latencyMs !== undefined && f.latencyMs > 0) {
+        // Let virtual time move while this request waits: it is not doing work.
+        pause();
+        try {
+          await clock.sleep(f.latencyMs);
+        } finally {
+          resume();
+        }
+      }
+    }
+    const withError = matched.find((f) => f.error);
+    if (withError?.error) {
+      const { code, message, statusCode } = withError.error;
+      throw new AwsServiceError(code, message ?? `Injected fault: ${code}`, statusCode ?? defaultStatusFor(code));
+    }
+  }
+
+  function sendRest(res: ServerResponse, service: RestProtocolService, out: RestResponse, requestId: string, method: string): void {
+    const headers: Record<string, string | number | string[]> = { ...(out.headers ?? {}) };
+    if (service.protocol === 'restXml') {
+      headers['x-amz-request-id'] ??= requestId;
+      headers['x-amz-id-2'] ??= requestId;
+    } else headers['x-amzn-requestid'] ??= requestId;
+    send(res, out.status, headers, out.body, method === 'HEAD');
+  }
+}
+
+function parseQueryParams(body: Buffer, query: URLSearchParams): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [k, v] of query) params[k] = v;
+  for (const [k, v] of new URLSearchParams(body.toString('utf8'))) params[k] = v;
+  return params;
+}
+
+function queryResponse(action: string, service: QueryProtocolService, value: unknown, requestId: string): string {
+  const result = value === undefined || value === null ? '' : `<${action}Result>${toQueryXml(value)}</${action}Result>`;
+  return (
+    `${XML_DECLARATION}<${action}Response xmlns="${service.xmlNamespace}">${result}` +
+    `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`
+  );
+}
+
+function invalidRequest(message: string): AwsServiceError {
+  return new AwsServiceError('InvalidRequest', message, 400);
+}

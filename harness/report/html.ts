@@ -1,0 +1,202 @@
+/**
+ * The HTML report: one self-contained file (inline CSS and SVG, images as data
+ * URIs, no scripts from anywhere). Per scenario: the checks, the state machine
+ * drawn as a graph with the path taken, the failed state and retry counts
+ * marked, a timeline of state entries in (virtual) time, and thumbnails of the
+ * images before and after.
+ */
+import { relative } from 'node:path';
+import { attemptsOf, indexHistory, stateOf } from '../scenario/history.ts';
+import { executionWhere } from '../scenario/matchers.ts';
+import type { ExecutionRecord, RunReport, ScenarioResult } from '../scenario/results.ts';
+import { brief } from '../scenario/value-match.ts';
+import { layoutDefinition } from './graph-layout.ts';
+
+function esc(s: unknown): string {
+  return String(s).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
+}
+
+const CSS = `
+body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+header{padding:16px 24px;background:#1d2330;color:#fff}
+header h1{margin:0;font-size:20px}
+.summary span{margin-right:14px}
+main{padding:16px 24px}
+section.scenario{background:#fff;border:1px solid #dde1e7;border-radius:8px;margin:0 0 16px;padding:12px 16px}
+section.scenario>h2{font-size:16px;margin:0 0 6px}
+.badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;color:#fff}
+.passed{background:#1f883d}.failed,.error{background:#cf222e}.skipped{background:#9a6700}
+table.checks{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}
+table.checks td{border-top:1px solid #eee;padding:3px 6px;vertical-align:top}
+td.st-failed{color:#cf222e;font-weight:600}td.st-passed{color:#1f883d}td.st-skipped{color:#9a6700}
+code,pre{font:12px ui-monospace,monospace}
+pre{background:#f3f4f6;padding:6px;overflow:auto;max-height:240px}
+.row{display:flex;gap:16px;flex-wrap:wrap;align-items:flex-start}
+svg.graph .state rect{fill:#fff;stroke:#8c959f;stroke-width:1.2}
+svg.graph .state.container>rect{fill:#f6f8fa;stroke-dasharray:4 3}
+svg.graph .state.visited>rect{fill:#dafbe1;stroke:#1f883d;stroke-width:2}
+svg.graph .state.container.visited>rect{fill:#f0fff4}
+svg.graph .state.failed>rect{fill:#ffebe9;stroke:#cf222e;stroke-width:3}
+svg.graph text{font:12px system-ui,sans-serif;fill:#1d2330}
+svg.graph .edge{fill:none;stroke:#8c959f;stroke-width:1.2}
+svg.graph .edge.catch{stroke:#cf222e;stroke-dasharray:3 3}
+svg.graph .edge.taken{stroke:#1f883d;stroke-width:2.2}
+svg.graph .retry{fill:#9a6700}svg.graph .retry-text{fill:#fff;font-size:11px;font-weight:600}
+svg.timeline rect.bar{fill:#54aeff}svg.timeline rect.bar.failed{fill:#cf222e}
+svg.timeline text{font:11px system-ui,sans-serif}
+.thumbs figure{display:inline-block;margin:0 8px 8px 0;text-align:center;font-size:11px}
+.thumbs img{display:block;max-width:140px;max-height:140px;border:1px solid #ddd;background:#fff}
+`;
+
+/** The states that were entered, and the ones with retries, from an execution's history. */
+function stateMarks(exec: ExecutionRecord | undefined): { visited: Set<string>; retries: Map<string, number>; failed?: string; taken: Set<string> } {
+  const visited = new Set<string>();
+  const retries = new Map<string, number>();
+  const taken = new Set<string>();
+  if (!exec) return { visited, retries, taken };
+  const index = indexHistory(exec.history);
+  for (const e of index.entries) {
+    visited.add(e.name);
+    const a = attemptsOf(e);
+    if (a.count > 1) retries.set(e.name, Math.max(retries.get(e.name) ?? 0, a.count - 1));
+  }
+  // Transitions taken: consecutive entries on the same causal chain are approximated by order within the path.
+  const path = index.entries.map((e) => e.name);
+  for (let i = 1; i < path.length; i++) taken.add(`${path[i - 1]}→${path[i]}`);
+  let failed: string | undefined;
+  if (exec.status !== 'SUCCEEDED' && exec.status !== 'RUNNING') failed = executionWhere(exec, index).state;
+  else {
+    // A caught failure: the state whose task failed last (and that has a Catch) is still worth marking.
+    const lastFail = [...index.events].reverse().find((e) => /^(LambdaFunction|Task)(Failed|TimedOut)$/.test(e.type));
+    const name = lastFail ? stateOf(index, lastFail) : undefined;
+    const after = lastFail ? index.events.filter((e) => e.id > lastFail.id && /ScheduledScheduled|Scheduled$/.test(e.type) && stateOf(index, e) === name) : [];
+    if (name && after.length === 0) failed = name;
+  }
+  return { visited, retries, taken, ...(failed ? { failed } : {}) };
+}
+
+export function renderGraph(exec: ExecutionRecord | undefined, failedCheckState?: string): string {
+  const layout = layoutDefinition(exec?.definition);
+  if (layout.nodes.length === 0) return '<p class="no-graph">(no definition available)</p>';
+  const marks = stateMarks(exec);
+  const failed = failedCheckState ?? marks.failed;
+  const parts: string[] = [];
+  parts.push(`<svg class="graph" xmlns="http://www.w3.org/2000/svg" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}" role="img" aria-label="state machine graph">`);
+  parts.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8c959f"/></marker></defs>');
+  // Containers first so their children draw on top.
+  const nodes = [...layout.nodes].sort((a, b) => a.depth - b.depth || Number(b.isContainer) - Number(a.isContainer));
+  for (const n of nodes) {
+    const classes = ['state', n.isContainer ? 'container' : '', marks.visited.has(n.name) ? 'visited' : '', failed === n.name ? 'failed' : ''].filter(Boolean).join(' ');
+    const retries = marks.retries.get(n.name);
+    parts.push(`<g class="${classes}" data-state="${esc(n.name)}" data-type="${esc(n.type)}"${retries ? ` data-retries="${retries}"` : ''}>`);
+    parts.push(`<title>${esc(n.name)} (${esc(n.type)})${retries ? ` — ${retries} retr${retries === 1 ? 'y' : 'ies'}` : ''}${failed === n.name ? ' — failed here' : ''}</title>`);
+    parts.push(`<rect x="${n.x}" y="${n.y}" width="${n.w}" height="${n.h}" rx="6"/>`);
+    const ty = n.isContainer ? n.y + 17 : n.y + n.h / 2 + 4;
+    parts.push(`<text x="${n.x + n.w / 2}" y="${ty}" text-anchor="middle">${esc(n.name.length > 22 ? `${n.name.slice(0, 21)}…` : n.name)}</text>`);
+    if (retries) {
+      parts.push(`<g class="retry-badge"><circle class="retry" cx="${n.x + n.w - 4}" cy="${n.y + 4}" r="10"/><text class="retry-text" x="${n.x + n.w - 4}" y="${n.y + 8}" text-anchor="middle">↻${retries}</text></g>`);
+    }
+    parts.push('</g>');
+  }
+  for (const e of layout.edges) {
+    const taken = marks.taken.has(`${e.from}→${e.to}`);
+    const d = e.points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
+    parts.push(`<path class="edge ${e.kind}${taken ? ' taken' : ''}" d="${d}" marker-end="url(#arrow)" data-from="${esc(e.from)}" data-to="${esc(e.to)}"/>`);
+  }
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+export function renderTimeline(exec: ExecutionRecord | undefined): string {
+  if (!exec || exec.history.length === 0) return '';
+  const index = indexHistory(exec.history);
+  const start = index.startedAt;
+  const end = Math.max(exec.stopDate ?? 0, ...index.events.map((e) => e.timestamp));
+  const span = Math.max(1, end - start);
+  const entries = index.entries.slice(0, 60);
+  const W = 640;
+  const L = 170;
+  const rowH = 16;
+  const H = entries.length * rowH + 30;
+  const x = (t: number) => L + ((t - start) / span) * (W - L - 10);
+  const parts: string[] = [`<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="timeline">`];
+  entries.forEach((e, i) => {
+    const y = 6 + i * rowH;
+    const x1 = x(e.enteredAt);
+    const x2 = Math.max(x1 + 2, x(e.exitedAt ?? end));
+    const failedState = attemptsOf(e).errors.length > 0;
+    parts.push(`<text x="4" y="${y + 11}">${esc(e.name.slice(0, 24))}</text>`);
+    parts.push(
+      `<rect class="bar${failedState ? ' failed' : ''}" x="${x1.toFixed(1)}" y="${y + 2}" width="${(x2 - x1).toFixed(1)}" height="${rowH - 5}"><title>${esc(e.name)}: t+${((e.enteredAt - start) / 1000).toFixed(3)}s → ${e.exitedAt !== undefined ? `t+${((e.exitedAt - start) / 1000).toFixed(3)}s` : 'not exited'}</title></rect>`,
+    );
+  });
+  const axisY = H - 8;
+  for (let k = 0; k <= 4; k++) {
+    const t = start + (span * k) / 4;
+    parts.push(`<text x="${x(t).toFixed(1)}" y="${axisY}" text-anchor="middle">${((t - start) / 1000).toFixed(1)}s</text>`);
+  }
+  parts.push('</svg>');
+  return parts.join('');
+}
+
+function renderScenario(s: ScenarioResult, cwd: string, i: number): string {
+  const exec = s.executions[s.executions.length - 1];
+  const firstFailed = s.checks.find((c) => c.status === 'failed');
+  const failedState = firstFailed?.where?.state;
+  const target = (firstFailed?.where?.execution && s.executions.find((e) => (e.alias ?? e.name) === firstFailed.where?.execution)) || exec;
+  const parts: string[] = [];
+  parts.push(`<section class="scenario" id="s${i}" data-status="${s.status}">`);
+  parts.push(
+    `<h2><span class="badge ${s.status}">${s.status}</span> ${esc(s.name)} <small>${esc(relative(cwd, s.file))} · ${(s.durationMs / 1000).toFixed(2)}s${s.virtualSeconds !== undefined ? ` · ${s.virtualSeconds}s virtual` : ''}</small></h2>`,
+  );
+  if (s.reason) parts.push(`<p class="reason">${esc(s.reason)}</p>`);
+  if (target) {
+    parts.push(
+      `<p>Execution <code>${esc(target.alias ?? target.name)}</code> of <code>${esc(target.workflow)}</code>: <b>${esc(target.status)}</b>${target.error ? ` — ${esc(target.error)}: ${esc(brief(target.cause ?? '', 300))}` : ''}</p>`,
+    );
+    parts.push(`<div class="row"><div>${renderGraph(target, failedState)}</div><div><h3>Timeline</h3>${renderTimeline(target)}</div></div>`);
+  }
+  if (s.checks.length) {
+    parts.push('<table class="checks"><tbody>');
+    for (const c of s.checks) {
+      parts.push(
+        `<tr class="check ${c.status}"><td class="st-${c.status}">${c.status}</td><td><code>${esc(c.id)}</code></td><td>${esc(c.message)}${c.status === 'failed' ? `<br><small>expected <code>${esc(brief(c.expected, 300))}</code><br>actual <code>${esc(brief(c.actual, 300))}</code>${c.where ? `<br>where ${esc(JSON.stringify(c.where))}` : ''}</small>` : ''}</td></tr>`,
+      );
+    }
+    parts.push('</tbody></table>');
+  }
+  const failedSteps = s.steps.filter((st) => st.status === 'failed');
+  for (const st of failedSteps) parts.push(`<p class="step-failed">✗ <code>${esc(st.id)}</code> ${esc(st.label)}: ${esc(st.message ?? '')}</p>`);
+  const images = s.images.filter((im) => im.thumbnail);
+  if (images.length) {
+    parts.push('<div class="thumbs">');
+    for (const role of ['input', 'output'] as const) {
+      const list = images.filter((im) => im.role === role);
+      if (!list.length) continue;
+      parts.push(`<h3>${role === 'input' ? 'Before' : 'After'}</h3>`);
+      for (const im of list)
+        parts.push(
+          `<figure data-role="${role}"><img alt="${esc(im.key)}" src="${im.thumbnail}"><figcaption>${esc(im.key)}<br>${esc(im.format ?? '?')} ${im.width ?? '?'}×${im.height ?? '?'} · ${im.bytes} B</figcaption></figure>`,
+        );
+    }
+    parts.push('</div>');
+  }
+  for (const fl of s.logs) {
+    parts.push(`<details><summary>logs of ${esc(fl.functionName)}</summary><pre>${esc(fl.invocations.map((x) => `[${x.requestId}] ${x.error ?? ''}\n${x.logs}`).join('\n'))}</pre></details>`);
+  }
+  parts.push('</section>');
+  return parts.join('\n');
+}
+
+export function renderHtml(report: RunReport, cwd: string): string {
+  const s = report.summary;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Rehearse report</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
+<style>${CSS}</style></head>
+<body><header><h1>Rehearse report</h1><div class="summary"><span>${s.passed} passed</span><span>${s.failed} failed</span><span>${s.skipped} skipped</span><span>${s.errors} errors</span><span>backend ${esc(report.backend)}</span><span>seed ${esc(report.seed)}</span><span>${(report.durationMs / 1000).toFixed(2)}s</span></div></header>
+<main>
+${report.scenarios.map((sc, i) => renderScenario(sc, cwd, i)).join('\n')}
+</main></body></html>
+`;
+}

@@ -1,0 +1,278 @@
+/**
+ * Runs Lambda handlers: keeps a pool of warm execution environments per
+ * function, serves their Runtime API calls, and turns what an environment did
+ * into the result Invoke reports (payload, function error, logs, REPORT line).
+ * Wall-clock only: the function timeout is real time (REAL_CLOCK), whatever
+ * clock the emulator runs on.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { REAL_CLOCK, type IdSource } from '../core/index.ts';
+import { ExecutionEnvironment, type EnvironmentRun, type RuntimeApiResponse } from './environment.ts';
+import { launchCommand, runtimeFamily } from './launch.ts';
+import { billedDuration, endLine, reportLine, startLine } from './log-lines.ts';
+import { FunctionPool } from './pool.ts';
+import { parseRuntimeApiCall, RUNTIME_API_PREFIX } from './runtime-api.ts';
+import type { FunctionSpec, InvocationRequest, InvocationResult, InvocationStatus } from './types.ts';
+
+export interface LambdaRuntimeOptions {
+  region: string;
+  /** `host:port` where environments reach the Runtime API (the emulator's port). */
+  runtimeApiHost(): string;
+  /** AWS_ENDPOINT_URL handed to handlers. */
+  endpointUrl(): string;
+  ids: IdSource;
+  /** Idle environments are stopped after this long (real ms; default 10 minutes). */
+  idleTimeoutMs?: number;
+}
+
+export interface RuntimeApiRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export class LambdaRuntime {
+  private readonly pools = new Map<string, FunctionPool>();
+  private readonly environments = new Map<string, ExecutionEnvironment>();
+  /** Latest spec per function, so a busy environment of an older revision is not reused. */
+  private readonly current = new Map<string, FunctionSpec>();
+  private disposed = false;
+
+  constructor(private readonly options: LambdaRuntimeOptions) {}
+
+  /** Runs one invocation in a warm environment (or a new one) and reports it as Invoke would. */
+  async invoke(spec: FunctionSpec, request: InvocationRequest): Promise<InvocationResult> {
+    if (this.disposed) throw new Error('the Lambda runtime has been disposed');
+    this.current.set(spec.functionName, spec);
+    const pool = this.pool(spec.functionName);
+    let { env, coldStart } = pool.acquire(spec, () => this.start(spec));
+    let run: EnvironmentRun;
+    try {
+      run = await env.run(request, request.invokedFunctionArn ?? spec.functionArn);
+      if (!coldStart && !run.delivered && run.outcome.kind === 'exit') {
+        // A warm environment that died before taking the event (it was exiting
+        // after its previous invocation): the event runs in a fresh one instead.
+        pool.release(env, undefined);
+        ({ env, coldStart } = pool.acquire(spec, () => this.start(spec)));
+        run = await env.run(request, request.invokedFunctionArn ?? spec.functionArn);
+      }
+    } catch (err) {
+      pool.release(env, undefined);
+      throw err;
+    }
+    const result = toResult(spec, request, run, coldStart);
+    // A timed-out or out-of-memory environment is discarded, as AWS does.
+    if (result.errorType === 'Runtime.OutOfMemory' || result.status === 'timeout') env.kill();
+    pool.release(env, this.current.get(spec.functionName));
+    return result;
+  }
+
+  /** Code or configuration changed (or the function was deleted): no environment of the old revision is reused. */
+  retire(functionName: string, spec?: FunctionSpec): void {
+    if (spec) this.current.set(functionName, spec);
+    else this.current.delete(functionName);
+    this.pools.get(functionName)?.retireIdle();
+  }
+
+  stats(functionName: string): { environments: number; idle: number; busy: number; coldStarts: number } {
+    return this.pools.get(functionName)?.stats() ?? { environments: 0, idle: 0, busy: 0, coldStarts: 0 };
+  }
+
+  /** Forget every function and stop every environment (control API reset). */
+  async reset(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    this.current.clear();
+    await Promise.all(pools.map((p) => p.dispose()));
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await this.reset();
+  }
+
+  isRuntimeApiPath(path: string): boolean {
+    return path.startsWith(RUNTIME_API_PREFIX);
+  }
+
+  /** Serves one Runtime API call; `next` stays pending until an invocation arrives (a long poll). */
+  async handleRuntimeApi(req: RuntimeApiRequest): Promise<RuntimeApiResponse> {
+    const call = parseRuntimeApiCall(req.method, req.path);
+    if (!call) {
+      return runtimeApiError(404, 'InvalidRequest', `${req.method} ${req.path} is not a Runtime API 2018-06-01 call`);
+    }
+    const env = this.environments.get(call.envId);
+    if (!env) return runtimeApiError(410, 'EnvironmentGone', `execution environment ${call.envId} no longer exists`);
+    const errorType = headerValue(req.headers['lambda-runtime-function-error-type']);
+    switch (call.kind) {
+      case 'next':
+        return env.next();
+      case 'response':
+        return env.response(call.requestId, req.body);
+      case 'error':
+        return env.error(call.requestId, req.body, errorType, headerValue(req.headers['lambda-runtime-rehearse-exiting']) === '1');
+      case 'init-error':
+        return env.initError(req.body, errorType);
+    }
+  }
+
+  private pool(functionName: string): FunctionPool {
+    let pool = this.pools.get(functionName);
+    if (!pool) {
+      pool = new FunctionPool(this.options.idleTimeoutMs ?? 10 * 60_000);
+      this.pools.set(functionName, pool);
+    }
+    return pool;
+  }
+
+  private start(spec: FunctionSpec): ExecutionEnvironment {
+    const envId = this.options.ids.hex(12);
+    const launch = launchCommand(spec, {
+      runtimeApi: `${this.options.runtimeApiHost()}${RUNTIME_API_PREFIX}${envId}`,
+      endpointUrl: this.options.endpointUrl(),
+      region: this.options.region,
+      logStreamName: logStreamName(envId),
+    });
+    const env = new ExecutionEnvironment(envId, spec, launch, (dead) => {
+      this.environments.delete(dead.id);
+      this.pools.get(spec.functionName)?.forget(dead);
+    });
+    this.environments.set(envId, env);
+    return env;
+  }
+}
+
+function logStreamName(envId: string): string {
+  const d = new Date(REAL_CLOCK.now()).toISOString();
+  return `${d.slice(0, 4)}/${d.slice(5, 7)}/${d.slice(8, 10)}/[$LATEST]${envId.padEnd(32, '0').slice(0, 32)}`;
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function runtimeApiError(status: number, errorType: string, errorMessage: string): RuntimeApiResponse {
+  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorMessage, errorType }) };
+}
+
+/** Go's names for the signals AWS's runtime supervisor reports ("Runtime exited with error: signal: killed"). */
+const SIGNAL_NAMES: Record<string, string> = {
+  SIGKILL: 'killed',
+  SIGABRT: 'aborted (core dumped)',
+  SIGSEGV: 'segmentation fault',
+  SIGTERM: 'terminated',
+  SIGINT: 'interrupt',
+  SIGBUS: 'bus error',
+};
+
+function exitDescription(exitCode: number | null, signal: string | null): string {
+  if (signal) return `signal: ${SIGNAL_NAMES[signal] ?? signal}`;
+  return `exit status ${exitCode ?? 0}`;
+}
+
+interface Failure {
+  status: InvocationStatus;
+  errorType: string;
+  errorMessage: string;
+  payload: string;
+  /** Extra platform log line (the timeout notice). */
+  logLine?: string;
+  reportStatus?: string;
+}
+
+function platformFailure(status: InvocationStatus, errorType: string, errorMessage: string): Failure {
+  return { status, errorType, errorMessage, payload: JSON.stringify({ errorType, errorMessage }) };
+}
+
+function describeFailure(spec: FunctionSpec, request: InvocationRequest, run: EnvironmentRun): Failure | undefined {
+  const id = request.requestId;
+  const o = run.outcome;
+  switch (o.kind) {
+    case 'success':
+      return undefined;
+    case 'error':
+    case 'init-error': {
+      const parsed = parseErrorDocument(o.payload);
+      return {
+        status: o.kind === 'error' ? 'error' : 'init-error',
+        errorType: parsed.errorType ?? o.errorType ?? 'Runtime.Unknown',
+        errorMessage: parsed.errorMessage ?? '',
+        payload: o.payload,
+        ...(o.kind === 'init-error' ? { reportStatus: 'error' } : {}),
+      };
+    }
+    case 'timeout': {
+      // https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html#troubleshooting-timeouts
+      const seconds = spec.timeoutSeconds.toFixed(2);
+      const f = platformFailure('timeout', 'Sandbox.Timedout', `RequestId: ${id} Error: Task timed out after ${seconds} seconds`);
+      f.logLine = `${new Date(REAL_CLOCK.now()).toISOString()} ${id} Task timed out after ${seconds} seconds\n`;
+      f.reportStatus = 'timeout';
+      return f;
+    }
+    case 'exit': {
+      const type = o.outOfMemory ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
+      const f = platformFailure('exit', type, `RequestId: ${id} Error: Runtime exited with error: ${exitDescription(o.exitCode, o.signal)}`);
+      f.reportStatus = 'error';
+      return f;
+    }
+  }
+}
+
+function toResult(spec: FunctionSpec, request: InvocationRequest, run: EnvironmentRun, coldStart: boolean): InvocationResult {
+  let failure = describeFailure(spec, request, run);
+  // Python has no heap flag to enforce MemorySize with: a run whose peak
+  // resident memory exceeded it is reported as AWS would have killed it.
+  if (!failure && runtimeFamily(spec.runtime) === 'python' && run.maxMemoryUsedMb > spec.memorySizeMb) {
+    failure = platformFailure('exit', 'Runtime.OutOfMemory', `RequestId: ${request.requestId} Error: Runtime exited with error: signal: killed`);
+    failure.reportStatus = 'error';
+  }
+  const durationMs = run.outcome.kind === 'timeout' && run.outcome.phase === 'invoke' ? Math.max(run.durationMs, spec.timeoutSeconds * 1000) : run.durationMs;
+  const billedDurationMs = billedDuration(durationMs);
+  const logs =
+    run.preludeOutput +
+    startLine(request.requestId, spec.version) +
+    run.output +
+    (failure?.logLine ?? '') +
+    endLine(request.requestId) +
+    reportLine({
+      requestId: request.requestId,
+      durationMs,
+      billedDurationMs,
+      memorySizeMb: spec.memorySizeMb,
+      maxMemoryUsedMb: run.maxMemoryUsedMb,
+      ...(run.initDurationMs !== undefined ? { initDurationMs: run.initDurationMs } : {}),
+      ...(failure?.reportStatus ? { status: failure.reportStatus } : {}),
+      ...(failure?.reportStatus && failure.status !== 'timeout' ? { errorType: failure.errorType } : {}),
+    });
+  const base = {
+    requestId: request.requestId,
+    coldStart,
+    durationMs,
+    billedDurationMs,
+    maxMemoryUsedMb: run.maxMemoryUsedMb,
+    logs,
+    ...(run.initDurationMs !== undefined ? { initDurationMs: run.initDurationMs } : {}),
+  };
+  if (!failure) return { ...base, status: 'success', payload: run.outcome.kind === 'success' ? run.outcome.payload : 'null' };
+  return {
+    ...base,
+    status: failure.status,
+    payload: failure.payload,
+    functionError: 'Unhandled',
+    errorType: failure.errorType,
+    errorMessage: failure.errorMessage,
+  };
+}
+
+function parseErrorDocument(text: string): { errorType?: string; errorMessage?: string } {
+  try {
+    const doc = JSON.parse(text) as Record<string, unknown>;
+    return {
+      ...(typeof doc.errorType === 'string' ? { errorType: doc.errorType } : {}),
+      ...(typeof doc.errorMessage === 'string' ? { errorMessage: doc.errorMessage } : {}),
+    };
+  } catch {
+    return {};
+  }
+}

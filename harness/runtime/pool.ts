@@ -1,0 +1,79 @@
+/**
+ * The warm execution environments of one function. Like AWS, an invocation
+ * takes an idle environment when there is one (warm start) and starts a new
+ * one otherwise (cold start); there is one environment per concurrent
+ * invocation, and an environment idle for too long is reaped.
+ */
+import { REAL_CLOCK, type Timer } from '../core/index.ts';
+import type { ExecutionEnvironment } from './environment.ts';
+import type { FunctionSpec } from './types.ts';
+
+export class FunctionPool {
+  private readonly idle: ExecutionEnvironment[] = [];
+  private readonly all = new Set<ExecutionEnvironment>();
+  private readonly reapTimers = new Map<ExecutionEnvironment, Timer>();
+  /** Environments started so far (each one is a cold start). */
+  coldStarts = 0;
+
+  constructor(private readonly idleTimeoutMs: number) {}
+
+  acquire(spec: FunctionSpec, start: () => ExecutionEnvironment): { env: ExecutionEnvironment; coldStart: boolean } {
+    // Most recently used first, so a burst's extra environments are the ones reaped.
+    while (this.idle.length > 0) {
+      const env = this.idle.pop()!;
+      this.reapTimers.get(env)?.cancel();
+      this.reapTimers.delete(env);
+      if (env.reusable && env.spec.revisionId === spec.revisionId) return { env, coldStart: false };
+      this.discard(env);
+    }
+    const env = start();
+    this.all.add(env);
+    this.coldStarts++;
+    return { env, coldStart: true };
+  }
+
+  release(env: ExecutionEnvironment, spec: FunctionSpec | undefined): void {
+    if (!spec || !env.reusable || env.spec.revisionId !== spec.revisionId) return this.discard(env);
+    this.idle.push(env);
+    this.reapTimers.set(
+      env,
+      REAL_CLOCK.setTimer(this.idleTimeoutMs, () => {
+        const i = this.idle.indexOf(env);
+        if (i >= 0) this.idle.splice(i, 1);
+        this.reapTimers.delete(env);
+        this.discard(env);
+      }),
+    );
+  }
+
+  /** The process ended on its own (crash, kill): forget it. */
+  forget(env: ExecutionEnvironment): void {
+    const i = this.idle.indexOf(env);
+    if (i >= 0) this.idle.splice(i, 1);
+    this.reapTimers.get(env)?.cancel();
+    this.reapTimers.delete(env);
+    this.all.delete(env);
+  }
+
+  /** Code or configuration changed: idle environments go now, busy ones when they finish. */
+  retireIdle(): void {
+    for (const env of this.idle.splice(0)) this.discard(env);
+  }
+
+  stats(): { environments: number; idle: number; busy: number; coldStarts: number } {
+    const environments = this.all.size;
+    return { environments, idle: this.idle.length, busy: environments - this.idle.length, coldStarts: this.coldStarts };
+  }
+
+  async dispose(): Promise<void> {
+    for (const t of this.reapTimers.values()) t.cancel();
+    this.reapTimers.clear();
+    this.idle.length = 0;
+    await Promise.all([...this.all].map((env) => env.dispose()));
+    this.all.clear();
+  }
+
+  private discard(env: ExecutionEnvironment): void {
+    env.kill();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * AWS SDK v3 clients for a backend — the only way the runner touches AWS
+ * (DESIGN.md principle 1), plus the documented control API. Clients resolve
+ * `sync-` host prefixes on loopback (StartSyncExecution) via hostPrefixLookup.
+ */
+import { Agent } from 'node:http';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+import type { Backend } from '../backends/backend.ts';
+import { hostPrefixLookup } from '../protocol/host.ts';
+
+export type ServiceName = 'states' | 's3' | 'lambda' | 'secretsmanager' | 'sns';
+
+export interface AwsClients {
+  s3: S3Client;
+  sfn: SFNClient;
+  lambda: LambdaClient;
+  secrets: SecretsManagerClient;
+  sns: SNSClient;
+  destroy(): void;
+}
+
+/** The URL of one service on a backend (Step Functions Local serves only `states` on its own port). */
+export function serviceEndpoint(backend: Backend, service: ServiceName): string {
+  const extra = (backend as Backend & { serviceEndpoints?: Partial<Record<ServiceName, string>> }).serviceEndpoints;
+  return extra?.[service] ?? backend.endpoint;
+}
+
+export function createClients(backend: Backend): AwsClients {
+  const httpAgent = new Agent({ keepAlive: true, maxSockets: 64, lookup: hostPrefixLookup });
+  // The options form of requestHandler: the SDK builds its NodeHttpHandler with our agent.
+  const requestHandler = { httpAgent, requestTimeout: 120_000 };
+  const base = (service: ServiceName) => ({
+    endpoint: serviceEndpoint(backend, service),
+    region: backend.region,
+    credentials: backend.credentials,
+    requestHandler,
+    maxAttempts: 1,
+  });
+  const s3 = new S3Client({ ...base('s3'), forcePathStyle: true });
+  const sfn = new SFNClient(base('states'));
+  const lambda = new LambdaClient(base('lambda'));
+  const secrets = new SecretsManagerClient(base('secretsmanager'));
+  const sns = new SNSClient(base('sns'));
+  return {
+    s3,
+    sfn,
+    lambda,
+    secrets,
+    sns,
+    destroy() {
+      for (const c of [s3, sfn, lambda, secrets, sns]) c.destroy();
+      httpAgent.destroy();
+    },
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The runner's view of the control API (`/_rehearse/`, control-types.ts): what
+ * AWS has no API for. Plain HTTP against `backend.controlUrl`, so it works the
+ * same against `rehearse serve` in another process.
+ */
+import { RehearseError } from '../core/index.ts';
+import type { ClockState, FaultPlan, ObservationsSnapshot } from '../emulator/control-types.ts';
+
+export interface ControlApi {
+  reset(): Promise<void>;
+  clock(): Promise<ClockState>;
+  advanceClock(ms: number): Promise<ClockState>;
+  putFaults(plan: FaultPlan): Promise<void>;
+  clearFaults(): Promise<void>;
+  observations(): Promise<ObservationsSnapshot>;
+  logs(functionName: string): Promise<Array<{ requestId: string; logs: string }>>;
+}
+
+export function createControlApi(controlUrl: string): ControlApi {
+  const base = controlUrl.replace(/\/+$/, '');
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${base}/${path}`, {
+      method,
+      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+    });
+    const text = await res.text();
+    if (!res.ok) {
+      let message = text;
+      try {
+        const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
+        message = `${parsed.error?.code ?? res.status}: ${parsed.error?.message ?? text}`;
+      } catch {
+        /* keep text */
+      }
+      throw new RehearseError('ERR_INTERNAL', `control API ${method} /_rehearse/${path} failed (${res.status}): ${message}`);
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+  return {
+    reset: () => call<void>('POST', 'reset'),
+    clock: () => call<ClockState>('GET', 'clock'),
+    advanceClock: (ms) => call<ClockState>('POST', 'clock', { advanceMs: ms }),
+    putFaults: (plan) => call<void>('PUT', 'faults', plan),
+    clearFaults: () => call<void>('DELETE', 'faults'),
+    observations: () => call<ObservationsSnapshot>('GET', 'observations'),
+    logs: async (fn) => (await call<{ invocations: Array<{ requestId: string; logs: string }> }>('GET', `logs/${encodeURIComponent(fn)}`)).invocations,
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * Finding and following executions through the Step Functions API only:
+ * state machines by name, new executions after an upload, history pages,
+ * waiting for a state or a status (wall-clock polling; the endpoint's own clock
+ * may be virtual).
+ */
+import {
+  DescribeExecutionCommand,
+  DescribeStateMachineForExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  type HistoryEvent as SdkHistoryEvent,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
+import { REAL_CLOCK } from '../core/index.ts';
+import type { HistoryEvent } from '../asl/api.ts';
+import type { ExecutionRecord } from './results.ts';
+import { parseMaybeJson } from './value-match.ts';
+
+export interface TrackedExecution {
+  alias?: string;
+  executionArn: string;
+  name: string;
+  stateMachineArn: string;
+  workflow: string;
+}
+
+export async function listStateMachines(sfn: SFNClient): Promise<Array<{ name: string; arn: string }>> {
+  const out: Array<{ name: string; arn: string }> = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new ListStateMachinesCommand({ nextToken, maxResults: 1000 }));
+    for (const m of page.stateMachines ?? []) if (m.name && m.stateMachineArn) out.push({ name: m.name, arn: m.stateMachineArn });
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return out;
+}
+
+/** Every execution of every state machine, oldest first. */
+export async function listAllExecutions(sfn: SFNClient): Promise<Array<TrackedExecution & { startDate: number }>> {
+  const machines = await listStateMachines(sfn);
+  const out: Array<TrackedExecution & { startDate: number }> = [];
+  for (const m of machines) {
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn.send(new ListExecutionsCommand({ stateMachineArn: m.arn, nextToken, maxResults: 1000 }));
+      for (const e of page.executions ?? []) {
+        if (!e.executionArn || !e.name) continue;
+        out.push({ executionArn: e.executionArn, name: e.name, stateMachineArn: m.arn, workflow: m.name, startDate: e.startDate?.getTime() ?? 0 });
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  return out.sort((a, b) => a.startDate - b.startDate || a.name.localeCompare(b.name));
+}
+
+function toMs(d: unknown): number {
+  if (d instanceof Date) return d.getTime();
+  if (typeof d === 'number') return d < 1e11 ? d * 1000 : d;
+  return 0;
+}
+
+/** SDK history events (Date timestamps, undefined fields) → the engine's HistoryEvent shape. */
+export function fromSdkEvent(e: SdkHistoryEvent): HistoryEvent {
+  const out: HistoryEvent = { timestamp: toMs(e.timestamp), type: String(e.type), id: e.id ?? 0, previousEventId: e.previousEventId ?? 0 };
+  for (const [k, v] of Object.entries(e)) {
+    if (k.endsWith('EventDetails') && v !== undefined) out[k] = JSON.parse(JSON.stringify(v)) as unknown;
+  }
+  return out;
+}
+
+export async function getHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const out: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000, includeExecutionData: true }));
+    for (const e of page.events ?? []) out.push(fromSdkEvent(e));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return out;
+}
+
+export async function describe(sfn: SFNClient, executionArn: string) {
+  return sfn.send(new DescribeExecutionCommand({ executionArn }));
+}
+
+/** Everything the report and the checks need about one execution. */
+export async function recordExecution(sfn: SFNClient, t: TrackedExecution, withDefinition: boolean): Promise<ExecutionRecord> {
+  const d = await describe(sfn, t.executionArn);
+  const history = await getHistory(sfn, t.executionArn);
+  let definition: string | undefined;
+  if (withDefinition) {
+    try {
+      definition = (await sfn.send(new DescribeStateMachineForExecutionCommand({ executionArn: t.executionArn }))).definition;
+    } catch {
+      definition = undefined;
+    }
+  }
+  return {
+    ...(t.alias ? { alias: t.alias } : {}),
+    name: t.name,
+    executionArn: t.executionArn,
+    stateMachineArn: t.stateMachineArn,
+    workflow: t.workflow,
+    status: String(d.status),
+    input: parseMaybeJson(d.input),
+    ...(d.output !== undefined ? { output: parseMaybeJson(d.output) } : {}),
+    ...(d.error !== undefined ? { error: d.error } : {}),
+    ...(d.cause !== undefined ? { cause: d.cause } : {}),
+    startDate: toMs(d.startDate),
+    ...(d.stopDate ? { stopDate: toMs(d.stopDate) } : {}),
+    history,
+    ...(definition ? { definition } : {}),
+  };
+}
+
+/**
+ * Polls `probe` on the wall clock until it returns a value, with a short
+ * back-off (2 ms → 50 ms) so virtual-time runs finish fast. Throws the
+ * `onTimeout` error after `timeoutMs`.
+ */
+export async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number, onTimeout: () => Promise<Error> | Error, signal?: AbortSignal): Promise<T> {
+  const deadline = REAL_CLOCK.now() + timeoutMs;
+  let delay = 2;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (REAL_CLOCK.now() > deadline) throw await onTimeout();
+    await REAL_CLOCK.sleep(delay, signal);
+    delay = Math.min(50, delay * 2);
+  }
+}
+
+export const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);

@@ -1,0 +1,408 @@
+/**
+ * Runs one scenario on a fresh backend: given (deploy, secrets, topics, faults,
+ * objects) → when (steps) → then (collect evidence over the AWS APIs and the
+ * control API, evaluate the checks). Never an in-process shortcut: the same
+ * code runs against `rehearse serve` in another process.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import type { Backend } from '../backends/backend.ts';
+import { skipReason } from '../backends/capabilities.ts';
+import { createIdSource, REAL_CLOCK } from '../core/index.ts';
+import type { FaultPlan, FunctionFault, OperationFault } from '../emulator/faults.ts';
+import type { ObservationsSnapshot } from '../emulator/observations.ts';
+import { createClients } from './clients.ts';
+import { createControlApi } from './control.ts';
+import { listAllExecutions, poll, recordExecution, TERMINAL, describe } from './executions.ts';
+import { inspectImage, thumbnail } from './images.ts';
+import type { LoadedScenario } from './loader.ts';
+import { evaluateThen, type Evidence, type ObjectEvidence } from './matchers.ts';
+import { scenarioNeeds } from './needs.ts';
+import type { CheckResult, ExecutionRecord, FunctionLogs, ImageRecord, ScenarioResult } from './results.ts';
+import type { FaultSpec, ScenarioSpec } from './schema.ts';
+import { objectBody, putSecret, runStep, StepError, type RunContext } from './steps.ts';
+import { parseMaybeJson } from './value-match.ts';
+
+/** Deploys the workflows (template) onto a backend; provided by harness/deploy. */
+export type DeployFn = (backend: Backend, options: { repoRoot: string; secrets?: Record<string, unknown> }) => Promise<void>;
+
+export interface RunScenarioOptions {
+  backend: Backend;
+  seed: string;
+  /** Where relative paths in reports start. */
+  cwd: string;
+  /** The repository root holding workflows/ and lambdas/ (default: found upward from the scenario file). */
+  repoRoot?: string;
+  deploy?: DeployFn;
+  /** Make HTML thumbnails of input and output images. */
+  thumbnails?: boolean;
+  /** Wall-clock limit for each wait (default 30 s). */
+  waitTimeoutMs?: number;
+  signal?: AbortSignal;
+  /** Reset the backend first (shared `endpoint=URL` backends). */
+  reset?: boolean;
+}
+
+export function toFaultPlan(faults: FaultSpec[]): FaultPlan {
+  const functions: FunctionFault[] = [];
+  const operations: OperationFault[] = [];
+  for (const f of faults) {
+    const sel = { ...(f.invocations !== undefined ? { invocations: f.invocations as FunctionFault['invocations'] } : {}), ...(f.every !== undefined ? { every: f.every } : {}) };
+    if (f.function !== undefined) {
+      const action = f.throw
+        ? { throw: { errorType: f.throw.errorType, ...(f.throw.message !== undefined ? { message: f.throw.message } : {}) } }
+        : f.timeout
+          ? { timeout: true as const }
+          : f.crash
+            ? { crash: true as const }
+            : { latencyMs: f.latencyMs ?? 0 };
+      functions.push({ function: f.function, ...sel, ...action } as FunctionFault);
+    } else {
+      operations.push({
+        service: f.service!,
+        operation: f.operation!,
+        ...sel,
+        ...(f.error ? { error: f.error } : {}),
+        ...(f.latencyMs !== undefined ? { latencyMs: f.latencyMs } : {}),
+      });
+    }
+  }
+  return { ...(functions.length ? { functions } : {}), ...(operations.length ? { operations } : {}) };
+}
+
+async function findRepoRoot(from: string): Promise<string> {
+  let dir = from;
+  for (let i = 0; i < 12; i++) {
+    try {
+      await readFile(resolve(dir, 'workflows', 'template.yaml'));
+      return dir;
+    } catch {
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  }
+  return process.cwd();
+}
+
+async function defaultDeploy(backend: Backend, options: { repoRoot: string }): Promise<void> {
+  const mod = (await import(new URL('../deploy/index.ts', import.meta.url).href)) as Record<string, unknown>;
+  const fn = (mod.deployTemplate ?? mod.deploy) as ((backend: Backend, options: Record<string, unknown>) => Promise<unknown>) | undefined;
+  if (typeof fn !== 'function') throw new Error('harness/deploy exports no deploy function');
+  await fn(backend, { repoRoot: options.repoRoot, templatePath: resolve(options.repoRoot, 'workflows', 'template.yaml') });
+}
+
+function scenarioStatus(steps: ScenarioResult['steps'], checks: CheckResult[]): ScenarioResult['status'] {
+  if (steps.some((s) => s.status === 'failed') || checks.some((c) => c.status === 'failed')) return 'failed';
+  if (checks.some((c) => c.status === 'skipped')) return 'skipped';
+  return 'passed';
+}
+
+export async function runScenario(loaded: LoadedScenario, options: RunScenarioOptions): Promise<ScenarioResult> {
+  const spec = loaded.spec;
+  const started = REAL_CLOCK.now();
+  const base: ScenarioResult = {
+    file: loaded.file,
+    name: spec.name,
+    ...(spec.workflow ? { workflow: spec.workflow } : {}),
+    status: 'passed',
+    durationMs: 0,
+    steps: [],
+    checks: [],
+    executions: [],
+    images: [],
+    logs: [],
+    seed: options.seed,
+  };
+  const finish = (r: Partial<ScenarioResult>): ScenarioResult => ({ ...base, ...r, durationMs: REAL_CLOCK.now() - started });
+  if (spec.skip) return finish({ status: 'skipped', reason: spec.skip });
+
+  let definitionText: string | undefined;
+  if (typeof spec.definition === 'string') {
+    const path = resolve(dirname(loaded.file), spec.definition);
+    try {
+      definitionText = await readFile(path, 'utf8');
+    } catch {
+      return finish({ status: 'error', reason: `definition file ${spec.definition} not found (resolved to ${path})` });
+    }
+  } else if (spec.definition) definitionText = JSON.stringify(spec.definition);
+
+  const { backend } = options;
+  let reason = skipReason(backend, scenarioNeeds(spec, definitionText !== undefined ? { definitionText } : {}));
+  if (!reason && backend.capabilities.functionFaults === 'mock-config' && (spec.given?.faults ?? []).some((f) => f.function !== undefined))
+    reason = `skipped on ${backend.name}: function faults through a Step Functions MockConfigFile are not wired into the scenario runner yet (run on --backend embedded)`;
+  if (reason) return finish({ status: 'skipped', reason });
+
+  const clients = createClients(backend);
+  const control = backend.controlUrl ? createControlApi(backend.controlUrl) : undefined;
+  const abort = new AbortController();
+  const onAbort = () => abort.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const ctx: RunContext = {
+    backend,
+    clients,
+    ...(control ? { control } : {}),
+    ids: createIdSource(`${options.seed}/runner`),
+    seed: options.seed,
+    scenarioFile: loaded.file,
+    ...(spec.workflow ? { workflow: spec.workflow } : {}),
+    executions: [],
+    claimed: new Set(),
+    tokens: new Map(),
+    secretValues: new Set(),
+    inputs: [],
+    steps: [],
+    signal: abort.signal,
+    waitTimeoutMs: options.waitTimeoutMs ?? 30_000,
+  };
+  const wallLimit = (spec.timeoutSeconds ?? 120) * 1000;
+  const timer = REAL_CLOCK.setTimer(wallLimit, () => abort.abort(new StepError(`scenario exceeded its ${wallLimit / 1000}s wall-clock limit`)));
+  try {
+    // ---- given ----
+    try {
+      if (options.reset && control) await control.reset();
+      const repoRoot = options.repoRoot ?? (await findRepoRoot(dirname(loaded.file)));
+      if (spec.deploy ?? (spec.workflow !== undefined && spec.definition === undefined)) {
+        await (options.deploy ?? defaultDeploy)(backend, { repoRoot, ...(spec.given?.secrets ? { secrets: spec.given.secrets } : {}) });
+      }
+      if (definitionText !== undefined) {
+        const name = spec.workflow ?? `scenario-${spec.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)}`;
+        await clients.sfn.send(
+          new CreateStateMachineCommand({ name, definition: definitionText, roleArn: `arn:aws:iam::123456789012:role/rehearse-scenario` }),
+        );
+        ctx.workflow = name;
+      }
+      for (const [name, value] of Object.entries(spec.given?.secrets ?? {})) {
+        if (value === null) {
+          await clients.secrets.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true })).catch(() => undefined);
+        } else await putSecret(ctx, name, value);
+      }
+      for (const topic of spec.given?.topics ?? []) await clients.sns.send(new CreateTopicCommand({ Name: topic }));
+      const plan = toFaultPlan(spec.given?.faults ?? []);
+      if (control && (plan.functions || plan.operations)) await control.putFaults(plan);
+      for (const o of spec.given?.objects ?? []) {
+        const { body, contentType } = await objectBody(o, ctx, `${o.bucket}/${o.key}`);
+        await clients.s3.send(new PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: body, ContentType: contentType }));
+        ctx.inputs.push({ bucket: o.bucket, key: o.key, body });
+      }
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      return finish({ status: 'error', reason: `given: ${msg}` });
+    }
+
+    // ---- when ----
+    let stepFailed = false;
+    for (const [i, step] of spec.when.entries()) {
+      try {
+        await runStep(ctx, step, `when[${i}]`);
+      } catch {
+        stepFailed = true;
+        break;
+      }
+    }
+
+    // ---- then ----
+    if (!stepFailed) await settleExecutions(ctx, spec);
+    const evidence = await collectEvidence(ctx, spec);
+    const checks = stepFailed ? [] : evaluateThen(spec.then, evidence.evidence);
+    const status = scenarioStatus(ctx.steps, checks);
+    const skippedChecks = checks.filter((c) => c.status === 'skipped');
+    const images = await collectImages(ctx, spec, evidence, options.thumbnails ?? false);
+    const logs = status === 'failed' ? await collectLogs(ctx, evidence.observations, checks) : [];
+    const virtualSeconds = evidence.records.length
+      ? Math.max(...evidence.records.map((r) => ((r.stopDate ?? r.startDate) - r.startDate) / 1000))
+      : undefined;
+    return finish({
+      status,
+      ...(status === 'skipped' ? { reason: `skipped on ${backend.name}: ${[...new Set(skippedChecks.map((c) => c.message))].join('; ')}` } : {}),
+      steps: ctx.steps,
+      checks,
+      executions: evidence.records,
+      images,
+      logs,
+      ...(virtualSeconds !== undefined ? { virtualSeconds: Math.round(virtualSeconds * 1000) / 1000 } : {}),
+    });
+  } catch (e) {
+    return finish({ status: 'error', reason: e instanceof Error ? e.message : String(e), steps: ctx.steps });
+  } finally {
+    timer.cancel();
+    options.signal?.removeEventListener('abort', onAbort);
+    if (control) await control.clearFaults().catch(() => undefined);
+    clients.destroy();
+  }
+}
+
+/** Before checking: wait (wall clock) for the executions `then` talks about to finish. */
+async function settleExecutions(ctx: RunContext, spec: ScenarioSpec): Promise<void> {
+  const t = spec.then;
+  const wantsAll = t.executions !== undefined;
+  const wantsOne = t.execution !== undefined || t.path || t.states || t.history || t.notVisited;
+  const targets = wantsAll
+    ? ctx.executions
+    : wantsOne
+      ? [t.execution?.of ? ctx.executions.find((e) => e.alias === t.execution?.of) : ctx.executions.filter((e) => ctx.claimed.has(e.executionArn)).pop()].filter(
+          (e): e is NonNullable<typeof e> => e !== undefined,
+        )
+      : [];
+  // A status expectation of RUNNING means "do not wait".
+  const st = t.execution?.status;
+  if (!wantsAll && (st === 'RUNNING' || (Array.isArray(st) && st.includes('RUNNING')))) return;
+  for (const e of targets) {
+    await poll(
+      async () => (TERMINAL.has(String((await describe(ctx.clients.sfn, e.executionArn)).status)) ? true : undefined),
+      ctx.waitTimeoutMs,
+      () => new StepError('timeout'),
+      ctx.signal,
+    ).catch(() => undefined);
+  }
+}
+
+interface Collected {
+  evidence: Evidence;
+  records: ExecutionRecord[];
+  observations?: ObservationsSnapshot;
+  bodies: Map<string, Buffer>;
+}
+
+async function collectEvidence(ctx: RunContext, spec: ScenarioSpec): Promise<Collected> {
+  const { clients, control, backend } = ctx;
+  // Executions nobody claimed (e.g. started by a function) count too.
+  try {
+    for (const e of await listAllExecutions(clients.sfn)) if (!ctx.executions.some((x) => x.executionArn === e.executionArn)) ctx.executions.push(e);
+  } catch {
+    /* Step Functions unreachable: the checks will say so */
+  }
+  const records: ExecutionRecord[] = [];
+  for (const e of ctx.executions) records.push(await recordExecution(clients.sfn, e, true));
+  // The claimed ones first-to-last decide "the latest"; unclaimed ones come before them.
+  const claimedRecords = records.filter((r) => ctx.claimed.has(r.executionArn));
+  const ordered = [...records.filter((r) => !ctx.claimed.has(r.executionArn)), ...claimedRecords];
+  const aliases: Record<string, ExecutionRecord> = {};
+  for (const r of records) if (r.alias) aliases[r.alias] = r;
+
+  let observations: ObservationsSnapshot | undefined;
+  let observationsUnavailable: string | undefined;
+  if (control && backend.capabilities.observations) {
+    try {
+      observations = await control.observations();
+    } catch (e) {
+      observationsUnavailable = `observations unavailable: ${(e as Error).message}`;
+    }
+  } else observationsUnavailable = `${backend.name} does not report observations (no /_rehearse control API)`;
+
+  const objects = new Map<string, ObjectEvidence>();
+  const prefixes = new Map<string, string[]>();
+  const bodies = new Map<string, Buffer>();
+  const list = async (bucket: string, prefix: string) => {
+    const k = `${bucket}/${prefix}`;
+    if (prefixes.has(k)) return;
+    const keys: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const page = await clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix || undefined, ContinuationToken: token }));
+        for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+        token = page.NextContinuationToken;
+      } while (token && keys.length < 10_000);
+    } catch {
+      /* no bucket: no keys */
+    }
+    prefixes.set(k, keys);
+  };
+  for (const o of spec.then.objects ?? []) {
+    if (o.key === undefined) {
+      await list(o.bucket, o.prefix ?? '');
+      continue;
+    }
+    const k = `${o.bucket}/${o.key}`;
+    if (objects.has(k)) continue;
+    try {
+      const out = await clients.s3.send(new GetObjectCommand({ Bucket: o.bucket, Key: o.key }));
+      const body = Buffer.from(await out.Body!.transformToByteArray());
+      bodies.set(k, body);
+      const image = o.image ? await inspectImage(body) : undefined;
+      objects.set(k, {
+        bucket: o.bucket,
+        key: o.key,
+        exists: true,
+        bytes: body.length,
+        ...(out.ContentType ? { contentType: out.ContentType } : {}),
+        ...(image ? { image } : {}),
+        ...(o.json !== undefined ? { json: parseMaybeJson(body.toString('utf8')) } : {}),
+      });
+    } catch (e) {
+      if (!(e instanceof NoSuchKey) && (e as { name?: string }).name !== 'NoSuchKey' && (e as { name?: string }).name !== 'NoSuchBucket') throw e;
+      objects.set(k, { bucket: o.bucket, key: o.key, exists: false });
+      await list(o.bucket, '');
+    }
+  }
+
+  const leakSources: Evidence['leakSources'] = [];
+  if (ctx.secretValues.size > 0) {
+    for (const r of records) {
+      leakSources.push({ where: `execution ${r.name} output`, text: JSON.stringify(r.output ?? null) });
+      leakSources.push({ where: `execution ${r.name} history`, text: JSON.stringify(r.history) });
+    }
+    for (const m of observations?.snsMessages ?? []) leakSources.push({ where: `SNS message on ${m.topicArn.split(':').pop()}`, text: `${m.subject ?? ''}\n${m.message}` });
+    for (const inv of observations?.invocations ?? []) {
+      if (inv.logs) leakSources.push({ where: `logs of ${inv.functionName} (${inv.requestId})`, text: inv.logs });
+    }
+  }
+
+  const evidence: Evidence = {
+    executions: ordered,
+    aliases,
+    ...(observations ? { observations } : {}),
+    ...(observationsUnavailable ? { observationsUnavailable } : {}),
+    objects,
+    prefixes,
+    secretValues: [...ctx.secretValues],
+    leakSources,
+    secretsGiven: Object.values(spec.given?.secrets ?? {}).some((v) => v !== null) || spec.when.some((s) => s.rotateSecret !== undefined),
+    delayToleranceSeconds: backend.capabilities.virtualTime ? 0.05 : 0.75,
+  };
+  return { evidence, records: ordered, ...(observations ? { observations } : {}), bodies };
+}
+
+async function collectImages(ctx: RunContext, spec: ScenarioSpec, c: Collected, thumbs: boolean): Promise<ImageRecord[]> {
+  const out: ImageRecord[] = [];
+  const add = async (bucket: string, key: string, body: Buffer, role: ImageRecord['role']) => {
+    const info = await inspectImage(body);
+    if (!info && role === 'output') return;
+    const thumb = thumbs && info ? await thumbnail(body) : undefined;
+    out.push({ bucket, key, role, bytes: body.length, ...(info ?? {}), ...(thumb ? { thumbnail: thumb } : {}) });
+  };
+  for (const i of ctx.inputs.slice(0, 12)) await add(i.bucket, i.key, i.body, 'input');
+  for (const o of (spec.then.objects ?? []).filter((x) => x.image && x.key).slice(0, 12)) {
+    const body = c.bodies.get(`${o.bucket}/${o.key}`);
+    if (body) await add(o.bucket, o.key!, body, 'output');
+  }
+  return out;
+}
+
+async function collectLogs(ctx: RunContext, obs: ObservationsSnapshot | undefined, checks: CheckResult[]): Promise<FunctionLogs[]> {
+  if (!obs) return [];
+  const failing = new Set<string>();
+  for (const inv of obs.invocations) if (inv.error) failing.add(inv.functionName);
+  for (const c of checks) if (c.status === 'failed' && c.where?.function) failing.add(c.where.function);
+  const out: FunctionLogs[] = [];
+  for (const fn of [...failing].slice(0, 5)) {
+    const invs = obs.invocations.filter((i) => i.functionName === fn);
+    let logs = invs.map((i) => ({ requestId: i.requestId, logs: i.logs ?? '', ...(i.error ? { error: `${i.error.errorType}: ${i.error.errorMessage}` } : {}) }));
+    if (logs.every((l) => !l.logs) && ctx.control) {
+      try {
+        const fetched = await ctx.control.logs(fn);
+        logs = fetched.map((f) => ({ ...f, ...(invs.find((i) => i.requestId === f.requestId)?.error ? { error: invs.find((i) => i.requestId === f.requestId)!.error!.errorType } : {}) }));
+      } catch {
+        /* keep what we have */
+      }
+    }
+    out.push({ functionName: fn, invocations: logs.slice(-5) });
+  }
+  return out;
+}
+

@@ -1,0 +1,165 @@
+/**
+ * Runs a set of scenario files: load them all (bad input stops everything
+ * before anything runs), filter and shard, then run them in parallel workers —
+ * on the embedded backend each scenario gets its own emulator (fresh,
+ * isolated, seeded); on a shared backend they run one at a time with a reset
+ * in between.
+ */
+import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
+import type { Backend } from '../backends/backend.ts';
+import { createIdSource, REAL_CLOCK, RehearseError } from '../core/index.ts';
+import type { ProgressReporter } from '../report/console.ts';
+import { findScenarioFiles, loadScenario, ScenarioLoadError, type LoadedScenario } from './loader.ts';
+import { summarize, type RunReport, type ScenarioResult } from './results.ts';
+import { runScenario, type DeployFn } from './runner.ts';
+
+export type BackendFactory = (spec: string, options: { seed?: string; realTime?: boolean }) => Promise<Backend>;
+
+export interface SuiteOptions {
+  /** Files or directories. */
+  paths: string[];
+  cwd: string;
+  /** `embedded` | `localstack` | `stepfunctions-local` | `endpoint=URL`. */
+  backend?: string;
+  filter?: string;
+  seed?: string;
+  realTime?: boolean;
+  /** 1-based shard index and count. */
+  shard?: { index: number; count: number };
+  workers?: number;
+  reporter?: ProgressReporter;
+  thumbnails?: boolean;
+  waitTimeoutMs?: number;
+  signal?: AbortSignal;
+  createBackend?: BackendFactory;
+  deploy?: DeployFn;
+}
+
+export function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (!m) throw new RehearseError('ERR_BAD_INPUT', `--shard ${text}: expected i/n, e.g. 1/4`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1 || index < 1 || index > count) throw new RehearseError('ERR_BAD_INPUT', `--shard ${text}: i must be between 1 and n`);
+  return { index, count };
+}
+
+/** Loads every file, reporting all problems of all files at once. */
+export async function loadAll(paths: string[], cwd: string): Promise<LoadedScenario[]> {
+  const files = await findScenarioFiles(paths, cwd);
+  if (files.length === 0) throw new RehearseError('ERR_BAD_INPUT', `no scenario files (*.yaml) in ${paths.join(', ')}`);
+  const loaded: LoadedScenario[] = [];
+  const problems: string[] = [];
+  for (const f of files) {
+    try {
+      loaded.push(await loadScenario(f));
+    } catch (e) {
+      if (e instanceof ScenarioLoadError || e instanceof RehearseError) problems.push(e.message);
+      else throw e;
+    }
+  }
+  if (problems.length > 0) {
+    const count = problems.join('\n').split('\n').length;
+    throw new RehearseError('ERR_BAD_INPUT', `${count} problem(s) in scenario files:\n${problems.join('\n')}`);
+  }
+  const names = new Map<string, string>();
+  for (const l of loaded) {
+    const prev = names.get(l.spec.name);
+    if (prev) throw new RehearseError('ERR_BAD_INPUT', `two scenarios are named '${l.spec.name}': ${prev} and ${l.file}`);
+    names.set(l.spec.name, l.file);
+  }
+  return loaded;
+}
+
+export function selectScenarios(all: LoadedScenario[], filter?: string, shard?: { index: number; count: number }): LoadedScenario[] {
+  const f = filter?.toLowerCase();
+  const filtered = f ? all.filter((s) => s.spec.name.toLowerCase().includes(f) || s.file.toLowerCase().includes(f)) : all;
+  return shard ? filtered.filter((_, i) => i % shard.count === shard.index - 1) : filtered;
+}
+
+async function defaultFactory(spec: string, options: { seed?: string; realTime?: boolean }): Promise<Backend> {
+  const mod = await import('../backends/index.ts');
+  return mod.createBackend(spec, { ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.realTime ? { realTime: true } : {}) });
+}
+
+function backendError(spec: string, e: unknown): RehearseError {
+  if (e instanceof RehearseError) return e;
+  return new RehearseError('ERR_BACKEND_UNAVAILABLE', `backend ${spec} could not start: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}
+
+export async function runSuite(options: SuiteOptions): Promise<RunReport> {
+  const started = REAL_CLOCK.now();
+  const backendSpec = options.backend ?? 'embedded';
+  const seed = options.seed ?? createIdSource().hex(4);
+  const all = await loadAll(options.paths, options.cwd);
+  const selected = selectScenarios(all, options.filter, options.shard);
+  const factory = options.createBackend ?? defaultFactory;
+  const isolatedPerScenario = backendSpec === 'embedded';
+  const workers = isolatedPerScenario ? Math.max(1, options.workers ?? Math.min(4, availableParallelism())) : 1;
+  const reporter = options.reporter;
+  reporter?.started(selected.length);
+
+  let shared: Backend | undefined;
+  if (!isolatedPerScenario) {
+    try {
+      shared = await factory(backendSpec, { seed, ...(options.realTime ? { realTime: true } : {}) });
+    } catch (e) {
+      throw backendError(backendSpec, e);
+    }
+  }
+  const results: ScenarioResult[] = new Array(selected.length);
+  let next = 0;
+  let backendFailure: RehearseError | undefined;
+  const worker = async () => {
+    for (;;) {
+      if (backendFailure || options.signal?.aborted) return;
+      const i = next++;
+      if (i >= selected.length) return;
+      const loaded = selected[i]!;
+      const scenarioSeed = `${seed}/${basename(loaded.file)}#${loaded.spec.name}`;
+      reporter?.scenarioStarted(loaded.spec.name);
+      let backend = shared;
+      if (!backend) {
+        try {
+          backend = await factory(backendSpec, { seed: scenarioSeed, ...(options.realTime ? { realTime: true } : {}) });
+        } catch (e) {
+          backendFailure = backendError(backendSpec, e);
+          return;
+        }
+      }
+      try {
+        results[i] = await runScenario(loaded, {
+          backend,
+          seed: scenarioSeed,
+          cwd: options.cwd,
+          reset: !isolatedPerScenario,
+          ...(options.thumbnails ? { thumbnails: true } : {}),
+          ...(options.waitTimeoutMs ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.deploy ? { deploy: options.deploy } : {}),
+        });
+      } finally {
+        if (!shared) await backend.dispose().catch(() => undefined);
+      }
+      reporter?.scenarioFinished(results[i]!);
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(workers, selected.length) }, worker));
+  } finally {
+    await shared?.dispose().catch(() => undefined);
+  }
+  if (backendFailure) throw backendFailure;
+  const scenarios = results.filter((r): r is ScenarioResult => r !== undefined);
+  const report: RunReport = {
+    schemaVersion: 1,
+    backend: backendSpec,
+    seed,
+    durationMs: REAL_CLOCK.now() - started,
+    summary: summarize(scenarios),
+    scenarios,
+  };
+  reporter?.finished(report);
+  return report;
+}

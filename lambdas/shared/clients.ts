@@ -1,0 +1,52 @@
+/**
+ * SDK clients, created once per execution environment (module scope) so warm
+ * invocations reuse their connections — the pattern AWS recommends
+ * (https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html).
+ *
+ * Credentials, region and endpoint come from the SDK's default chains: on AWS
+ * the Lambda role and region; under Rehearse or LocalStack the runtime sets
+ * AWS_ENDPOINT_URL (the SDK's documented "service-specific endpoints" setting,
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html),
+ * so no handler names an endpoint.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { SNSClient } from '@aws-sdk/client-sns';
+
+/**
+ * Path-style S3 addressing when a custom endpoint is configured. The SDK
+ * defaults to virtual-hosted style (`https://bucket.s3.amazonaws.com/key`); with a
+ * custom endpoint like `http://127.0.0.1:4566` that becomes
+ * `http://bucket.127.0.0.1:4566`, a host name that does not resolve. Emulators
+ * (Rehearse, LocalStack) serve every bucket on one host, so the bucket must go
+ * in the path. On AWS (no custom endpoint) we keep the default.
+ */
+export function usesCustomS3Endpoint(env: NodeJS.ProcessEnv = process.env): boolean {
+  return Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
+}
+
+let s3: S3Client | undefined;
+let secrets: SecretsManagerClient | undefined;
+let sns: SNSClient | undefined;
+let sfn: SFNClient | undefined;
+
+export function s3Client(): S3Client {
+  s3 ??= new S3Client({ forcePathStyle: usesCustomS3Endpoint() });
+  return s3;
+}
+
+export function secretsClient(): SecretsManagerClient {
+  secrets ??= new SecretsManagerClient({});
+  return secrets;
+}
+
+export function snsClient(): SNSClient {
+  sns ??= new SNSClient({});
+  return sns;
+}
+
+export function sfnClient(): SFNClient {
+  sfn ??= new SFNClient({});
+  return sfn;
+}

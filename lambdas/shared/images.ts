@@ -1,0 +1,82 @@
+/** What the handlers share about image formats and where derived images go. */
+import type { Metadata, OutputInfo, Sharp } from 'sharp';
+import sharp from 'sharp';
+import type { ImageFormat, OutputFormat } from './config.ts';
+import { ImageProcessingError } from './errors.ts';
+
+export const CONTENT_TYPES: Record<ImageFormat, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  avif: 'image/avif',
+  gif: 'image/gif',
+  tiff: 'image/tiff',
+};
+
+export const EXTENSIONS: Record<OutputFormat, string> = { webp: 'webp', avif: 'avif', jpeg: 'jpg' };
+
+/**
+ * sharp reports AVIF and HEIC both as `heif` and tells them apart by the
+ * compression (`av1` vs `hevc`); everything else maps one to one. Returns
+ * undefined for formats outside our list (svg, pdf, jp2, heic, raw…).
+ */
+export function imageFormatOf(meta: Metadata): ImageFormat | undefined {
+  switch (meta.format) {
+    case 'jpeg':
+    case 'png':
+    case 'webp':
+    case 'gif':
+    case 'tiff':
+      return meta.format;
+    case 'heif':
+      return meta.compression === 'av1' ? 'avif' : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Encodes in `format`, the way each derived image is written. */
+export function encodeAs(image: Sharp, format: ImageFormat | OutputFormat, quality?: number): Sharp {
+  switch (format) {
+    case 'jpeg':
+      return image.jpeg({ quality: quality ?? 85, mozjpeg: true });
+    case 'png':
+      return image.png({ compressionLevel: 9 });
+    case 'webp':
+      return image.webp({ quality: quality ?? 80, effort: 4 });
+    case 'avif':
+      return image.avif({ quality: quality ?? 55, effort: 4 });
+    case 'gif':
+      return image.gif();
+    case 'tiff':
+      return image.tiff({ compression: 'lzw' });
+  }
+}
+
+/** `resized/raw/cat.jpg` for `raw/cat.jpg`: a derived copy keeps the original key under its prefix. */
+export function derivedKey(prefix: 'resized' | 'filtered', key: string): string {
+  return `${prefix}/${key}`;
+}
+
+/** `optimized/raw/cat.webp`: the original key with the new format's extension. */
+export function optimizedKey(sourceKey: string, format: OutputFormat): string {
+  const slash = sourceKey.lastIndexOf('/');
+  const dot = sourceKey.lastIndexOf('.');
+  const stem = dot > slash + 1 ? sourceKey.slice(0, dot) : sourceKey;
+  return `optimized/${stem}.${EXTENSIONS[format]}`;
+}
+
+/** Runs a sharp pipeline, turning libvips failures into ImageProcessingError (not retried). */
+export async function render(image: Sharp, what: string): Promise<{ data: Buffer; info: OutputInfo }> {
+  try {
+    return await image.toBuffer({ resolveWithObject: true });
+  } catch (e) {
+    throw new ImageProcessingError(`${what}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** A pipeline on `body`, limited to `maxPixels` and keeping animation frames where the format has them. */
+export function open(body: Buffer, maxPixels: number, format: ImageFormat | undefined): Sharp {
+  const animated = format === 'gif' || format === 'webp';
+  return sharp(body, { limitInputPixels: maxPixels, animated, failOn: 'error' });
+}

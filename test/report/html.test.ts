@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderHtml } from '../../harness/report/index.ts';
+import { sampleReport } from './fixture.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+describe.skipIf(!existsSync(CHROMIUM))('HTML report in headless Chromium (skipped: /usr/bin/chromium not installed)', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('renders self-contained: every state in the graph, the failed state and retries marked, thumbnails decoded', async () => {
+    const html = renderHtml(sampleReport(), '/repo');
+    expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    const requests: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith('data:') && r.url() !== 'about:blank') requests.push(r.url());
+    });
+    await page.setContent(html, { waitUntil: 'load' });
+
+    const failedSection = page.locator('section.scenario[data-status="failed"]');
+    await expect(failedSection.count()).resolves.toBe(1);
+    const states = await failedSection.locator('svg.graph g.state').evaluateAll((els) =>
+      els.map((e) => ({ name: e.getAttribute('data-state'), cls: e.getAttribute('class'), retries: e.getAttribute('data-retries') })),
+    );
+    expect(states.map((s) => s.name).sort()).toEqual(['ApplyFilters', 'Failed', 'IsValid', 'NotifyError', 'NotifySuccess', 'ProcessImage', 'ResizeImage', 'ValidateImage']);
+    const failed = states.filter((s) => s.cls?.split(' ').includes('failed')).map((s) => s.name);
+    expect(failed).toEqual(['ResizeImage']);
+    expect(states.find((s) => s.name === 'ResizeImage')!.retries).toBe('1');
+    expect(states.find((s) => s.name === 'NotifySuccess')!.cls).not.toContain('visited');
+    expect(states.find((s) => s.name === 'NotifyError')!.cls).toContain('visited');
+
+    // The failed state is drawn red and every state box is actually visible on the page.
+    const stroke = await failedSection.locator('g.state[data-state="ResizeImage"] > rect').evaluate((r) => (globalThis as unknown as { getComputedStyle(e: unknown): { stroke: string } }).getComputedStyle(r).stroke);
+    expect(stroke).toBe('rgb(207, 34, 46)');
+    const boxes = await failedSection.locator('svg.graph g.state > rect').evaluateAll((els) => els.map((e) => e.getBoundingClientRect()).map((b) => b.width * b.height));
+    expect(boxes.every((a) => a > 100)).toBe(true);
+
+    // Timeline bars for each entry; the failing entry is red.
+    const bars = await failedSection.locator('svg.timeline rect.bar').count();
+    expect(bars).toBe(6);
+    await expect(failedSection.locator('svg.timeline rect.bar.failed').count()).resolves.toBe(1);
+
+    // Before/after thumbnails decode.
+    const widths = await failedSection.locator('.thumbs img').evaluateAll((imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth));
+    expect(widths).toEqual([2, 2]);
+    expect(await failedSection.locator('figure[data-role="output"] figcaption').textContent()).toContain('resized/raw/cat.png');
+
+    // Escaping: the scenario name with markup is text, not elements.
+    expect(await page.locator('section.scenario[data-status="passed"] h2').textContent()).toContain('happy & <fine>');
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([]);
+    await page.close();
+  });
+});
