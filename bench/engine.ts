@@ -65,10 +65,11 @@ const noopInvoker: TaskInvoker = {
   callService: async () => ({}),
 };
 
-function ours(invoker: TaskInvoker = noopInvoker, clock = new VirtualClock({ start: 0 })): { engine: Engine; clock: VirtualClock } {
-  return { engine: createEngine({ clock, ids: createIdSource('bench'), invoker, region: 'us-east-1', accountId: '123456789012' }), clock };
+function ours(invoker: TaskInvoker = noopInvoker, clock = new VirtualClock({ start: 0 }), maxHistoryEvents?: number): { engine: Engine; clock: VirtualClock } {
+  return { engine: createEngine({ clock, ids: createIdSource('bench'), invoker, region: 'us-east-1', accountId: '123456789012', maxHistoryEvents }), clock };
 }
 
+const ROUNDS = 5;
 let execCounter = 0;
 async function runOurs(engine: Engine, def: string, input: unknown, materialise: boolean): Promise<number> {
   const name = `e${execCounter++}`;
@@ -115,9 +116,15 @@ async function chained(withParameters: boolean): Promise<void> {
   // Warm-up (JIT, definition caches) for both sides.
   await runTheirs();
   await runOurs1(true)();
-  const tTheirs = Math.min(await time(runTheirs), await time(runTheirs));
-  const tOurs = Math.min(await time(runOurs1(false)), await time(runOurs1(false)));
-  const tOursHist = Math.min(await time(runOurs1(true)), await time(runOurs1(true)));
+  // Interleaved rounds, best of each: the machine is shared, so the minimum is the least disturbed run.
+  let tTheirs = Infinity;
+  let tOurs = Infinity;
+  let tOursHist = Infinity;
+  for (let round = 0; round < ROUNDS; round++) {
+    tTheirs = Math.min(tTheirs, await time(runTheirs));
+    tOurs = Math.min(tOurs, await time(runOurs1(false)));
+    tOursHist = Math.min(tOursHist, await time(runOurs1(true)));
+  }
   const label = withParameters ? '(b) 50 Pass+Parameters/ResultPath × 200' : '(a) 50 chained Pass × 200';
   row(`${label}: µs/transition`, (tOurs * 1000) / transitions, (tTheirs * 1000) / transitions, 'µs');
   row(`${label} +history: µs/transition`, (tOursHist * 1000) / transitions, (tTheirs * 1000) / transitions, 'µs');
@@ -126,7 +133,7 @@ async function chained(withParameters: boolean): Promise<void> {
 async function mapBench(items: number, concurrency: number, label: string, withHeap: boolean): Promise<void> {
   const def = mapDef(concurrency);
   const text = JSON.stringify(def);
-  const input = { items: Array.from({ length: items }, (_, i) => ({ id: i, name: `item-${i}` })) };
+  const input = { items: Array.from({ length: items }, (_, i) => ({ i })) };
   const theirs = new StateMachine(def as never, { validationOptions: { checkPaths: false } });
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!withHeap) {
@@ -136,7 +143,9 @@ async function mapBench(items: number, concurrency: number, label: string, withH
   }
   gc?.();
   const before = process.memoryUsage().heapUsed;
-  const { engine } = ours();
+  // 10,000 inline iterations record ~40,000 events: over AWS's 25,000-event limit
+  // (AWS needs a distributed Map for this), so the limit is raised to measure the engine itself.
+  const { engine } = ours(noopInvoker, new VirtualClock({ start: 0 }), 100_000);
   let events = 0;
   const tOurs = await time(async () => {
     events = await runOurs(engine, text, input, true);
@@ -175,16 +184,24 @@ async function virtualTime(): Promise<void> {
       Wait: { Type: 'Wait', Seconds: 86_400, End: true },
     },
   };
-  const { engine, clock } = ours(flaky);
-  const start = clock.now();
-  const t = await time(async () => {
-    await runOurs(engine, JSON.stringify(def), {}, true);
-  });
-  const virtualHours = (clock.now() - start) / 3_600_000;
+  let t = Infinity;
+  let virtualHours = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    calls = 0;
+    const { engine, clock } = ours(flaky);
+    const start = clock.now();
+    t = Math.min(t, await time(async () => {
+      await runOurs(engine, JSON.stringify(def), {}, true);
+    }));
+    virtualHours = (clock.now() - start) / 3_600_000;
+  }
   // aws-local-stepfunctions has no virtual clock: the closest it gets is overriding every wait to 0 ms.
   let theirCalls = 0;
   const theirs = new StateMachine({ ...def, States: { ...def.States, Call: { ...def.States.Call, Resource: 'arn:aws:lambda:us-east-1:123456789012:function:f' } } } as never);
-  const tTheirs = await time(async () => {
+  let tTheirs = Infinity;
+  for (let round = 0; round < ROUNDS; round++) {
+    theirCalls = 0;
+    tTheirs = Math.min(tTheirs, await time(async () => {
     await theirs.run({} as never, {
       overrides: {
         taskResourceLocalHandlers: {
@@ -202,7 +219,8 @@ async function virtualTime(): Promise<void> {
         retryIntervalOverrides: { Call: 0 },
       },
     }).result;
-  });
+    }));
+  }
   row(`(d) retries 2.5 h + Wait 24 h (virtual ${virtualHours.toFixed(1)} h): wall`, t, tTheirs, 'ms', 1);
   console.log(`${''.padEnd(46)} theirs needs wait/retry overrides = 0 ms (no virtual time; history would not show the real delays); goal ours < 50 ms`);
 }

@@ -7,6 +7,8 @@
  */
 import { AwsServiceError } from '../core/index.ts';
 import type { EngineOptions, ExecutionHandle, ExecutionSnapshot, ExecutionStatus, HistoryEvent, StartExecutionRequest } from './api.ts';
+import { Cancel } from './cancel.ts';
+import { LazyFork } from './lazy-ids.ts';
 import type { CompiledMachine } from './definition.ts';
 import { AbortedError, EngineError, Frame, toStatesError, type ExecutionEnv } from './frame.ts';
 import { History, LazyJson, NOT_TRUNCATED } from './history.ts';
@@ -29,7 +31,7 @@ export class ExecutionRun implements ExecutionHandle {
   private output: string | undefined;
   private error: string | undefined;
   private cause: string | undefined;
-  private readonly controller = new AbortController();
+  private readonly controller = new Cancel();
   private readonly log: History;
   private readonly env: ExecutionEnv;
   private resolveDone!: (s: ExecutionSnapshot) => void;
@@ -77,7 +79,7 @@ export class ExecutionRun implements ExecutionHandle {
       region: options.region,
       accountId: options.accountId,
       clock,
-      ids: options.ids.fork(arn),
+      ids: new LazyFork(options.ids, arn),
       invoker: options.invoker,
       s3: options.s3,
       observer,
@@ -98,7 +100,7 @@ export class ExecutionRun implements ExecutionHandle {
     this.log.add('ExecutionStarted', 0, { input: this.request.input, inputDetails: NOT_TRUNCATED, roleArn: this.request.roleArn });
     const timeout = this.machine.timeoutSeconds;
     const timer = timeout !== undefined ? this.options.clock.setTimer(timeout * 1000, () => this.timedOut()) : undefined;
-    const frame = new Frame(this.env, {}, 0, this.controller.signal);
+    const frame = new Frame(this.env, {}, 0, this.controller);
     runProgram(this.machine.program, frame, this.inputValue).then(
       (output) => {
         timer?.cancel();

@@ -5,6 +5,7 @@
  */
 import type { Clock, IdSource } from '../core/index.ts';
 import type { EngineObserver, S3Access, TaskInvoker } from './api.ts';
+import type { Cancel } from './cancel.ts';
 import { StatesError } from './errors.ts';
 import type { History } from './history.ts';
 import type { TokenRegistry } from './tasks/tokens.ts';
@@ -63,7 +64,7 @@ export class Frame {
     readonly env: ExecutionEnv,
     public vars: Record<string, unknown>,
     public prev: number,
-    readonly signal: AbortSignal,
+    readonly signal: Cancel,
     /** Distributed Map child runs record nothing in the parent's history. */
     readonly silent = false,
   ) {}
@@ -83,7 +84,7 @@ export class Frame {
     return this.env.history.add(type, previousEventId, details);
   }
 
-  child(vars: Record<string, unknown>, signal: AbortSignal, silent = this.silent): Frame {
+  child(vars: Record<string, unknown>, signal: Cancel, silent = this.silent): Frame {
     return new Frame(this.env, vars, this.prev, signal, silent);
   }
 }

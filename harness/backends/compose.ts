@@ -210,11 +210,20 @@ export class ComposeSession implements AsyncDisposable {
   async up(options: UpOptions & { keep?: boolean } = {}): Promise<void> {
     if (this.state !== 'idle') throw new Error(`compose project ${this.project.projectName} was already started`);
     this.hook();
-    const result = await this.run('docker', upArgs(this.project, options), {
-      env: this.project.env,
-      stdout: this.options.stdout,
-      stderr: this.options.stderr,
-    });
+    let result: CommandResult;
+    try {
+      result = await this.run('docker', upArgs(this.project, options), {
+        env: this.project.env,
+        stdout: this.options.stdout,
+        stderr: this.options.stderr,
+      });
+    } catch (e) {
+      // The runner itself failed (not docker): still remove whatever may exist.
+      this.downing = undefined;
+      this.state = 'up';
+      await this.down().catch(() => {});
+      throw e;
+    }
     if (this.state !== 'idle') {
       // Interrupted while starting: `down` may have run before `up` stopped creating things; run it again.
       this.downing = undefined;

@@ -13,7 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { RehearseError } from '../core/index.ts';
 import { ComposeSession, diagnoseUpFailure, type ComposeProject, type ComposeSessionOptions } from './compose.ts';
 import { requireCompose, requireEngine } from './docker-engine.ts';
-import type { MockConfigFile } from './mock-config.ts';
+import { serializeMockConfig, type MockConfigFile } from './mock-config.ts';
 import type { CommandRunner } from './run-command.ts';
 
 export type Launcher = 'compose' | 'testcontainers';
@@ -37,7 +37,7 @@ export interface Launched {
 export function writeMockConfig(config: MockConfigFile): { path: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'rehearse-mocks-'));
   const path = join(dir, 'MockConfigFile.json');
-  writeFileSync(path, `${JSON.stringify(config, null, 2)}\n`);
+  writeFileSync(path, serializeMockConfig(config));
   return { path, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -36,6 +36,12 @@ export interface MockTestCase {
    * after (or between) its faulted attempts.
    */
   returns?: Record<string, unknown>;
+  /**
+   * Names the function behind a FunctionName/Resource the definition does not
+   * spell as a name or ARN — e.g. an undeployed `${ResizeImageFunctionArn}`
+   * placeholder → `resize-image` — so mocks can be built before deploying.
+   */
+  resolveFunctionName?: (ref: string) => string | undefined;
 }
 
 export interface MockConfigBuild {
@@ -95,28 +101,31 @@ function retriersOf(state: Json): Json[] {
   return Array.isArray(state.Retry) ? state.Retry.filter(isObject) : [];
 }
 
-function collectTasks(states: unknown, inMap: boolean, out: TaskInfo[]): void {
+type Resolve = (ref: string) => string | undefined;
+
+function collectTasks(states: unknown, inMap: boolean, out: TaskInfo[], resolve: Resolve = () => undefined): void {
   if (!isObject(states)) return;
   for (const [stateName, state] of Object.entries(states)) {
     if (!isObject(state)) continue;
     if (state.Type === 'Parallel' && Array.isArray(state.Branches)) {
-      for (const b of state.Branches) if (isObject(b)) collectTasks(b.States, inMap, out);
+      for (const b of state.Branches) if (isObject(b)) collectTasks(b.States, inMap, out, resolve);
     }
     if (state.Type === 'Map') {
       const processor = isObject(state.ItemProcessor) ? state.ItemProcessor : isObject(state.Iterator) ? state.Iterator : undefined;
-      if (processor) collectTasks(processor.States, true, out);
+      if (processor) collectTasks(processor.States, true, out, resolve);
     }
     if (state.Type !== 'Task' || typeof state.Resource !== 'string') continue;
-    const legacy = FUNCTION_ARN.exec(state.Resource);
-    if (legacy) {
-      out.push({ stateName, functionName: legacy[1]!, integration: 'legacy', inMap, retriers: retriersOf(state) });
+    const legacy = resolve(state.Resource) ?? FUNCTION_ARN.exec(state.Resource)?.[1];
+    if (legacy && !OPTIMIZED.test(state.Resource)) {
+      out.push({ stateName, functionName: legacy, integration: 'legacy', inMap, retriers: retriersOf(state) });
       continue;
     }
     if (!OPTIMIZED.test(state.Resource)) continue;
     const args = isObject(state.Parameters) ? state.Parameters : isObject(state.Arguments) ? state.Arguments : {};
     const ref = args.FunctionName;
     const known = typeof ref === 'string' && !/^\{%.*%\}$/s.test(ref.trim());
-    out.push({ stateName, functionName: known ? functionNameOf(ref) : 'dynamic', integration: 'optimized', inMap, retriers: retriersOf(state) });
+    const functionName = typeof ref === 'string' ? (resolve(ref) ?? (known ? functionNameOf(ref) : 'dynamic')) : 'dynamic';
+    out.push({ stateName, functionName, integration: 'optimized', inMap, retriers: retriersOf(state) });
   }
 }
 
@@ -238,7 +247,7 @@ function buildCase(c: MockTestCase): { states: Record<string, string>; responses
   }
   const definition = parseDefinition(c.definition, `state machine ${c.stateMachineName}`);
   const tasks: TaskInfo[] = [];
-  collectTasks(definition.States, false, tasks);
+  collectTasks(definition.States, false, tasks, c.resolveFunctionName);
   const byFunction = new Map<string, FunctionFault[]>();
   for (const f of c.faults.functions ?? []) byFunction.set(f.function, [...(byFunction.get(f.function) ?? []), f]);
 
@@ -353,4 +362,29 @@ export function validateMockConfig(value: unknown): string[] {
     }
   }
   return problems;
+}
+
+/** Start of an attempt key ("3" → 3, "1-2" → 1). */
+function attemptStart(key: string): number {
+  return Number(/^\d+/.exec(key)?.[0] ?? Number.NaN);
+}
+
+/** A mocked response's attempt keys in attempt order (JS objects list integer-like keys first). */
+export function attemptKeys(responses: Record<string, MockedResponseEntry>): string[] {
+  return Object.keys(responses).sort((a, b) => attemptStart(a) - attemptStart(b));
+}
+
+/**
+ * The file's text, attempts in order ("0", "1-2", "3") as in AWS's examples —
+ * JSON.stringify alone would print "0", "3", "1-2".
+ */
+export function serializeMockConfig(config: MockConfigFile): string {
+  const responses = Object.entries(config.MockedResponses).map(([name, attempts]) => {
+    const body = attemptKeys(attempts)
+      .map((k) => `      ${JSON.stringify(k)}: ${JSON.stringify(attempts[k])}`)
+      .join(',\n');
+    return `    ${JSON.stringify(name)}: {\n${body}\n    }`;
+  });
+  const machines = JSON.stringify(config.StateMachines, null, 2).replace(/\n/g, '\n  ');
+  return `{\n  "StateMachines": ${machines},\n  "MockedResponses": {${responses.length ? `\n${responses.join(',\n')}\n  ` : ''}}\n}\n`;
 }

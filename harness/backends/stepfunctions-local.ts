@@ -15,6 +15,8 @@ export function stepFunctionsLocalVariables(mockConfigPath: string, ports: Docke
     REHEARSE_PORT: String(ports.rehearse ?? 0),
     REHEARSE_SFN_PORT: String(ports['stepfunctions-local'] ?? 0),
     REHEARSE_SFN_MOCK_CONFIG: mockConfigPath,
+    // Step Functions Local's timers are real, so the rehearse container's must be too.
+    REHEARSE_CLOCK: 'real',
   };
 }
 

@@ -20,11 +20,11 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { CreateBucketCommand, HeadBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetBucketNotificationConfigurationCommand, HeadBucketCommand, PutBucketNotificationConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import type { LambdaFunctionConfiguration } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CreateStateMachineCommand, DescribeStateMachineCommand, ListStateMachinesCommand, SFNClient, UpdateStateMachineCommand } from '@aws-sdk/client-sfn';
-import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, ListTopicsCommand, SNSClient } from '@aws-sdk/client-sns';
 import type { Backend } from '../backends/backend.ts';
 import { RehearseError } from '../core/index.ts';
 import { createContext } from './context.ts';
@@ -121,14 +121,22 @@ export async function deploy(template: string | TemplateModel, backend: Backend,
     let accountId = '000000000000';
     const preliminary = createContext(model, { region: backend.region, accountId, parameters: options.parameters ?? {} });
     const topics: Record<string, string> = {};
+    const existingTopics = new Set<string>();
+    let topicToken: string | undefined;
+    do {
+      const page = await sns.send(new ListTopicsCommand({ NextToken: topicToken }));
+      for (const t of page.Topics ?? []) if (t.TopicArn) existingTopics.add(t.TopicArn);
+      topicToken = page.NextToken;
+    } while (topicToken);
     for (const t of model.topics) {
       const name = String(resolveValue(t.name, preliminary));
+      // CreateTopic is idempotent: it returns the existing topic's ARN.
       const out = await sns.send(new CreateTopicCommand({ Name: name }));
       const arn = out.TopicArn ?? '';
       topics[t.logicalId] = arn;
       accountId = arn.split(':')[4] || accountId;
       known.set(t.logicalId, { ref: arn, attributes: { TopicArn: arn, TopicName: name } });
-      change({ type: 'AWS::SNS::Topic', logicalId: t.logicalId, physicalId: arn, action: 'unchanged', detail: 'CreateTopic is idempotent' });
+      change({ type: 'AWS::SNS::Topic', logicalId: t.logicalId, physicalId: arn, action: existingTopics.has(arn) ? 'unchanged' : 'created' });
     }
     let ctx = createContext(model, { region: backend.region, accountId, parameters: options.parameters ?? {}, known });
 
@@ -227,9 +235,14 @@ export async function deploy(template: string | TemplateModel, backend: Backend,
       }
     }
     for (const [bucket, configs] of notifications) {
-      await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: { LambdaFunctionConfigurations: configs } }));
       const logicalId = Object.entries(buckets).find(([, n]) => n === bucket)?.[0] ?? bucket;
-      change({ type: 'AWS::S3::BucketNotification', logicalId, physicalId: bucket, action: 'updated', detail: configs.map((c) => `${c.Events?.join(',')} ${c.Filter?.Key?.FilterRules?.map((r) => `${r.Name}=${r.Value}`).join(' ') ?? ''} → ${c.LambdaFunctionArn}`).join('; ') });
+      const current = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
+      if (sameNotifications(current.LambdaFunctionConfigurations ?? [], configs)) {
+        change({ type: 'AWS::S3::BucketNotification', logicalId, physicalId: bucket, action: 'unchanged' });
+        continue;
+      }
+      await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: { LambdaFunctionConfigurations: configs } }));
+      change({ type: 'AWS::S3::BucketNotification', logicalId, physicalId: bucket, action: current.LambdaFunctionConfigurations?.length ? 'updated' : 'created', detail: configs.map((c) => `${c.Events?.join(',')} ${c.Filter?.Key?.FilterRules?.map((r) => `${r.Name}=${r.Value}`).join(' ') ?? ''} → ${c.LambdaFunctionArn}`).join('; ') });
     }
 
     // State machines.
@@ -281,6 +294,13 @@ export async function deploy(template: string | TemplateModel, backend: Backend,
   } finally {
     for (const c of [s3, secrets, sns, lambda, sfn]) c.destroy();
   }
+}
+
+/** Same functions, events and filters (order and Ids aside). */
+function sameNotifications(current: LambdaFunctionConfiguration[], wanted: LambdaFunctionConfiguration[]): boolean {
+  const key = (c: LambdaFunctionConfiguration) =>
+    JSON.stringify([c.LambdaFunctionArn, [...(c.Events ?? [])].sort(), (c.Filter?.Key?.FilterRules ?? []).map((r) => `${String(r.Name).toLowerCase()}=${r.Value}`).sort()]);
+  return JSON.stringify(current.map(key).sort()) === JSON.stringify(wanted.map(key).sort());
 }
 
 function normaliseJson(text: string | undefined): string {

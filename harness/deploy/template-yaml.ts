@@ -45,7 +45,7 @@ export interface YamlProblem {
 
 /** Parses template text; YAML errors are returned with line and column. */
 export function parseTemplateText(text: string): { value: unknown; problems: YamlProblem[] } {
-  const doc = parseDocument(text, { customTags: customTags(), prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { customTags: customTags(), prettyErrors: true, uniqueKeys: true });
   const problems: YamlProblem[] = doc.errors.map((e) => {
     const p: YamlProblem = { message: e.message.split('\n')[0] ?? e.message };
     if (e.linePos?.[0]) {

@@ -4,7 +4,7 @@ export type { LambdaRuntimeOptions, RuntimeApiRequest } from './lambda-runtime.t
 export type { RuntimeApiResponse } from './environment.ts';
 export { startRuntimeApiServer } from './runtime-api-server.ts';
 export type { RuntimeApiServer } from './runtime-api-server.ts';
-export { SUPPORTED_RUNTIMES, runtimeFamily, resolveNodeHandlerFile, PYTHON_INTERPRETER } from './launch.ts';
+export { SUPPORTED_RUNTIMES, runtimeFamily, resolveNodeHandlerFile, PYTHON_INTERPRETER, FUNCTION_SECRET_ACCESS_KEY, functionAccessKeyId } from './launch.ts';
 export { logTail, LOG_TAIL_BYTES } from './log-lines.ts';
 export { isRuntimeApiPath, RUNTIME_API_PREFIX } from './runtime-api.ts';
 export type { FunctionSpec, InvocationRequest, InvocationResult, InvocationStatus, RuntimeFamily } from './types.ts';

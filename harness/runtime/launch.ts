@@ -58,6 +58,12 @@ function tsxLoaderUrl(): string {
   return tsxLoader;
 }
 
+/** Credentials every execution environment gets: the access key names the function (RequestContext.caller). */
+export const FUNCTION_SECRET_ACCESS_KEY = 'rehearse';
+export function functionAccessKeyId(functionName: string): string {
+  return `LAMBDA_${functionName}`;
+}
+
 export interface LaunchContext {
   /** `host:port/prefix` the bootstrap prefixes every Runtime API path with. */
   runtimeApi: string;
@@ -100,9 +106,9 @@ export function launchCommand(spec: FunctionSpec, ctx: LaunchContext): LaunchCom
     LAMBDA_TASK_ROOT: spec.codeDir,
     LAMBDA_RUNTIME_DIR: join(here, 'bootstrap'),
     // The protocol layer maps this access key id to RequestContext.caller.
-    AWS_ACCESS_KEY_ID: `LAMBDA_${spec.functionName}`,
-    AWS_SECRET_ACCESS_KEY: 'rehearse',
-    AWS_SESSION_TOKEN: 'rehearse',
+    AWS_ACCESS_KEY_ID: functionAccessKeyId(spec.functionName),
+    AWS_SECRET_ACCESS_KEY: FUNCTION_SECRET_ACCESS_KEY,
+    AWS_SESSION_TOKEN: FUNCTION_SECRET_ACCESS_KEY,
     AWS_ENDPOINT_URL: ctx.endpointUrl,
   };
   // The function's own variables win over ours except the Runtime API and

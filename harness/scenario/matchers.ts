@@ -494,7 +494,8 @@ function checkObservations(then: ThenSpec, ev: Evidence): CheckResult[] {
   }
   for (const [i, spec] of (then.secretReads ?? []).entries()) {
     const id = `then.secretReads[${i}]`;
-    const reads = obs.secretReads.filter((r) => r.secretId === spec.secret || r.arn.includes(`:secret:${spec.secret}`));
+    // Reads by the harness itself (caller `client`: the runner checking what it stored) are not the workload's.
+    const reads = obs.secretReads.filter((r) => r.caller !== 'client' && (r.secretId === spec.secret || r.arn.includes(`:secret:${spec.secret}`)));
     const callers = [...new Set(reads.map((r) => r.caller))].sort();
     const problems: string[] = [];
     for (const fn of spec.by ?? []) if (!callers.some((c) => sameFunction(c, fn))) problems.push(`${fn} did not read it`);

@@ -28,7 +28,7 @@ import { objectBody, putSecret, runStep, StepError, type RunContext } from './st
 import { parseMaybeJson } from './value-match.ts';
 
 /** Deploys the workflows (template) onto a backend; provided by harness/deploy. */
-export type DeployFn = (backend: Backend, options: { repoRoot: string; secrets?: Record<string, unknown> }) => Promise<void>;
+export type DeployFn = (backend: Backend, options: { repoRoot: string; secrets?: Record<string, unknown>; parameters?: Record<string, string> }) => Promise<void>;
 
 export interface RunScenarioOptions {
   backend: Backend;
@@ -89,11 +89,18 @@ async function findRepoRoot(from: string): Promise<string> {
   return process.cwd();
 }
 
-async function defaultDeploy(backend: Backend, options: { repoRoot: string }): Promise<void> {
-  const mod = (await import(new URL('../deploy/index.ts', import.meta.url).href)) as Record<string, unknown>;
-  const fn = (mod.deployTemplate ?? mod.deploy) as ((backend: Backend, options: Record<string, unknown>) => Promise<unknown>) | undefined;
-  if (typeof fn !== 'function') throw new Error('harness/deploy exports no deploy function');
-  await fn(backend, { repoRoot: options.repoRoot, templatePath: resolve(options.repoRoot, 'workflows', 'template.yaml') });
+/** Templates already validated in this process: validation runs once, deploys run per scenario. */
+const validatedTemplates = new Set<string>();
+
+async function defaultDeploy(backend: Backend, options: { repoRoot: string; secrets?: Record<string, unknown>; parameters?: Record<string, string> }): Promise<void> {
+  const { deploy } = await import('../deploy/index.ts');
+  const template = resolve(options.repoRoot, 'workflows', 'template.yaml');
+  await deploy(template, backend, {
+    ...(options.secrets ? { secrets: Object.fromEntries(Object.entries(options.secrets).filter(([, v]) => v !== null)) } : {}),
+    ...(options.parameters ? { parameters: options.parameters } : {}),
+    skipValidation: validatedTemplates.has(template),
+  });
+  validatedTemplates.add(template);
 }
 
 function scenarioStatus(steps: ScenarioResult['steps'], checks: CheckResult[]): ScenarioResult['status'] {
@@ -166,8 +173,14 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     try {
       if (options.reset && control) await control.reset();
       const repoRoot = options.repoRoot ?? (await findRepoRoot(dirname(loaded.file)));
-      if (spec.deploy ?? (spec.workflow !== undefined && spec.definition === undefined)) {
-        await (options.deploy ?? defaultDeploy)(backend, { repoRoot, ...(spec.given?.secrets ? { secrets: spec.given.secrets } : {}) });
+      const deployed = spec.deploy ?? (spec.workflow !== undefined && spec.definition === undefined);
+      if (deployed) {
+        const parameters = spec.given?.parameters ? Object.fromEntries(Object.entries(spec.given.parameters).map(([k, v]) => [k, String(v)])) : undefined;
+        await (options.deploy ?? defaultDeploy)(backend, {
+          repoRoot,
+          ...(spec.given?.secrets ? { secrets: spec.given.secrets } : {}),
+          ...(parameters ? { parameters } : {}),
+        });
       }
       if (definitionText !== undefined) {
         const name = spec.workflow ?? `scenario-${spec.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)}`;
@@ -179,7 +192,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       for (const [name, value] of Object.entries(spec.given?.secrets ?? {})) {
         if (value === null) {
           await clients.secrets.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true })).catch(() => undefined);
-        } else await putSecret(ctx, name, value);
+        } else await putSecret(ctx, name, value, deployed);
       }
       for (const topic of spec.given?.topics ?? []) await clients.sns.send(new CreateTopicCommand({ Name: topic }));
       const plan = toFaultPlan(spec.given?.faults ?? []);

@@ -106,6 +106,10 @@ export const Given = z.strictObject({
     .describe('Secret name → value (objects are stored as JSON); null deletes the secret'),
   objects: z.array(GivenObject).optional(),
   topics: z.array(IDENT).optional().describe('SNS topics to create (the template creates its own)'),
+  parameters: z
+    .record(z.string(), z.union([z.string(), z.number()]))
+    .optional()
+    .describe('SAM template parameter overrides for the deploy, e.g. ConfigCacheTtlSeconds: 0'),
   faults: z.array(Fault).optional(),
 });
 

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
 import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { GetBucketNotificationConfigurationCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { CreateSecretCommand, PutSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, ResourceNotFoundException } from '@aws-sdk/client-secrets-manager';
 import {
   DescribeStateMachineForExecutionCommand,
   SendTaskFailureCommand,
@@ -61,24 +61,34 @@ export function substitute<T>(value: T, i: number): T {
   return value;
 }
 
-/** String leaves of a secret value worth searching for (short strings and numbers would match by chance). */
+/** Keys whose values are credentials rather than configuration. */
+const SENSITIVE_KEY = /(key|secret|token|passw|credential|auth|private|signing|bearer|session|cookie|pwd)/i;
+
+/**
+ * The values of a secret that must never appear in outputs, logs or messages:
+ * a plain-text secret as a whole, and in a JSON secret the string values under
+ * credential-like keys (`apiKey`, `password`, `token`…). Configuration values
+ * that happen to live in the same secret (`outputFormat: webp`) legitimately
+ * show up in outputs, so they are not searched for. Values shorter than 8
+ * characters would match by chance and are skipped.
+ */
 export function secretStrings(value: unknown): string[] {
   const out: string[] = [];
-  const walk = (v: unknown) => {
+  const walk = (v: unknown, sensitive: boolean) => {
     if (typeof v === 'string') {
-      if (v.length >= 8) out.push(v);
-      // A JSON secret string: its own string fields count too.
       if (v.startsWith('{')) {
         try {
-          walk(JSON.parse(v));
+          walk(JSON.parse(v), false);
+          return;
         } catch {
           /* plain text */
         }
       }
-    } else if (Array.isArray(v)) v.forEach(walk);
-    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+      if (sensitive && v.length >= 8) out.push(v);
+    } else if (Array.isArray(v)) v.forEach((x) => walk(x, sensitive));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, sensitive || SENSITIVE_KEY.test(k));
   };
-  walk(value);
+  walk(value, typeof value === 'string');
   return out;
 }
 
@@ -106,9 +116,14 @@ export async function objectBody(
   return { body: Buffer.from(JSON.stringify(src.json)), contentType: src.contentType ?? 'application/json' };
 }
 
-export async function putSecret(ctx: RunContext, name: string, value: string | Record<string, unknown>): Promise<void> {
+export async function putSecret(ctx: RunContext, name: string, value: string | Record<string, unknown>, onlyIfDifferent = false): Promise<void> {
   const text = typeof value === 'string' ? value : JSON.stringify(value);
   for (const s of secretStrings(value)) ctx.secretValues.add(s);
+  if (onlyIfDifferent) {
+    // The deploy may have stored this very value already; a second identical version would skew version checks.
+    const current = await ctx.clients.secrets.send(new GetSecretValueCommand({ SecretId: name })).catch(() => undefined);
+    if (current?.SecretString === text) return;
+  }
   try {
     await ctx.clients.secrets.send(new PutSecretValueCommand({ SecretId: name, SecretString: text }));
   } catch (e) {

@@ -96,7 +96,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
   const selected = selectScenarios(all, options.filter, options.shard);
   const factory = options.createBackend ?? defaultFactory;
   const isolatedPerScenario = backendSpec === 'embedded';
-  const workers = isolatedPerScenario ? Math.max(1, options.workers ?? Math.min(4, availableParallelism())) : 1;
+  const workers = isolatedPerScenario ? Math.max(1, options.workers ?? Math.min(2, availableParallelism())) : 1;
   const reporter = options.reporter;
   reporter?.started(selected.length);
 

@@ -181,3 +181,20 @@ describe('ComposeSession', () => {
     await expect(session.down()).rejects.toThrow(/docker compose down failed for project rehearse-localstack-7: permission denied/);
   });
 });
+
+describe('ComposeSession when the runner itself throws', () => {
+  it('still runs down and rethrows', async () => {
+    const ops: string[] = [];
+    const session = new ComposeSession(project, {
+      process: new FakeProcess(),
+      run: async (_f, args) => {
+        const op = args[base.length]!;
+        ops.push(op);
+        if (op === 'up') throw new Error('spawn EAGAIN');
+        return { exitCode: 0, stdout: '', stderr: '', timedOut: false, notFound: false };
+      },
+    });
+    await expect(session.up()).rejects.toThrow(/spawn EAGAIN/);
+    expect(ops).toEqual(['up', 'down']);
+  });
+});

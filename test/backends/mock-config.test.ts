@@ -6,10 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  attemptKeys,
   buildMockConfig,
   functionNameOf,
   mockedExecutionTarget,
   mockTestCaseName,
+  serializeMockConfig,
   validateMockConfig,
   type MockTestCase,
 } from '../../harness/backends/mock-config.ts';
@@ -96,6 +98,12 @@ describe('buildMockConfig', () => {
     });
     expect(build.testCases).toEqual([{ stateMachineName: 'LambdaSQSIntegration', testCaseName: 'RetryPath', mockedStates: ['LambdaState'] }]);
     expect(validateMockConfig(build.config)).toEqual([]);
+    // The file lists attempts in order, as AWS's example does, and parses back to the same config.
+    const text = serializeMockConfig(build.config);
+    expect(JSON.parse(text)).toEqual(build.config);
+    expect(text.indexOf('"0"')).toBeLessThan(text.indexOf('"1-2"'));
+    expect(text.indexOf('"1-2"')).toBeLessThan(text.indexOf('"3"'));
+    expect(serializeMockConfig({ StateMachines: {}, MockedResponses: {} })).toBe('{\n  "StateMachines": {},\n  "MockedResponses": {}\n}\n');
   });
 
   it('skips, with the reason, a plan that leaves a later attempt to the real function and gives no return value', () => {
@@ -126,7 +134,7 @@ describe('buildMockConfig', () => {
     });
     expect(build.skipped).toEqual([]);
     const responses = build.config.MockedResponses['sm.case.ValidateImage']!;
-    expect(Object.keys(responses)).toEqual(['0']);
+    expect(attemptKeys(responses)).toEqual(['0']);
     const thrown = (responses['0'] as { Throw: { Error: string; Cause: string } }).Throw;
     expect(thrown.Error).toBe('InvalidImage');
     expect(JSON.parse(thrown.Cause)).toEqual({ errorType: 'InvalidImage', errorMessage: 'not a JPEG', trace: [] });
@@ -144,7 +152,7 @@ describe('buildMockConfig', () => {
     });
     const responses = build.config.MockedResponses['sm.case.Notify']!;
     // A function-ARN resource: States.TaskFailed retrier (MaxAttempts 1) → 2 calls, both faulted.
-    expect(Object.keys(responses)).toEqual(['0', '1']);
+    expect(attemptKeys(responses)).toEqual(['0', '1']);
     expect((responses['0'] as { Throw: { Error: string } }).Throw.Error).toBe('Sandbox.Timedout');
     expect((responses['1'] as { Throw: { Error: string } }).Throw.Error).toBe('Runtime.ExitError');
   });
@@ -169,7 +177,7 @@ describe('buildMockConfig', () => {
     });
     expect(build.skipped).toEqual([]);
     const responses = build.config.MockedResponses['sm.case.ResizeImage']!;
-    expect(Object.keys(responses)).toEqual(['0-1', '2-10001']);
+    expect(attemptKeys(responses)).toEqual(['0-1', '2-10001']);
     expect(responses['2-10001']).toEqual({ Return: { ExecutedVersion: '$LATEST', StatusCode: 200, Payload: { width: 800 } } });
     expect(validateMockConfig(build.config)).toEqual([]);
   });

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { COMPOSE_FILE, DEFAULT_MOCK_CONFIG } from '../../harness/backends/images.ts';
+import { COMPOSE_FILE, DEFAULT_MOCK_CONFIG, DOCKERFILE } from '../../harness/backends/images.ts';
 import { localStackVariables } from '../../harness/backends/localstack.ts';
 import { stepFunctionsLocalVariables } from '../../harness/backends/stepfunctions-local.ts';
 
@@ -18,6 +18,7 @@ interface Service {
   healthcheck: { test: string[]; interval: string; retries: number };
   depends_on?: Record<string, { condition: string }>;
   build?: { context: string; dockerfile: string; args: Record<string, string> };
+  command?: string[];
 }
 
 const compose = parse(readFileSync(COMPOSE_FILE, 'utf8')) as { name: string; services: Record<string, Service> };
@@ -104,8 +105,12 @@ describe('docker-compose.yml', () => {
     expect(JSON.parse(readFileSync(DEFAULT_MOCK_CONFIG, 'utf8'))).toEqual({ StateMachines: {}, MockedResponses: {} });
   });
 
-  it('builds the rehearse service from docker/rehearse/Dockerfile with the repo as context', () => {
+  it('builds the rehearse service from docker/rehearse/Dockerfile and runs its CMD plus the clock', () => {
     const r = svc('rehearse');
     expect(r.build).toMatchObject({ context: '.', dockerfile: 'docker/rehearse/Dockerfile' });
+    const cmd = JSON.parse(/^CMD\s+(\[.*\])$/m.exec(readFileSync(DOCKERFILE, 'utf8'))![1]!) as string[];
+    expect(r.command).toEqual([...cmd, '--clock', '${REHEARSE_CLOCK:-real}']);
+    // Next to Step Functions Local (real timers) the backend pins the real clock.
+    expect(stepFunctionsLocalVariables('/m.json').REHEARSE_CLOCK).toBe('real');
   });
 });

@@ -105,6 +105,17 @@ describe('docker/rehearse/Dockerfile', () => {
     expect(compose.services.rehearse.healthcheck.test.slice(1)).toEqual(cmd);
   });
 
+  it('declares every ${VAR} a stage uses inside that stage (pre-FROM ARGs are not visible there)', () => {
+    for (const stage of stages) {
+      const declared = new Set<string>();
+      for (const ins of stage.body) {
+        if (ins.op === 'ARG' || ins.op === 'ENV') for (const m of ins.args.matchAll(/(?:^|\s)(\w+)(?==|\s|$)/g)) declared.add(m[1]!);
+        if (ins.op === 'RUN' || ins.op === 'CMD' || ins.op === 'ENTRYPOINT' || ins.op === 'HEALTHCHECK') continue; // shell or exec form: not Dockerfile substitution
+        for (const m of ins.args.matchAll(/\$\{?(\w+)/g)) expect(declared.has(m[1]!), `${stage.name}: ${ins.op} uses \${${m[1]}} without ARG/ENV in the stage`).toBe(true);
+      }
+    }
+  });
+
   it('carries OCI labels', () => {
     const labels = ops('LABEL').map((l) => l.args).join(' ');
     for (const key of ['title', 'description', 'version', 'licenses']) expect(labels).toContain(`org.opencontainers.image.${key}=`);

@@ -113,8 +113,8 @@ describe.skipIf(!engineReachable)(
       try {
         expect(up.exitCode, up.stderr).toBe(0);
         const url = /rehearse \(.*\): (http:\/\/127\.0\.0\.1:\d+)/.exec(up.stdout)![1]!;
-        const health = (await (await fetch(`${url}/_rehearse/health`)).json()) as { status: string };
-        expect(health.status).toBe('ok');
+        const health = (await (await fetch(`${url}/_rehearse/health`)).json()) as { status: string; clock: string };
+        expect(health).toMatchObject({ status: 'ok', clock: 'virtual' });
       } finally {
         const down = await cli(['down']);
         expect(down.exitCode, down.stderr).toBe(0);

@@ -15,15 +15,16 @@ export interface RuntimeFixture extends AsyncDisposable {
 let requestCounter = 0;
 
 export async function startRuntime(options: { idleTimeoutMs?: number } = {}): Promise<RuntimeFixture> {
-  let runtime: LambdaRuntime | undefined;
-  const server = await startRuntimeApiServer(() => runtime!);
-  runtime = new LambdaRuntime({
+  const holder: { runtime?: LambdaRuntime } = {};
+  const server = await startRuntimeApiServer(() => holder.runtime!);
+  const runtime = new LambdaRuntime({
     region: 'eu-west-1',
     runtimeApiHost: () => server.hostPort,
     endpointUrl: () => 'http://127.0.0.1:9',
     ids: createIdSource('runtime-test'),
     ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
   });
+  holder.runtime = runtime;
   const rt = runtime;
   return {
     runtime: rt,

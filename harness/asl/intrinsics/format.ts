@@ -9,6 +9,19 @@ import { arity, invalidArguments, type IntrinsicContext } from './shared.ts';
 
 type Part = { text: string } | { placeholder: true };
 
+const templates = new Map<string, { parts: Part[]; placeholders: number }>();
+
+function compileTemplate(raw: string): { parts: Part[]; placeholders: number } {
+  let hit = templates.get(raw);
+  if (!hit) {
+    const parts = parseTemplate(raw);
+    hit = { parts, placeholders: parts.filter((p) => 'placeholder' in p).length };
+    if (templates.size > 1000) templates.clear();
+    templates.set(raw, hit);
+  }
+  return hit;
+}
+
 function parseTemplate(raw: string): Part[] {
   const parts: Part[] = [];
   let text = '';
@@ -43,8 +56,7 @@ export function statesFormat(args: unknown[], ctx: IntrinsicContext): string {
   const first = ctx.call.args[0];
   const template = first?.kind === 'literal' && first.raw !== undefined ? first.raw : args[0];
   if (typeof template !== 'string') throw invalidArguments(ctx);
-  const parts = parseTemplate(template);
-  const placeholders = parts.filter((p) => 'placeholder' in p).length;
+  const { parts, placeholders } = compileTemplate(template);
   if (placeholders !== args.length - 1) throw invalidArguments(ctx);
   let out = '';
   let next = 1;

@@ -34,6 +34,16 @@ interface JsonataFailure {
 const EXPRESSION = /^\{%([\s\S]*)%\}$/;
 const cache = new Map<string, Compiled>();
 const fallbackIds = createIdSource();
+const functionsByIds = new WeakMap<IdSource, Record<string, (...args: unknown[]) => unknown>>();
+
+function functionsFor(ids: IdSource): Record<string, (...args: unknown[]) => unknown> {
+  let fns = functionsByIds.get(ids);
+  if (!fns) {
+    fns = stepFunctionsFunctions(ids);
+    functionsByIds.set(ids, fns);
+  }
+  return fns;
+}
 
 /** The expression inside `{% … %}`, trimmed; undefined when `value` is not one. */
 export function jsonataExpressionText(value: unknown): string | undefined {
@@ -60,6 +70,56 @@ function compile(text: string): Compiled {
 export function jsonataSyntaxError(text: string): string | undefined {
   const c = compile(text);
   return c.ok ? undefined : describe(c.error);
+}
+
+type AstNode = { type?: string; value?: unknown; steps?: AstNode[]; lhs?: unknown; rhs?: AstNode; expressions?: AstNode[];
+  arguments?: AstNode[]; condition?: AstNode; then?: AstNode; else?: AstNode; expression?: AstNode };
+
+/**
+ * Step Functions evaluates JSONata without a context value: `$`, `$$` and bare
+ * field names at the top level of an expression are not allowed — data comes
+ * from `$states.input` (transforming-data.html). Returns what was found.
+ */
+export function jsonataTopLevelContextReference(text: string): string | undefined {
+  const c = compile(text);
+  if (!c.ok) return undefined;
+  return findContextReference(c.expression.ast() as AstNode);
+}
+
+function findContextReference(node: unknown): string | undefined {
+  if (node === null || typeof node !== 'object') return undefined;
+  if (Array.isArray(node)) {
+    for (const n of node) {
+      const hit = findContextReference(n);
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+  const n = node as AstNode;
+  switch (n.type) {
+    case 'variable':
+      return n.value === '' ? '$' : n.value === '$' ? '$$' : undefined;
+    case 'name':
+      return `the field name '${String(n.value)}'`;
+    case 'path':
+      return findContextReference(n.steps?.[0]);
+    case 'binary':
+    case 'apply':
+      return findContextReference(n.lhs) ?? findContextReference(n.rhs);
+    case 'unary':
+      return n.value === '-' ? findContextReference(n.expression) : findContextReference(n.value === '{' ? n.lhs : n.expressions);
+    case 'condition':
+      return findContextReference(n.condition) ?? findContextReference(n.then) ?? findContextReference(n.else);
+    case 'block':
+      return findContextReference(n.expressions);
+    case 'function':
+    case 'partial':
+      return findContextReference(n.arguments);
+    case 'bind':
+      return findContextReference(n.rhs);
+    default:
+      return undefined;
+  }
 }
 
 function describe(e: JsonataFailure): string {
@@ -106,7 +166,8 @@ function plain(value: unknown): unknown {
 export async function evaluateExpression(text: string, scope: JsonataScope, where: StateRef, field: string, options: JsonataOptions = {}): Promise<unknown> {
   const compiled = compile(text);
   if (!compiled.ok) throw expressionError(where, text, field, `threw an error during evaluation. ${describe(compiled.error)}`);
-  const bindings: Record<string, unknown> = { ...stepFunctionsFunctions(options.ids ?? fallbackIds), ...scope.variables, states: scope.states };
+  const bindings: Record<string, unknown> = Object.assign({}, functionsFor(options.ids ?? fallbackIds), scope.variables);
+  bindings.states = scope.states;
   if (options.now !== undefined) {
     const now = options.now;
     bindings.millis = () => now;

@@ -52,6 +52,10 @@ export function stepFunctionsFunctions(ids: IdSource): Record<string, (...args: 
     uuid(): string {
       return ids.uuid();
     },
+    // "$eval is not available — use $parse" (transforming-data.html, supported JSONata version).
+    eval(): never {
+      return fail('$eval is not available in Step Functions; use $parse to read JSON text');
+    },
     parse(text: unknown): unknown {
       if (typeof text !== 'string') fail('$parse: the argument must be a string');
       try {

@@ -7,7 +7,7 @@ import { jsonataExpressionText, queryEvaluationError, type JsonataOptions, type 
 import { evaluateJsonataValue } from './value.ts';
 
 export type { JsonataScope, JsonataOptions } from './expression.ts';
-export { jsonataExpressionText, jsonataSyntaxError, queryEvaluationError } from './expression.ts';
+export { jsonataExpressionText, jsonataSyntaxError, jsonataTopLevelContextReference, queryEvaluationError } from './expression.ts';
 export { evaluateAssignJsonata } from './assign.ts';
 export { evaluateJsonataValue } from './value.ts';
 

@@ -26,7 +26,13 @@ export interface CompiledPath {
   readonly relative: string;
   /** Jayway "definite" path: yields one value (or none); otherwise a list. */
   readonly definite: boolean;
+  /** A trailing Jayway function (`$.items.length()`), applied to what the path selects. */
+  readonly fn?: PathFunction;
 }
+
+/** The Jayway JsonPath functions AWS evaluates at the end of a path. */
+export type PathFunction = 'length' | 'min' | 'max' | 'avg' | 'sum' | 'stddev';
+const FUNCTION_SUFFIX = /\.(length|min|max|avg|sum|stddev)\(\)$/;
 
 export class PathSyntaxError extends Error {
   constructor(readonly path: string, detail: string) {
@@ -81,10 +87,16 @@ function compile(text: string): CompiledPath {
       relative = text;
     }
   }
+  let fn: PathFunction | undefined;
+  const f = FUNCTION_SUFFIX.exec(relative);
+  if (f) {
+    fn = f[1] as PathFunction;
+    relative = relative.slice(0, -f[0].length);
+  }
   const segments = parsePlain(relative);
-  if (segments) return { text, root, variable, segments, relative, definite: true };
+  if (segments) return { text, root, variable, segments, relative, definite: true, fn };
   checkGeneralSyntax(text, relative);
-  return { text, root, variable, relative, definite: isDefinite(relative) };
+  return { text, root, variable, relative, definite: isDefinite(relative), fn };
 }
 
 /** Parses `$`, `.name`, `[3]`, `['name']`, `["name"]`; undefined when anything else appears. */
@@ -162,6 +174,36 @@ function isDefinite(rel: string): boolean {
 
 /** Reads a compiled path from `doc` (already the root's document). */
 export function lookup(path: CompiledPath, doc: unknown): Lookup {
+  const result = select(path, doc);
+  if (!path.fn || !result.found) return result;
+  const value = applyFunction(path.fn, result.value);
+  return value === undefined ? { found: false, at: [], kind: 'leaf' } : { found: true, value };
+}
+
+function applyFunction(fn: PathFunction, value: unknown): unknown {
+  if (fn === 'length') {
+    if (Array.isArray(value)) return value.length;
+    if (typeof value === 'string') return value.length;
+    if (value !== null && typeof value === 'object') return Object.keys(value).length;
+    return undefined;
+  }
+  if (!Array.isArray(value)) return undefined;
+  const nums = value.filter((v): v is number => typeof v === 'number');
+  if (nums.length === 0) return undefined;
+  const sum = nums.reduce((a, b) => a + b, 0);
+  switch (fn) {
+    case 'min': return Math.min(...nums);
+    case 'max': return Math.max(...nums);
+    case 'sum': return sum;
+    case 'avg': return sum / nums.length;
+    case 'stddev': {
+      const mean = sum / nums.length;
+      return Math.sqrt(nums.reduce((a, b) => a + (b - mean) ** 2, 0) / nums.length);
+    }
+  }
+}
+
+function select(path: CompiledPath, doc: unknown): Lookup {
   const segs = path.segments;
   if (segs) {
     let cur = doc;

@@ -49,5 +49,9 @@ function setAt(container: unknown, segs: readonly Segment[], i: number, value: u
   if (!isObject(container)) throw fail();
   const child = Object.prototype.hasOwnProperty.call(container, seg) ? container[seg] : undefined;
   const next = i + 1 < segs.length && (child === undefined || child === null) && typeof segs[i + 1] === 'string' ? {} : child;
-  return { ...container, [seg]: setAt(next, segs, i + 1, value, fail) };
+  // A for-in copy: object spread is several times slower on Node 20 and this runs on every transition.
+  const copy: Record<string, unknown> = {};
+  for (const k in container) copy[k] = container[k];
+  copy[seg] = setAt(next, segs, i + 1, value, fail);
+  return copy;
 }

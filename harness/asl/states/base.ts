@@ -154,21 +154,34 @@ export class StateRun {
 
   /** JSONPath `Parameters` applied to the effective input; JSONata `Arguments` (default: the state input). */
   async parameters(effective: unknown, field = this.jsonata ? 'Arguments' : 'Parameters'): Promise<unknown> {
+    if (!this.jsonata) return this.parametersPath(effective, field);
     if (!(field in this.raw)) return effective;
-    const template = this.raw[field];
-    let out: unknown;
-    if (this.jsonata) out = await this.evalJsonata(template, field);
-    else out = applyPayloadTemplate(template, this.pathScope(effective), this.where, field, this.env.ids);
+    const out = await this.evalJsonata(this.raw[field], field);
     if (exceedsPayloadLimit(out)) throw dataLimitError(this.state.name);
     return out;
   }
 
-  /** Applies ResultSelector/ResultPath/OutputPath (or Output) and Assign, records `…StateExited`. */
-  async finish(result: unknown, effective: unknown, opts: FinishOptions): Promise<Step> {
+  /** JSONPath `Parameters` (synchronous: the hot path of Pass states). */
+  parametersPath(effective: unknown, field = 'Parameters'): unknown {
+    if (!(field in this.raw)) return effective;
+    const out = applyPayloadTemplate(this.raw[field], this.pathScope(effective), this.where, field, this.env.ids);
+    if (exceedsPayloadLimit(out)) throw dataLimitError(this.state.name);
+    return out;
+  }
+
+  /**
+   * Applies ResultSelector/ResultPath/OutputPath (or Output) and Assign, records
+   * `…StateExited`. Synchronous for JSONPath (no promise per state on the hot path).
+   */
+  finish(result: unknown, effective: unknown, opts: FinishOptions): Step | Promise<Step> {
+    return this.jsonata ? this.finishJsonata(result, opts) : this.finishPath(result, effective, opts);
+  }
+
+  private async finishJsonata(result: unknown, opts: FinishOptions): Promise<Step> {
     const raw = this.raw;
     let assigned: Record<string, unknown> | undefined;
     let output: unknown;
-    if (this.jsonata) {
+    {
       const scope = this.jsonataScope(opts.hasResult ? { result } : {});
       const block = opts.assign !== undefined ? opts.assign : (raw.Assign as Record<string, unknown> | undefined);
       if (block !== undefined) {
@@ -181,7 +194,16 @@ export class StateRun {
       if (opts.output !== undefined) output = await this.evalJsonata(opts.output.value, 'Output', scope);
       else if ('Output' in raw && opts.assign === undefined) output = await this.evalJsonata(raw.Output, 'Output', scope);
       else output = opts.hasResult && this.state.type !== 'Pass' ? result : this.input;
-    } else {
+    }
+    if (opts.checkSize && exceedsPayloadLimit(output)) throw dataLimitError(this.state.name);
+    return this.exit(output, assigned, opts.next ?? this.state.next);
+  }
+
+  private finishPath(result: unknown, effective: unknown, opts: FinishOptions): Step {
+    const raw = this.raw;
+    let assigned: Record<string, unknown> | undefined;
+    let output: unknown;
+    {
       let r = result;
       if (opts.hasResult && raw.ResultSelector !== undefined && RESULT_SELECTOR_STATES.has(this.state.type)) {
         r = applyPayloadTemplate(raw.ResultSelector, this.pathScope(r), this.where, 'ResultSelector', this.env.ids);
@@ -286,7 +308,7 @@ export class StateRun {
   /** Sleeps on the execution's clock; a stop/abort ends the sleep with AbortedError. */
   async sleep(ms: number): Promise<void> {
     try {
-      await this.env.clock.sleep(ms, this.frame.signal);
+      await this.env.clock.sleep(ms, this.frame.signal.signal);
     } catch {
       throw new AbortedError();
     }

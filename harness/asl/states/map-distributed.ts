@@ -43,11 +43,11 @@ export async function readDistributedItems(run: StateRun, eff: unknown): Promise
   const bucket = String(args.Bucket);
   let items: unknown[];
   if (/:s3:listObjectsV2$/.test(resource)) {
-    items = await s3.listObjects(bucket, typeof args.Prefix === 'string' ? args.Prefix : '', run.frame.signal);
+    items = await s3.listObjects(bucket, typeof args.Prefix === 'string' ? args.Prefix : '', run.frame.signal.signal);
   } else {
     let body: string;
     try {
-      body = (await s3.getObject(bucket, String(args.Key), run.frame.signal)).toString('utf8');
+      body = (await s3.getObject(bucket, String(args.Key), run.frame.signal.signal)).toString('utf8');
     } catch (e) {
       throw readerFailed(`Attempt to read from S3 failed for bucket '${bucket}' and key '${String(args.Key)}': ${(e as Error).message}`);
     }
@@ -100,7 +100,7 @@ export async function writeResults(run: StateRun, eff: unknown, mapRunArn: strin
   const put = async (name: string, body: unknown[]) => {
     if (body.length === 0) return;
     const text = JSON.stringify(body);
-    await s3.putObject(bucket, `${base}${name}`, text, run.frame.signal);
+    await s3.putObject(bucket, `${base}${name}`, text, run.frame.signal.signal);
     files.push({ Key: `${base}${name}`, Size: Buffer.byteLength(text) });
   };
   await put('SUCCEEDED_0.json', succeeded);
@@ -114,6 +114,6 @@ export async function writeResults(run: StateRun, eff: unknown, mapRunArn: strin
       SUCCEEDED: files.filter((f) => f.Key.endsWith('SUCCEEDED_0.json')),
     },
   };
-  await s3.putObject(bucket, `${base}manifest.json`, JSON.stringify(manifest), run.frame.signal);
+  await s3.putObject(bucket, `${base}manifest.json`, JSON.stringify(manifest), run.frame.signal.signal);
   return { Bucket: bucket, Key: `${base}manifest.json` };
 }

@@ -10,6 +10,7 @@
  * https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html
  * https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html
  */
+import { Cancel } from '../cancel.ts';
 import { StatesError } from '../errors.ts';
 import { applyPayloadTemplate, selectPath } from '../expressions.ts';
 import { AbortedError, EngineError, Frame, markStateFailed, runtimeError, toStatesError } from '../frame.ts';
@@ -128,9 +129,7 @@ async function runInline(run: StateRun, eff: unknown, items: unknown[], limit: n
   const name = run.state.name;
   const processor = run.state.processor!;
   const results = new Array<unknown>(items.length);
-  const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  frame.signal.addEventListener('abort', onAbort, { once: true });
+  const controller = new Cancel(frame.signal);
   let failure: unknown;
   let next = 0;
   let lastDone = frame.prev;
@@ -138,7 +137,7 @@ async function runInline(run: StateRun, eff: unknown, items: unknown[], limit: n
   const iterate = async (index: number): Promise<void> => {
     const startedId = frame.emit('MapIterationStarted', { index, name });
     const end = env.observer?.mapIterationStarted?.(env.executionArn, name);
-    const child = new Frame(env, { ...frame.vars }, startedId, controller.signal);
+    const child = new Frame(env, { ...frame.vars }, startedId, controller);
     try {
       const input = await itemInput(run, eff, index, items[index]);
       results[index] = await runProgram(processor, child, input);
@@ -161,13 +160,13 @@ async function runInline(run: StateRun, eff: unknown, items: unknown[], limit: n
     }
   };
   const worker = async (): Promise<void> => {
-    while (failure === undefined && next < items.length && !controller.signal.aborted) await iterate(next++);
+    while (failure === undefined && next < items.length && !controller.aborted) await iterate(next++);
   };
   try {
     const workers = Math.max(1, limit === 0 ? items.length : Math.min(limit, items.length));
     await Promise.all(Array.from({ length: workers }, worker));
   } finally {
-    frame.signal.removeEventListener('abort', onAbort);
+    controller.detach();
   }
   if (frame.signal.aborted) throw new AbortedError();
   if (failure !== undefined) throw markStateFailed(toStatesError(failure));
@@ -247,9 +246,7 @@ async function runDistributed(run: StateRun, eff: unknown, items: unknown[], lim
   const mapRunArn = `arn:aws:states:${env.region}:${env.accountId}:mapRun:${env.stateMachineName}/${label}:${mapRunId}`;
   frame.emit('MapRunStarted', { mapRunArn });
   const processor = run.state.processor!;
-  const controller = new AbortController();
-  const onAbort = () => controller.abort();
-  frame.signal.addEventListener('abort', onAbort, { once: true });
+  const controller = new Cancel(frame.signal);
   const records: ChildRecord[] = new Array(inputs.length);
   let failed = 0;
   let exceeded = false;
@@ -257,10 +254,10 @@ async function runDistributed(run: StateRun, eff: unknown, items: unknown[], lim
   const allowed = (f: number) =>
     (tol.count !== undefined && f <= tol.count) || (tol.percentage !== undefined && (f / Math.max(1, inputs.length)) * 100 <= tol.percentage) || f === 0;
   const worker = async (): Promise<void> => {
-    while (!exceeded && next < inputs.length && !controller.signal.aborted) {
+    while (!exceeded && next < inputs.length && !controller.aborted) {
       const index = next++;
       const end = env.observer?.mapIterationStarted?.(env.executionArn, name);
-      const child = new Frame(env, {}, 0, controller.signal, true);
+      const child = new Frame(env, {}, 0, controller, true);
       const startDate = env.clock.now();
       try {
         const output = await runProgram(processor, child, inputs[index]);
@@ -283,7 +280,7 @@ async function runDistributed(run: StateRun, eff: unknown, items: unknown[], lim
     const workers = Math.max(1, Math.min(limit === 0 ? 1000 : limit, inputs.length));
     await Promise.all(Array.from({ length: workers }, worker));
   } finally {
-    frame.signal.removeEventListener('abort', onAbort);
+    controller.detach();
   }
   if (frame.signal.aborted) throw new AbortedError();
   if (exceeded) {

@@ -4,6 +4,7 @@
  * assign stays inside). The first failing branch stops the others.
  * https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html
  */
+import { Cancel } from '../cancel.ts';
 import { AbortedError, markStateFailed, toStatesError } from '../frame.ts';
 import type { Step, StateRun } from './base.ts';
 import { runProgram } from './program.ts';
@@ -15,14 +16,12 @@ export async function runParallel(run: StateRun): Promise<Step> {
     const input = await run.parameters(eff);
     const frame = run.frame;
     frame.emit('ParallelStateStarted');
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    frame.signal.addEventListener('abort', onAbort, { once: true });
+    const controller = new Cancel(frame.signal);
     let failure: unknown;
     try {
       const results = await Promise.all(
         run.state.branches.map(async (branch) => {
-          const child = frame.child({ ...frame.vars }, controller.signal);
+          const child = frame.child({ ...frame.vars }, controller);
           try {
             const out = await runProgram(branch, child, input);
             frame.prev = child.prev;
@@ -46,7 +45,7 @@ export async function runParallel(run: StateRun): Promise<Step> {
       if (e instanceof AbortedError) throw e;
       throw markStateFailed(toStatesError(e));
     } finally {
-      frame.signal.removeEventListener('abort', onAbort);
+      controller.detach();
     }
   });
 }

@@ -5,10 +5,10 @@
 import { dataLimitError, MAX_PAYLOAD_BYTES } from '../payload.ts';
 import type { Step, StateRun } from './base.ts';
 
-export async function runPass(run: StateRun): Promise<Step> {
+export function runPass(run: StateRun): Step | Promise<Step> {
   const eff = run.effectiveInput();
   if (run.jsonata) return run.finish(undefined, eff, { hasResult: false, checkSize: 'Output' in run.raw });
-  if ('Parameters' in run.raw) return run.finish(await run.parameters(eff), eff, { hasResult: true });
+  if ('Parameters' in run.raw) return run.finish(run.parametersPath(eff), eff, { hasResult: true });
   if ('Result' in run.raw) {
     if (run.state.resultSize > MAX_PAYLOAD_BYTES) throw dataLimitError(run.state.name);
     return run.finish(run.raw.Result, eff, { hasResult: true });

@@ -14,7 +14,7 @@ import { runSucceed } from './succeed.ts';
 import { runTask } from './task.ts';
 import { runWait } from './wait.ts';
 
-function dispatch(run: StateRun): Promise<Step> {
+function dispatch(run: StateRun): Step | Promise<Step> {
   switch (run.state.type) {
     case 'Pass':
       return runPass(run);
@@ -35,11 +35,26 @@ function dispatch(run: StateRun): Promise<Step> {
   }
 }
 
+/** Synchronous states in a row before yielding to other microtasks (executions share one thread). */
+const YIELD_EVERY = 256;
+
 export async function runProgram(program: Program, frame: Frame, input: unknown): Promise<unknown> {
   let state: CompiledState = program.states.get(program.startAt)!;
   let value = input;
+  let syncSteps = 0;
   for (;;) {
-    const step = await dispatch(enterState(state, frame, value));
+    const r = dispatch(enterState(state, frame, value));
+    let step: Step;
+    if (r instanceof Promise) {
+      step = await r;
+      syncSteps = 0;
+    } else {
+      step = r;
+      if (++syncSteps >= YIELD_EVERY) {
+        syncSteps = 0;
+        await Promise.resolve();
+      }
+    }
     if (step.next === undefined) return step.output;
     const next = program.states.get(step.next);
     if (next === undefined) throw new EngineError('States.Runtime', `The state '${state.name}' transitions to '${step.next}', which does not exist.`);

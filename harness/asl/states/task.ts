@@ -134,6 +134,9 @@ function waitForCallback(run: StateRun, deadline: Deadline): Promise<unknown> {
       },
       heartbeat: () => deadline.heartbeat(),
     });
+    // The token dies with the task at once (a stop, timeout or heartbeat miss), so a
+    // late SendTask* gets TaskTimedOut even before the rejection below settles.
+    deadline.signal.addEventListener('abort', () => env.tokens.close(token), { once: true });
     deadline.heartbeat();
     deadline.race(new Promise<never>(() => {})).catch((e: unknown) => {
       release();

@@ -5,6 +5,7 @@
  * https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html#task-state-fields
  */
 import type { Clock, Timer } from '../../core/index.ts';
+import type { Cancel } from '../cancel.ts';
 import { AbortedError, EngineError } from '../frame.ts';
 
 export class Deadline {
@@ -14,11 +15,11 @@ export class Deadline {
   private heartbeatTimer: Timer | undefined;
   private rejectAborted: ((e: unknown) => void) | undefined;
   private readonly aborted: Promise<never>;
-  private readonly onParentAbort = () => this.controller.abort();
+  private readonly unlink: () => void;
 
   constructor(
     private readonly clock: Clock,
-    private readonly parent: AbortSignal,
+    parent: Cancel,
     timeoutSeconds: number | undefined,
     private readonly heartbeatSeconds: number | undefined,
   ) {
@@ -27,8 +28,7 @@ export class Deadline {
     });
     this.aborted.catch(() => {});
     this.controller.signal.addEventListener('abort', () => this.rejectAborted!(this.error()), { once: true });
-    if (parent.aborted) this.controller.abort();
-    else parent.addEventListener('abort', this.onParentAbort, { once: true });
+    this.unlink = parent.onAbort(() => this.controller.abort());
     if (timeoutSeconds !== undefined) this.timeoutTimer = clock.setTimer(timeoutSeconds * 1000, () => this.fire('States.Timeout'));
   }
 
@@ -66,6 +66,6 @@ export class Deadline {
   dispose(): void {
     this.timeoutTimer?.cancel();
     this.heartbeatTimer?.cancel();
-    this.parent.removeEventListener('abort', this.onParentAbort);
+    this.unlink();
   }
 }

@@ -45,9 +45,11 @@ function validate(text: string, options: SemanticOptions): Diagnostic[] {
   }
   const semantic = semanticDiagnostics(definition as Record<string, unknown>, options);
   const schema = schemaDiagnostics(definition);
-  // The schema often reports the same field our rules already explained better; keep ours.
-  const explained = new Set(semantic.map((d) => d.location));
-  const extra = schema.filter((d) => ![...explained].some((loc) => loc === d.location || d.location.startsWith(loc + '.') || d.location.startsWith(loc + '[')));
+  // The schema often reports the same problem as our rules, at the same field or one of its ancestors or
+  // descendants (its oneOf noise); keep our explanation.
+  const explained = semantic.filter((d) => d.severity === 'ERROR').map((d) => d.location);
+  const related = (a: string, b: string) => a === b || a.startsWith(b + '.') || a.startsWith(b + '[') || b.startsWith(a + '.') || b.startsWith(a + '[') || a === '' || b === '';
+  const extra = schema.filter((d) => !explained.some((loc) => related(d.location, loc)));
   return [...semantic, ...extra];
 }
 

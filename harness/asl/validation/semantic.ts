@@ -9,7 +9,7 @@
 import type { Diagnostic } from '../api.ts';
 import { COMPARISONS, TYPE_TESTS, isTimestamp } from '../choice/index.ts';
 import { checkIntrinsic, isIntrinsic } from '../intrinsics/index.ts';
-import { jsonataExpressionText, jsonataSyntaxError } from '../jsonata/index.ts';
+import { jsonataExpressionText, jsonataSyntaxError, jsonataTopLevelContextReference } from '../jsonata/index.ts';
 import { compilePath, PathSyntaxError } from '../jsonpath/path.ts';
 import { fieldVerdict, STATE_TYPES, type QueryLanguage } from './fields.ts';
 import { formatLocation, type LocationPart } from './location.ts';
@@ -234,7 +234,12 @@ class Checker {
       const text = jsonataExpressionText(value);
       if (text !== undefined) {
         const problem = text === '' ? 'empty JSONata expression' : jsonataSyntaxError(text);
-        if (problem) this.error(where, `invalid JSONata expression '${text}': ${problem}`);
+        if (problem) {
+          this.error(where, `invalid JSONata expression '${text}': ${problem}`);
+        } else {
+          const ref = jsonataTopLevelContextReference(text);
+          if (ref) this.error(where, `the JSONata expression '${text}' uses ${ref} at the top level; Step Functions has no context value there — read the input as $states.input`);
+        }
       }
     } else if (Array.isArray(value)) {
       value.forEach((v, i) => this.jsonata(v, [...where, i]));
@@ -255,7 +260,11 @@ class Checker {
         else this.path([...where, f], s[f]);
       }
     }
-    for (const f of ['Parameters', 'ResultSelector', 'ItemSelector']) if (f in s) this.template(s[f], [...where, f]);
+    for (const f of ['Parameters', 'ResultSelector', 'ItemSelector']) {
+      if (!(f in s)) continue;
+      if (!isObj(s[f]) && !(f === 'Parameters' && type === 'Pass')) this.error([...where, f], 'must be a JSON object (a payload template)');
+      this.template(s[f], [...where, f]);
+    }
     if (type === 'Pass' && 'Result' in s) {
       const dollarKeys = findDollarKeys(s.Result, [...where, 'Result']);
       for (const at of dollarKeys) {
@@ -394,6 +403,7 @@ class Checker {
   private fail(s: Obj, where: LocationPart[]): void {
     this.exclusive(s, where, 'Error', 'ErrorPath');
     this.exclusive(s, where, 'Cause', 'CausePath');
+    for (const f of ['Error', 'Cause']) if (f in s && typeof s[f] !== 'string') this.error([...where, f], 'must be a string');
   }
 
   private choice(s: Obj, where: LocationPart[], states: Obj, ql: QueryLanguage): void {
@@ -515,6 +525,7 @@ class Checker {
       else {
         if (config.Mode !== undefined && config.Mode !== 'INLINE' && config.Mode !== 'DISTRIBUTED') this.error([...where, key, 'ProcessorConfig', 'Mode'], "must be 'INLINE' or 'DISTRIBUTED'");
         distributed = config.Mode === 'DISTRIBUTED';
+        if (distributed && config.ExecutionType === undefined) this.error([...where, key, 'ProcessorConfig'], "ExecutionType ('STANDARD' or 'EXPRESS') is required when Mode is DISTRIBUTED");
         if (distributed && config.ExecutionType !== undefined && config.ExecutionType !== 'STANDARD' && config.ExecutionType !== 'EXPRESS') this.error([...where, key, 'ProcessorConfig', 'ExecutionType'], "must be 'STANDARD' or 'EXPRESS'");
       }
     }

@@ -25,7 +25,7 @@ options:
   --real-time        wall-clock time instead of virtual time
   --seed N           ids, tokens and jitter from this seed (printed on every run)
   --shard i/n        run the i-th of n slices (CI parallelism)
-  --workers N        scenarios at once (embedded backend; default: CPU count, max 4)
+  --workers N        scenarios at once (embedded backend; default: CPU count, max 2)
   --timeout S        wall-clock limit for each wait step (default 30)
   --watch            run again when scenarios, workflows or lambdas change
 

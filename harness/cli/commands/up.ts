@@ -25,6 +25,8 @@ waits for their healthchecks. They keep running until \`rehearse down\`.
   --build              rebuild the rehearse image first
   --mock-config FILE   a Step Functions Local MockConfigFile (SFN_MOCK_CONFIG)
   --wait-timeout S     seconds to wait for healthchecks (default 180)
+  --clock real|virtual the rehearse container's clock (default: virtual when it runs
+                       alone, real next to Step Functions Local, whose timers are real)
 
 Host ports: REHEARSE_PORT (4567), REHEARSE_SFN_PORT (8083), REHEARSE_LOCALSTACK_PORT (4566).
 No Docker? Everything also runs on the embedded endpoint: \`rehearse run\` (no --backend).`;
@@ -47,7 +49,16 @@ export function definedEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return out;
 }
 
-export function parseUpArgs(argv: string[]): { help: boolean; profiles: ComposeProfile[]; build: boolean; mockConfig?: string; waitTimeoutSeconds: number } {
+export interface UpArgs {
+  help: boolean;
+  profiles: ComposeProfile[];
+  build: boolean;
+  mockConfig?: string;
+  waitTimeoutSeconds: number;
+  clock: 'real' | 'virtual';
+}
+
+export function parseUpArgs(argv: string[]): UpArgs {
   let values;
   try {
     ({ values } = parseArgs({
@@ -57,6 +68,7 @@ export function parseUpArgs(argv: string[]): { help: boolean; profiles: ComposeP
         build: { type: 'boolean', default: false },
         'mock-config': { type: 'string' },
         'wait-timeout': { type: 'string' },
+        clock: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -79,7 +91,12 @@ export function parseUpArgs(argv: string[]): { help: boolean; profiles: ComposeP
       throw new RehearseError('ERR_BAD_INPUT', `--wait-timeout ${values['wait-timeout']}: expected a whole number of seconds ≥ 1`);
     }
   }
-  return { help: values.help === true, profiles, build: values.build === true, mockConfig: values['mock-config'], waitTimeoutSeconds };
+  const clock = values.clock ?? (profiles.includes('stepfunctions-local') ? 'real' : 'virtual');
+  if (clock !== 'real' && clock !== 'virtual') throw new RehearseError('ERR_BAD_INPUT', `--clock ${clock}: expected real or virtual`);
+  if (clock === 'virtual' && profiles.includes('stepfunctions-local')) {
+    throw new RehearseError('ERR_BAD_INPUT', '--clock virtual cannot be used with stepfunctions-local: its timers are real, so the rehearse container must be too');
+  }
+  return { help: values.help === true, profiles, build: values.build === true, mockConfig: values['mock-config'], waitTimeoutSeconds, clock };
 }
 
 function checkMockConfig(path: string): string {
@@ -106,7 +123,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   await requireCompose({ env });
   if (args.profiles.includes('localstack')) requireAuthToken(env);
 
-  const project = defaultProject(args.profiles, CLI_PROJECT, { ...env, ...(mockConfig ? { REHEARSE_SFN_MOCK_CONFIG: mockConfig } : {}) });
+  const project = defaultProject(args.profiles, CLI_PROJECT, {
+    ...env,
+    REHEARSE_CLOCK: args.clock,
+    ...(mockConfig ? { REHEARSE_SFN_MOCK_CONFIG: mockConfig } : {}),
+  });
   const session = new ComposeSession(project, { stdout: io.stderr, stderr: io.stderr });
   io.stderr.write(`rehearse up: starting ${args.profiles.join(', ')} (project ${project.projectName}); Ctrl-C removes what was started\n`);
   await session.up({ keep: true, build: args.build, waitTimeoutSeconds: args.waitTimeoutSeconds });
@@ -120,7 +141,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       const port = await session.hostPort(p.service, p.port);
       const url = `http://127.0.0.1:${port}`;
       io.stdout.write(`${p.label}: ${url}\n`);
-      if (p.service === 'rehearse') io.stdout.write(`  run scenarios on it: rehearse run --backend endpoint=${url}\n`);
+      if (p.service === 'rehearse' && profile === 'rehearse') io.stdout.write(`  run scenarios on it: rehearse run --backend endpoint=${url}\n`);
     }
   }
   io.stdout.write('stop and remove them with: rehearse down\n');

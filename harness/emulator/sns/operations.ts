@@ -278,10 +278,10 @@ export class SnsOperations {
     }
   }
 
-  // https://docs.aws.amazon.com/sns/latest/api/API_Unsubscribe.html
+  // https://docs.aws.amazon.com/sns/latest/api/API_Unsubscribe.html lists NotFound, but AWS answers an
+  // unknown subscription with success (verified against AWS in getmoto/moto#3000); so do we.
   Unsubscribe(params: Params): unknown {
-    const arn = required(params, 'SubscriptionArn');
-    if (!this.store.subscriptions.delete(arn)) throw NotFound('Subscription does not exist');
+    this.store.subscriptions.delete(required(params, 'SubscriptionArn'));
     return undefined;
   }
 

@@ -3,7 +3,7 @@
  * the API reference: https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html
  */
 import { AwsServiceError } from '../../core/index.ts';
-import type { Engine, ExecutionHandle, ExecutionSnapshot, HistoryEvent, ServiceCall, TaskContext } from '../../asl/index.ts';
+import type { Engine, ExecutionSnapshot, HistoryEvent, ServiceCall, TaskContext } from '../../asl/index.ts';
 import { StatesError } from '../../asl/errors.ts';
 import { formatInvalidDefinition, hasErrors, toJsonPointer } from '../../asl/validation/index.ts';
 import type { ServiceDeps } from '../service-deps.ts';

@@ -72,6 +72,30 @@ export function createTaskInvoker(deps: ServiceDeps, startNested: NestedExecutio
     }
   };
 
+  /**
+   * Optimised integrations take JSON where the API takes text and answer with
+   * the HTTP metadata of the call, e.g. sns:publish accepts a JSON `Message`
+   * and returns `{MessageId, SdkHttpMetadata, SdkResponseMetadata}`.
+   * https://docs.aws.amazon.com/step-functions/latest/dg/connect-sns.html
+   */
+  const optimizedCall = async (service: string, call: ServiceCall, ctx: TaskContext) => {
+    const parameters = { ...call.parameters };
+    if (service === 'sns' && call.action === 'publish' && parameters.Message !== undefined && typeof parameters.Message !== 'string') {
+      parameters.Message = JSON.stringify(parameters.Message);
+    }
+    const out = await callSdk(service, call.action, parameters, ctx.signal);
+    const requestId = deps.ids.uuid();
+    return {
+      ...out,
+      SdkHttpMetadata: {
+        AllHttpHeaders: { 'x-amzn-RequestId': [requestId], 'Content-Type': ['text/xml'] },
+        HttpHeaders: { 'x-amzn-RequestId': requestId, 'Content-Type': 'text/xml' },
+        HttpStatusCode: 200,
+      },
+      SdkResponseMetadata: { RequestId: requestId },
+    };
+  };
+
   return {
     async invokeLambda(request: LambdaInvocation, _ctx: TaskContext): Promise<LambdaResult> {
       const outcome = await deps.lambda().invoke({
@@ -100,6 +124,7 @@ export function createTaskInvoker(deps: ServiceDeps, startNested: NestedExecutio
         return { Entries: entries.map(() => ({ EventId: deps.ids.uuid() })), FailedEntryCount: 0 };
       }
       const service = call.service === 'states' ? 'sfn' : call.service;
+      if (call.kind === 'optimized') return optimizedCall(service, call, ctx);
       return callSdk(service, call.action, call.parameters, ctx.signal);
     },
 

@@ -69,6 +69,11 @@ describe('evaluateJsonataValue', () => {
     expect(await evaluateJsonataValue('{% $random(5) %}', scope, where, 'Output')).toBe(await evaluateJsonataValue('{% $random(5) %}', scope, where, 'Output'));
   });
 
+  it('has no $eval, as in Step Functions', async () => {
+    const e = await failure(evaluateJsonataValue("{% $eval('1 + 1') %}", scope, where, 'Output'));
+    expect(e.causeText).toContain('threw an error during evaluation. $eval is not available in Step Functions; use $parse');
+  });
+
   it('reads $now and $millis from the given clock time', async () => {
     const now = Date.UTC(2026, 0, 2, 3, 4, 5);
     expect(await evaluateJsonataValue('{% $now() %}', scope, where, 'Output', { now })).toBe('2026-01-02T03:04:05.000Z');

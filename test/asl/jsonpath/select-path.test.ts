@@ -1,3 +1,4 @@
+import { JSONPath } from 'jsonpath-plus';
 import { describe, expect, it } from 'vitest';
 import { StatesError } from '../../../harness/asl/errors.ts';
 import { compilePath, readPath, readPathOrFail, selectPath } from '../../../harness/asl/jsonpath/index.ts';
@@ -34,6 +35,10 @@ describe('selectPath', () => {
     ["$.list[?(@.tag == 'y')].id", [2]],
     ['$..c', ['x']],
     ['$.list[0:1]', [{ id: 1, tag: 'x' }]],
+    ['$.list.length()', 2],
+    ['$.list[*].id.max()', 2],
+    ['$.list[*].id.sum()', 3],
+    ['$v.deep.avg()', 2],
   ])('%s', (path, expected) => {
     expect(selectPath(path, scope, where, 'InputPath')).toEqual(expected);
   });
@@ -91,12 +96,20 @@ describe('compiled paths', () => {
     expect(compilePath('$.list[*]').segments).toBeUndefined();
   });
 
-  it('reads a plain path in well under the per-transition budget', () => {
+  it('reads a plain path much faster than a general JSONPath evaluation', () => {
+    // Relative, best-of-5 timing: both sides run under the same machine load.
     const p = compilePath('$.a.b[1].c');
-    const n = 100_000;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) readPath(p, scope);
-    const microsEach = ((performance.now() - t0) * 1000) / n;
-    expect(microsEach).toBeLessThan(2);
+    const best = (fn: () => unknown) => {
+      let min = Infinity;
+      for (let round = 0; round < 5; round++) {
+        const t0 = performance.now();
+        for (let i = 0; i < 5_000; i++) fn();
+        min = Math.min(min, performance.now() - t0);
+      }
+      return min;
+    };
+    const fast = best(() => readPath(p, scope));
+    const general = best(() => JSONPath({ path: '$.a.b[1].c', json: scope.input, wrap: true }));
+    expect(fast * 3).toBeLessThan(general);
   });
 });

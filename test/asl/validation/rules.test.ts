@@ -57,6 +57,7 @@ describe('validateDefinition', () => {
     ['bad variable name', machine({ Assign: { '1x': 1 } }), 'States.ResizeImage.Assign.1x', 'not a valid variable name'],
     ['states variable', machine({ QueryLanguage: 'JSONata', Assign: { states: 1 } }), 'States.ResizeImage.Assign.states', 'reserved'],
     ['Heartbeat >= Timeout', machine({ TimeoutSeconds: 10, HeartbeatSeconds: 10 }), 'States.ResizeImage.HeartbeatSeconds', 'smaller than TimeoutSeconds'],
+    ['ResultSelector not an object', machine({ ResultSelector: 5 }), 'States.ResizeImage.ResultSelector', 'must be a JSON object'],
     ['Timeout and TimeoutPath', machine({ TimeoutSeconds: 10, TimeoutSecondsPath: '$.t' }), 'States.ResizeImage.TimeoutSecondsPath', 'cannot be combined with TimeoutSeconds'],
   ])('%s', (_name, text, location, message) => {
     expectError(text, location, message);
@@ -108,6 +109,30 @@ describe('validateDefinition', () => {
     );
     expectError(JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', End: true, Seconds: 1, SecondsPath: '$.s' } } }), 'States.W', 'exactly one of Seconds');
     expectError(JSON.stringify({ StartAt: 'W', States: { W: { Type: 'Wait', End: true, Timestamp: '2016-12-05 21:29:29Z' } } }), 'States.W.Timestamp', 'RFC 3339');
+  });
+
+  it('checks Fail and distributed Map fields, without schema noise around our diagnostic', () => {
+    const fail = errors(JSON.stringify({ StartAt: 'F', States: { F: { Type: 'Fail', Error: 5 } } }));
+    expect(fail).toEqual([{ severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED', location: 'States.F.Error', message: 'must be a string' }]);
+    const map = { StartAt: 'M', States: { M: { Type: 'Map', End: true, ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' }, StartAt: 'I', States: { I: { Type: 'Succeed' } } } } } };
+    expect(errors(JSON.stringify(map)).map((d) => `${d.location}: ${d.message}`)).toEqual([
+      "States.M.ItemProcessor.ProcessorConfig: ExecutionType ('STANDARD' or 'EXPRESS') is required when Mode is DISTRIBUTED",
+    ]);
+  });
+
+  it('rejects $, $$ and bare field names at the top level of a JSONata expression', () => {
+    const output = (expr: string) => machine({ QueryLanguage: 'JSONata', Output: `{% ${expr} %}` });
+    expectError(output('$'), 'States.ResizeImage.Output', "uses $ at the top level");
+    expectError(output('$$.x'), 'States.ResizeImage.Output', "uses $$ at the top level");
+    expectError(output('$count(items)'), 'States.ResizeImage.Output', "uses the field name 'items' at the top level");
+    expectError(output('{"a": name}'), 'States.ResizeImage.Output', "the field name 'name'");
+    for (const ok of ['$states.input.items[price > 10].id', '$map($states.input.x, function($v){ $v.a })', '$states.input.(a + b)', '($x := 1; $x + 1)']) {
+      expect(errors(output(ok)), ok).toEqual([]);
+    }
+  });
+
+  it('still reports what only the schema checks', () => {
+    expectError(JSON.stringify({ StartAt: 'A', Comment: 5, States: { A: { Type: 'Succeed' } } }), 'Comment', 'must be string');
   });
 
   it('checks Choice rules', () => {

@@ -137,6 +137,21 @@ describe('function management', () => {
     expect((badPayload as Error).name).toBe('InvalidRequestContentException');
   });
 
+  it('lets a zip-deployed handler import @aws-sdk/* unbundled (ESM and CJS) and reach this endpoint', async () => {
+    await createZipFunction('sdk-esm', ['index.mjs=sdk.mjs'], 'index.handler', { MemorySize: 512, Timeout: 20 });
+    const esm = await lambda.send(new InvokeCommand({ FunctionName: 'sdk-esm', Payload: '{}' }));
+    expect(esm.FunctionError).toBeUndefined();
+    expect(JSON.parse(text(esm.Payload))).toEqual({ handler: 'index.handler', memory: 512 });
+
+    await createZipFunction('sdk-cjs', ['index.cjs=sdk-cjs.cjs'], 'index.handler', { MemorySize: 512, Timeout: 20 });
+    const cjs = await lambda.send(new InvokeCommand({ FunctionName: 'sdk-cjs', Payload: '{}' }));
+    expect(JSON.parse(text(cjs.Payload))).toEqual({ handler: 'index.handler' });
+
+    await createZipFunction('not-sdk', ['index.mjs=not-sdk.mjs'], 'index.handler');
+    const other = await lambda.send(new InvokeCommand({ FunctionName: 'not-sdk', Payload: '{}' }));
+    expect(JSON.parse(text(other.Payload))).toMatchObject({ errorType: 'Runtime.ImportModuleError' });
+  });
+
   it('runs a local directory in place (hot-reload convention) and picks up UpdateFunctionCode', async () => {
     await lambda.send(
       new CreateFunctionCommand({
@@ -228,7 +243,7 @@ describe('Invoke', () => {
 
     await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: 'warm', ReservedConcurrentExecutions: 1 }));
     const results = await Promise.allSettled([
-      lambda.send(new InvokeCommand({ FunctionName: 'warm', Payload: JSON.stringify({ waitMs: 500 }) })),
+      lambda.send(new InvokeCommand({ FunctionName: 'warm', Payload: JSON.stringify({ waitMs: 1500 }) })),
       new Promise((res) => setTimeout(res, 100)).then(() => lambda.send(new InvokeCommand({ FunctionName: 'warm', Payload: '{}' }))),
     ]);
     expect(results[0].status).toBe('fulfilled');

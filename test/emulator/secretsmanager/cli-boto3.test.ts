@@ -47,10 +47,7 @@ describe('Secrets Manager via other clients', () => {
     const back = await cli('get-secret-value', '--secret-id', 'cli/app', '--version-stage', 'AWSPREVIOUS');
     expect((back.json as { SecretString: string }).SecretString).toBe('{"user":"u","password":"p"}');
 
-    const missing = await cli('describe-secret', '--secret-id', 'cli/none');
-    expect(missing.exitCode).not.toBe(0);
-    expect(missing.stderr).toContain('ResourceNotFoundException');
-  }, 180_000);
+  }, 300_000);
 
   it.skipIf(!HAS_BOTO3)('boto3: the same lifecycle, modelled exceptions, binary values, version ids and the audit trail', async () => {
     const r = await boto3(

@@ -29,9 +29,11 @@ describe.skipIf(!LAMBDA_READY)('RotateSecret with a real rotation Lambda (embedd
   let sm: SecretsManagerClient;
   let lambda: LambdaClient;
   let fnArn: string;
+  const logLines: string[] = [];
+  const logger = { info: (m: string) => logLines.push(m), warn: (m: string) => logLines.push(m), error: (m: string) => logLines.push(m) };
 
   beforeAll(async () => {
-    emu = await startEmulator({ services: ['secretsmanager', 'lambda'], log: false });
+    emu = await startEmulator({ services: ['secretsmanager', 'lambda'], log: logger });
     sm = new SecretsManagerClient({ endpoint: emu.endpoint, ...CONFIG });
     lambda = new LambdaClient({ endpoint: emu.endpoint, ...CONFIG });
     const fn = await lambda.send(
@@ -87,5 +89,10 @@ describe.skipIf(!LAMBDA_READY)('RotateSecret with a real rotation Lambda (embedd
     const obs = (await (await fetch(`${emu.endpoint}/_rehearse/observations`)).json()) as ObservationsSnapshot;
     const failed = obs.invocations.filter((i) => i.functionName === 'rotate-db-password' && i.error);
     expect(failed.map((i) => i.error!.errorType)).toEqual(['RotationTestFailure']);
+    // The endpoint says where the rotation stopped, and never prints a secret value.
+    expect(logLines.some((l) => l.includes('rotation of db/broken stopped: testSecret failed') && l.includes('RotationTestFailure'))).toBe(true);
+    const pending = await sm.send(new GetSecretValueCommand({ SecretId: 'db/broken', VersionStage: 'AWSPENDING' }));
+    const newPassword = (JSON.parse(pending.SecretString!) as { password: string }).password;
+    for (const secretText of ['"keep"', newPassword]) expect(logLines.join('\n')).not.toContain(secretText);
   });
 });

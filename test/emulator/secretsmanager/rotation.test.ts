@@ -221,7 +221,7 @@ describe('RotateSecret with a rotation function (AWS template port)', () => {
     expect(steps).toEqual(['createSecret', 'setSecret', 'testSecret', 'finishSecret']);
     const got = await awsCli(server.endpoint, ['secretsmanager', 'get-secret-value', '--secret-id', 'db/cli']);
     expect((got.json as { VersionId: string }).VersionId).toBe(out.VersionId);
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('scheduled rotation on an auto-advancing virtual clock', () => {

@@ -67,7 +67,7 @@ describe('SNS via other clients', () => {
         blob: { DataType: 'Binary', StringValue: Buffer.from('hi').toString('base64') },
       },
     });
-  }, 180_000);
+  }, 300_000);
 
   it.skipIf(!HAS_BOTO3)('boto3: topics, attributes, subscriptions, publish, publish_batch and modelled exceptions', async () => {
     const r = await boto3(

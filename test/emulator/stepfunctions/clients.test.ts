@@ -2,17 +2,12 @@
  * Step Functions with the two clients nobody here wrote: the AWS CLI v2 from
  * Debian's awscli and boto3 from Debian's python3-boto3.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasAwsCli, hasBoto3, runAwsCli, runBoto3 } from '../../support/clients.ts';
 import { createNodeFunction, passChain, ROLE, startEndpoint } from './fixtures.ts';
-
-const AWS = '/usr/bin/aws';
-const PYTHON = '/usr/bin/python3';
-const haveCli = existsSync(AWS);
-const haveBoto = existsSync(PYTHON) && (await execa(PYTHON, ['-c', 'import boto3'], { reject: false })).exitCode === 0;
 
 let env: Awaited<ReturnType<typeof startEndpoint>>;
 let dir: string;
@@ -27,18 +22,8 @@ afterAll(async () => {
   await env?.emulator.dispose();
 });
 
-const clientEnv = () => ({
-  AWS_ACCESS_KEY_ID: 'test',
-  AWS_SECRET_ACCESS_KEY: 'test',
-  AWS_DEFAULT_REGION: 'us-east-1',
-  AWS_ENDPOINT_URL: env.endpoint,
-  AWS_PAGER: '',
-  AWS_CONFIG_FILE: '/dev/null',
-  AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-});
-
 async function aws(...args: string[]) {
-  const r = await execa(AWS, [...args, '--endpoint-url', env.endpoint, '--output', 'json'], { env: clientEnv(), reject: false });
+  const r = await runAwsCli(env.endpoint, [...args, '--output', 'json']);
   return { ...r, json: r.exitCode === 0 && r.stdout ? (JSON.parse(r.stdout) as Record<string, unknown>) : undefined };
 }
 
@@ -54,7 +39,7 @@ const callbackDefinition = () => ({
   },
 });
 
-describe.skipIf(!haveCli)('AWS CLI v2 (/usr/bin/aws stepfunctions)', () => {
+describe.skipIf(!hasAwsCli)('AWS CLI v2 (/usr/bin/aws stepfunctions; skipped: Debian awscli not installed)', () => {
   it('create-state-machine, start-execution, describe-execution, get-execution-history', async () => {
     const def = join(dir, 'chain.json');
     writeFileSync(def, JSON.stringify(passChain(3)));
@@ -108,11 +93,11 @@ describe.skipIf(!haveCli)('AWS CLI v2 (/usr/bin/aws stepfunctions)', () => {
   });
 });
 
-describe.skipIf(!haveBoto)('boto3 (/usr/bin/python3)', () => {
+describe.skipIf(!hasBoto3)('boto3 (/usr/bin/python3; skipped: Debian python3-boto3 not installed)', () => {
   it('runs a machine, reads history, answers a callback and raises typed exceptions', async () => {
     const script = `
-import json, os, time, boto3
-sfn = boto3.client("stepfunctions", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+import time
+sfn = client("stepfunctions")
 out = {}
 arn = sfn.create_state_machine(name="boto-chain", definition=${JSON.stringify(JSON.stringify(passChain(2)))}, roleArn="${ROLE}")["stateMachineArn"]
 ex = sfn.start_execution(stateMachineArn=arn, name="boto-run", input=json.dumps({"n": 5}))["executionArn"]
@@ -150,7 +135,7 @@ except sfn.exceptions.InvalidToken: errors.append("InvalidToken")
 out["errors"] = errors
 print(json.dumps(out))
 `;
-    const r = await execa(PYTHON, ['-c', script], { env: clientEnv(), reject: false });
+    const r = await runBoto3(env.endpoint, script);
     expect(r.exitCode, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(out).toMatchObject({

@@ -1,16 +1,15 @@
 /** Shared setup for the Step Functions API tests: a real endpoint and real SDK v3 clients. */
 import AdmZip from 'adm-zip';
-import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import { CreateFunctionCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { startEmulator } from '../../../harness/emulator/index.ts';
+import { lambdaClient, sfnClient } from '../../support/clients.ts';
 
 export const ROLE = 'arn:aws:iam::000000000000:role/StepFunctionsRole';
-export const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 export async function startEndpoint() {
   const emulator = await startEmulator({ port: 0, clock: 'virtual', seed: 7 });
-  const sfn = new SFNClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials });
-  const lambda = new LambdaClient({ endpoint: emulator.endpoint, region: 'us-east-1', credentials });
+  const sfn = sfnClient(emulator.endpoint);
+  const lambda = lambdaClient(emulator.endpoint);
   return { emulator, sfn, lambda, endpoint: emulator.endpoint };
 }
 
