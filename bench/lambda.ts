@@ -11,7 +11,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { loadavg } from 'node:os';
+import { createIdSource } from '../harness/core/index.ts';
 import { startEmulator } from '../harness/emulator/index.ts';
+import { LambdaRuntime, startRuntimeApiServer } from '../harness/runtime/index.ts';
 
 const CODE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'runtime', 'fixtures', 'node');
 const WARMUP = 50;
@@ -59,6 +62,21 @@ export async function run(): Promise<void> {
   // Baseline: what a test calling the handler directly pays (including the JSON round trip an invoke implies).
   const direct = await measure('direct in-process call', async () => JSON.stringify(await mod.handler(JSON.parse(payload))));
 
+  // Diagnostic: the runtime alone (execution environment + Runtime API on its own listener, no Lambda API).
+  {
+    const holder: { runtime?: LambdaRuntime } = {};
+    await using server = await startRuntimeApiServer(() => holder.runtime!);
+    const runtime = new LambdaRuntime({ region: 'us-east-1', runtimeApiHost: () => server.hostPort, endpointUrl: () => 'http://127.0.0.1:9', ids: createIdSource('bench') });
+    holder.runtime = runtime;
+    const spec = {
+      functionName: 'bench-echo', functionArn: 'arn:aws:lambda:us-east-1:000000000000:function:bench-echo', version: '$LATEST',
+      runtime: 'nodejs20.x', handler: 'echo.handler', codeDir: CODE_DIR, timeoutSeconds: 3, memorySizeMb: 128, environment: {}, revisionId: 'bench',
+    };
+    let n = 0;
+    await measure('runtime only (no Lambda API)', () => runtime.invoke(spec, { requestId: `bench-${n++}`, payload }));
+    await runtime.dispose();
+  }
+
   await using em = await startEmulator({ services: ['lambda', 'states'], log: false });
   const client = new LambdaClient({ endpoint: em.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } });
   await client.send(
@@ -79,6 +97,7 @@ export async function run(): Promise<void> {
   const overhead = raw.p50 - direct.p50;
   console.log(`overhead at p50 (raw HTTP − direct): ${overhead.toFixed(3)} ms (goal ≤ 2 ms: ${overhead <= 2 ? 'met' : 'NOT met'}); ratio ${(raw.p50 / Math.max(direct.p50, 1e-6)).toFixed(0)}×`);
   console.log(`overhead at p50 (SDK − direct):      ${(sdk.p50 - direct.p50).toFixed(3)} ms; SDK/raw ratio ${(sdk.p50 / raw.p50).toFixed(2)}×`);
+  console.log(`load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on this machine`);
   console.log(`cold starts during the run: ${em.observations.snapshot().invocations.filter((i) => i.coldStart).length}`);
 
   // ── StartExecution → SUCCEEDED of a one-Lambda state machine (issue 4's second figure).

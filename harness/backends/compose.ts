@@ -73,6 +73,27 @@ export function portArgs(p: ComposeProject, service: string, containerPort: numb
   return [...baseArgs(p), 'port', service, String(containerPort)];
 }
 
+/** Every Compose project whose name starts with `rehearse` (running or stopped). */
+export function lsArgs(): string[] {
+  return ['compose', 'ls', '--all', '--format', 'json', '--filter', 'name=rehearse'];
+}
+
+/** Names of our projects in `docker compose ls --format json` output (`[{"Name":…,"Status":…,"ConfigFiles":…}]`). */
+export function parseComposeLs(text: string): string[] {
+  const trimmed = text.trim();
+  if (!trimmed) return [];
+  let rows: unknown;
+  try {
+    rows = JSON.parse(trimmed);
+  } catch {
+    throw new Error(`unexpected \`docker compose ls\` output: ${JSON.stringify(trimmed.slice(0, 200))}`);
+  }
+  if (!Array.isArray(rows)) throw new Error('unexpected `docker compose ls` output: not a JSON array');
+  return rows
+    .map((r) => (typeof r === 'object' && r !== null ? (r as { Name?: unknown }).Name : undefined))
+    .filter((n): n is string => typeof n === 'string' && /^rehearse(?:-|$)/.test(n));
+}
+
 /** `docker compose port` prints `127.0.0.1:49153` (or `0.0.0.0:4566`, `[::]:4566`); returns the host port. */
 export function parsePortOutput(text: string): number {
   const line = text.trim().split('\n')[0]?.trim() ?? '';

@@ -4,6 +4,7 @@ import { projectName, type ComposeProfile, type ComposeProject } from './compose
 import { COMPOSE_FILE } from './images.ts';
 import type { LaunchOptions } from './launcher.ts';
 import type { MockConfigFile } from './mock-config.ts';
+import type { ReadinessOptions } from './readiness.ts';
 
 /** Signing names of the services a scenario's SDK clients talk to. */
 export type ServiceName = 'states' | 's3' | 'lambda' | 'secretsmanager' | 'sns';
@@ -34,6 +35,8 @@ export interface DockerBackendOptions extends LaunchOptions {
   region?: string;
   /** Fixed host ports (default 0: Docker picks free ones and we ask `docker compose port`). */
   hostPorts?: Partial<Record<'rehearse' | 'localstack' | 'stepfunctions-local', number>>;
+  /** How long to wait for the first real API answer after `up --wait` (tests shorten it). */
+  readiness?: ReadinessOptions;
 }
 
 export const DEFAULT_REGION = 'us-east-1';

@@ -11,6 +11,7 @@ import { composeProject, DEFAULT_REGION, makeDockerBackend, type DockerBackend, 
 import { requireEngine } from './docker-engine.ts';
 import { DEFAULT_MOCK_CONFIG } from './images.ts';
 import { launch, writeMockConfig } from './launcher.ts';
+import { waitUntilServing } from './readiness.ts';
 
 export const LOCALSTACK_TOKEN_HINT =
   'Sign up free at https://app.localstack.cloud, copy the token from Workspace → Auth Token, then `export LOCALSTACK_AUTH_TOKEN=ls-…` (in CI: a secret). ' +
@@ -32,6 +33,18 @@ export function localStackVariables(token: string, mockConfigPath: string, hostP
   return { LOCALSTACK_AUTH_TOKEN: token, REHEARSE_LOCALSTACK_PORT: String(hostPort), REHEARSE_SFN_MOCK_CONFIG: mockConfigPath };
 }
 
+const NEEDED = ['s3', 'secretsmanager', 'stepfunctions', 'lambda', 'sns'];
+
+/** `/_localstack/health` → `{ services: { s3: "running" | "available" | "disabled" | … } }`. */
+export function localStackServicesReady(body: string): boolean {
+  try {
+    const services = (JSON.parse(body) as { services?: Record<string, string> }).services ?? {};
+    return NEEDED.every((s) => services[s] === 'running' || services[s] === 'available');
+  } catch {
+    return false;
+  }
+}
+
 export async function startLocalStack(options: DockerBackendOptions = {}): Promise<DockerBackend> {
   const env = options.env ?? process.env;
   // Engine first: without Docker the token question does not arise.
@@ -47,6 +60,14 @@ export async function startLocalStack(options: DockerBackendOptions = {}): Promi
     throw e;
   }
   const url = `http://127.0.0.1:${launched.ports['localstack:4566']}`;
+  try {
+    // Healthy early; wait until every service we use reports available/running.
+    await waitUntilServing('LocalStack', `${url}/_localstack/health`, { method: 'GET' }, (status, body) => status === 200 && localStackServicesReady(body), options.readiness);
+  } catch (e) {
+    await launched.down();
+    mocks?.remove();
+    throw e;
+  }
   return makeDockerBackend({
     name: 'localstack',
     endpoint: url,

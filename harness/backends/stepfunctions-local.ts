@@ -9,6 +9,7 @@ import { BACKEND_CAPABILITIES } from './capabilities.ts';
 import { composeProject, DEFAULT_REGION, makeDockerBackend, type DockerBackend, type DockerBackendOptions } from './docker-backend.ts';
 import { DEFAULT_MOCK_CONFIG } from './images.ts';
 import { launch, writeMockConfig } from './launcher.ts';
+import { awsJsonProbe, waitUntilServing } from './readiness.ts';
 
 export function stepFunctionsLocalVariables(mockConfigPath: string, ports: DockerBackendOptions['hostPorts'] = {}): Record<string, string> {
   return {
@@ -45,6 +46,13 @@ export async function startStepFunctionsLocal(options: DockerBackendOptions = {}
   }
   const rehearse = `http://127.0.0.1:${launched.ports['rehearse:4566']}`;
   const states = `http://127.0.0.1:${launched.ports['stepfunctions-local:8083']}`;
+  try {
+    await waitUntilServing('Step Functions Local', states, awsJsonProbe('AWSStepFunctions.ListStateMachines'), (status, body) => status === 200 && body.includes('stateMachines'), options.readiness);
+  } catch (e) {
+    await launched.down();
+    mocks?.remove();
+    throw e;
+  }
   return makeDockerBackend({
     name: 'stepfunctions-local',
     endpoint: rehearse,

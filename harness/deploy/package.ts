@@ -10,7 +10,6 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import AdmZip from 'adm-zip';
 import { build } from 'esbuild';
@@ -29,12 +28,12 @@ export interface FunctionZip {
   files: string[];
 }
 
+/** node_modules/<name> as Node would find it from `from` (package.json may be hidden by an exports map). */
 function packageDir(name: string, from: string): string | undefined {
-  try {
-    const req = createRequire(path.join(from, 'noop.js'));
-    return path.dirname(req.resolve(`${name}/package.json`));
-  } catch {
-    return undefined;
+  for (let dir = path.resolve(from); ; dir = path.dirname(dir)) {
+    const candidate = path.join(dir, 'node_modules', name);
+    if (existsSync(path.join(candidate, 'package.json'))) return candidate;
+    if (path.dirname(dir) === dir) return undefined;
   }
 }
 

@@ -304,7 +304,9 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         } else if (streamDigests.MD5) {
           digestOf('MD5');
         }
-        if (contentSha256 && /^[0-9a-f]{64}$/i.test(contentSha256) && sha256Hex(raw) !== contentSha256.toLowerCase()) throw contentSha256Mismatch();
+        // x-amz-content-sha256 is a SigV4 input: checked when signatures are (a hash mismatch there would be a
+        // signature failure on AWS too). Body integrity itself is covered by x-amz-checksum-* / Content-MD5 above.
+        if (options.verifySignatures && contentSha256 && /^[0-9a-f]{64}$/i.test(contentSha256) && sha256Hex(raw) !== contentSha256.toLowerCase()) throw contentSha256Mismatch();
       }
 
       // ── context ────────────────────────────────────────────────────────────

@@ -16,7 +16,7 @@ import {
 } from './history.ts';
 import type { CountSpec, TextSpec, ThenSpec } from './schema.ts';
 import type { CheckResult, CheckWhere, ExecutionRecord } from './results.ts';
-import { brief, matchValue, parseMaybeJson, select } from './value-match.ts';
+import { brief, isMatcher, matchValue, parseMaybeJson, select } from './value-match.ts';
 
 export interface ObjectEvidence {
   bucket: string;
@@ -476,8 +476,10 @@ function checkObservations(then: ThenSpec, ev: Evidence): CheckResult[] {
       if (spec.subject !== undefined && !checkText(spec.subject, m.subject).ok) return false;
       if (spec.message === undefined) return true;
       if (typeof spec.message === 'string') return m.message === spec.message;
-      if (spec.message && typeof spec.message === 'object' && !Array.isArray(spec.message) && Object.keys(spec.message).every((k) => k === 'contains' || k === 'matches') && !('$contains' in spec.message))
+      if (spec.message && typeof spec.message === 'object' && !Array.isArray(spec.message) && Object.keys(spec.message).every((k) => k === 'contains' || k === 'matches'))
         return checkText(spec.message as TextSpec, m.message).ok;
+      // A bare matcher ({$contains: …}) reads the message text; an object matches the parsed JSON partially.
+      if (isMatcher(spec.message)) return matchValue(spec.message, m.message).length === 0;
       return matchValue(spec.message, parseMaybeJson(m.message)).length === 0;
     });
     const r = checkCount(spec.count ?? { atLeast: 1 }, matching.length);

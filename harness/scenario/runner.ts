@@ -40,7 +40,7 @@ export interface RunScenarioOptions {
   deploy?: DeployFn;
   /** Make HTML thumbnails of input and output images. */
   thumbnails?: boolean;
-  /** Wall-clock limit for each wait (default 30 s). */
+  /** Wall-clock limit for each wait (default 60 s). */
   waitTimeoutMs?: number;
   signal?: AbortSignal;
   /** Reset the backend first (shared `endpoint=URL` backends). */
@@ -164,9 +164,9 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     inputs: [],
     steps: [],
     signal: abort.signal,
-    waitTimeoutMs: options.waitTimeoutMs ?? 30_000,
+    waitTimeoutMs: options.waitTimeoutMs ?? 60_000,
   };
-  const wallLimit = (spec.timeoutSeconds ?? 120) * 1000;
+  const wallLimit = (spec.timeoutSeconds ?? 300) * 1000;
   const timer = REAL_CLOCK.setTimer(wallLimit, () => abort.abort(new StepError(`scenario exceeded its ${wallLimit / 1000}s wall-clock limit`)));
   try {
     // ---- given ----

@@ -146,7 +146,7 @@ export const AwaitStep = z
     state: z.string().optional().describe('Wait until the execution enters this state (and its task is scheduled)'),
     status: z.union([STATUS, z.array(STATUS)]).optional().describe('Wait for this status; default when no state: any terminal status'),
     captureToken: IDENT.optional().describe('Name for the captured task token (default "token")'),
-    timeoutSeconds: z.number().positive().optional().describe('Wall-clock limit for the wait (default 30)'),
+    timeoutSeconds: z.number().positive().optional().describe('Wall-clock limit for the wait (default 60)'),
   });
 
 export const TaskSuccessStep = z.strictObject({ token: Token, output: Json.optional(), expectError: ExpectError });
@@ -369,7 +369,7 @@ export const Scenario = z.strictObject({
     .optional()
     .describe('Instead of a deployed workflow: an ASL definition (inline, or a file path relative to the scenario)'),
   deploy: z.boolean().optional().describe('Deploy workflows/template.yaml first (default: true when `workflow` is set)'),
-  timeoutSeconds: z.number().positive().optional().describe('Wall-clock limit for the whole scenario (default 60)'),
+  timeoutSeconds: z.number().positive().optional().describe('Wall-clock limit for the whole scenario (default 300)'),
   given: Given.optional(),
   when: z.array(Step).default([]),
   then: Then.default({}),

@@ -20,7 +20,7 @@ import { REAL_CLOCK, type IdSource } from '../core/index.ts';
 import type { AwsClients } from './clients.ts';
 import type { ControlApi } from './control.ts';
 import { describe, getHistory, listAllExecutions, listStateMachines, poll, TERMINAL, type TrackedExecution } from './executions.ts';
-import { ATTEMPT_SCHEDULED, indexHistory, pathTaken, taskTokenOf } from './history.ts';
+import { ATTEMPT_SCHEDULED, detailsOf, indexHistory, pathTaken, taskTokenOf } from './history.ts';
 import { CONTENT_TYPES, generateImage } from './images.ts';
 import type { StepResult } from './results.ts';
 import type { StepSpec } from './schema.ts';
@@ -232,8 +232,13 @@ async function awaitStep(ctx: RunContext, spec: NonNullable<StepSpec['await']>):
         const entry = entries[entries.length - 1];
         if (entry) {
           const token = taskTokenOf(entry);
-          const scheduled = entry.events.some((e) => ATTEMPT_SCHEDULED.has(e.type));
-          if (token || !isTask || scheduled || entry.exitedAt !== undefined) return { token };
+          const scheduledEvents = entry.events.filter((e) => ATTEMPT_SCHEDULED.has(e.type));
+          const lastScheduled = scheduledEvents[scheduledEvents.length - 1];
+          const callback = lastScheduled !== undefined && /waitForTaskToken/.test(String(detailsOf(lastScheduled)?.resource ?? ''));
+          // A callback task is in the other party's hands once its request went out (TaskSubmitted, as AWS records it).
+          const submitted = entry.events.some((e) => e.type === 'TaskSubmitted' && e.id > (lastScheduled?.id ?? 0));
+          if (entry.exitedAt !== undefined || !isTask) return { token };
+          if (lastScheduled && (!callback || submitted)) return { token };
         }
         const d = await describe(sfn, exec.executionArn);
         if (TERMINAL.has(String(d.status)))

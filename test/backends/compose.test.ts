@@ -7,6 +7,8 @@ import {
   defaultProject,
   diagnoseUpFailure,
   downArgs,
+  lsArgs,
+  parseComposeLs,
   parsePortOutput,
   portArgs,
   projectName,
@@ -37,6 +39,19 @@ describe('compose commands', () => {
     expect(downArgs(project)).toEqual([...base, 'down', '--volumes', '--remove-orphans', '--timeout', '10']);
     expect(portArgs(project, 'localstack', 4566)).toEqual([...base, 'port', 'localstack', '4566']);
     expect(defaultProject(['rehearse'])).toEqual({ file: COMPOSE_FILE, projectName: 'rehearse', profiles: ['rehearse'], env: {} });
+  });
+
+  it('finds leftover rehearse projects for `rehearse down --all`', () => {
+    expect(lsArgs()).toEqual(['compose', 'ls', '--all', '--format', 'json', '--filter', 'name=rehearse']);
+    const out = JSON.stringify([
+      { Name: 'rehearse', Status: 'running(1)', ConfigFiles: '/repo/docker-compose.yml' },
+      { Name: 'rehearse-localstack-4242', Status: 'exited(1)', ConfigFiles: '/repo/docker-compose.yml' },
+      { Name: 'rehearsed-other-app', Status: 'running(2)', ConfigFiles: '/x.yml' },
+      { Name: 'myapp', Status: 'running(1)', ConfigFiles: '/y.yml' },
+    ]);
+    expect(parseComposeLs(out)).toEqual(['rehearse', 'rehearse-localstack-4242']);
+    expect(parseComposeLs('\n')).toEqual([]);
+    expect(() => parseComposeLs('NAME STATUS')).toThrow(/unexpected `docker compose ls` output/);
   });
 
   it('reads host ports from `docker compose port`', () => {

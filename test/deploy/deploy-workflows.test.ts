@@ -235,10 +235,10 @@ describe('image-batch (inline Map, MaxConcurrency 5)', () => {
   });
 });
 
-describe('image-batch-distributed (ItemReader over a prefix, ToleratedFailurePercentage 10)', () => {
-  // Ten items run as child executions, 10 at a time: up to 30 cold Lambda environments on a busy machine.
-  it('processes every object under the prefix and tolerates one bad image in ten', { timeout: 300_000 }, async () => {
-    for (let i = 0; i < 9; i++) await put(`batch-dist/img-${i}.png`, await photo('png', { width: 200, height: 150, seed: 40 + i }));
+describe('image-batch-distributed (ItemReader over a prefix, ToleratedFailurePercentage 20)', () => {
+  // Five items run as child executions at once: 15 cold Lambda environments (each with its own init timeout).
+  it('processes every object under the prefix and tolerates one bad image in five', { timeout: 300_000 }, async () => {
+    for (let i = 0; i < 4; i++) await put(`batch-dist/img-${i}.png`, await photo('png', { width: 200, height: 150, seed: 40 + i }));
     await put('batch-dist/truncated.jpg', await truncatedJpeg(0.3, { width: 200, height: 150 }));
     const arn = await start('image-batch-distributed', { bucket: 'images', prefix: 'batch-dist/' });
     const d = await until(`${arn} to finish`, async () => {
@@ -247,8 +247,8 @@ describe('image-batch-distributed (ItemReader over a prefix, ToleratedFailurePer
     }, 280_000);
     expect(d.status, `${d.error}: ${d.cause}`).toBe('SUCCEEDED');
     const summary = JSON.parse(d.output!) as { total: number; succeeded: number; failed: number; prefix: string };
-    expect(summary).toMatchObject({ prefix: 'batch-dist/', succeeded: 9 });
-    expect(await inspect(await get('optimized/batch-dist/img-8.webp'))).toMatchObject({ format: 'webp', width: 320, height: 240 });
+    expect(summary).toMatchObject({ prefix: 'batch-dist/', total: 5, succeeded: 4, failed: 1 });
+    expect(await inspect(await get('optimized/batch-dist/img-3.webp'))).toMatchObject({ format: 'webp', width: 320, height: 240 });
   });
 });
 

@@ -3,6 +3,7 @@
  * backends (harness/backends/*.ts) rely on. Parsed with `yaml`; no engine needed.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { COMPOSE_FILE, DEFAULT_MOCK_CONFIG, DOCKERFILE } from '../../harness/backends/images.ts';
@@ -43,6 +44,20 @@ function mount(spec: string): { variable?: string; source: string; target: strin
 }
 
 describe('docker-compose.yml', () => {
+  it('is valid against the Compose Specification JSON Schema', () => {
+    // The schema ships with testcontainers' docker-compose dependency; ajv with asl-validator.
+    const require = createRequire(import.meta.url);
+    const schemaPath = createRequire(require.resolve('testcontainers')).resolve('docker-compose/schema/compose-spec.json');
+    const AjvModule = createRequire(require.resolve('asl-validator'))('ajv') as { default: AjvClass };
+    type AjvClass = new (o: object) => { compile(schema: unknown): ((doc: unknown) => boolean) & { errors?: unknown[] | null } };
+    const validate = new AjvModule.default({ allErrors: true, strict: false, validateSchema: false }).compile(JSON.parse(readFileSync(schemaPath, 'utf8')));
+    expect(validate(compose), JSON.stringify(validate.errors)).toBe(true);
+    // …and the check has teeth: a misspelt key is rejected.
+    const broken = structuredClone(compose) as unknown as { services: { rehearse: { healthcheck: Record<string, unknown> } } };
+    broken.services.rehearse.healthcheck.intervall = '5s';
+    expect(validate(broken)).toBe(false);
+  });
+
   it('defines exactly the three services, each under the profile its backend passes', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['localstack', 'rehearse', 'stepfunctions-local']);
     expect(svc('localstack').profiles).toEqual(['localstack']);
@@ -71,9 +86,13 @@ describe('docker-compose.yml', () => {
     expect(svc('stepfunctions-local').healthcheck.test.join(' ')).toContain('/dev/tcp/127.0.0.1/8083');
     for (const name of Object.keys(compose.services)) {
       const hc = svc(name).healthcheck;
-      expect(hc.test[0], `${name} healthcheck uses exec form`).toBe('CMD');
+      expect(['CMD', 'CMD-SHELL'], `${name} healthcheck form`).toContain(hc.test[0]);
       expect(hc.retries).toBeGreaterThan(0);
     }
+    // Ours and LocalStack's images are known: exec form. Step Functions Local's tools are not: a shell chain of fallbacks.
+    expect(svc('rehearse').healthcheck.test[0]).toBe('CMD');
+    expect(svc('localstack').healthcheck.test[0]).toBe('CMD');
+    expect(svc('stepfunctions-local').healthcheck.test[1]).toMatch(/\/dev\/tcp.*\|\| curl .*\|\| nc -z 127\.0\.0\.1 8083/);
   });
 
   it('configures LocalStack: services, auth token passed through, docker socket, SFN_MOCK_CONFIG mounted', () => {

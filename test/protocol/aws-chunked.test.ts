@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignatureV4 } from '@smithy/signature-v4';
+import type { Checksum, SourceData } from '@smithy/types';
 import { startEmulator, type Emulator } from '../../harness/emulator/index.ts';
 import { decodeAwsChunked } from '../../harness/protocol/aws-chunked.ts';
 
@@ -36,18 +37,18 @@ const crc32b64 = (b: Buffer) => {
   return out.toString('base64');
 };
 
-class Sha256 {
+class Sha256 implements Checksum {
   private h;
-  constructor(private readonly secret?: Uint8Array | string) {
+  constructor(private readonly secret?: SourceData) {
     this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', Buffer.from(secret as Uint8Array));
   }
-  update(d: Uint8Array) {
+  update(d: Uint8Array): void {
     this.h.update(d);
   }
-  async digest() {
+  async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.h.digest());
   }
-  reset() {
+  reset(): void {
     this.h = this.secret === undefined ? createHash('sha256') : createHmac('sha256', Buffer.from(this.secret as Uint8Array));
   }
 }

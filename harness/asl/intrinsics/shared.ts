@@ -5,10 +5,9 @@
  * `States.IntrinsicFailure` name in the error docs is not what executions show).
  */
 import type { IdSource } from '../../core/index.ts';
-import type { StateRef } from '../errors.ts';
+import type { StateRef, StatesError } from '../errors.ts';
 import { runtimeError } from '../jsonpath/messages.ts';
 import type { IntrinsicCall } from './parser.ts';
-import type { StatesError } from '../errors.ts';
 
 export interface IntrinsicContext {
   where: StateRef;

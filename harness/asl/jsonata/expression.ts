@@ -142,8 +142,9 @@ function isJsonataFunction(v: unknown): boolean {
   return o._jsonata_lambda === true || o._jsonata_function === true;
 }
 
-/** jsonata marks sequences with extra array properties; hand back plain JSON values. */
+/** jsonata marks sequences with extra array properties; hand back plain JSON values (copy-on-write). */
 function plain(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     const marked = Object.prototype.hasOwnProperty.call(value, 'sequence') || Object.prototype.hasOwnProperty.call(value, 'keepSingleton');
@@ -155,7 +156,14 @@ function plain(value: unknown): unknown {
     if (copy) return copy;
     return marked ? value.slice() : value;
   }
-  return value;
+  let copy: Record<string, unknown> | undefined;
+  const obj = value as Record<string, unknown>;
+  for (const k in obj) {
+    const v = plain(obj[k]);
+    if (v !== obj[k] && !copy) copy = { ...obj };
+    if (copy) copy[k] = v;
+  }
+  return copy ?? value;
 }
 
 /**
@@ -163,7 +171,39 @@ function plain(value: unknown): unknown {
  * AWS's cause texts: `returned nothing (undefined).`, `threw an error during
  * evaluation. T1006: …`, `returned an unsupported result type.`
  */
+const SIMPLE_REFERENCE = /^\$([A-Za-z_][A-Za-z0-9_]*)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)$/;
+const simpleCache = new Map<string, { root: string; keys: string[] } | null>();
+
+/**
+ * `$states.input.a.b` / `$var.x`: walked directly when every step lands on a
+ * plain object and the result is not an array — exactly the cases where
+ * JSONata's sequence rules cannot change the answer. Anything else (arrays,
+ * missing keys, unknown variables) goes through jsonata. Undefined = not handled.
+ */
+function simpleReference(text: string, scope: JsonataScope): unknown {
+  let ref = simpleCache.get(text);
+  if (ref === undefined) {
+    const m = SIMPLE_REFERENCE.exec(text);
+    ref = m ? { root: m[1]!, keys: m[2] ? m[2].slice(1).split('.') : [] } : null;
+    if (simpleCache.size > 10_000) simpleCache.clear();
+    simpleCache.set(text, ref);
+  }
+  if (ref === null) return undefined;
+  let cur: unknown;
+  if (ref.root === 'states') cur = scope.states;
+  else if (Object.prototype.hasOwnProperty.call(scope.variables, ref.root)) cur = scope.variables[ref.root];
+  else return undefined;
+  for (const key of ref.keys) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur) || !Object.prototype.hasOwnProperty.call(cur, key)) return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  if (cur === undefined || Array.isArray(cur) || typeof cur === 'function') return undefined;
+  return cur;
+}
+
 export async function evaluateExpression(text: string, scope: JsonataScope, where: StateRef, field: string, options: JsonataOptions = {}): Promise<unknown> {
+  const simple = simpleReference(text, scope);
+  if (simple !== undefined) return simple;
   const compiled = compile(text);
   if (!compiled.ok) throw expressionError(where, text, field, `threw an error during evaluation. ${describe(compiled.error)}`);
   const bindings: Record<string, unknown> = Object.assign({}, functionsFor(options.ids ?? fallbackIds), scope.variables);

@@ -11,11 +11,21 @@ import type { Step, StateRun } from './base.ts';
 
 type Rule = Record<string, unknown>;
 
-export async function runChoice(run: StateRun): Promise<Step> {
+/** JSONPath Choice is synchronous (hot path); JSONata conditions are awaited. */
+export function runChoice(run: StateRun): Step | Promise<Step> {
   const eff = run.effectiveInput();
   const choices = (run.raw.Choices ?? []) as Rule[];
+  if (run.jsonata) return chooseJsonata(run, eff, choices);
+  const scope = run.pathScope(eff);
+  for (const rule of choices) {
+    if (evaluateChoiceRule(rule, scope, run.where)) return transition(run, eff, rule);
+  }
+  return transition(run, eff, undefined);
+}
+
+async function chooseJsonata(run: StateRun, eff: unknown, choices: Rule[]): Promise<Step> {
   let matched: Rule | undefined;
-  if (run.jsonata) {
+  {
     const scope = run.jsonataScope();
     for (const rule of choices) {
       let ok: boolean;
@@ -29,15 +39,11 @@ export async function runChoice(run: StateRun): Promise<Step> {
         break;
       }
     }
-  } else {
-    const scope = run.pathScope(eff);
-    for (const rule of choices) {
-      if (evaluateChoiceRule(rule, scope, run.where)) {
-        matched = rule;
-        break;
-      }
-    }
   }
+  return transition(run, eff, matched);
+}
+
+function transition(run: StateRun, eff: unknown, matched: Rule | undefined): Step | Promise<Step> {
   if (matched) {
     return run.finish(undefined, eff, {
       hasResult: false,

@@ -4,8 +4,9 @@
  */
 import type { Step, StateRun } from './base.ts';
 
-export async function runSucceed(run: StateRun): Promise<Step> {
+export function runSucceed(run: StateRun): Step | Promise<Step> {
   const eff = run.effectiveInput();
-  const step = await run.finish(undefined, eff, { hasResult: false });
-  return { next: undefined, output: step.output };
+  const step = run.finish(undefined, eff, { hasResult: false });
+  const end = (s: Step): Step => ({ next: undefined, output: s.output });
+  return step instanceof Promise ? step.then(end) : end(step);
 }

@@ -166,7 +166,6 @@ class Checker {
       case 'Choice': this.choice(s, where, states, ql); break;
       case 'Wait': this.wait(s, where, ql); break;
       case 'Fail': this.fail(s, where); break;
-      case 'Pass': this.pass(s, where, ql); break;
       case 'Parallel': this.parallel(s, where, ql); break;
       case 'Map': this.map(s, where, ql); break;
     }
@@ -379,10 +378,6 @@ class Checker {
 
   private exclusive(s: Obj, where: LocationPart[], a: string, b: string): void {
     if (a in s && b in s) this.error([...where, b], `cannot be combined with ${a}`);
-  }
-
-  private pass(_s: Obj, _where: LocationPart[], _ql: QueryLanguage): void {
-    // Result/Parameters/Output are checked with the query-language fields.
   }
 
   private wait(s: Obj, where: LocationPart[], ql: QueryLanguage): void {

@@ -26,7 +26,7 @@ options:
   --seed N           ids, tokens and jitter from this seed (printed on every run)
   --shard i/n        run the i-th of n slices (CI parallelism)
   --workers N        scenarios at once (embedded backend; default: CPU count, max 2)
-  --timeout S        wall-clock limit for each wait step (default 30)
+  --timeout S        wall-clock limit for each wait step (default 60)
   --watch            run again when scenarios, workflows or lambdas change
 
 exit codes: 0 all passed, 1 a scenario failed, 2 bad input, 3 backend could not start`;
@@ -112,7 +112,11 @@ function validateBackend(spec: string): void {
 
 async function runOnce(flags: RunFlags, io: CliIo): Promise<{ code: number; report: RunReport }> {
   const reporter = consoleReporter({ out: io.stdout, isTTY: io.isTTY });
+  // Ctrl-C / SIGTERM: stop starting scenarios, abort the running ones, dispose their backends.
+  const stop = new AbortController();
+  void io.interrupted?.then(() => stop.abort(new Error('interrupted')));
   const report = await runSuite({
+    signal: stop.signal,
     paths: flags.paths,
     cwd: io.cwd,
     backend: flags.backend,
@@ -126,6 +130,10 @@ async function runOnce(flags: RunFlags, io: CliIo): Promise<{ code: number; repo
     thumbnails: flags.reporters.includes('html'),
   });
   const written = await writeReports(report, flags.reporters, flags.out, io.cwd);
+  if (stop.signal.aborted) {
+    io.stderr.write(`rehearse run: interrupted after ${report.summary.total} scenario(s)\n`);
+    return { code: EXIT_CODES.ERR_SCENARIO_FAILED, report };
+  }
   for (const w of written) io.stdout.write(`report: ${w}\n`);
   const s = report.summary;
   if (s.total === 0) {

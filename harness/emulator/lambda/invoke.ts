@@ -33,9 +33,13 @@ export interface InvokeRequest {
   caller?: string;
 }
 
-/** Synchronous payload limit (6 MB) and asynchronous limit (256 KB): https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
+/**
+ * Payload limits (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html): 6 MB synchronous,
+ * 1 MB asynchronous through Invoke, 256 KB through the deprecated InvokeAsync.
+ */
 export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
-export const MAX_ASYNC_PAYLOAD = 256 * 1024;
+export const MAX_ASYNC_PAYLOAD = 1024 * 1024;
+export const MAX_INVOKE_ASYNC_PAYLOAD = 256 * 1024;
 
 /**
  * Asynchronous invocation: on a function error Lambda retries twice, waiting

@@ -13,11 +13,12 @@ import {
   invalidParameterValue,
   invalidRequestContent,
   preconditionFailed,
+  requestTooLarge,
   resourceConflict,
   resourceNotFound,
   validationError,
 } from './errors.ts';
-import type { Invocations, InvocationType } from './invoke.ts';
+import { MAX_INVOKE_ASYNC_PAYLOAD, type Invocations, type InvocationType } from './invoke.ts';
 import { functionConfiguration, functionSpec, type FunctionRecord, type FunctionStore } from './models.ts';
 
 export interface OperationDeps {
@@ -320,6 +321,7 @@ export class LambdaOperations {
 
   /** Deprecated InvokeAsync: 202 `{"Status": 202}`. */
   async invokeAsync(req: RestRequest, name: string): Promise<RestResponse> {
+    if (req.body.length > MAX_INVOKE_ASYNC_PAYLOAD) throw requestTooLarge(MAX_INVOKE_ASYNC_PAYLOAD);
     await this.d.invocations.invoke({ functionName: name, payload: req.body.toString('utf8'), invocationType: 'Event', requestId: req.ctx.requestId });
     return jsonResponse(202, { Status: 202 });
   }

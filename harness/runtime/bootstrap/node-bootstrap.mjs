@@ -85,10 +85,23 @@ class RuntimeError extends Error {
 // unbundled. Resolve `@aws-sdk/*` and `@smithy/*` (and nothing else) from
 // the node_modules above this bootstrap when the code's own tree lacks them.
 const SDK = /^@(aws-sdk|smithy|aws-crypto)\//;
-try {
-  register(new URL('./sdk-resolve-hook.mjs', import.meta.url), { data: { fallbackParent: import.meta.url } });
-} catch {
-  // module.register unavailable (Node < 20.6): ESM handlers must bundle the SDK.
+// Code inside the tree that holds the SDK (a hot-reload directory in the repo)
+// resolves it natively; only code elsewhere (an extracted zip) needs the ESM
+// hook, whose loader thread costs cold-start time.
+function sdkHome() {
+  for (let d = path.dirname(fileURLToPathSafe(import.meta.url)); ; d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'node_modules', '@aws-sdk'))) return d;
+    if (d === path.dirname(d)) return undefined;
+  }
+}
+const home = sdkHome();
+const taskRootForSdk = path.resolve(process.env.LAMBDA_TASK_ROOT ?? process.cwd());
+if (!home || !(taskRootForSdk === home || taskRootForSdk.startsWith(home + path.sep))) {
+  try {
+    register(new URL('./sdk-resolve-hook.mjs', import.meta.url), { data: { fallbackParent: import.meta.url } });
+  } catch {
+    // module.register unavailable (Node < 20.6): ESM handlers must bundle the SDK.
+  }
 }
 const originalResolve = Module._resolveFilename;
 const bootstrapRequire = createRequire(import.meta.url);
@@ -163,7 +176,7 @@ async function loadHandler(taskRoot, handlerString) {
 
 function fileURLToPathSafe(u) {
   try {
-    return new URL(u).pathname;
+    return decodeURIComponent(new URL(u).pathname);
   } catch {
     return u;
   }

@@ -33,6 +33,12 @@ describe('evaluateJsonataValue', () => {
     });
   });
 
+  it('returns plain arrays for sequences nested in constructed objects', async () => {
+    const out = (await evaluateJsonataValue('{% {"a": $list.a, "b": {"c": $list.a}} %}', scope, where, 'Output')) as { a: unknown[]; b: { c: unknown[] } };
+    expect(Object.keys(out.a)).toEqual(['0', '1']);
+    expect(Object.keys(out.b.c)).toEqual(['0', '1']);
+  });
+
   it('returns plain arrays for JSONata sequences', async () => {
     const out = await evaluateJsonataValue('{% $list.a %}', scope, where, 'Output');
     expect(Array.isArray(out)).toBe(true);
@@ -78,6 +84,22 @@ describe('evaluateJsonataValue', () => {
     const now = Date.UTC(2026, 0, 2, 3, 4, 5);
     expect(await evaluateJsonataValue('{% $now() %}', scope, where, 'Output', { now })).toBe('2026-01-02T03:04:05.000Z');
     expect(await evaluateJsonataValue('{% $millis() %}', scope, where, 'Output', { now })).toBe(now);
+  });
+});
+
+describe('simple references', () => {
+  it('give what JSONata gives, for every shape', async () => {
+    const data = { obj: { a: { b: 1 } }, arr: [1], arr2: [{ a: 1 }, { a: 2 }], nil: null, s: 'x', empty: {} };
+    const sc = { states: { input: data, context: {} }, variables: { v: data, one: 1 } };
+    const texts = ['$states.input.obj.a.b', '$states.input.obj', '$states.input.arr', '$states.input.arr2.a', '$states.input.nil', '$states.input.s', '$v.obj.a', '$v.arr', '$one', '$states.input.empty'];
+    for (const text of texts) {
+      // `($x)` is not a simple reference, so it always goes through jsonata itself.
+      const viaFastPath = await evaluateJsonataValue(`{% ${text} %}`, sc, where, 'Output');
+      const viaJsonata = await evaluateJsonataValue(`{% (${text}) %}`, sc, where, 'Output');
+      expect(viaFastPath, text).toEqual(viaJsonata);
+    }
+    const missing = await failure(evaluateJsonataValue('{% $states.input.nope %}', sc, where, 'Output'));
+    expect(missing.causeText).toContain("'$states.input.nope' specified for the field 'Output' returned nothing (undefined).");
   });
 });
 

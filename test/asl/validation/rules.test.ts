@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../../harness/asl/api.ts';
-import { formatDiagnostic, formatInvalidDefinition, hasErrors, toJsonPointer, validateDefinition } from '../../../harness/asl/validation/index.ts';
+import { formatDiagnostic, formatInvalidDefinition, formatLocation, hasErrors, parseLocation, toJsonPointer, validateDefinition } from '../../../harness/asl/validation/index.ts';
 
 const LAMBDA = 'arn:aws:lambda:us-east-1:123456789012:function:resize';
 
@@ -175,5 +175,6 @@ describe('locations', () => {
     ["States['a.b'].Parameters['x.y.$']", '/States/a.b/Parameters/x.y.$'],
   ])('%s', (location, pointer) => {
     expect(toJsonPointer(location)).toBe(pointer);
+    expect(formatLocation(parseLocation(location))).toBe(location);
   });
 });

@@ -1,7 +1,7 @@
 /** The /_rehearse/ control API over HTTP, through the typed ControlClient, and the virtual clock rule. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { VirtualClock } from '../../../harness/core/index.ts';
+import { VirtualClock, type Clock } from '../../../harness/core/index.ts';
 import { ControlApiError, ControlClient } from '../../../harness/backends/control-client.ts';
 import { startEmulator, type Emulator } from '../../../harness/emulator/index.ts';
 import { s3Client } from '../../support/clients.ts';
@@ -92,7 +92,7 @@ describe('virtual clock rule (serve --clock virtual)', () => {
     await using em = await startEmulator({ services: ['s3'], clock, log: false });
     const control = new ControlClient(em.endpoint);
     // A task token waiting for an outside client (what the Step Functions service does for .waitForTaskToken).
-    const releaseCallback = clock.hold('callback', 'task token for Approve');
+    const releaseCallback = (clock as Clock).hold('callback', 'task token for Approve');
     let fired = 0;
     clock.setTimer(3_600_000, () => fired++); // the task's 1 h timeout
     await new Promise((r) => setTimeout(r, 50));
@@ -112,7 +112,7 @@ describe('virtual clock rule (serve --clock virtual)', () => {
     const clock = new VirtualClock({ start: START, autoAdvance: 'idle' });
     await using em = await startEmulator({ services: ['s3'], clock, log: false });
     const control = new ControlClient(em.endpoint);
-    const release = clock.hold('callback', 'pending token');
+    const release = (clock as Clock).hold('callback', 'pending token');
     const fired = new Promise<number>((resolve) => clock.setTimer(10_000, () => resolve(clock.now())));
     await control.setClock({ autoAdvance: 'idle-ignoring-callbacks' });
     expect(await fired).toBe(START + 10_000);

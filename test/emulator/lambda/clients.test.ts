@@ -7,9 +7,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import sharp from 'sharp';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateFunctionCommand, InvokeCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../harness/emulator/index.ts';
-import { CREDENTIALS, fixtureZip, ROLE } from './support.ts';
+import { CREDENTIALS, fixtureZip, lambdaClient, ROLE, text } from './support.ts';
 
 const hasCli = existsSync('/usr/bin/aws');
 const hasPython = existsSync('/usr/bin/python3');
@@ -18,7 +21,7 @@ let em: Emulator;
 let work: string;
 
 beforeAll(async () => {
-  em = await startEmulator({ services: ['lambda'], log: false });
+  em = await startEmulator({ services: ['lambda', 's3'], log: false });
   work = mkdtempSync(join(tmpdir(), 'rehearse-lambda-clients-'));
 });
 afterAll(async () => {
@@ -114,5 +117,26 @@ print(json.dumps(out))
     expect(out.fail).toMatchObject({ errorType: 'ValueError', errorMessage: 'bad input: x' });
     const calls = em.observations.snapshot().invocations.filter((i) => i.functionName === 'py-boto');
     expect(calls.map((c) => c.error?.errorType)).toEqual([undefined, undefined, 'ValueError']);
+  });
+});
+
+describe.skipIf(!hasPython)('a Python handler reading S3 with boto3 (needs /usr/bin/python3)', () => {
+  it('validates an uploaded PNG with Pillow, reading it from this endpoint\'s S3', async () => {
+    const s3 = new S3Client({ endpoint: em.endpoint, region: 'us-east-1', credentials: CREDENTIALS, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: 'images' }));
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#336699' } }).png().toBuffer();
+    await s3.send(new PutObjectCommand({ Bucket: 'images', Key: 'raw/cat.png', Body: png, ContentType: 'image/png' }));
+    const lambda = lambdaClient(em.endpoint);
+    await lambda.send(
+      new CreateFunctionCommand({ FunctionName: 'py-validate', Runtime: 'python3.12', Handler: 'app.validate_image', Role: ROLE, Timeout: 20, MemorySize: 512, Code: { ZipFile: fixtureZip('python', ['app.py']) } }),
+    );
+    const r = await lambda.send(new InvokeCommand({ FunctionName: 'py-validate', Payload: JSON.stringify({ bucket: 'images', key: 'raw/cat.png' }) }));
+    expect(r.FunctionError).toBeUndefined();
+    expect(JSON.parse(text(r.Payload))).toEqual({ isValid: true, format: 'PNG', width: 40, height: 30, bytes: png.length });
+    const missing = await lambda.send(new InvokeCommand({ FunctionName: 'py-validate', Payload: JSON.stringify({ bucket: 'images', key: 'raw/none.png' }) }));
+    expect(missing.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(text(missing.Payload)).errorType).toBe('NoSuchKey');
+    lambda.destroy();
+    s3.destroy();
   });
 });

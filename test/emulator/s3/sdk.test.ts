@@ -16,6 +16,7 @@ import {
   HeadObjectCommand,
   ListBucketsCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   S3ServiceException,
   type S3Client,
@@ -187,7 +188,7 @@ describe('listing and batch delete', () => {
     let token: string | undefined;
     let pages = 0;
     do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: 'list-bucket', MaxKeys: 2, ContinuationToken: token }));
+      const page: ListObjectsV2CommandOutput = await s3.send(new ListObjectsV2Command({ Bucket: 'list-bucket', MaxKeys: 2, ContinuationToken: token }));
       all.push(...(page.Contents ?? []).map((c) => c.Key!));
       expect(page.KeyCount).toBe((page.Contents ?? []).length);
       token = page.NextContinuationToken;
@@ -204,7 +205,7 @@ describe('listing and batch delete', () => {
     const seen: string[] = [];
     token = undefined;
     do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: 'list-bucket', Delimiter: '/', MaxKeys: 1, ContinuationToken: token }));
+      const page: ListObjectsV2CommandOutput = await s3.send(new ListObjectsV2Command({ Bucket: 'list-bucket', Delimiter: '/', MaxKeys: 1, ContinuationToken: token }));
       seen.push(...(page.CommonPrefixes ?? []).map((p) => p.Prefix!), ...(page.Contents ?? []).map((c) => c.Key!));
       token = page.NextContinuationToken;
     } while (token);

@@ -15,7 +15,7 @@ async function portFree(port: number): Promise<boolean> {
 
 describe('startEmulator', () => {
   it('listens on 127.0.0.1 with port 0, and dispose (or await using) releases the port', async () => {
-    let port = 0;
+    let port: number;
     {
       await using em = await startEmulator({ log: false, services: ['s3'] });
       expect(em.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
