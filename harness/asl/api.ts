@@ -36,6 +36,12 @@ export interface TaskContext {
   signal: AbortSignal;
   /** Set for `.waitForTaskToken` tasks. */
   taskToken?: string;
+  /**
+   * Set for `.sync` / `.sync:2` tasks: call it once the job has been started, with the
+   * start call's response (e.g. StartExecution's `{ExecutionArn, StartDate}`); the engine
+   * records it as `TaskSubmitted`, as AWS does, before the task's final event.
+   */
+  onSubmitted?: (response: unknown) => void;
 }
 
 export interface LambdaInvocation {

@@ -84,6 +84,7 @@ export class ExecutionRun implements ExecutionHandle {
       s3: options.s3,
       observer,
       history: this.log,
+      maxHistoryEvents: options.maxHistoryEvents ?? DEFAULT_MAX_EVENTS,
       tokens,
       contextExecution,
       contextStateMachine: { Id: request.stateMachineArn, Name: request.stateMachineName },

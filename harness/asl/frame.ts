@@ -7,7 +7,7 @@ import type { Clock, IdSource } from '../core/index.ts';
 import type { EngineObserver, S3Access, TaskInvoker } from './api.ts';
 import type { Cancel } from './cancel.ts';
 import { StatesError } from './errors.ts';
-import type { History } from './history.ts';
+import { HistoryLimitError, type History } from './history.ts';
 import type { TokenRegistry } from './tasks/tokens.ts';
 
 export interface ExecutionEnv {
@@ -28,6 +28,8 @@ export interface ExecutionEnv {
   tokens: TokenRegistry;
   /** `$$.Execution` (shared by every state; never mutated). */
   contextExecution: Record<string, unknown>;
+  /** AWS: 25,000 events per execution (each distributed Map child run included). */
+  maxHistoryEvents: number;
   /** `$$.StateMachine`. */
   contextStateMachine: Record<string, unknown>;
 }
@@ -60,6 +62,9 @@ export function runtimeError(stateName: string, enteredEventId: number, message:
 }
 
 export class Frame {
+  /** Events a silent (distributed Map child) run would have recorded: it has AWS's limit too. */
+  private silentEvents = 0;
+
   constructor(
     readonly env: ExecutionEnv,
     public vars: Record<string, unknown>,
@@ -71,7 +76,10 @@ export class Frame {
 
   emit(type: string, details?: Record<string, unknown>): number {
     if (this.signal.aborted) throw new AbortedError();
-    if (this.silent) return 0;
+    if (this.silent) {
+      if (++this.silentEvents >= this.env.maxHistoryEvents) throw new HistoryLimitError(this.env.maxHistoryEvents);
+      return 0;
+    }
     const id = this.env.history.add(type, this.prev, details);
     this.prev = id;
     return id;

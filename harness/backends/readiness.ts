@@ -45,7 +45,7 @@ export async function waitUntilServing(
   const timeoutMs = options.timeoutMs ?? 60_000;
   const interval = options.intervalMs ?? 500;
   const deadline = clock.now() + timeoutMs;
-  let last = 'no attempt';
+  let last: string;
   for (;;) {
     try {
       const res = await doFetch(url, { ...init, signal: AbortSignal.timeout(Math.min(10_000, timeoutMs)) });
@@ -53,8 +53,9 @@ export async function waitUntilServing(
       if (ok(res.status, body)) return;
       last = `HTTP ${res.status} ${body.slice(0, 120)}`;
     } catch (e) {
-      const cause = e instanceof Error ? ((e.cause as { code?: string } | undefined)?.code ?? e.message) : String(e);
-      last = cause;
+      // fetch wraps the socket error: its cause says what happened ("UND_ERR_SOCKET other side closed").
+      const cause = e instanceof Error ? (e.cause as { code?: string; message?: string } | undefined) : undefined;
+      last = cause ? [cause.code, cause.message].filter(Boolean).join(' ') : e instanceof Error ? e.message : String(e);
     }
     if (clock.now() + interval > deadline) {
       throw new RehearseError('ERR_BACKEND_UNAVAILABLE', `${what} at ${url} did not start serving within ${timeoutMs / 1000} s (last: ${last})`);

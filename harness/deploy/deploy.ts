@@ -7,6 +7,7 @@
  * idempotent: each resource is read first and only created or updated when it
  * is missing or differs.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   AddPermissionCommand,
@@ -35,7 +36,6 @@ import type { FunctionSpec, StateMachineSpec, TemplateModel } from './model.ts';
 import { buildFunctionZip } from './package.ts';
 import { formatProblem } from './problems.ts';
 import { substitute, validateTemplate } from './validate.ts';
-import { readFileSync } from 'node:fs';
 
 export type ChangeAction = 'created' | 'updated' | 'unchanged' | 'skipped';
 

@@ -142,9 +142,14 @@ export async function verifySignature(auth: SigV4Auth, req: SignedRequestParts, 
   };
   let expected: string | undefined;
   if (auth.presigned) {
-    // Presigned: the signature is over UNSIGNED-PAYLOAD and the X-Amz-* query itself.
-    const canonical = canonicalRequest(req.method, req.rawPath, query, headers, auth.signedHeaders, 'UNSIGNED-PAYLOAD', auth.service !== 's3');
-    expected = signString(secretAccessKey, auth, auth.amzDate!, canonical);
+    // Presigned: the signature covers the X-Amz-* query itself. S3 presigners sign UNSIGNED-PAYLOAD; a generic
+    // SigV4 presigner signs the body's hash (of nothing, for a GET) or the hoisted X-Amz-Content-Sha256.
+    const candidates = [...new Set([req.query.get('X-Amz-Content-Sha256') ?? 'UNSIGNED-PAYLOAD', 'UNSIGNED-PAYLOAD', sha256Hex(req.body)])];
+    for (const payloadHash of candidates) {
+      const canonical = canonicalRequest(req.method, req.rawPath, query, headers, auth.signedHeaders, payloadHash, auth.service !== 's3');
+      expected = signString(secretAccessKey, auth, auth.amzDate!, canonical);
+      if (expected === auth.signature) break;
+    }
   } else {
     const signed = await signer.sign(signable, { signingDate, signableHeaders: new Set(auth.signedHeaders) });
     const m = /Signature=([0-9a-f]+)/.exec(String(signed.headers.authorization ?? signed.headers.Authorization ?? ''));

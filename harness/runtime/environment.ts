@@ -109,9 +109,12 @@ export class ExecutionEnvironment {
         this.exitInfo = { code: 127, signal: null };
         resolve();
       });
-    });
-    this.child.on('exit', (code, signal) => {
-      this.exitInfo = { code, signal };
+      this.child.on('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        // 'close' waits for every holder of the pipes; a process the handler
+        // started may keep them open, so do not wait for it long.
+        REAL_CLOCK.setTimer(250, () => resolve());
+      });
     });
     void this.closed.then(() => this.onClosed());
   }

@@ -10,6 +10,20 @@ import { createBackend, endpointFor, parseBackendSpec, type DockerBackend } from
 import { downArgs } from '../../harness/backends/compose.ts';
 import { fakeDocker, FakeProcess } from './fake-docker.ts';
 
+/** Answers the readiness probes the way a started LocalStack / Step Functions Local does; records requests. */
+function fakeServing() {
+  const seen: Array<{ url: string; target?: string }> = [];
+  const fetch = (async (url: string | URL | Request, init?: RequestInit) => {
+    const target = (init?.headers as Record<string, string> | undefined)?.['x-amz-target'];
+    seen.push({ url: String(url), ...(target ? { target } : {}) });
+    const body = String(url).endsWith('/_localstack/health')
+      ? JSON.stringify({ services: { s3: 'available', secretsmanager: 'available', stepfunctions: 'running', lambda: 'available', sns: 'available' } })
+      : JSON.stringify({ stateMachines: [] });
+    return new Response(body, { status: 200 });
+  }) as typeof globalThis.fetch;
+  return { seen, readiness: { fetch, intervalMs: 1 } };
+}
+
 const noEngine = { DOCKER_HOST: 'unix:///nonexistent/rehearse-test.sock', LOCALSTACK_AUTH_TOKEN: 'ls-test' };
 
 describe('parseBackendSpec', () => {
@@ -61,7 +75,9 @@ describe('localstack backend (scripted docker)', () => {
 
   it('starts the localstack profile on a free port with the token and the mock config, and takes it down on dispose', async () => {
     const docker = fakeDocker();
+    const serving = fakeServing();
     const backend = (await createBackend('localstack', {
+      readiness: serving.readiness,
       env: { LOCALSTACK_AUTH_TOKEN: 'ls-secret' },
       run: docker.run,
       process: new FakeProcess(),
@@ -74,6 +90,7 @@ describe('localstack backend (scripted docker)', () => {
     const mockPath = up.env!.REHEARSE_SFN_MOCK_CONFIG!;
     expect(JSON.parse(readFileSync(mockPath, 'utf8'))).toMatchObject({ StateMachines: { sm: {} } });
     expect(backend).toMatchObject({ name: 'localstack', endpoint: 'http://127.0.0.1:49153', region: 'us-east-1', projectName: 'rehearse-localstack-t1' });
+    expect(serving.seen).toEqual([{ url: 'http://127.0.0.1:49153/_localstack/health' }]);
     expect(backend.capabilities).toMatchObject({ virtualTime: false, functionFaults: 'mock-config', observations: false });
     expect(backend.controlUrl).toBeUndefined();
     expect(endpointFor(backend, 'states')).toBe('http://127.0.0.1:49153');
@@ -88,7 +105,7 @@ describe('localstack backend (scripted docker)', () => {
     const docker = fakeDocker((args) =>
       args.includes('up') ? { exitCode: 1, stderr: 'Error response from daemon: manifest for localstack/localstack:2026.06.0 not found: manifest unknown' } : undefined,
     );
-    const err = await createBackend('localstack', { env: { LOCALSTACK_AUTH_TOKEN: 'x' }, run: docker.run, process: new FakeProcess() }).catch((e: unknown) => e);
+    const err = await createBackend('localstack', { env: { LOCALSTACK_AUTH_TOKEN: 'x' }, run: docker.run, process: new FakeProcess(), readiness: fakeServing().readiness }).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/Docker image localstack\/localstack:2026\.06\.0 is missing/);
     expect(docker.calls.at(-1)!.args).toContain('down');
   });
@@ -97,7 +114,9 @@ describe('localstack backend (scripted docker)', () => {
 describe('stepfunctions-local backend (scripted docker)', () => {
   it('serves states from Step Functions Local and everything else (plus /_rehearse) from the rehearse container', async () => {
     const docker = fakeDocker();
-    await using backend = (await createBackend('stepfunctions-local', { env: {}, run: docker.run, process: new FakeProcess() })) as DockerBackend;
+    const serving = fakeServing();
+    await using backend = (await createBackend('stepfunctions-local', { env: {}, run: docker.run, process: new FakeProcess(), readiness: serving.readiness })) as DockerBackend;
+    expect(serving.seen).toEqual([{ url: 'http://127.0.0.1:49154', target: 'AWSStepFunctions.ListStateMachines' }]);
     const up = docker.calls.find((c) => c.args.includes('up'))!;
     expect(up.args).toEqual(expect.arrayContaining(['--profile', 'stepfunctions-local']));
     expect(up.env).toMatchObject({ REHEARSE_PORT: '0', REHEARSE_SFN_PORT: '0' });
@@ -112,5 +131,21 @@ describe('stepfunctions-local backend (scripted docker)', () => {
     expect(backend.controlUrl).toBe('http://127.0.0.1:49153/_rehearse');
     expect(backend.capabilities.functionFaults).toBe('control-api');
     expect(backend.projectName).toBe(`rehearse-stepfunctions-local-${process.pid}`);
+  });
+});
+
+describe('a backend that never starts serving', () => {
+  it('is taken down and reported with the last problem', async () => {
+    const docker = fakeDocker();
+    const fetch = (async () => new Response('{"services":{"s3":"initializing"}}', { status: 200 })) as typeof globalThis.fetch;
+    const err = await createBackend('localstack', {
+      env: { LOCALSTACK_AUTH_TOKEN: 'x' },
+      run: docker.run,
+      process: new FakeProcess(),
+      readiness: { fetch, timeoutMs: 50, intervalMs: 10 },
+    }).catch((e: unknown) => e);
+    expect((err as RehearseError).code).toBe('ERR_BACKEND_UNAVAILABLE');
+    expect((err as Error).message).toMatch(/LocalStack at http:\/\/127\.0\.0\.1:49153\/_localstack\/health did not start serving within 0\.05 s \(last: HTTP 200 .*initializing/);
+    expect(docker.calls.at(-1)!.args).toContain('down');
   });
 });

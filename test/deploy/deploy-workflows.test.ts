@@ -201,6 +201,8 @@ describe('image-review (wait for callback)', () => {
     await put('optimized/review/c.webp', await photo('webp', { seed: 3 }));
     const arn = await start('image-review', { bucket: 'images', key: 'optimized/review/c.webp' });
     await tokenFor('optimized/review/c.webp');
+    // The heartbeat clock starts once the task is submitted (after the Lambda returned the token's request).
+    await until('TaskSubmitted', async () => ((await history(arn)).some((e) => e.type === 'TaskSubmitted') ? true : undefined));
     // A pending callback holds virtual time; move it past the 3600 s heartbeat window.
     await clock.advance(3_601_000);
     const d = await finished(arn);

@@ -152,7 +152,10 @@ describe('external-call', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(() => new Promise<void>((r) => {
+    server.closeAllConnections();
+    server.close(() => r());
+  }));
 
   it('answers with an echo when no external service is configured', async () => {
     await env.setConfig({});
@@ -160,7 +163,8 @@ describe('external-call', () => {
   });
 
   it('POSTs the input and classifies failures the way the workflow retries them', async () => {
-    await env.setConfig({ externalServiceUrl: url, externalTimeoutMs: 300 });
+    // A generous deadline: this machine may be busy; the slow answer below comes far later.
+    await env.setConfig({ externalServiceUrl: url, externalTimeoutMs: 3000 });
     status = 200;
     expect(await externalCall({ orderId: 7 })).toEqual({ status: 200, body: { received: { orderId: 7 } }, simulated: false });
     status = 503;
@@ -168,8 +172,8 @@ describe('external-call', () => {
     status = 404;
     await expect(externalCall({})).rejects.toMatchObject({ name: 'ClientException', message: expect.stringContaining('rejected the request with 404') });
     status = 200;
-    delayMs = 1000;
-    await expect(externalCall({})).rejects.toMatchObject({ name: 'ServiceException', message: expect.stringContaining('no response within 300 ms') });
+    delayMs = 8000;
+    await expect(externalCall({})).rejects.toMatchObject({ name: 'ServiceException', message: expect.stringContaining('no response within 3000 ms') });
     delayMs = 0;
   });
 });

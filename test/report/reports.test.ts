@@ -14,13 +14,14 @@ describe('JUnit XML', () => {
     expect(root['@_skipped']).toBe('1');
     const suites = root.testsuite as Array<Record<string, unknown>>;
     expect(suites.map((s) => s['@_name'])).toEqual(['scenarios/ok.yaml', 'scenarios/resize-fails.yaml']);
-    const failedCase = (suites[1]!.testcase as Array<Record<string, any>>)[0]!;
+    type Case = Record<string, string> & { failure: Record<string, string>; skipped: Record<string, string> };
+    const failedCase = (suites[1]!.testcase as Case[])[0]!;
     expect(failedCase['@_name']).toBe('resize fails permanently');
     expect(failedCase['@_classname']).toBe('scenarios.resize-fails');
     expect(failedCase.failure['@_message']).toBe('expected status SUCCEEDED, got FAILED');
     expect(failedCase.failure['@_type']).toBe('then.execution.status');
     expect(failedCase.failure['#text']).toContain('where:    execution exec-1, state ResizeImage, event #13, t+3.02s');
-    const skippedCase = (suites[0]!.testcase as Array<Record<string, any>>).find((t) => t['@_name'] === 'needs docker')!;
+    const skippedCase = (suites[0]!.testcase as Case[]).find((t) => t['@_name'] === 'needs docker')!;
     expect(skippedCase.skipped['@_message']).toBe('skipped on localstack: no observations');
     // Special characters survive escaping.
     expect(xml).toContain('happy &amp; &lt;fine&gt;');

@@ -115,11 +115,9 @@ export async function runMap(run: StateRun): Promise<Step> {
     const limit = await maxConcurrency(run, eff);
     frame.emit('MapStateStarted', { length: items.length });
     const results = distributed ? await runDistributed(run, eff, items, limit) : await runInline(run, eff, items, limit);
-    // AWS: MapStateSucceeded follows the last iteration (inline) or MapRunSucceeded
-    // (distributed); MapStateExited then points where MapStateSucceeded's predecessor did.
-    const anchor = frame.prev;
-    frame.emitAt('MapStateSucceeded', distributed ? frame.env.history.length : anchor);
-    frame.prev = distributed ? anchor : frame.prev;
+    // AWS: MapStateSucceeded and then MapStateExited both follow the last iteration
+    // (inline) or MapRunSucceeded (distributed), as recorded in most AWS histories.
+    frame.emitAt('MapStateSucceeded', frame.prev);
     return run.finish(results, eff, { hasResult: true, checkSize: true });
   });
 }
@@ -290,9 +288,9 @@ async function runDistributed(run: StateRun, eff: unknown, items: unknown[], lim
   }
   if (run.raw.ResultWriter !== undefined) {
     const details = await writeResults(run, eff, mapRunArn, mapRunId, records);
-    frame.emitAt('MapRunSucceeded', frame.prev);
+    frame.emit('MapRunSucceeded');
     return { MapRunArn: mapRunArn, ResultWriterDetails: details };
   }
-  frame.emitAt('MapRunSucceeded', frame.prev);
+  frame.emit('MapRunSucceeded');
   return records.map((r) => (r.error !== undefined ? { Error: r.error, Cause: r.cause } : r.output));
 }

@@ -107,7 +107,11 @@ async function callService(run: StateRun, r: Integration, params: unknown, ctx: 
     kind: r.sdk ? 'aws-sdk' : 'optimized',
     pattern: r.pattern,
   };
-  const result = await run.env.invoker.callService(call, ctx);
+  // A copy in JSON terms: the engine keeps results by reference (history is
+  // serialised lazily), so a store object the invoker hands back must not
+  // change under it; Dates become ISO strings as in Step Functions.
+  const returned = await run.env.invoker.callService(call, ctx);
+  const result: unknown = returned === undefined ? {} : JSON.parse(JSON.stringify(returned));
   // `.sync:2` returns the child execution's output as JSON, `.sync` as text.
   if (r.pattern === 'sync:2' && typeof result === 'object' && result !== null && typeof (result as Record<string, unknown>).Output === 'string') {
     return { ...(result as Record<string, unknown>), Output: parsePayload((result as Record<string, unknown>).Output as string) };
@@ -154,6 +158,15 @@ async function invokeIntegration(run: StateRun, r: Integration, params: unknown,
   const deadline = new Deadline(env.clock, frame.signal, timeout, r.pattern === 'waitForTaskToken' ? heartbeat : undefined);
   try {
     const ctx = taskContext(run, deadline.signal);
+    if (r.pattern === 'sync' || r.pattern === 'sync:2') {
+      let submitted = false;
+      ctx.onSubmitted = (response: unknown) => {
+        if (submitted || deadline.signal.aborted) return;
+        submitted = true;
+        const copy: unknown = response === undefined ? {} : JSON.parse(JSON.stringify(response));
+        frame.emit('TaskSubmitted', { ...base, output: new LazyJson(copy), outputDetails: NOT_TRUNCATED });
+      };
+    }
     let result = await deadline.race(r.service === 'lambda' && !r.sdk ? callLambdaInvoke(run, params, ctx) : callService(run, r, params, ctx));
     if (r.pattern === 'waitForTaskToken') {
       frame.emit('TaskSubmitted', { ...base, output: new LazyJson(result), outputDetails: NOT_TRUNCATED });

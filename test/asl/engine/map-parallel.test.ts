@@ -169,6 +169,13 @@ describe('distributed Map', () => {
     expect(bad.types.slice(-3)).toEqual(['MapRunFailed', 'MapStateFailed', 'ExecutionFailed']);
   });
 
+  it('a child run that loops forever fails at the history event limit instead of hanging', async () => {
+    const loop = { A: { Type: 'Pass', Next: 'C' }, C: { Type: 'Choice', Choices: [{ Variable: '$.done', IsPresent: true, Next: 'E' }], Default: 'A' }, E: { Type: 'Succeed' } };
+    const r = await testEngine({ maxHistoryEvents: 200 }).run(distributed({ ToleratedFailureCount: 1 }, loop), [{ x: 1 }, { done: true }]);
+    expect(r.snapshot.status).toBe('SUCCEEDED');
+    expect(r.output).toEqual([{ Error: 'States.Runtime', Cause: 'The execution reached the maximum number of history events (200).' }, { done: true }]);
+  });
+
   it('ResultWriter puts the results and a manifest in S3 and outputs their location', async () => {
     const s3 = new MemoryS3();
     const r = await testEngine({ s3 }).run(distributed({ ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'out', Prefix: 'runs' } } }), [{ a: 1 }]);

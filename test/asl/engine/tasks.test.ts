@@ -161,3 +161,18 @@ describe('payload limit', () => {
     expect(r.snapshot.cause).toBe(`The state/task '${FN}' returned a result with a size exceeding the maximum number of bytes service limit.`);
   });
 });
+
+describe('.sync integrations', () => {
+  it('records TaskSubmitted when the invoker reports the job started', async () => {
+    const invoker = new FakeInvoker({}, {
+      'states:startExecution': (_call, ctx) => {
+        ctx.onSubmitted?.({ ExecutionArn: 'arn:child', StartDate: 1 });
+        return { ExecutionArn: 'arn:child', Status: 'SUCCEEDED', Output: '"done"' };
+      },
+    });
+    const r = await testEngine({ invoker }).run(single({ Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync', Parameters: { StateMachineArn: 'arn:sm' } }));
+    expect(r.types).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
+    expect(details(r.history[4]!)).toMatchObject({ resource: 'startExecution.sync', resourceType: 'states', output: '{"ExecutionArn":"arn:child","StartDate":1}' });
+    expect(r.output).toMatchObject({ Output: '"done"' });
+  });
+});

@@ -71,7 +71,7 @@ describe.skipIf(!hasCli)('AWS CLI v2 (needs /usr/bin/aws)', () => {
     expect(missing.exitCode).not.toBe(0);
     expect(missing.stderr).toContain('(ResourceNotFoundException)');
     expect(missing.stderr).toContain('Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope');
-  });
+  }, 180_000);
 });
 
 describe.skipIf(!hasPython)('boto3 (needs /usr/bin/python3 with boto3)', () => {
@@ -117,7 +117,7 @@ print(json.dumps(out))
     expect(out.fail).toMatchObject({ errorType: 'ValueError', errorMessage: 'bad input: x' });
     const calls = em.observations.snapshot().invocations.filter((i) => i.functionName === 'py-boto');
     expect(calls.map((c) => c.error?.errorType)).toEqual([undefined, undefined, 'ValueError']);
-  });
+  }, 180_000);
 });
 
 describe.skipIf(!hasPython)('a Python handler reading S3 with boto3 (needs /usr/bin/python3)', () => {
