@@ -138,7 +138,7 @@ export class VirtualClock implements Clock {
     return sleepWith(this, delayMs, signal);
   }
 
-  hold(kind: HoldKind, label = kind): Release {
+  hold(kind: HoldKind, label: string = kind): Release {
     const id = this.nextHoldId++;
     this.holds[kind]++;
     this.labels.set(id, { kind, label });

@@ -9,7 +9,7 @@
  * https://sharp.pixelplumbing.com/install#aws-lambda
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import AdmZip from 'adm-zip';
 import { build } from 'esbuild';
@@ -83,8 +83,10 @@ export async function buildFunctionZip(fn: FunctionSpec, repoRoot: string): Prom
   if (e) e.header.time = new Date(Date.UTC(2020, 0, 1));
   files.push('index.mjs');
   if (imports.some((p) => p === 'sharp' || p.startsWith('sharp/'))) {
+    // sharp as the handler itself would resolve it (from its real location), else from the repository.
+    const from = path.dirname(realpathSync(entry));
     for (const name of SHARP_PACKAGES) {
-      const dir = packageDir(name, repoRoot);
+      const dir = packageDir(name, from) ?? packageDir(name, repoRoot);
       if (!dir || !existsSync(dir)) {
         throw new RehearseError('ERR_BAD_INPUT', `${fn.logicalId}: ${name} is not installed; the zip needs sharp's linux-x64 build`, {
           hint: 'npm install --os=linux --cpu=x64 sharp',

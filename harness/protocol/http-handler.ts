@@ -6,7 +6,7 @@
  * serialise errors (DESIGN.md "harness/protocol").
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AwsServiceError, type Clock, type IdSource } from '../core/index.ts';
+import { AwsServiceError, REAL_CLOCK, type Clock, type IdSource } from '../core/index.ts';
 import type { FaultRegistry } from '../emulator/faults.ts';
 import type { Logger } from '../emulator/service-deps.ts';
 import { decodeAwsChunked, isAwsChunked, type DecodedChunked } from './aws-chunked.ts';
@@ -41,7 +41,7 @@ import {
 import { stripHostPrefix } from './host.ts';
 import { Router, type Route } from './routing.ts';
 import type { JsonProtocolService, ProtocolService, QueryProtocolService, RequestContext, RestProtocolService, RestRequest, RestResponse } from './service.ts';
-import { chunkSignature, parseAuthorization, sha256Hex, trailerSignature, verifySignature, type SigV4Auth } from './sigv4.ts';
+import { chunkSignature, parseAuthorization, presignedExpiry, sha256Hex, trailerSignature, verifySignature, type SigV4Auth } from './sigv4.ts';
 import { toQueryXml, XML_DECLARATION } from './xml.ts';
 
 export interface ProtocolHandlerOptions {
@@ -258,6 +258,11 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         if (secret === undefined) throw unknownAccessKey(prepared.protocol, authParse.auth.accessKeyId);
         const ok = await verifySignature(authParse.auth, { method, rawPath, query, headers: req.headers, body: raw }, secret);
         if (!ok) throw signatureDoesNotMatch(prepared.protocol);
+        // Presigned URLs expire in wall-clock time: the client's presigner used real time, not our (maybe virtual) clock.
+        const expiry = presignedExpiry(authParse.auth, query);
+        if (expiry !== undefined && REAL_CLOCK.now() > expiry) {
+          throw new AwsServiceError('AccessDenied', 'Request has expired', 403, { fields: { 'X-Amz-Expires': query.get('X-Amz-Expires') ?? '', Expires: new Date(expiry).toISOString() } });
+        }
         if (decoded && contentSha256?.startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD')) {
           let prev = authParse.auth.signature;
           const all = [...decoded.chunks, Buffer.alloc(0)];

@@ -94,6 +94,15 @@ function parseAmzDate(amzDate: string | undefined): Date | undefined {
   return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
 }
 
+/** When a presigned URL stops being valid (epoch ms), or undefined when it names no expiry. */
+export function presignedExpiry(auth: SigV4Auth, query: URLSearchParams): number | undefined {
+  if (!auth.presigned) return undefined;
+  const start = parseAmzDate(auth.amzDate);
+  const seconds = Number(query.get('X-Amz-Expires'));
+  if (!start || !Number.isFinite(seconds)) return undefined;
+  return start.getTime() + seconds * 1000;
+}
+
 export interface SignedRequestParts {
   method: string;
   /** Path exactly as on the wire (still percent-encoded), without the query. */

@@ -13,7 +13,7 @@ async function rehearse(args: string[], env: Record<string, string> = {}) {
     cwd: REPO_ROOT,
     reject: false,
     env: { DOCKER_HOST: 'unix:///nonexistent/rehearse-test.sock', ...env },
-    timeout: 60_000,
+    timeout: 150_000,
   });
 }
 
@@ -36,7 +36,7 @@ describe('rehearse up / down without a Docker engine', () => {
 
     expect(down.exitCode).toBe(3);
     expect(down.stderr).toMatch(/^rehearse down: no Docker engine reachable for rehearse down: .+--backend embedded/);
-  });
+  }, 180_000);
 
   it('bad options exit 2 naming the option; --help exits 0', async () => {
     const [bad, unknown, help] = await Promise.all([rehearse(['up', '--backend', 'embedded']), rehearse(['down', '--force']), rehearse(['up', '--help'])]);
@@ -46,5 +46,5 @@ describe('rehearse up / down without a Docker engine', () => {
     expect(unknown.stderr).toMatch(/Unknown option '--force'/);
     expect(help.exitCode).toBe(0);
     expect(help.stdout).toMatch(/LOCALSTACK_AUTH_TOKEN/);
-  });
+  }, 180_000);
 });

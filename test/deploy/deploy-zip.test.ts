@@ -4,7 +4,7 @@
  * sharp's linux-x64 build) and run from them. Here the embedded endpoint plays
  * that backend with localCodeDirectories turned off.
  */
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -56,7 +56,8 @@ let lambda: LambdaClient;
 beforeAll(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'rehearse-zip-deploy-'));
   symlinkSync(path.join(REPO, 'lambdas'), path.join(root, 'lambdas'));
-  writeFileSync(path.join(root, 'template.yaml'), TEMPLATE);
+  mkdirSync(path.join(root, 'workflows'));
+  writeFileSync(path.join(root, 'workflows', 'template.yaml'), TEMPLATE);
   be = await startEmbedded({ log: { info() {}, warn() {}, error: (m) => console.error(m) } });
   zipBackend = { ...be, capabilities: { ...be.capabilities, localCodeDirectories: false } };
   lambda = new LambdaClient({ endpoint: be.endpoint, region: be.region, credentials: be.credentials });
@@ -70,7 +71,7 @@ afterAll(async () => {
 
 describe('deploy with zips', () => {
   it('uploads zips, runs sharp from the zip, and a redeploy of the same code changes nothing', { timeout: 240_000 }, async () => {
-    const first = await deploy(path.join(root, 'template.yaml'), zipBackend, { secrets: { 'image-processor/config': { maxPixels: 1_000_000 } } });
+    const first = await deploy(path.join(root, 'workflows', 'template.yaml'), zipBackend, { secrets: { 'image-processor/config': { maxPixels: 1_000_000 } } });
     expect(first.changes.filter((c) => c.type === 'AWS::Serverless::Function').map((c) => `${c.physicalId}:${c.action}:${c.detail}`)).toEqual([
       'zip-validate-image:created:zip',
       'zip-aggregate-results:created:zip',
@@ -92,7 +93,7 @@ describe('deploy with zips', () => {
     expect(await invoke('zip-validate-image', { bucket: 'zip-images', key: 'bomb.png' })).toMatchObject({ isValid: false, reason: expect.stringContaining('above the limit of 1000000') });
     expect(await invoke('zip-aggregate-results', { results: [{ status: 'INVALID', key: 'x', reason: 'r' }] })).toMatchObject({ total: 1, invalid: 1 });
 
-    const again = await deploy(path.join(root, 'template.yaml'), zipBackend, { secrets: { 'image-processor/config': { maxPixels: 1_000_000 } } });
+    const again = await deploy(path.join(root, 'workflows', 'template.yaml'), zipBackend, { secrets: { 'image-processor/config': { maxPixels: 1_000_000 } } });
     expect(again.changes.filter((c) => c.action !== 'unchanged')).toEqual([]);
   });
 });

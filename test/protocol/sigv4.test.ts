@@ -99,6 +99,13 @@ describe('SigV4 verification', () => {
     const tampered = await fetch(`${em.endpoint}/signed/buf?${qs.replace(/X-Amz-Signature=([0-9a-f])/, (_m, c: string) => `X-Amz-Signature=${c === 'a' ? 'b' : 'a'}`)}`);
     expect(tampered.status).toBe(403);
     expect(await tampered.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+    const old = await signer.presign(
+      { method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/signed/buf', query: {}, headers: { host: url.host } },
+      { expiresIn: 60, signingDate: new Date(Date.now() - 3600_000) },
+    );
+    const expired = await fetch(`${em.endpoint}/signed/buf?${new URLSearchParams(old.query as Record<string, string>).toString()}`);
+    expect(expired.status).toBe(403);
+    expect(await expired.text()).toContain('<Message>Request has expired</Message>');
   });
 
   it('parseAuthorization reads header and presigned forms and reports malformed ones', () => {

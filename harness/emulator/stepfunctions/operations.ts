@@ -398,6 +398,7 @@ export function nestedExecutionStarter(ops: ReturnType<typeof createOperations>,
     if (call.pattern !== 'sync' && call.pattern !== 'sync:2') {
       return { ExecutionArn: started.executionArn, StartDate: started.startDate * 1000 };
     }
+    ctx.onSubmitted?.({ ExecutionArn: started.executionArn, StartDate: started.startDate * 1000 });
     const handle = c.store.executions.get(started.executionArn)!.handle;
     // The parent's task ending (timeout, stop) stops the child, as in AWS.
     const onAbort = () => {

@@ -64,11 +64,16 @@ export function createTaskInvoker(deps: ServiceDeps, startNested: NestedExecutio
     if (!Command) {
       throw new AwsServiceError('InvalidAction', `'${service}' has no action '${action}'`);
     }
+    // The call is real I/O: hold virtual time until it answers, or a Task's
+    // TimeoutSeconds could fire while the request is still on the wire.
+    const release = deps.clock.hold('work', `states → ${service}:${action}`);
     try {
       const out = await client.send(new Command(parameters), { abortSignal: signal });
       return await plainOutput(out);
     } catch (e) {
       throw toServiceError(e);
+    } finally {
+      release();
     }
   };
 

@@ -1,0 +1,45 @@
+/**
+ * Rehearse's public surface (DESIGN.md style 7): the only module users import.
+ * Everything else is internal and may change.
+ */
+
+// The embedded AWS endpoint.
+export { startEmulator } from './emulator/index.ts';
+export type { Emulator, EmulatorOptions } from './emulator/index.ts';
+export type { FaultPlan, FunctionFault, OperationFault, CallSelector } from './emulator/faults.ts';
+export type { ObservationsSnapshot, InvocationRecord, SecretReadRecord, SnsMessageRecord } from './emulator/observations.ts';
+export type { ClockState, ClockRequest, HealthResponse } from './emulator/control-types.ts';
+export { hostPrefixLookup } from './protocol/host.ts';
+
+// Scenarios: load, run one, run a suite.
+export { loadScenario, findScenarioFiles, ScenarioLoadError } from './scenario/loader.ts';
+export type { LoadedScenario, ScenarioProblem } from './scenario/loader.ts';
+export { runScenario } from './scenario/runner.ts';
+export type { RunScenarioOptions } from './scenario/runner.ts';
+export { runSuite } from './scenario/suite.ts';
+export type { SuiteOptions } from './scenario/suite.ts';
+
+// Backends: where the endpoint comes from.
+export { createBackend } from './backends/index.ts';
+export type { Backend, BackendName, BackendSpec, Capabilities, CreateBackendOptions } from './backends/index.ts';
+
+// Deploying workflows/ + template.yaml, and validating them before merge.
+export { deploy, validatePaths, validateTemplate, loadTemplate } from './deploy/index.ts';
+export type { DeployOptions, DeployResult, ValidationReport, Problem } from './deploy/index.ts';
+
+// The ASL engine, for embedding without HTTP.
+export { createEngine, validateDefinition, StatesError } from './asl/index.ts';
+export type {
+  Engine,
+  EngineOptions,
+  TaskInvoker,
+  HistoryEvent,
+  Diagnostic,
+  ExecutionHandle,
+  ExecutionSnapshot,
+  StartExecutionRequest,
+} from './asl/index.ts';
+
+// Time and ids.
+export { VirtualClock, SystemClock, createIdSource, AwsServiceError, RehearseError, EXIT_CODES } from './core/index.ts';
+export type { Clock, IdSource } from './core/index.ts';
