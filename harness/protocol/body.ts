@@ -36,7 +36,12 @@ export function readBody(req: IncomingMessage, limit: number, digesters: Digeste
     };
     req.on('data', onData);
     req.once('end', () => {
-      if (!failed) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      if (failed) return;
+      if (chunks.length !== 1) return resolve(Buffer.concat(chunks, size));
+      // A lone chunk may be a slice of a larger socket buffer; copy small ones so a stored
+      // 100-byte object does not keep 64 KiB alive.
+      const only = chunks[0]!;
+      resolve(only.buffer.byteLength > only.length * 2 ? Buffer.from(only) : only);
     });
     req.once('error', (e) => {
       if (!failed) {

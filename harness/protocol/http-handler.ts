@@ -151,9 +151,13 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     if (res.headersSent || res.destroyed) return;
     const payload = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     const out: Record<string, string | number | string[]> = { ...headers };
-    if (!Object.keys(out).some((k) => k.toLowerCase() === 'content-length')) out['content-length'] = payload?.length ?? 0;
+    // RFC 9110 §8.6: no Content-Length on 1xx/204; a 304 may carry the GET's, never a made-up 0.
+    const bodiless = status === 204 || status === 304 || status < 200;
+    if (bodiless) {
+      for (const k of Object.keys(out)) if (k.toLowerCase() === 'content-length' && status !== 304) delete out[k];
+    } else if (!Object.keys(out).some((k) => k.toLowerCase() === 'content-length')) out['content-length'] = payload?.length ?? 0;
     res.writeHead(status, out);
-    if (head || payload === undefined || payload.length === 0) res.end();
+    if (head || bodiless || payload === undefined || payload.length === 0) res.end();
     else res.end(payload);
   }
 

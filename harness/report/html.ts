@@ -112,18 +112,28 @@ export function renderTimeline(exec: ExecutionRecord | undefined): string {
   const index = indexHistory(exec.history);
   const start = index.startedAt;
   const end = Math.max(exec.stopDate ?? 0, ...index.events.map((e) => e.timestamp));
-  const span = Math.max(1, end - start);
+  // Work takes no virtual time, so an execution without waits or retries spans 0 s:
+  // then the axis is the order of events instead (still showing overlap and order).
+  const byOrder = end - start < 1;
+  const lastId = index.events[index.events.length - 1]?.id ?? 1;
   const entries = index.entries.slice(0, 60);
   const W = 640;
   const L = 170;
   const rowH = 16;
   const H = entries.length * rowH + 30;
-  const x = (t: number) => L + ((t - start) / span) * (W - L - 10);
-  const parts: string[] = [`<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="timeline">`];
+  const span = byOrder ? Math.max(1, lastId - 1) : Math.max(1, end - start);
+  const x = (v: number) => L + ((v - (byOrder ? 1 : start)) / span) * (W - L - 10);
+  const exitId = (e: (typeof entries)[number]) => {
+    const exited = e.events.find((ev) => ev.type.endsWith('StateExited'));
+    return exited?.id ?? e.events[e.events.length - 1]?.id ?? e.enteredEventId;
+  };
+  const parts: string[] = [
+    `<svg class="timeline" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="timeline" data-axis="${byOrder ? 'events' : 'seconds'}">`,
+  ];
   entries.forEach((e, i) => {
     const y = 6 + i * rowH;
-    const x1 = x(e.enteredAt);
-    const x2 = Math.max(x1 + 2, x(e.exitedAt ?? end));
+    const x1 = x(byOrder ? e.enteredEventId : e.enteredAt);
+    const x2 = Math.max(x1 + 2, x(byOrder ? exitId(e) : (e.exitedAt ?? end)));
     const failedState = attemptsOf(e).errors.length > 0;
     parts.push(`<text x="4" y="${y + 11}">${esc(e.name.slice(0, 24))}</text>`);
     parts.push(
@@ -132,9 +142,11 @@ export function renderTimeline(exec: ExecutionRecord | undefined): string {
   });
   const axisY = H - 8;
   for (let k = 0; k <= 4; k++) {
-    const t = start + (span * k) / 4;
-    parts.push(`<text x="${x(t).toFixed(1)}" y="${axisY}" text-anchor="middle">${((t - start) / 1000).toFixed(1)}s</text>`);
+    const v = (byOrder ? 1 : start) + (span * k) / 4;
+    const label = byOrder ? `#${Math.round(v)}` : `${((v - start) / 1000).toFixed(1)}s`;
+    parts.push(`<text x="${x(v).toFixed(1)}" y="${axisY}" text-anchor="middle">${label}</text>`);
   }
+  if (byOrder) parts.push(`<text x="${W - 4}" y="${axisY - 12}" text-anchor="end">0 s of virtual time: axis = event order</text>`);
   parts.push('</svg>');
   return parts.join('');
 }

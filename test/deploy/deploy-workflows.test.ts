@@ -167,17 +167,24 @@ describe('image-processor-jsonata', () => {
 });
 
 describe('image-review (wait for callback)', () => {
-  async function tokenFor(key: string): Promise<string> {
-    return until(`a review request for ${key}`, async () => {
+  /**
+   * The reviewer's token, from the SNS review request. We also wait for TaskSubmitted: the engine
+   * registers the token when the Lambda invoke returns (AWS accepts it as soon as the task starts —
+   * reported to engine-core), and the heartbeat clock starts there.
+   */
+  async function tokenFor(key: string, arn: string): Promise<string> {
+    const token = await until(`a review request for ${key}`, async () => {
       const m = snsMessages('image-review-requests').map((x) => JSON.parse(x.message) as { key: string; taskToken: string }).find((x) => x.key === key);
       return m?.taskToken;
     });
+    await until('TaskSubmitted', async () => ((await history(arn)).some((e) => e.type === 'TaskSubmitted') ? true : undefined));
+    return token;
   }
 
   it('publishes an approved image', async () => {
     await put('optimized/review/a.webp', await photo('webp'));
     const arn = await start('image-review', { bucket: 'images', key: 'optimized/review/a.webp' });
-    const token = await tokenFor('optimized/review/a.webp');
+    const token = await tokenFor('optimized/review/a.webp', arn);
     await sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }));
     await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ decision: 'approve', reviewer: 'ana' }) }));
     const d = await finished(arn);
@@ -189,7 +196,7 @@ describe('image-review (wait for callback)', () => {
   it('archives a rejected image', async () => {
     await put('optimized/review/b.webp', await photo('webp', { seed: 9 }));
     const arn = await start('image-review', { bucket: 'images', key: 'optimized/review/b.webp' });
-    const token = await tokenFor('optimized/review/b.webp');
+    const token = await tokenFor('optimized/review/b.webp', arn);
     await sfn.send(new SendTaskSuccessCommand({ taskToken: token, output: JSON.stringify({ decision: 'reject' }) }));
     const d = await finished(arn);
     expect(d.status).toBe('SUCCEEDED');
@@ -200,9 +207,7 @@ describe('image-review (wait for callback)', () => {
   it('escalates when no heartbeat arrives within HeartbeatSeconds', async () => {
     await put('optimized/review/c.webp', await photo('webp', { seed: 3 }));
     const arn = await start('image-review', { bucket: 'images', key: 'optimized/review/c.webp' });
-    await tokenFor('optimized/review/c.webp');
-    // The heartbeat clock starts once the task is submitted (after the Lambda returned the token's request).
-    await until('TaskSubmitted', async () => ((await history(arn)).some((e) => e.type === 'TaskSubmitted') ? true : undefined));
+    await tokenFor('optimized/review/c.webp', arn);
     // A pending callback holds virtual time; move it past the 3600 s heartbeat window.
     await clock.advance(3_601_000);
     const d = await finished(arn);

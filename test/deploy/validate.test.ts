@@ -150,6 +150,19 @@ describe('rehearse validate', () => {
     expect(p.line).toBeGreaterThan(30);
   });
 
+  it('checks a definition no template deploys on its own, warning about its placeholders', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'rehearse-validate-'));
+    dirs.push(root);
+    const def = JSON.parse(readFileSync(path.join(REPO, 'workflows/external-call.asl.json'), 'utf8')) as Json;
+    def.States.CallExternalService.Retry[0].BackoffRate = 0.5;
+    writeFileSync(path.join(root, 'lone.asl.json'), JSON.stringify(def, null, 2));
+    const r = await validatePaths([path.join(root, 'lone.asl.json')], root);
+    const e = errors(r.problems);
+    expect(e).toHaveLength(1);
+    expect(e[0]).toMatchObject({ state: 'CallExternalService', field: 'Retry[0].BackoffRate' });
+    expect(r.problems.find((p) => p.severity === 'WARNING')?.message).toMatch(/placeholders \$\{ExternalCallFunctionArn\}, \$\{NotifyErrorFunctionArn\} were not checked/);
+  });
+
   it('exits 2 for a path that does not exist', async () => {
     const t = io(REPO);
     expect(await validateCommand(['nope/'], t.cli)).toBe(2);

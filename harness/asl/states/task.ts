@@ -119,10 +119,16 @@ async function callService(run: StateRun, r: Integration, params: unknown, ctx: 
   return result;
 }
 
+/**
+ * Registers the task token before the integration is invoked: a Lambda often
+ * calls SendTaskSuccess itself before its invocation returns, and a fast client
+ * may answer as soon as it reads the token from `TaskScheduled`. The answer is
+ * kept until the engine has recorded `TaskSubmitted`, so history keeps AWS's order.
+ */
 function waitForCallback(run: StateRun, deadline: Deadline): Promise<unknown> {
   const { env } = run;
   const token = run.taskToken!;
-  return new Promise((resolve, reject) => {
+  const answer = new Promise((resolve, reject) => {
     // A pending callback keeps virtual time from jumping (harness/core clock).
     const release = env.clock.hold('callback', `${env.executionArn} ${run.state.name}`);
     env.tokens.register(token, {
@@ -138,8 +144,8 @@ function waitForCallback(run: StateRun, deadline: Deadline): Promise<unknown> {
       },
       heartbeat: () => deadline.heartbeat(),
     });
-    // The token dies with the task at once (a stop, timeout or heartbeat miss), so a
-    // late SendTask* gets TaskTimedOut even before the rejection below settles.
+    // The token dies with the task at once (a stop, timeout, heartbeat miss or a
+    // failed invocation), so a late SendTask* gets TaskTimedOut at once.
     deadline.signal.addEventListener('abort', () => env.tokens.close(token), { once: true });
     deadline.heartbeat();
     deadline.race(new Promise<never>(() => {})).catch((e: unknown) => {
@@ -148,6 +154,9 @@ function waitForCallback(run: StateRun, deadline: Deadline): Promise<unknown> {
       reject(e);
     });
   });
+  // Awaited only after TaskSubmitted; an early rejection must not be reported as unhandled.
+  answer.catch(() => {});
+  return answer;
 }
 
 async function invokeIntegration(run: StateRun, r: Integration, params: unknown, timeout: number | undefined, heartbeat: number | undefined): Promise<unknown> {
@@ -167,10 +176,11 @@ async function invokeIntegration(run: StateRun, r: Integration, params: unknown,
         frame.emit('TaskSubmitted', { ...base, output: new LazyJson(copy), outputDetails: NOT_TRUNCATED });
       };
     }
+    const callback = r.pattern === 'waitForTaskToken' ? waitForCallback(run, deadline) : undefined;
     let result = await deadline.race(r.service === 'lambda' && !r.sdk ? callLambdaInvoke(run, params, ctx) : callService(run, r, params, ctx));
-    if (r.pattern === 'waitForTaskToken') {
+    if (callback) {
       frame.emit('TaskSubmitted', { ...base, output: new LazyJson(result), outputDetails: NOT_TRUNCATED });
-      result = await waitForCallback(run, deadline);
+      result = await callback;
     }
     if (exceedsPayloadLimit(result)) throw dataLimitError(run.state.name);
     frame.emit('TaskSucceeded', { ...base, output: new LazyJson(result), outputDetails: NOT_TRUNCATED });

@@ -63,7 +63,13 @@ export class Deadline {
     return Promise.race([p, this.aborted]);
   }
 
+  /**
+   * Ends the task: stops the timers and aborts its signal, so whatever still
+   * waits on it (a pending callback registered before a failed invocation)
+   * lets go of its clock hold.
+   */
   dispose(): void {
+    if (!this.controller.signal.aborted) this.controller.abort();
     this.timeoutTimer?.cancel();
     this.heartbeatTimer?.cancel();
     this.unlink();

@@ -13,7 +13,13 @@ export interface PendingCallback {
   heartbeat(): void;
 }
 
-const TOKEN_SHAPE = /^[A-Za-z0-9_=+/-]{1,1024}$/;
+/**
+ * Tokens are opaque to callers but not to AWS, which rejects any text it could
+ * not have issued with InvalidToken. Ours are base64url of 96 bytes
+ * (IdSource.token()), so anything else is malformed; a well-formed token that
+ * names no task is TaskDoesNotExist.
+ */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{128}$/;
 
 export class TokenRegistry {
   private readonly pending = new Map<string, PendingCallback>();

@@ -254,8 +254,6 @@ export async function getObject(env: S3Env, req: RestRequest, bucketName: string
       if (partChecksum) Object.assign(headers, { [headerOfAlgorithm(obj.checksum.algorithm)]: partChecksum, 'x-amz-checksum-type': 'COMPOSITE' });
     }
   }
-  if (obj.partSizes && obj.partSizes.length > 0 && partNumberRaw === null) headers['x-amz-mp-parts-count'] = String(obj.partSizes.length);
-  if (partNumberRaw === null) delete headers['x-amz-mp-parts-count'];
   if (range) {
     headers['content-range'] = `bytes ${range.start}-${range.end}/${obj.size}`;
     headers['content-length'] = String(range.end - range.start + 1);

@@ -144,7 +144,7 @@ describe('.waitForTaskToken', () => {
   it('rejects malformed and unknown tokens and bad output with Step Functions codes', async () => {
     const { t, token } = tokenEngine();
     expect(() => t.engine.sendTaskSuccess('not a token!', '{}')).toThrow(expect.objectContaining({ code: 'InvalidToken' }));
-    expect(() => t.engine.sendTaskHeartbeat('AAAA')).toThrow(expect.objectContaining({ code: 'TaskDoesNotExist' }));
+    expect(() => t.engine.sendTaskHeartbeat('A'.repeat(128))).toThrow(expect.objectContaining({ code: 'TaskDoesNotExist' }));
     const h = t.start(def);
     await untilSubmitted(h);
     expect(() => t.engine.sendTaskSuccess(token(), '{not json')).toThrow(expect.objectContaining({ code: 'InvalidOutput' }));
@@ -174,5 +174,34 @@ describe('.sync integrations', () => {
     expect(r.types).toEqual(['ExecutionStarted', 'TaskStateEntered', 'TaskScheduled', 'TaskStarted', 'TaskSubmitted', 'TaskSucceeded', 'TaskStateExited', 'ExecutionSucceeded']);
     expect(details(r.history[4]!)).toMatchObject({ resource: 'startExecution.sync', resourceType: 'states', output: '{"ExecutionArn":"arn:child","StartDate":1}' });
     expect(r.output).toMatchObject({ Output: '"done"' });
+  });
+});
+
+describe('.waitForTaskToken answered early', () => {
+  it('accepts SendTaskSuccess from inside the invocation, before TaskSubmitted, and keeps AWS event order', async () => {
+    let answer: (() => void) | undefined;
+    const invoker = new FakeInvoker({
+      f: (event: unknown) => {
+        const token = (event as { token: string }).token;
+        // The "function" answers its own callback before its invocation returns.
+        answer = () => engine.sendTaskSuccess(token, '{"approved":true}');
+        answer();
+        return {};
+      },
+    });
+    const t = testEngine({ invoker });
+    const engine = t.engine;
+    const r = await t.run(
+      single({
+        Type: 'Task',
+        Resource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
+        Parameters: { FunctionName: FN, Payload: { 'token.$': '$$.Task.Token' } },
+      }),
+    );
+    expect(r.snapshot.status).toBe('SUCCEEDED');
+    expect(JSON.parse(r.snapshot.output!)).toEqual({ approved: true });
+    const types = r.history.map((e) => e.type);
+    expect(types.indexOf('TaskSubmitted')).toBeLessThan(types.indexOf('TaskSucceeded'));
+    expect(() => answer!()).toThrow(expect.objectContaining({ code: 'TaskTimedOut' }));
   });
 });
