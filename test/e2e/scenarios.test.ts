@@ -45,7 +45,12 @@ describe('scenarios/ against `rehearse serve` in another process (--backend endp
   let out = '';
   beforeAll(async () => {
     out = await mkdtemp(join(tmpdir(), 'rehearse-e2e-'));
-    server = execa('npx', ['tsx', 'harness/cli/entry.ts', 'serve', '--port', '0', '--clock', 'virtual', '--seed', 'e2e', '--quiet'], { cwd: ROOT, reject: false });
+    // node itself (not npx → sh → tsx → node), so the SIGTERM below reaches the server.
+    server = execa(process.execPath, ['--import', 'tsx', 'harness/cli/entry.ts', 'serve', '--port', '0', '--clock', 'virtual', '--seed', 'e2e', '--quiet'], {
+      cwd: ROOT,
+      reject: false,
+      forceKillAfterDelay: 10_000,
+    });
     url = await new Promise<string>((resolve, reject) => {
       let buf = '';
       server!.stdout!.on('data', (c: Buffer) => {
@@ -60,7 +65,7 @@ describe('scenarios/ against `rehearse serve` in another process (--backend endp
     server?.kill('SIGTERM');
     await server;
     if (out) await rm(out, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   it(
     'runs the whole suite with exit 0 and every scenario passed',

@@ -41,7 +41,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'typo.yaml'), 'name: typo\nwhen:\n  - strat: {}\n');
 });
 
-describe('rehearse run', () => {
+describe('rehearse run', { timeout: 180_000 }, () => {
   it('exits 0 when all pass, printing the seed, and writes JSON and JUnit reports', async () => {
     const { io: cli, out } = io();
     const code = await main(['run', 'pass.yaml', '--seed', '42', '--reporter', 'console,json,junit', '--out', 'reports'], cli);

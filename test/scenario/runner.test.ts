@@ -21,7 +21,7 @@ async function run(yaml: string, backend?: Backend) {
 
 const failed = (r: Awaited<ReturnType<typeof run>>) => r.checks.filter((c) => c.status === 'failed');
 
-describe('scenario runner (embedded endpoint, inline workflows)', () => {
+describe('scenario runner (embedded endpoint, inline workflows)', { timeout: 180_000 }, () => {
   it('runs a workflow with an hour-long Wait in virtual time and checks output, path and history', async () => {
     const r = await run(`
 name: inline wait
@@ -172,6 +172,34 @@ then:
   concurrency: { maps: { Fan: 3 } }
 `);
     expect(failed(bad).map((c) => c.message)).toEqual(['expected Fan peak concurrency exactly 3, got 2']);
+  });
+
+  it('is deterministic for a seed: same execution names and the same history (relative times)', async () => {
+    const yaml = `
+name: inline determinism
+definition:
+  StartAt: Fan
+  States:
+    Fan:
+      Type: Map
+      ItemsPath: $.items
+      MaxConcurrency: 2
+      ItemProcessor:
+        StartAt: Work
+        States:
+          Work: { Type: Wait, Seconds: 2, End: true }
+      End: true
+when:
+  - start: { input: { items: [1, 2, 3] } }
+then:
+  execution: { status: SUCCEEDED }
+`;
+    const shape = (r: Awaited<ReturnType<typeof run>>) =>
+      r.executions.map((e) => ({ name: e.name, events: e.history.map((h) => `${h.id} ${h.type} +${h.timestamp - e.startDate}`) }));
+    const a = shape(await run(yaml));
+    const b = shape(await run(yaml));
+    expect(a[0]!.events.length).toBeGreaterThan(10);
+    expect(b).toEqual(a);
   });
 
   it('skips (never passes) a scenario whose faults the backend cannot inject, with the reason', async () => {
