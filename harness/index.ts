@@ -11,13 +11,12 @@ export type { ObservationsSnapshot, InvocationRecord, SecretReadRecord, SnsMessa
 export type { ClockState, ClockRequest, HealthResponse } from './emulator/control-types.ts';
 export { hostPrefixLookup } from './protocol/host.ts';
 
-// Scenarios: load, run one, run a suite.
-export { loadScenario, findScenarioFiles, ScenarioLoadError } from './scenario/loader.ts';
-export type { LoadedScenario, ScenarioProblem } from './scenario/loader.ts';
-export { runScenario } from './scenario/runner.ts';
-export type { RunScenarioOptions } from './scenario/runner.ts';
-export { runSuite } from './scenario/suite.ts';
-export type { SuiteOptions } from './scenario/suite.ts';
+// Scenarios: load, run one, run a suite, turn a real history into a scenario.
+export { loadScenario, parseScenario, findScenarioFiles, ScenarioLoadError, runScenario, runSuite, historyToScenario, scenarioJsonSchema } from './scenario/index.ts';
+export type { LoadedScenario, ScenarioProblem, ScenarioSpec, RunScenarioOptions, SuiteOptions, RunReport, ScenarioResult, CheckResult } from './scenario/index.ts';
+
+// Reports: console, JSON, JUnit XML, HTML.
+export { renderJson, renderJunit, renderHtml, writeReports } from './report/index.ts';
 
 // Backends: where the endpoint comes from.
 export { createBackend } from './backends/index.ts';
