@@ -37,6 +37,10 @@ export interface EmulatorOptions {
   log?: Logger | false;
   /** Only build these services (signing names: s3, secretsmanager, sns, lambda, states). Default: all available. */
   services?: string[];
+  /** Most Lambda execution environments (child processes) alive at once; more invocations wait FIFO (default 32). */
+  maxEnvironments?: number;
+  /** Lambda account concurrency quota (ConcurrentExecutions); beyond it Invoke → 429 TooManyRequestsException (default 1000). */
+  lambdaAccountConcurrency?: number;
 }
 
 export interface Emulator extends AsyncDisposable {
@@ -157,6 +161,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       log,
       endpoint: () => endpoint,
       lambda: () => lambdaInvoker ?? missingLambda(),
+      ...(options.maxEnvironments !== undefined ? { lambdaMaxEnvironments: options.maxEnvironments } : {}),
+      ...(options.lambdaAccountConcurrency !== undefined ? { lambdaAccountConcurrency: options.lambdaAccountConcurrency } : {}),
     }),
     log,
     options.services,

@@ -57,6 +57,10 @@ export interface ServiceDeps {
   endpoint(): string;
   /** Late-bound: the Lambda service exists by the time anyone invokes. */
   lambda(): LambdaInvoker;
+  /** Lambda: most execution environments (processes) alive at once; more invocations queue (default 32). */
+  lambdaMaxEnvironments?: number;
+  /** Lambda: the account's ConcurrentExecutions quota; beyond it Invoke is throttled (default 1000, AWS's). */
+  lambdaAccountConcurrency?: number;
 }
 
 export interface EmulatedService {

@@ -1,6 +1,6 @@
 /** Runs Lambda handlers (see lambda-runtime.ts). */
-export { LambdaRuntime } from './lambda-runtime.ts';
-export type { LambdaRuntimeOptions, RuntimeApiRequest } from './lambda-runtime.ts';
+export { LambdaRuntime, DEFAULT_MAX_ENVIRONMENTS } from './lambda-runtime.ts';
+export type { EnvironmentLease, LambdaRuntimeOptions, RuntimeApiRequest } from './lambda-runtime.ts';
 export type { RuntimeApiResponse } from './environment.ts';
 export { startRuntimeApiServer } from './runtime-api-server.ts';
 export type { RuntimeApiServer } from './runtime-api-server.ts';

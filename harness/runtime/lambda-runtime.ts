@@ -23,6 +23,26 @@ export interface LambdaRuntimeOptions {
   ids: IdSource;
   /** Idle environments are stopped after this long (real ms; default 10 minutes). */
   idleTimeoutMs?: number;
+  /**
+   * Most execution environments (child processes) alive at once, across all
+   * functions (default 32). An invocation that finds every slot busy waits
+   * for one (FIFO) instead of starting another process.
+   */
+  maxEnvironments?: number;
+}
+
+export const DEFAULT_MAX_ENVIRONMENTS = 32;
+
+/** An environment reserved for one invocation (from `acquire`, consumed by `invoke`). */
+export interface EnvironmentLease {
+  readonly env: ExecutionEnvironment;
+  readonly coldStart: boolean;
+}
+
+interface Waiter {
+  spec: FunctionSpec;
+  resolve(lease: EnvironmentLease): void;
+  reject(err: Error): void;
 }
 
 export interface RuntimeApiRequest {
@@ -37,35 +57,78 @@ export class LambdaRuntime {
   private readonly environments = new Map<string, ExecutionEnvironment>();
   /** Latest spec per function, so a busy environment of an older revision is not reused. */
   private readonly current = new Map<string, FunctionSpec>();
+  /** Invocations waiting for an environment slot, oldest first. */
+  private readonly waiting: Waiter[] = [];
+  private readonly maxEnvironments: number;
   private disposed = false;
 
-  constructor(private readonly options: LambdaRuntimeOptions) {}
+  constructor(private readonly options: LambdaRuntimeOptions) {
+    const max = options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS;
+    if (!Number.isInteger(max) || max < 1) {
+      throw new Error(`LambdaRuntime: maxEnvironments must be an integer >= 1, got ${JSON.stringify(max)}`);
+    }
+    this.maxEnvironments = max;
+  }
 
-  /** Runs one invocation in a warm environment (or a new one) and reports it as Invoke would. */
-  async invoke(spec: FunctionSpec, request: InvocationRequest): Promise<InvocationResult> {
+  /**
+   * Reserves an execution environment for one invocation: a warm idle one of
+   * this revision, else a new one if a slot is free (idle environments of other
+   * functions are stopped to make room), else waits FIFO for a slot. AWS would
+   * just start another environment; a laptop cannot, so the invocation queues
+   * — same outcome, later. Pass the lease to `invoke` at once.
+   */
+  async acquire(spec: FunctionSpec, options: { first?: boolean } = {}): Promise<EnvironmentLease> {
     if (this.disposed) throw new Error('the Lambda runtime has been disposed');
     this.current.set(spec.functionName, spec);
-    const pool = this.pool(spec.functionName);
-    let { env, coldStart } = pool.acquire(spec, () => this.start(spec));
+    if (this.waiting.length === 0) {
+      const lease = this.tryAcquire(spec);
+      if (lease) return lease;
+    }
+    return new Promise<EnvironmentLease>((resolve, reject) => {
+      const waiter = { spec, resolve, reject };
+      if (options.first) this.waiting.unshift(waiter);
+      else this.waiting.push(waiter);
+      this.pump();
+    });
+  }
+
+  /**
+   * Runs one invocation in a warm environment (or a new one) and reports it as
+   * Invoke would. Without a lease it acquires one first (and may wait for a
+   * slot); the function timeout starts only when the handler gets the event.
+   */
+  async invoke(spec: FunctionSpec, request: InvocationRequest, lease?: EnvironmentLease): Promise<InvocationResult> {
+    if (this.disposed) {
+      if (lease) this.releaseEnvironment(lease.env, undefined);
+      throw new Error('the Lambda runtime has been disposed');
+    }
+    this.current.set(spec.functionName, spec);
+    let { env, coldStart } = lease ?? (await this.acquire(spec));
     let run: EnvironmentRun;
     try {
       run = await env.run(request, request.invokedFunctionArn ?? spec.functionArn);
       if (!coldStart && !run.delivered && run.outcome.kind === 'exit') {
         // A warm environment that died before taking the event (it was exiting
-        // after its previous invocation): the event runs in a fresh one instead.
-        pool.release(env, undefined);
-        ({ env, coldStart } = pool.acquire(spec, () => this.start(spec)));
+        // after its previous invocation): the event runs in a fresh one instead,
+        // ahead of anyone queued (it already had its turn).
+        this.releaseEnvironment(env, undefined);
+        ({ env, coldStart } = await this.acquire(spec, { first: true }));
         run = await env.run(request, request.invokedFunctionArn ?? spec.functionArn);
       }
     } catch (err) {
-      pool.release(env, undefined);
+      this.releaseEnvironment(env, undefined);
       throw err;
     }
     const result = toResult(spec, request, run, coldStart);
     // A timed-out or out-of-memory environment is discarded, as AWS does.
     if (result.errorType === 'Runtime.OutOfMemory' || result.status === 'timeout') env.kill();
-    pool.release(env, this.current.get(spec.functionName));
+    this.releaseEnvironment(env, this.current.get(spec.functionName));
     return result;
+  }
+
+  /** Environments alive (all functions), the cap, and invocations waiting for a slot. */
+  capacity(): { environments: number; maxEnvironments: number; waiting: number } {
+    return { environments: this.environments.size, maxEnvironments: this.maxEnvironments, waiting: this.waiting.length };
   }
 
   /** Code or configuration changed (or the function was deleted): no environment of the old revision is reused. */
@@ -79,7 +142,7 @@ export class LambdaRuntime {
     return this.pools.get(functionName)?.stats() ?? { environments: 0, idle: 0, busy: 0, coldStarts: 0 };
   }
 
-  /** Forget every function and stop every environment (control API reset). */
+  /** Forget every function and stop every environment (control API reset). Queued invocations still run, in new environments. */
   async reset(): Promise<void> {
     const pools = [...this.pools.values()];
     this.pools.clear();
@@ -89,6 +152,7 @@ export class LambdaRuntime {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    for (const w of this.waiting.splice(0)) w.reject(new Error('the Lambda runtime has been disposed'));
     await this.reset();
   }
 
@@ -126,6 +190,46 @@ export class LambdaRuntime {
     return pool;
   }
 
+  private releaseEnvironment(env: ExecutionEnvironment, spec: FunctionSpec | undefined): void {
+    const pool = this.pools.get(env.spec.functionName);
+    if (pool) pool.release(env, spec);
+    else env.kill();
+    this.pump();
+  }
+
+  /** A lease now, without waiting, or undefined when every slot is taken. */
+  private tryAcquire(spec: FunctionSpec): EnvironmentLease | undefined {
+    const pool = this.pool(spec.functionName);
+    const warm = pool.takeIdle(spec);
+    if (warm) return { env: warm, coldStart: false };
+    // Dying processes still count: the cap is on processes that exist.
+    if (this.environments.size >= this.maxEnvironments) return undefined;
+    const env = this.start(spec);
+    pool.adopt(env);
+    return { env, coldStart: true };
+  }
+
+  /** Serves queued invocations in order while slots allow; stops idle environments to make room for the rest. */
+  private pump(): void {
+    if (this.disposed) return;
+    while (this.waiting.length > 0) {
+      const lease = this.tryAcquire(this.waiting[0]!.spec);
+      if (!lease) break;
+      this.waiting.shift()!.resolve(lease);
+    }
+    if (this.waiting.length === 0) return;
+    // Environments already on their way out free a slot each when they exit;
+    // stop idle ones (each pool's least recently used) until that covers the queue.
+    let freeing = 0;
+    for (const env of this.environments.values()) if (!env.reusable) freeing++;
+    while (freeing < this.waiting.length) {
+      let oldest: FunctionPool | undefined;
+      for (const pool of this.pools.values()) if (pool.idleCount > 0) oldest ??= pool;
+      if (!oldest?.stopOldestIdle()) break;
+      freeing++;
+    }
+  }
+
   private start(spec: FunctionSpec): ExecutionEnvironment {
     const envId = this.options.ids.hex(12);
     const launch = launchCommand(spec, {
@@ -137,6 +241,8 @@ export class LambdaRuntime {
     const env = new ExecutionEnvironment(envId, spec, launch, (dead) => {
       this.environments.delete(dead.id);
       this.pools.get(spec.functionName)?.forget(dead);
+      // Its slot is free now.
+      this.pump();
     });
     this.environments.set(envId, env);
     return env;

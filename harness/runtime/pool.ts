@@ -17,19 +17,37 @@ export class FunctionPool {
 
   constructor(private readonly idleTimeoutMs: number) {}
 
-  acquire(spec: FunctionSpec, start: () => ExecutionEnvironment): { env: ExecutionEnvironment; coldStart: boolean } {
+  /** A warm environment of this revision, if one is idle (stale idle ones are stopped on the way). */
+  takeIdle(spec: FunctionSpec): ExecutionEnvironment | undefined {
     // Most recently used first, so a burst's extra environments are the ones reaped.
     while (this.idle.length > 0) {
       const env = this.idle.pop()!;
       this.reapTimers.get(env)?.cancel();
       this.reapTimers.delete(env);
-      if (env.reusable && env.spec.revisionId === spec.revisionId) return { env, coldStart: false };
+      if (env.reusable && env.spec.revisionId === spec.revisionId) return env;
       this.discard(env);
     }
-    const env = start();
+    return undefined;
+  }
+
+  /** A new environment just started for this function (a cold start). */
+  adopt(env: ExecutionEnvironment): void {
     this.all.add(env);
     this.coldStarts++;
-    return { env, coldStart: true };
+  }
+
+  /** Stops the least recently used idle environment (to make room for another function); false when none is idle. */
+  stopOldestIdle(): boolean {
+    const env = this.idle.shift();
+    if (!env) return false;
+    this.reapTimers.get(env)?.cancel();
+    this.reapTimers.delete(env);
+    this.discard(env);
+    return true;
+  }
+
+  get idleCount(): number {
+    return this.idle.length;
   }
 
   release(env: ExecutionEnvironment, spec: FunctionSpec | undefined): void {

@@ -14,7 +14,7 @@ export interface RuntimeFixture extends AsyncDisposable {
 
 let requestCounter = 0;
 
-export async function startRuntime(options: { idleTimeoutMs?: number } = {}): Promise<RuntimeFixture> {
+export async function startRuntime(options: { idleTimeoutMs?: number; maxEnvironments?: number } = {}): Promise<RuntimeFixture> {
   const holder: { runtime?: LambdaRuntime } = {};
   const server = await startRuntimeApiServer(() => holder.runtime!);
   const runtime = new LambdaRuntime({
@@ -23,6 +23,7 @@ export async function startRuntime(options: { idleTimeoutMs?: number } = {}): Pr
     endpointUrl: () => 'http://127.0.0.1:9',
     ids: createIdSource('runtime-test'),
     ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+    ...(options.maxEnvironments !== undefined ? { maxEnvironments: options.maxEnvironments } : {}),
   });
   holder.runtime = runtime;
   const rt = runtime;

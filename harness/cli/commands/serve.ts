@@ -24,6 +24,10 @@ options:
   --region R            default region (default us-east-1)
   --verify-signatures   reject requests whose SigV4 signature is wrong
                         (secret access key "test" for every access key id)
+  --max-environments N  most Lambda execution environments (processes) alive at
+                        once (default 32); further invocations wait for a slot
+  --lambda-concurrency N  Lambda account concurrency quota (default 1000, AWS's);
+                        beyond it Invoke is throttled (429 TooManyRequestsException)
   --quiet               no log lines
   -h, --help            this help`;
 
@@ -40,6 +44,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         clock: { type: 'string' },
         region: { type: 'string' },
         'verify-signatures': { type: 'boolean' },
+        'max-environments': { type: 'string' },
+        'lambda-concurrency': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -59,6 +65,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const clock = (values.clock as string | undefined) ?? 'real';
   if (clock !== 'real' && clock !== 'virtual') throw new RehearseError('ERR_BAD_INPUT', `--clock must be real or virtual, got ${JSON.stringify(clock)}`);
   const seedText = values.seed as string | undefined;
+  const maxEnvironments = positiveInteger(values['max-environments'], '--max-environments');
+  const lambdaAccountConcurrency = positiveInteger(values['lambda-concurrency'], '--lambda-concurrency');
   const quiet = values.quiet === true;
   const log: Logger = {
     info: (m) => {
@@ -80,6 +88,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       clock,
       region: (values.region as string | undefined) ?? 'us-east-1',
       verifySignatures: values['verify-signatures'] === true,
+      ...(maxEnvironments !== undefined ? { maxEnvironments } : {}),
+      ...(lambdaAccountConcurrency !== undefined ? { lambdaAccountConcurrency } : {}),
       log,
     });
   } catch (e) {
@@ -97,4 +107,11 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   await emulator.dispose();
   log.info('stopped');
   return 0;
+}
+
+function positiveInteger(value: string | boolean | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new RehearseError('ERR_BAD_INPUT', `${flag} must be an integer >= 1, got ${JSON.stringify(text)}`);
+  return Number(text);
 }

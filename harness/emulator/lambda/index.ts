@@ -11,7 +11,7 @@ import type { RestProtocolService, RestRequest, RestResponse } from '../../proto
 import { LambdaRuntime } from '../../runtime/index.ts';
 import type { EmulatedService, LambdaInvoker, ServiceDeps } from '../service-deps.ts';
 import { createCodeRoot, discardCode } from './code.ts';
-import { Invocations } from './invoke.ts';
+import { DEFAULT_ACCOUNT_CONCURRENCY, Invocations } from './invoke.ts';
 import { FunctionStore } from './models.ts';
 import { LambdaOperations } from './operations.ts';
 import { findRoute, LAMBDA_PATH } from './routes.ts';
@@ -25,8 +25,13 @@ export interface LambdaService extends EmulatedService {
 }
 
 export function createLambdaService(deps: ServiceDeps): LambdaService {
+  const accountConcurrency = deps.lambdaAccountConcurrency ?? DEFAULT_ACCOUNT_CONCURRENCY;
+  if (!Number.isInteger(accountConcurrency) || accountConcurrency < 1) {
+    throw new Error(`lambdaAccountConcurrency must be an integer >= 1, got ${JSON.stringify(accountConcurrency)}`);
+  }
   const store = new FunctionStore();
   const runtime = new LambdaRuntime({
+    ...(deps.lambdaMaxEnvironments !== undefined ? { maxEnvironments: deps.lambdaMaxEnvironments } : {}),
     region: deps.region,
     runtimeApiHost: () => deps.endpoint().replace(/^https?:\/\//, '').replace(/\/+$/, ''),
     endpointUrl: () => deps.endpoint(),
@@ -44,6 +49,7 @@ export function createLambdaService(deps: ServiceDeps): LambdaService {
     faults: deps.faults,
     observations: deps.observations,
     log: deps.log,
+    accountConcurrency,
   });
   const ops = new LambdaOperations({
     clock: deps.clock,
@@ -53,6 +59,7 @@ export function createLambdaService(deps: ServiceDeps): LambdaService {
     store,
     runtime,
     invocations,
+    accountConcurrency,
     codeRoot: ensureCodeRoot,
     endpoint: deps.endpoint,
   });

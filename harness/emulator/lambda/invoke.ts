@@ -61,6 +61,19 @@ export interface InvokerDeps {
   faults: FaultRegistry;
   observations: Observations;
   log: Logger;
+  /** The account's ConcurrentExecutions quota (AWS's default is 1000). */
+  accountConcurrency: number;
+}
+
+/** AWS's default ConcurrentExecutions per account and Region (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html). */
+export const DEFAULT_ACCOUNT_CONCURRENCY = 1000;
+
+/**
+ * Concurrency AWS keeps unreserved: PutFunctionConcurrency may not take the
+ * unreserved pool below 100 (so an account whose quota is ≤ 100 cannot reserve at all).
+ */
+export function minimumUnreserved(accountConcurrency: number): number {
+  return Math.min(100, accountConcurrency);
 }
 
 /** Splits `name`, `name:qualifier`, `123456789012:function:name[:q]`, `arn:aws:lambda:r:acct:function:name[:q]`. */
@@ -191,9 +204,17 @@ export class Invocations {
     if (fn.reservedConcurrency !== undefined && running >= fn.reservedConcurrency) {
       throw tooManyRequests('ReservedFunctionConcurrentInvocationLimitExceeded');
     }
+    // Account concurrency (https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html): functions
+    // without a reservation share what the reservations leave of the account's quota. An invocation
+    // queued for a local environment slot counts: on AWS it would be running.
+    if (fn.reservedConcurrency === undefined && this.unreservedInFlight() >= this.unreservedLimit()) {
+      throw tooManyRequests('ConcurrentInvocationLimitExceeded');
+    }
     const { callNumber, faults } = this.deps.faults.nextFunctionCall(name);
     this.inFlight.set(name, running + 1);
-    const leave = this.deps.observations.enter(`fn:${name}`);
+    // Peak concurrency counts running invocations: an injected fault's latency, throw or timeout
+    // runs from here; a handler only once it has an environment (below).
+    let leave = faults.length > 0 ? this.deps.observations.enter(`fn:${name}`) : undefined;
     const record: InvocationRecord = {
       functionName: name,
       requestId,
@@ -211,16 +232,25 @@ export class Invocations {
       if (thrown) return this.injectedThrow(record, thrown.throw.errorType, thrown.throw.message);
       if (faults.some((f) => 'timeout' in f && f.timeout)) return await this.injectedTimeout(record, fn);
       const crash = faults.some((f) => 'crash' in f && f.crash);
+      // Held while queued for an environment slot too: every slot holder is a
+      // handler doing real work (idle ones are stopped to make room), so the
+      // wait is real time and virtual time must not jump past it.
       const release = this.deps.clock.hold('work', `lambda ${name} ${requestId}`);
       let result: InvocationResult;
       try {
-        result = await this.deps.runtime.invoke(functionSpec(fn), {
+        const spec = functionSpec(fn);
+        // Not counted as running while queued for a slot (peak concurrency never exceeds the cap).
+        leave?.();
+        leave = undefined;
+        const lease = await this.deps.runtime.acquire(spec);
+        leave = this.deps.observations.enter(`fn:${name}`);
+        result = await this.deps.runtime.invoke(spec, {
           requestId,
           payload,
           invokedFunctionArn: invokedArn,
           ...(clientContext ? { clientContext } : {}),
           ...(crash ? { crash: true } : {}),
-        });
+        }, lease);
       } finally {
         release();
       }
@@ -236,9 +266,20 @@ export class Invocations {
       record.endTime = this.deps.clock.now();
       record.durationMs ??= 0;
       this.deps.observations.recordInvocation(record);
-      leave();
+      leave?.();
       this.inFlight.set(name, (this.inFlight.get(name) ?? 1) - 1);
     }
+  }
+
+  private unreservedInFlight(): number {
+    let n = 0;
+    for (const [name, count] of this.inFlight) if (this.deps.store.get(name)?.reservedConcurrency === undefined) n += count;
+    return n;
+  }
+
+  /** ConcurrentExecutions minus every reservation (GetAccountSettings' UnreservedConcurrentExecutions). */
+  unreservedLimit(): number {
+    return this.deps.accountConcurrency - this.deps.store.list().reduce((n, f) => n + (f.reservedConcurrency ?? 0), 0);
   }
 
   private injectedThrow(record: InvocationRecord, errorType: string, message: string | undefined): { payload: string; functionError: string; logs: string } {

@@ -18,7 +18,7 @@ import {
   resourceNotFound,
   validationError,
 } from './errors.ts';
-import { MAX_INVOKE_ASYNC_PAYLOAD, type Invocations, type InvocationType } from './invoke.ts';
+import { MAX_INVOKE_ASYNC_PAYLOAD, minimumUnreserved, type Invocations, type InvocationType } from './invoke.ts';
 import { functionConfiguration, functionSpec, type FunctionRecord, type FunctionStore } from './models.ts';
 
 export interface OperationDeps {
@@ -29,6 +29,8 @@ export interface OperationDeps {
   store: FunctionStore;
   runtime: LambdaRuntime;
   invocations: Invocations;
+  /** The account's ConcurrentExecutions quota. */
+  accountConcurrency: number;
   codeRoot(): string;
   endpoint(): string;
 }
@@ -269,9 +271,11 @@ export class LambdaOperations {
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
       throw validationError([`Value '${JSON.stringify(n ?? null)}' at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0`]);
     }
-    if (n > 1000) {
-      // AWS keeps 100 of the default 1000 account concurrency unreserved.
-      throw invalidParameterValue('Specified ReservedConcurrentExecutions for function decreases account\'s UnreservedConcurrentExecution below its minimum value of [100].');
+    // AWS keeps 100 of the account's concurrency unreserved (all of it when the quota is ≤ 100).
+    const floor = minimumUnreserved(this.d.accountConcurrency);
+    const reservedByOthers = this.d.store.list().reduce((sum, f) => sum + (f.name === fn.name ? 0 : (f.reservedConcurrency ?? 0)), 0);
+    if (n > 0 && this.d.accountConcurrency - reservedByOthers - n < floor) {
+      throw invalidParameterValue(`Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${floor}].`);
     }
     fn.reservedConcurrency = n;
     return jsonResponse(200, { ReservedConcurrentExecutions: n });
@@ -405,8 +409,8 @@ export class LambdaOperations {
         TotalCodeSize: 80530636800,
         CodeSizeUnzipped: 262144000,
         CodeSizeZipped: 52428800,
-        ConcurrentExecutions: 1000,
-        UnreservedConcurrentExecutions: 1000 - all.reduce((n, f) => n + (f.reservedConcurrency ?? 0), 0),
+        ConcurrentExecutions: this.d.accountConcurrency,
+        UnreservedConcurrentExecutions: this.d.invocations.unreservedLimit(),
       },
       AccountUsage: { TotalCodeSize: all.reduce((n, f) => n + f.code.size, 0), FunctionCount: all.length },
     });
