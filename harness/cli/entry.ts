@@ -3,6 +3,9 @@ import { EXIT_CODES } from '../core/index.ts';
 import type { CliIo } from './io.ts';
 import { main } from './main.ts';
 
+// The SDK warns on Node 20 that support ends in 2027; in a test harness's output it is noise.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const interrupted = new Promise<void>((resolve) => {
   process.once('SIGINT', () => resolve());
   process.once('SIGTERM', () => resolve());
