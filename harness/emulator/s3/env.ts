@@ -4,7 +4,9 @@ import type { IdSource } from '../../core/index.ts';
 import type { RestRequest } from '../../protocol/service.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 import { invalidBucketName, keyTooLong, metadataTooLarge, noSuchBucket } from './errors.ts';
-import type { Bucket, S3Store } from './models.ts';
+import type { Bucket, ContentHeaders, S3Store } from './models.ts';
+
+export type { ContentHeaders };
 
 export const S3_XMLNS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
@@ -59,16 +61,6 @@ export function validateBucketName(name: string): void {
 export function validateKey(key: string): void {
   const len = Buffer.byteLength(key, 'utf8');
   if (len > 1024) throw keyTooLong(len);
-}
-
-export interface ContentHeaders {
-  contentType: string;
-  contentEncoding?: string;
-  contentDisposition?: string;
-  contentLanguage?: string;
-  cacheControl?: string;
-  expires?: string;
-  metadata: Record<string, string>;
 }
 
 /** Content headers and `x-amz-meta-*` of a PUT/POST (user metadata limited to 2 KB as in AWS). */

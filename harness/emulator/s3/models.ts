@@ -6,6 +6,18 @@
 import type { ChecksumAlgorithm } from '../../protocol/checksums.ts';
 import type { NotificationConfiguration } from './notifications.ts';
 
+/** The representation headers S3 stores with an object and returns on GET/HEAD. */
+export interface ContentHeaders {
+  contentType: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  expires?: string;
+  /** `x-amz-meta-*` without the prefix, names lower-cased. */
+  metadata: Record<string, string>;
+}
+
 export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
 
 export interface ObjectChecksum {
@@ -16,21 +28,13 @@ export interface ObjectChecksum {
 }
 
 /** What S3 keeps about an object besides its bytes. */
-export interface ObjectMeta {
+export interface ObjectMeta extends ContentHeaders {
   key: string;
   size: number;
   /** Quoted, as on the wire: `"d41d8cd98f00b204e9800998ecf8427e"` or `"…-3"`. */
   etag: string;
   /** epoch ms, whole seconds (S3 stores second precision). */
   lastModified: number;
-  contentType: string;
-  contentEncoding?: string;
-  contentDisposition?: string;
-  contentLanguage?: string;
-  cacheControl?: string;
-  expires?: string;
-  /** `x-amz-meta-*` without the prefix, names lower-cased. */
-  metadata: Record<string, string>;
   checksum?: ObjectChecksum;
   /** Part sizes of a multipart object (GetObject `partNumber`, `x-amz-mp-parts-count`). */
   partSizes?: number[];
