@@ -63,6 +63,36 @@ export async function launch(
   }
 }
 
+/**
+ * Launches, then waits until `ready` says the containers really serve. On any
+ * failure the project is taken down and the mock config removed, so no backend
+ * leaves containers or temp files behind.
+ */
+export async function launchServing(
+  backend: string,
+  project: ComposeProject,
+  published: Array<{ service: string; port: number }>,
+  options: LaunchOptions,
+  mocks: { remove: () => void } | undefined,
+  ready: (launched: Launched) => Promise<void>,
+): Promise<Launched> {
+  let launched: Launched;
+  try {
+    launched = await launch(backend, project, published, options);
+  } catch (e) {
+    mocks?.remove();
+    throw e;
+  }
+  try {
+    await ready(launched);
+  } catch (e) {
+    await launched.down();
+    mocks?.remove();
+    throw e;
+  }
+  return launched;
+}
+
 async function launchWithTestcontainers(project: ComposeProject, published: Array<{ service: string; port: number }>, options: LaunchOptions): Promise<Launched> {
   const tc = await import('testcontainers');
   let env = new tc.DockerComposeEnvironment(dirname(project.file), basename(project.file))

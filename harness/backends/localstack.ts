@@ -10,7 +10,7 @@ import { BACKEND_CAPABILITIES } from './capabilities.ts';
 import { composeProject, DEFAULT_REGION, makeDockerBackend, type DockerBackend, type DockerBackendOptions } from './docker-backend.ts';
 import { requireEngine } from './docker-engine.ts';
 import { DEFAULT_MOCK_CONFIG } from './images.ts';
-import { launch, writeMockConfig } from './launcher.ts';
+import { launchServing, writeMockConfig, type Launched } from './launcher.ts';
 import { waitUntilServing } from './readiness.ts';
 
 export const LOCALSTACK_TOKEN_HINT =
@@ -52,22 +52,11 @@ export async function startLocalStack(options: DockerBackendOptions = {}): Promi
   const token = requireAuthToken(env);
   const mocks = options.mockConfig ? writeMockConfig(options.mockConfig) : undefined;
   const project = composeProject('localstack', ['localstack'], localStackVariables(token, mocks?.path ?? DEFAULT_MOCK_CONFIG, options.hostPorts?.localstack), options);
-  let launched;
-  try {
-    launched = await launch('localstack', project, [{ service: 'localstack', port: 4566 }], options);
-  } catch (e) {
-    mocks?.remove();
-    throw e;
-  }
-  const url = `http://127.0.0.1:${launched.ports['localstack:4566']}`;
-  try {
+  const launched = await launchServing('localstack', project, [{ service: 'localstack', port: 4566 }], options, mocks, (l) =>
     // Healthy early; wait until every service we use reports available/running.
-    await waitUntilServing('LocalStack', `${url}/_localstack/health`, { method: 'GET' }, (status, body) => status === 200 && localStackServicesReady(body), options.readiness);
-  } catch (e) {
-    await launched.down();
-    mocks?.remove();
-    throw e;
-  }
+    waitUntilServing('LocalStack', `${localStackUrl(l)}/_localstack/health`, { method: 'GET' }, (status, body) => status === 200 && localStackServicesReady(body), options.readiness),
+  );
+  const url = localStackUrl(launched);
   return makeDockerBackend({
     name: 'localstack',
     endpoint: url,
@@ -84,3 +73,5 @@ export async function startLocalStack(options: DockerBackendOptions = {}): Promi
     },
   });
 }
+
+const localStackUrl = (l: Launched) => `http://127.0.0.1:${l.ports['localstack:4566']}`;

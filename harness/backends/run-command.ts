@@ -42,15 +42,12 @@ function toResult(r: ExecaLikeResult): CommandResult {
   };
 }
 
+/** The same execa settings for both variants: inherit the environment, never throw on exit codes, no stdin. */
+const execaOptions = (options: CommandOptions) =>
+  ({ cwd: options.cwd, env: options.env, extendEnv: true, reject: false, timeout: options.timeoutMs, stdin: 'ignore' }) as const;
+
 export const execaRunner: CommandRunner = async (file, args, options = {}) => {
-  const child = execa(file, [...args], {
-    cwd: options.cwd,
-    env: options.env,
-    extendEnv: true,
-    reject: false,
-    timeout: options.timeoutMs,
-    stdin: 'ignore',
-  });
+  const child = execa(file, [...args], execaOptions(options));
   if (options.stdout) child.stdout?.pipe(options.stdout, { end: false });
   if (options.stderr) child.stderr?.pipe(options.stderr, { end: false });
   return toResult((await child) as ExecaLikeResult);
@@ -59,13 +56,6 @@ export const execaRunner: CommandRunner = async (file, args, options = {}) => {
 /** Synchronous variant, for the only place async work cannot run: a process 'exit' handler. */
 export function runSync(file: string, args: readonly string[], options: CommandOptions = {}): CommandResult {
   return toResult(
-    execaSync(file, [...args], {
-      cwd: options.cwd,
-      env: options.env,
-      extendEnv: true,
-      reject: false,
-      timeout: options.timeoutMs,
-      stdin: 'ignore',
-    }) as ExecaLikeResult,
+    execaSync(file, [...args], execaOptions(options)) as ExecaLikeResult,
   );
 }

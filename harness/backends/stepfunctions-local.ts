@@ -8,7 +8,7 @@
 import { BACKEND_CAPABILITIES } from './capabilities.ts';
 import { composeProject, DEFAULT_REGION, makeDockerBackend, type DockerBackend, type DockerBackendOptions } from './docker-backend.ts';
 import { DEFAULT_MOCK_CONFIG } from './images.ts';
-import { launch, writeMockConfig } from './launcher.ts';
+import { launchServing, writeMockConfig, type Launched } from './launcher.ts';
 import { awsJsonProbe, waitUntilServing } from './readiness.ts';
 
 export function stepFunctionsLocalVariables(mockConfigPath: string, ports: DockerBackendOptions['hostPorts'] = {}): Record<string, string> {
@@ -29,30 +29,20 @@ export async function startStepFunctionsLocal(options: DockerBackendOptions = {}
     stepFunctionsLocalVariables(mocks?.path ?? DEFAULT_MOCK_CONFIG, options.hostPorts),
     options,
   );
-  let launched;
-  try {
-    launched = await launch(
-      'stepfunctions-local',
-      project,
-      [
-        { service: 'rehearse', port: 4566 },
-        { service: 'stepfunctions-local', port: 8083 },
-      ],
-      { ...options, run: options.run },
-    );
-  } catch (e) {
-    mocks?.remove();
-    throw e;
-  }
+  const launched = await launchServing(
+    'stepfunctions-local',
+    project,
+    [
+      { service: 'rehearse', port: 4566 },
+      { service: 'stepfunctions-local', port: 8083 },
+    ],
+    options,
+    mocks,
+    (l) =>
+      waitUntilServing('Step Functions Local', statesUrl(l), awsJsonProbe('AWSStepFunctions.ListStateMachines'), (status, body) => status === 200 && body.includes('stateMachines'), options.readiness),
+  );
   const rehearse = `http://127.0.0.1:${launched.ports['rehearse:4566']}`;
-  const states = `http://127.0.0.1:${launched.ports['stepfunctions-local:8083']}`;
-  try {
-    await waitUntilServing('Step Functions Local', states, awsJsonProbe('AWSStepFunctions.ListStateMachines'), (status, body) => status === 200 && body.includes('stateMachines'), options.readiness);
-  } catch (e) {
-    await launched.down();
-    mocks?.remove();
-    throw e;
-  }
+  const states = statesUrl(launched);
   return makeDockerBackend({
     name: 'stepfunctions-local',
     endpoint: rehearse,
@@ -70,3 +60,5 @@ export async function startStepFunctionsLocal(options: DockerBackendOptions = {}
     },
   });
 }
+
+const statesUrl = (l: Launched) => `http://127.0.0.1:${l.ports['stepfunctions-local:8083']}`;

@@ -3,8 +3,6 @@
  * and returns a RestResponse or throws an AwsServiceError.
  * Reference: https://docs.aws.amazon.com/lambda/latest/api/API_Operations.html
  */
-import type { Clock, IdSource } from '../../core/index.ts';
-import type { LambdaRuntime } from '../../runtime/index.ts';
 import { runtimeFamily, SUPPORTED_RUNTIMES } from '../../runtime/index.ts';
 import type { RestRequest, RestResponse } from '../../protocol/service.ts';
 import { discardCode, loadCode, type CodeInput } from './code.ts';
@@ -18,19 +16,12 @@ import {
   resourceNotFound,
   validationError,
 } from './errors.ts';
-import { MAX_INVOKE_ASYNC_PAYLOAD, minimumUnreserved, type Invocations, type InvocationType } from './invoke.ts';
-import { functionConfiguration, functionSpec, type FunctionRecord, type FunctionStore } from './models.ts';
+import { MAX_INVOKE_ASYNC_PAYLOAD, minimumUnreserved, type InvokerDeps, type Invocations, type InvocationType } from './invoke.ts';
+import { functionConfiguration, functionSpec, type FunctionRecord } from './models.ts';
 
-export interface OperationDeps {
-  clock: Clock;
-  ids: IdSource;
-  region: string;
-  accountId: string;
-  store: FunctionStore;
-  runtime: LambdaRuntime;
+/** What the API operations need: the invoker's shared wiring plus the invocation pipeline itself. */
+export interface OperationDeps extends Pick<InvokerDeps, 'clock' | 'ids' | 'region' | 'accountId' | 'store' | 'runtime' | 'accountConcurrency'> {
   invocations: Invocations;
-  /** The account's ConcurrentExecutions quota. */
-  accountConcurrency: number;
   codeRoot(): string;
   endpoint(): string;
 }
