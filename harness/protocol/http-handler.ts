@@ -9,18 +9,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AwsServiceError, REAL_CLOCK, type Clock, type IdSource } from '../core/index.ts';
 import type { FaultRegistry } from '../emulator/faults.ts';
 import type { Logger } from '../emulator/service-deps.ts';
-import { decodeAwsChunked, isAwsChunked, type DecodedChunked } from './aws-chunked.ts';
-import { BodyTooLargeError, MAX_BUFFER, readBody } from './body.ts';
-import {
-  algorithmOfHeader,
-  CHECKSUM_ALGORITHMS,
-  createDigester,
-  DIGEST_BYTES,
-  headerOfAlgorithm,
-  isBase64Digest,
-  type ChecksumAlgorithm,
-  type Digester,
-} from './checksums.ts';
+import { chunkViews, isAwsChunked } from './aws-chunked.ts';
+import { BodyTooLargeError, MAX_BUFFER, receiveBody, type DigestAlgorithm, type ReceivedBody } from './body.ts';
+import { algorithmOfHeader, CHECKSUM_ALGORITHMS, createDigester, DIGEST_BYTES, headerOfAlgorithm, isBase64Digest, parseAlgorithm } from './checksums.ts';
+import { sharedDigestWorker, type DigestOffload } from './digest-worker.ts';
 import {
   badDigest,
   contentSha256Mismatch,
@@ -41,7 +33,7 @@ import {
 import { stripHostPrefix } from './host.ts';
 import { Router, type Route } from './routing.ts';
 import type { JsonProtocolService, ProtocolService, QueryProtocolService, RequestContext, RestProtocolService, RestRequest, RestResponse } from './service.ts';
-import { chunkSignature, parseAuthorization, presignedExpiry, sha256Hex, trailerSignature, verifySignature, type SigV4Auth } from './sigv4.ts';
+import { chunkSignature, parseAuthorization, presignedExpiry, trailerSignature, verifySignature, type SigV4Auth } from './sigv4.ts';
 import { toQueryXml, XML_DECLARATION } from './xml.ts';
 
 export interface ProtocolHandlerOptions {
@@ -61,6 +53,8 @@ export interface ProtocolHandlerOptions {
   defaultSecretAccessKey?: string | null;
   /** Body size limits per protocol (bytes). */
   limits?: Partial<Record<WireProtocol, number>>;
+  /** Where large S3 bodies are hashed (default: the process's shared digest worker); `false` hashes everything in-thread. */
+  digestOffload?: DigestOffload | false;
 }
 
 /** Bytes accepted per protocol before the AWS "too large" error. */
@@ -106,6 +100,31 @@ function protocolOf(route: Route): WireProtocol {
   }
 }
 
+/**
+ * The digests worth computing while an S3 write's body arrives: MD5 (the ETag), every checksum the client sent as a
+ * header or announced as a trailer (`x-amz-trailer: x-amz-checksum-crc32`), the one it asked S3 to compute
+ * (`x-amz-sdk-checksum-algorithm`), and SHA-256 when the payload hash is a signature input we check.
+ */
+function streamedAlgorithms(req: IncomingMessage, payloadSha256: boolean): DigestAlgorithm[] {
+  const out = new Set<DigestAlgorithm>(['MD5']);
+  for (const name in req.headers) {
+    if (!name.startsWith('x-amz-checksum-')) continue;
+    const alg = algorithmOfHeader(name);
+    if (alg) out.add(alg);
+  }
+  const trailer = header(req, 'x-amz-trailer');
+  if (trailer !== undefined) {
+    for (const t of trailer.split(',')) {
+      const alg = algorithmOfHeader(t.trim());
+      if (alg) out.add(alg);
+    }
+  }
+  const wanted = parseAlgorithm(header(req, 'x-amz-sdk-checksum-algorithm') ?? header(req, 'x-amz-checksum-algorithm'));
+  if (wanted) out.add(wanted);
+  if (payloadSha256) out.add('SHA256');
+  return [...out];
+}
+
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(',') : v;
@@ -134,6 +153,9 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
   const requestIds = options.ids.fork('request-ids');
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const { clock, faults, log } = options;
+  const digestOffload = options.digestOffload === false ? undefined : (options.digestOffload ?? sharedDigestWorker());
+  /** Requests being handled right now (this one included): decides whether hashing moves to the worker. */
+  let inFlight = 0;
 
   function newRequestId(protocol: WireProtocol): string {
     // S3 request ids are 16 upper-case hex characters; the others UUIDs.
@@ -195,6 +217,14 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     };
     res.once('close', releaseHold);
     res.once('finish', releaseHold);
+    inFlight++;
+    let counted = true;
+    const uncount = () => {
+      if (counted) inFlight--;
+      counted = false;
+    };
+    res.once('close', uncount);
+    res.once('finish', uncount);
 
     try {
       if (path === undefined) throw new AwsServiceError(prepared.protocol === 'restXml' ? 'InvalidURI' : 'SerializationException', `Couldn't parse the specified URI: ${rawPath.slice(0, 200)}`, 400);
@@ -212,18 +242,25 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       }
       const contentSha256 = header(req, 'x-amz-content-sha256');
       const chunked = isAwsChunked(contentSha256, header(req, 'content-encoding'));
-      // Hash while the bytes arrive (S3 needs MD5 for the ETag of every PUT).
-      const streamDigests: Partial<Record<ChecksumAlgorithm | 'MD5', Digester>> = {};
-      if (!chunked && prepared.protocol === 'restXml' && (method === 'PUT' || method === 'POST')) {
-        streamDigests.MD5 = createDigester('MD5');
-        for (const name of Object.keys(req.headers)) {
-          const alg = algorithmOfHeader(name);
-          if (alg) streamDigests[alg] = createDigester(alg);
-        }
-      }
-      let raw: Buffer;
+      // S3 object writes are hashed while the bytes arrive: MD5 for the ETag of every PUT, plus each checksum the
+      // client announced (as a header, or as a trailer named by x-amz-trailer).
+      const objectWrite = prepared.protocol === 'restXml' && (method === 'PUT' || method === 'POST');
+      const verifyPayloadHash = options.verifySignatures === true && !chunked && contentSha256 !== undefined && /^[0-9a-f]{64}$/i.test(contentSha256);
+      const algorithms = objectWrite ? streamedAlgorithms(req, verifyPayloadHash) : [];
+      // The worker pays off when this thread has other requests to serve meanwhile. A lone upload is hashed
+      // in-thread as it arrives: handing bytes to another core and waking it costs more than the little
+      // overlap a fast receive leaves (measured: bench/s3.ts, sequential PUT+GET, and README "Benchmark").
+      const offload = objectWrite && inFlight > 1 ? digestOffload : undefined;
+      let received: ReceivedBody;
       try {
-        raw = await readBody(req, chunked ? limit + Math.ceil(limit / 1024) + 64 * 1024 : limit, Object.values(streamDigests));
+        received = await receiveBody(req, {
+          rawLimit: chunked ? limit + Math.ceil(limit / 1024) + 64 * 1024 : limit,
+          limit,
+          chunked,
+          expectedLength: chunked ? (Number.isFinite(decodedDeclared) ? decodedDeclared : undefined) : Number.isFinite(declared) ? declared : undefined,
+          algorithms,
+          offload,
+        });
       } catch (e) {
         if (e instanceof BodyTooLargeError) {
           sendError(res, requestTooLarge(prepared.protocol, limit), prepared, requestId, method, true);
@@ -232,18 +269,14 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         throw e;
       }
 
-      let body = raw;
-      const headers = { ...req.headers };
-      let decoded: DecodedChunked | undefined;
-      if (chunked) {
-        decoded = decodeAwsChunked(raw);
-        body = decoded.body;
-        if (body.length > limit) throw requestTooLarge(prepared.protocol, limit);
-        if (Number.isFinite(decodedDeclared) && decodedDeclared !== body.length) {
-          throw new AwsServiceError('IncompleteBody', `x-amz-decoded-content-length is ${decodedDeclared} but the aws-chunked body carries ${body.length} bytes.`, 400);
-        }
+      const body = received.body;
+      const framing = received.framing;
+      // Headers are only rewritten for aws-chunked bodies; otherwise the service sees them as received.
+      let headers = req.headers;
+      if (framing) {
+        headers = { ...req.headers };
         // The service sees the object as if it had been sent plainly: trailers become headers.
-        for (const [k, v] of Object.entries(decoded.trailers)) headers[k] = v;
+        for (const [k, v] of Object.entries(framing.trailers)) headers[k] = v;
         const enc = String(headers['content-encoding'] ?? '')
           .split(',')
           .map((e) => e.trim())
@@ -260,24 +293,25 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         if (authParse.kind !== 'ok') throw missingAuthentication(prepared.protocol, authParse.kind === 'malformed' ? authParse.reason : 'no Authorization header');
         const secret = secretFor(authParse.auth.accessKeyId);
         if (secret === undefined) throw unknownAccessKey(prepared.protocol, authParse.auth.accessKeyId);
-        const ok = await verifySignature(authParse.auth, { method, rawPath, query, headers: req.headers, body: raw }, secret);
+        // For aws-chunked bodies the signer signs the STREAMING-* x-amz-content-sha256 value, not the bytes.
+        const ok = await verifySignature(authParse.auth, { method, rawPath, query, headers: req.headers, body }, secret);
         if (!ok) throw signatureDoesNotMatch(prepared.protocol);
         // Presigned URLs expire in wall-clock time: the client's presigner used real time, not our (maybe virtual) clock.
         const expiry = presignedExpiry(authParse.auth, query);
         if (expiry !== undefined && REAL_CLOCK.now() > expiry) {
           throw new AwsServiceError('AccessDenied', 'Request has expired', 403, { fields: { 'X-Amz-Expires': query.get('X-Amz-Expires') ?? '', Expires: new Date(expiry).toISOString() } });
         }
-        if (decoded && contentSha256?.startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD')) {
+        if (framing && contentSha256?.startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD')) {
           let prev = authParse.auth.signature;
-          const all = [...decoded.chunks, Buffer.alloc(0)];
-          if (decoded.chunkSignatures.length !== all.length) throw signatureDoesNotMatch(prepared.protocol);
+          const all = [...chunkViews(body, framing.chunkLengths), Buffer.alloc(0)];
+          if (framing.chunkSignatures.length !== all.length) throw signatureDoesNotMatch(prepared.protocol);
           for (let i = 0; i < all.length; i++) {
             const expected = chunkSignature(secret, authParse.auth, prev, all[i]!);
-            if (expected !== decoded.chunkSignatures[i]) throw signatureDoesNotMatch(prepared.protocol);
+            if (expected !== framing.chunkSignatures[i]) throw signatureDoesNotMatch(prepared.protocol);
             prev = expected;
           }
           if (contentSha256.endsWith('-TRAILER')) {
-            if (!decoded.trailerSignature || trailerSignature(secret, authParse.auth, prev, decoded.trailerText) !== decoded.trailerSignature) {
+            if (!framing.trailerSignature || trailerSignature(secret, authParse.auth, prev, framing.trailerText) !== framing.trailerSignature) {
               throw signatureDoesNotMatch(prepared.protocol);
             }
           }
@@ -286,15 +320,15 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
 
       // ── integrity: x-amz-checksum-*, Content-MD5, x-amz-content-sha256 ────
       const digests: NonNullable<RestRequest['digests']> = {};
-      const digestOf = (alg: ChecksumAlgorithm | 'MD5'): string => {
+      const digestOf = (alg: DigestAlgorithm): string => {
         const key = alg.toLowerCase() as keyof typeof digests;
-        const known = digests[key];
-        if (known !== undefined) return known;
-        let d = streamDigests[alg];
-        if (!d) {
-          d = createDigester(alg);
-          d.update(body);
+        const known = digests[key] ?? received.digests[alg];
+        if (known !== undefined) {
+          digests[key] = known;
+          return known;
         }
+        const d = createDigester(alg);
+        d.update(body);
         const v = d.digest();
         digests[key] = v;
         return v;
@@ -310,12 +344,12 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         if (typeof md5 === 'string') {
           if (!isBase64Digest(md5, 16)) throw invalidDigest('Content-MD5');
           if (digestOf('MD5') !== md5) throw new AwsServiceError('BadDigest', 'The Content-MD5 you specified did not match what we received.', 400);
-        } else if (streamDigests.MD5) {
-          digestOf('MD5');
         }
+        // Everything computed while receiving goes to the service (S3's ETag is the MD5), whether or not it was checked here.
+        for (const alg of algorithms) digestOf(alg);
         // x-amz-content-sha256 is a SigV4 input: checked when signatures are (a hash mismatch there would be a
         // signature failure on AWS too). Body integrity itself is covered by x-amz-checksum-* / Content-MD5 above.
-        if (options.verifySignatures && contentSha256 && /^[0-9a-f]{64}$/i.test(contentSha256) && sha256Hex(raw) !== contentSha256.toLowerCase()) throw contentSha256Mismatch();
+        if (verifyPayloadHash && Buffer.from(digestOf('SHA256'), 'base64').toString('hex') !== contentSha256!.toLowerCase()) throw contentSha256Mismatch();
       }
 
       // ── context ────────────────────────────────────────────────────────────
