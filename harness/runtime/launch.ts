@@ -13,6 +13,8 @@ import type { FunctionSpec, RuntimeFamily } from './types.ts';
 const here = dirname(fileURLToPath(import.meta.url));
 export const NODE_BOOTSTRAP = join(here, 'bootstrap', 'node-bootstrap.mjs');
 export const PYTHON_BOOTSTRAP = join(here, 'bootstrap', 'python-bootstrap.py');
+/** `--import`ed into every Node environment: `sync-127.0.0.1` resolves like `127.0.0.1` (the module says why). */
+export const NODE_HOST_PREFIX_PRELOAD = pathToFileURL(join(here, 'bootstrap', 'host-prefix', 'preload.mjs')).href;
 /** Debian's interpreter: it has boto3 and Pillow (the first python3 on PATH may not). */
 export const PYTHON_INTERPRETER = '/usr/bin/python3';
 
@@ -58,6 +60,9 @@ function tsxLoaderUrl(): string {
   return tsxLoader;
 }
 
+/** Names the precompiled handler module for the Node bootstrap (which deletes it before loading user code). */
+export const HANDLER_MODULE_VARIABLE = 'REHEARSE_HANDLER_MODULE';
+
 /** Credentials every execution environment gets: the access key names the function (RequestContext.caller). */
 export const FUNCTION_SECRET_ACCESS_KEY = 'rehearse';
 export function functionAccessKeyId(functionName: string): string {
@@ -71,6 +76,11 @@ export interface LaunchContext {
   endpointUrl: string;
   region: string;
   logStreamName: string;
+  /**
+   * The TypeScript handler compiled ahead of time (precompile.ts); the
+   * bootstrap imports it instead of loading the `.ts` file through tsx.
+   */
+  handlerModule?: string;
 }
 
 export interface LaunchCommand {
@@ -121,9 +131,11 @@ export function launchCommand(spec: FunctionSpec, ctx: LaunchContext): LaunchCom
   });
   if (family === 'node') {
     // The SDK's "upgrade your Node.js" notice would otherwise open every cold start's log.
-    const args = [`--max-old-space-size=${nodeHeapLimitMb(spec.memorySizeMb)}`, '--disable-warning=NodeVersionSupportWarning'];
+    const args = [`--max-old-space-size=${nodeHeapLimitMb(spec.memorySizeMb)}`, '--disable-warning=NodeVersionSupportWarning', '--import', NODE_HOST_PREFIX_PRELOAD];
     const file = resolveNodeHandlerFile(spec.codeDir, spec.handler);
-    if (file && /\.[mc]?ts$/.test(file)) args.push('--import', tsxLoaderUrl());
+    // Read (and removed from the handler's view) by the bootstrap.
+    if (ctx.handlerModule && file && /\.[mc]?ts$/.test(file)) env[HANDLER_MODULE_VARIABLE] = ctx.handlerModule;
+    else if (file && /\.[mc]?ts$/.test(file)) args.push('--import', tsxLoaderUrl());
     args.push(NODE_BOOTSTRAP);
     return { command: process.execPath, args, env, cwd: spec.codeDir };
   }

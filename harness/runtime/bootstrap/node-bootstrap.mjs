@@ -115,6 +115,11 @@ Module._resolveFilename = function resolveWithSdk(request, parent, isMain, optio
 };
 
 // --------------------------------------------------------- handler loading
+// A TypeScript handler the runtime compiled ahead of time (harness/runtime/precompile.ts):
+// imported instead of the .ts file, which then needs no tsx loader. Removed
+// from the environment so the handler sees only AWS's variables and its own.
+const PRECOMPILED = process.env.REHEARSE_HANDLER_MODULE;
+delete process.env.REHEARSE_HANDLER_MODULE;
 const EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'];
 
 function isEsm(file) {
@@ -152,11 +157,18 @@ async function loadHandler(taskRoot, handlerString) {
       `Error: Cannot find module '${path.join(dir, moduleName)}'\nRequire stack:\n- ${fileURLToPathSafe(import.meta.url)}`,
     );
   }
+  const precompiled = PRECOMPILED && /\.m?ts$/.test(file) ? PRECOMPILED : undefined;
+  // tsx enables source maps for the files it compiles; the precompiled bundle
+  // carries an inline map, so stack traces name the .ts files and lines either way.
+  if (precompiled) process.setSourceMapsEnabled(true);
   let mod;
   try {
-    if (isEsm(file) || /\.ts$/.test(file)) mod = await import(pathToFileURL(file).href);
+    if (precompiled) mod = await import(pathToFileURL(precompiled).href);
+    else if (isEsm(file) || /\.ts$/.test(file)) mod = await import(pathToFileURL(file).href);
     else mod = createRequire(file)(file);
   } catch (err) {
+    // A missing package is reported from the file the user wrote, not from the bundle.
+    if (precompiled && typeof err?.message === 'string') err.message = err.message.split(precompiled).join(file);
     if (err instanceof SyntaxError) throw new RuntimeError('Runtime.UserCodeSyntaxError', `${err.name}: ${err.message}`, err);
     if (err?.code === 'ERR_MODULE_NOT_FOUND' || err?.code === 'MODULE_NOT_FOUND') {
       throw new RuntimeError('Runtime.ImportModuleError', `Error: ${err.message}`, err);

@@ -110,6 +110,20 @@ if os.environ.get("AWS_ENDPOINT_URL"):
     sys.meta_path.insert(0, _EndpointUrlPatch())
 
 
+# ------------------------------------------------------------------ host prefixes
+# botocore sends StartSyncExecution/TestState to `sync-<endpoint host>`, which has
+# no DNS entry for 127.0.0.1/localhost: resolve it like the bare host (see the module).
+def _install_host_prefix_dns():
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "host-prefix", "host_prefix_dns.py")
+    spec = importlib.util.spec_from_file_location("_rehearse_host_prefix_dns", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.install()
+
+
+_install_host_prefix_dns()
+
+
 # ---------------------------------------------------------------------- logging
 _current_request_id = None
 
