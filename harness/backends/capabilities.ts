@@ -14,6 +14,8 @@ export type Need =
   | 'function-fault.timeout'
   | 'function-fault.crash'
   | 'function-fault.latency'
+  /** A function call answered with a given payload, the handler not run (a MockConfigFile `Return`). */
+  | 'function-fault.return'
   /** S3 / Secrets Manager / SNS operation faults. */
   | 'operation-fault'
   | 'observation.invocations'
@@ -35,6 +37,7 @@ export const NEEDS: readonly Need[] = [
   'function-fault.timeout',
   'function-fault.crash',
   'function-fault.latency',
+  'function-fault.return',
   'operation-fault',
   'observation.invocations',
   'observation.cold-starts',
@@ -80,6 +83,7 @@ export function unsupportedReason(backend: Pick<Backend, 'name' | 'capabilities'
     case 'function-fault.throw':
     case 'function-fault.timeout':
     case 'function-fault.crash':
+    case 'function-fault.return':
       if (c.functionFaults === 'none') return `${who} has no way to inject function faults (no /_rehearse control API, no mock config)`;
       return undefined;
     case 'function-fault.latency':

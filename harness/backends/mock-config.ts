@@ -12,7 +12,8 @@
  *
  * What a mock cannot say is reported, never approximated: AWS says "when you
  * mock a Task, you must specify a mocked response for every invocation", so an
- * attempt left to the real function needs a `returns` value; latency and
+ * attempt left to the real function needs a return value (a `return` fault for
+ * that call, one on every call, or the case's `returns`); latency and
  * S3/Secrets/SNS operation faults have no mock form at all.
  */
 import { selects, type FaultPlan, type FunctionFault } from '../emulator/faults.ts';
@@ -182,44 +183,67 @@ function retrierMatches(retrier: Json, error: string): boolean {
 /** The attempt keys a Map state's iterations may reach after the faults: a generous tail. */
 const MAP_TAIL = 10_000;
 
+/** A `return` fault on every call (no invocations, no every): the function's default return value. */
+function isDefaultReturn(f: FunctionFault): f is Extract<FunctionFault, { return: unknown }> {
+  return 'return' in f && f.invocations === undefined && f.every === undefined;
+}
+
+/**
+ * What a call does when several faults select it — the Lambda service's order
+ * (harness/emulator/lambda/invoke.ts): throw, then timeout, then return
+ * (the handler does not run, so a crash cannot happen), then crash.
+ */
+function decisive(applicable: FunctionFault[]): FunctionFault | undefined {
+  return (
+    applicable.find((f) => 'throw' in f) ??
+    applicable.find((f) => 'timeout' in f) ??
+    applicable.find((f) => 'return' in f) ??
+    applicable.find((f) => 'crash' in f)
+  );
+}
+
 /**
  * Replays the state's Retry policy over the fault plan: every call the state
- * will really make gets a response — Throw for faulted calls, the scenario's
- * return value for the others — and nothing more.
+ * will really make gets a response — Throw for faulted calls, Return for
+ * `return` faults and (from the scenario's return value) for the others — and
+ * nothing more.
  */
-function responsesFor(task: TaskInfo, retriers: Json[], faults: FunctionFault[], returns: Record<string, unknown> | undefined, fn: string): MockedResponseEntry[] {
+function responsesFor(task: TaskInfo, retriers: Json[], allFaults: FunctionFault[], returns: Record<string, unknown> | undefined, fn: string): MockedResponseEntry[] {
+  // A `return` on every call is the function's default answer, not a per-call fault.
+  const fallback = allFaults.find(isDefaultReturn);
+  const faults = allFaults.filter((f) => !isDefaultReturn(f));
   const bounded = faults.every((f) => f.invocations !== undefined);
   if (!bounded && task.inMap) {
     throw new Unsupported(`a fault on every call of ${fn} cannot be mocked for state ${task.stateName} inside a Map (the number of calls is unknown in advance)`);
   }
   const hasReturn = returns !== undefined && Object.prototype.hasOwnProperty.call(returns, fn);
   const plainReturn = (call: number): MockedResponseEntry => {
-    if (!hasReturn) {
-      throw new Unsupported(
-        `call ${call} of ${fn} (state ${task.stateName}) would run the real function, but a mocked Task needs a mocked response for every call (AWS: "you must specify a mocked response for every invocation"); give the scenario a mock return value for ${fn}, or run it on a backend with the control API`,
-      );
-    }
-    return { Return: returnFor(task, returns[fn]) };
+    if (hasReturn) return { Return: returnFor(task, returns[fn]) };
+    if (fallback) return { Return: returnFor(task, fallback.return) };
+    throw new Unsupported(
+      `call ${call} of ${fn} (state ${task.stateName}) would run the real function, but a mocked Task needs a mocked response for every call (AWS: "you must specify a mocked response for every invocation"); give the scenario a \`return\` for that call of ${fn}, or run it on a backend with the control API`,
+    );
   };
   const responses: MockedResponseEntry[] = [];
   const used = retriers.map(() => 0);
+  const last = Math.max(0, ...faults.map(maxSelected));
   for (let call = 1; call <= 1000; call++) {
     const applicable = faults.filter((f) => selects(f, call));
-    if (applicable.length === 0) {
-      responses.push(plainReturn(call));
+    if (applicable.some((f) => 'latencyMs' in f)) {
+      throw new Unsupported(`call ${call} of ${fn} adds latency, which a MockConfigFile cannot express (it can only Return or Throw)`);
+    }
+    const fault = decisive(applicable);
+    if (fault === undefined || 'return' in fault) {
+      responses.push(fault && 'return' in fault ? { Return: returnFor(task, fault.return) } : plainReturn(call));
       if (!task.inMap) return responses; // success: the state is done
       // In a Map every later iteration calls again: cover them once past the last fault.
-      const last = Math.max(...faults.map(maxSelected));
       if (call > last) {
         for (let i = 1; i < MAP_TAIL; i++) responses.push(plainReturn(call + i));
         return responses;
       }
       continue;
     }
-    if (applicable.some((f) => 'latencyMs' in f)) {
-      throw new Unsupported(`call ${call} of ${fn} adds latency, which a MockConfigFile cannot express (it can only Return or Throw)`);
-    }
-    const thrown = throwFor(applicable[0]!)!;
+    const thrown = throwFor(fault)!;
     responses.push({ Throw: thrown });
     if (task.inMap) continue; // the next item calls again whatever this one did
     const r = retriers.findIndex((x) => retrierMatches(x, thrown.Error));

@@ -110,8 +110,8 @@ export function validateFaultPlan(input: unknown): FaultPlan {
           throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`operations[${i}].error.code\` must be a string`);
         }
         if (f.error === undefined && f.latencyMs === undefined) throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`operations[${i}]\` needs \`error\` and/or \`latencyMs\``);
-      } else if (!('throw' in f) && !('timeout' in f) && !('latencyMs' in f) && !('crash' in f)) {
-        throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`functions[${i}]\` needs one of throw, timeout, latencyMs, crash`);
+      } else if (!('throw' in f) && !('timeout' in f) && !('latencyMs' in f) && !('crash' in f) && !('return' in f)) {
+        throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`functions[${i}]\` needs one of throw, timeout, latencyMs, crash, return`);
       }
     });
   };

@@ -21,7 +21,16 @@ export type FunctionFaultAction =
   /** Adds virtual-time latency before the handler runs. */
   | { latencyMs: number }
   /** The execution environment's process dies (`Runtime.ExitError`). */
-  | { crash: true };
+  | { crash: true }
+  /**
+   * The invocation succeeds with this JSON value as its response payload and
+   * the handler does not run — a recorded result replayed, or a stub. Named
+   * after the `Return` of a Step Functions MockConfigFile
+   * (https://docs.aws.amazon.com/step-functions/latest/dg/sfn-local-mock-cfg-file.html),
+   * which `Throw` above mirrors too. It is the function's payload, not the
+   * `lambda:invoke` result around it (`{StatusCode, Payload, …}`).
+   */
+  | { return: unknown };
 
 export type FunctionFault = CallSelector & { function: string } & FunctionFaultAction;
 

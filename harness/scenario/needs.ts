@@ -23,6 +23,7 @@ export function scenarioNeeds(spec: ScenarioSpec, options: { definitionText?: st
       if (f.timeout) needs.add('function-fault.timeout');
       if (f.crash) needs.add('function-fault.crash');
       if (f.latencyMs !== undefined) needs.add('function-fault.latency');
+      if (f.return !== undefined) needs.add('function-fault.return');
     } else needs.add('operation-fault');
   }
   walkSteps(spec.when, (s) => {

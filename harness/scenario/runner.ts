@@ -24,6 +24,7 @@ import { evaluateThen, type Evidence, type ObjectEvidence } from './matchers.ts'
 import { scenarioNeeds } from './needs.ts';
 import type { CheckResult, ExecutionRecord, FunctionLogs, ImageRecord, ScenarioResult } from './results.ts';
 import type { FaultSpec, ScenarioSpec } from './schema.ts';
+import type { MockAssignment } from './mock-plan.ts';
 import { objectBody, putSecret, runStep, StepError, type RunContext } from './steps.ts';
 import { parseMaybeJson } from './value-match.ts';
 
@@ -45,6 +46,13 @@ export interface RunScenarioOptions {
   signal?: AbortSignal;
   /** Reset the backend first (shared `endpoint=URL` backends). */
   reset?: boolean;
+  /**
+   * On a backend whose function faults are a MockConfigFile (LocalStack): the
+   * test case planned for this scenario (harness/scenario/mock-plan.ts), or why
+   * it has none. The file is read when the backend boots, so it is planned
+   * for the whole suite before the backend starts.
+   */
+  mock?: MockAssignment;
 }
 
 export function toFaultPlan(faults: FaultSpec[]): FaultPlan {
@@ -59,7 +67,9 @@ export function toFaultPlan(faults: FaultSpec[]): FaultPlan {
           ? { timeout: true as const }
           : f.crash
             ? { crash: true as const }
-            : { latencyMs: f.latencyMs ?? 0 };
+            : f.return !== undefined
+              ? { return: f.return }
+              : { latencyMs: f.latencyMs ?? 0 };
       functions.push({ function: f.function, ...sel, ...action } as FunctionFault);
     } else {
       operations.push({
@@ -74,7 +84,8 @@ export function toFaultPlan(faults: FaultSpec[]): FaultPlan {
   return { ...(functions.length ? { functions } : {}), ...(operations.length ? { operations } : {}) };
 }
 
-async function findRepoRoot(from: string): Promise<string> {
+/** The repository root (holding workflows/template.yaml) above `from`, or the process's cwd. */
+export async function findRepoRoot(from: string): Promise<string> {
   let dir = from;
   for (let i = 0; i < 12; i++) {
     try {
@@ -103,6 +114,29 @@ async function defaultDeploy(backend: Backend, options: { repoRoot: string; secr
   validatedTemplates.add(template);
 }
 
+/** The state machine a scenario runs: its `workflow`, or a name made from the scenario's for an inline definition. */
+export function scenarioStateMachineName(spec: ScenarioSpec): string {
+  return spec.workflow ?? `scenario-${spec.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)}`;
+}
+
+/** The scenario's `definition` as JSON text (inline, or read from its file), undefined when it has none. */
+export async function readScenarioDefinition(loaded: LoadedScenario): Promise<{ text?: string; error?: string }> {
+  const spec = loaded.spec;
+  if (typeof spec.definition === 'string') {
+    const path = resolve(dirname(loaded.file), spec.definition);
+    try {
+      return { text: await readFile(path, 'utf8') };
+    } catch {
+      return { error: `definition file ${spec.definition} not found (resolved to ${path})` };
+    }
+  }
+  return spec.definition ? { text: JSON.stringify(spec.definition) } : {};
+}
+
+function hasFunctionFaults(spec: ScenarioSpec): boolean {
+  return (spec.given?.faults ?? []).some((f) => f.function !== undefined);
+}
+
 function scenarioStatus(steps: ScenarioResult['steps'], checks: CheckResult[]): ScenarioResult['status'] {
   if (steps.some((s) => s.status === 'failed') || checks.some((c) => c.status === 'failed')) return 'failed';
   if (checks.some((c) => c.status === 'skipped')) return 'skipped';
@@ -128,20 +162,18 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
   const finish = (r: Partial<ScenarioResult>): ScenarioResult => ({ ...base, ...r, durationMs: REAL_CLOCK.now() - started });
   if (spec.skip) return finish({ status: 'skipped', reason: spec.skip });
 
-  let definitionText: string | undefined;
-  if (typeof spec.definition === 'string') {
-    const path = resolve(dirname(loaded.file), spec.definition);
-    try {
-      definitionText = await readFile(path, 'utf8');
-    } catch {
-      return finish({ status: 'error', reason: `definition file ${spec.definition} not found (resolved to ${path})` });
-    }
-  } else if (spec.definition) definitionText = JSON.stringify(spec.definition);
+  const read = await readScenarioDefinition(loaded);
+  if (read.error !== undefined) return finish({ status: 'error', reason: read.error });
+  const definitionText = read.text;
 
   const { backend } = options;
   let reason = skipReason(backend, scenarioNeeds(spec, definitionText !== undefined ? { definitionText } : {}));
-  if (!reason && backend.capabilities.functionFaults === 'mock-config' && (spec.given?.faults ?? []).some((f) => f.function !== undefined))
-    reason = `skipped on ${backend.name}: function faults through a Step Functions MockConfigFile are not wired into the scenario runner yet (run on --backend embedded)`;
+  const mocked = backend.capabilities.functionFaults === 'mock-config' && hasFunctionFaults(spec) ? options.mock : undefined;
+  if (!reason && backend.capabilities.functionFaults === 'mock-config' && hasFunctionFaults(spec)) {
+    if (mocked === undefined)
+      reason = `skipped on ${backend.name}: its function faults need a test case in the MockConfigFile the backend booted with, and none was planned (run it with rehearse run / runSuite, which plans them)`;
+    else if (mocked.kind === 'skipped') reason = mocked.reason;
+  }
   if (reason) return finish({ status: 'skipped', reason });
 
   const clients = createClients(backend);
@@ -165,6 +197,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     steps: [],
     signal: abort.signal,
     waitTimeoutMs: options.waitTimeoutMs ?? 60_000,
+    ...(mocked?.kind === 'mocked' ? { mockTestCase: { stateMachineName: mocked.stateMachineName, testCaseName: mocked.testCaseName } } : {}),
   };
   const wallLimit = (spec.timeoutSeconds ?? 300) * 1000;
   const timer = REAL_CLOCK.setTimer(wallLimit, () => abort.abort(new StepError(`scenario exceeded its ${wallLimit / 1000}s wall-clock limit`)));
@@ -183,7 +216,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
         });
       }
       if (definitionText !== undefined) {
-        const name = spec.workflow ?? `scenario-${spec.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)}`;
+        const name = scenarioStateMachineName(spec);
         await clients.sfn.send(
           new CreateStateMachineCommand({ name, definition: definitionText, roleArn: `arn:aws:iam::123456789012:role/rehearse-scenario` }),
         );

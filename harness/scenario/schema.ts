@@ -75,6 +75,9 @@ export const Fault = z
     timeout: z.literal(true).optional().describe('The invocation runs into its timeout (Sandbox.Timedout)'),
     crash: z.literal(true).optional().describe('The execution environment dies (Runtime.ExitError)'),
     latencyMs: z.number().min(0).optional().describe('Added latency (virtual time on the embedded endpoint)'),
+    return: Json.optional().describe(
+      "The call succeeds with this JSON value as the function's response payload; the handler does not run (a recorded result, or a stub). Like a MockConfigFile's Return, but the function's payload, not the lambda:invoke result",
+    ),
     error: z
       .strictObject({ code: IDENT, message: z.string().optional(), statusCode: z.number().int().optional() })
       .optional()
@@ -86,16 +89,16 @@ export const Fault = z
       return;
     }
     if (f.function !== undefined) {
-      const actions = [f.throw, f.timeout, f.crash, f.latencyMs].filter((x) => x !== undefined).length;
-      if (actions !== 1) ctx.addIssue({ code: 'custom', message: 'a function fault has exactly one of throw, timeout, crash, latencyMs' });
+      const actions = [f.throw, f.timeout, f.crash, f.latencyMs, f.return].filter((x) => x !== undefined).length;
+      if (actions !== 1) ctx.addIssue({ code: 'custom', message: 'a function fault has exactly one of throw, timeout, crash, latencyMs, return' });
       if (f.operation !== undefined || f.error !== undefined)
         ctx.addIssue({ code: 'custom', message: 'operation and error belong to operation faults (service + operation)' });
     } else {
       if (f.operation === undefined) ctx.addIssue({ code: 'custom', message: 'an operation fault needs operation', path: ['operation'] });
       if (f.error === undefined && f.latencyMs === undefined)
         ctx.addIssue({ code: 'custom', message: 'an operation fault needs error or latencyMs' });
-      if (f.throw !== undefined || f.timeout !== undefined || f.crash !== undefined)
-        ctx.addIssue({ code: 'custom', message: 'throw, timeout and crash belong to function faults' });
+      if (f.throw !== undefined || f.timeout !== undefined || f.crash !== undefined || f.return !== undefined)
+        ctx.addIssue({ code: 'custom', message: 'throw, timeout, crash and return belong to function faults' });
     }
   });
 

@@ -16,6 +16,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { Backend } from '../backends/backend.ts';
+import { mockedExecutionTarget } from '../backends/mock-config.ts';
 import { REAL_CLOCK, type IdSource } from '../core/index.ts';
 import type { AwsClients } from './clients.ts';
 import type { ControlApi } from './control.ts';
@@ -49,6 +50,19 @@ export interface RunContext {
   signal: AbortSignal;
   /** Default wall-clock limit for waits. */
   waitTimeoutMs: number;
+  /** LocalStack mocks: executions of this state machine start on `arn#testCaseName` so the MockConfigFile's test case applies. */
+  mockTestCase?: { stateMachineName: string; testCaseName: string };
+}
+
+/**
+ * The `stateMachineArn` StartExecution gets: the state machine's ARN, or — for
+ * the state machine a mock test case was planned for — `arn#TestCase`, the
+ * documented way to select a test case of the MockConfigFile
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/sfn-local-test-sm-exec.html).
+ */
+export function startTarget(stateMachineArn: string, mock: RunContext['mockTestCase']): string {
+  if (!mock || stateMachineArn.split(':').pop() !== mock.stateMachineName) return stateMachineArn;
+  return mockedExecutionTarget(stateMachineArn, mock.testCaseName);
 }
 
 /** Replaces `{{i}}` in every string of a step (repeat). */
@@ -361,7 +375,7 @@ export async function runStep(ctx: RunContext, step: StepSpec, id: string): Prom
       if (!workflow) throw new StepError('start needs a workflow (step or scenario `workflow`)');
       const arn = await resolveStateMachineArn(ctx, workflow);
       const out = await ctx.clients.sfn.send(
-        new StartExecutionCommand({ stateMachineArn: arn, input: JSON.stringify(s.input ?? {}), ...(s.name ? { name: s.name } : {}) }),
+        new StartExecutionCommand({ stateMachineArn: startTarget(arn, ctx.mockTestCase), input: JSON.stringify(s.input ?? {}), ...(s.name ? { name: s.name } : {}) }),
       );
       const tracked: TrackedExecution = {
         executionArn: out.executionArn!,

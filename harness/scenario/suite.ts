@@ -8,13 +8,23 @@
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { Backend } from '../backends/backend.ts';
+import { BACKEND_CAPABILITIES } from '../backends/capabilities.ts';
+import type { MockConfigFile } from '../backends/mock-config.ts';
 import { createIdSource, REAL_CLOCK, RehearseError } from '../core/index.ts';
 import type { ProgressReporter } from '../report/console.ts';
 import { findScenarioFiles, loadScenario, ScenarioLoadError, type LoadedScenario } from './loader.ts';
 import { summarize, type RunReport, type ScenarioResult } from './results.ts';
+import { prepareMockPlan, type MockPlan } from './mock-plan.ts';
 import { runScenario, type DeployFn } from './runner.ts';
 
-export type BackendFactory = (spec: string, options: { seed?: string; realTime?: boolean }) => Promise<Backend>;
+export interface BackendFactoryOptions {
+  seed?: string;
+  realTime?: boolean;
+  /** For backends whose function faults are mocks (LocalStack): the MockConfigFile to boot with. */
+  mockConfig?: MockConfigFile;
+}
+
+export type BackendFactory = (spec: string, options: BackendFactoryOptions) => Promise<Backend>;
 
 export interface SuiteOptions {
   /** Files or directories. */
@@ -78,9 +88,19 @@ export function selectScenarios(all: LoadedScenario[], filter?: string, shard?: 
   return shard ? filtered.filter((_, i) => i % shard.count === shard.index - 1) : filtered;
 }
 
-async function defaultFactory(spec: string, options: { seed?: string; realTime?: boolean }): Promise<Backend> {
+async function defaultFactory(spec: string, options: BackendFactoryOptions): Promise<Backend> {
   const mod = await import('../backends/index.ts');
-  return mod.createBackend(spec, { ...(options.seed !== undefined ? { seed: options.seed } : {}), ...(options.realTime ? { realTime: true } : {}) });
+  return mod.createBackend(spec, {
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.realTime ? { realTime: true } : {}),
+    ...(options.mockConfig ? { mockConfig: options.mockConfig } : {}),
+  });
+}
+
+/** Whether `--backend spec` injects function faults through a MockConfigFile read at boot (LocalStack). */
+export function usesMockConfig(spec: string): boolean {
+  const name = spec.trim();
+  return Object.hasOwn(BACKEND_CAPABILITIES, name) && BACKEND_CAPABILITIES[name as keyof typeof BACKEND_CAPABILITIES].functionFaults === 'mock-config';
 }
 
 function backendError(spec: string, e: unknown): RehearseError {
@@ -98,12 +118,15 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
   const isolatedPerScenario = backendSpec === 'embedded';
   const workers = isolatedPerScenario ? Math.max(1, options.workers ?? Math.min(2, availableParallelism())) : 1;
   const reporter = options.reporter;
+  // The MockConfigFile is read once when the backend boots: plan every scenario's test case first.
+  const mockPlan: MockPlan | undefined = usesMockConfig(backendSpec) ? await prepareMockPlan(selected, backendSpec) : undefined;
+  const mockConfig = mockPlan?.hasTestCases ? { mockConfig: mockPlan.config } : {};
   reporter?.started(selected.length);
 
   let shared: Backend | undefined;
   if (!isolatedPerScenario) {
     try {
-      shared = await factory(backendSpec, { seed, ...(options.realTime ? { realTime: true } : {}) });
+      shared = await factory(backendSpec, { seed, ...(options.realTime ? { realTime: true } : {}), ...mockConfig });
     } catch (e) {
       throw backendError(backendSpec, e);
     }
@@ -122,7 +145,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
       let backend = shared;
       if (!backend) {
         try {
-          backend = await factory(backendSpec, { seed: scenarioSeed, ...(options.realTime ? { realTime: true } : {}) });
+          backend = await factory(backendSpec, { seed: scenarioSeed, ...(options.realTime ? { realTime: true } : {}), ...mockConfig });
         } catch (e) {
           backendFailure = backendError(backendSpec, e);
           return;
@@ -138,6 +161,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
           ...(options.waitTimeoutMs ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.deploy ? { deploy: options.deploy } : {}),
+          ...(mockPlan?.assignments.has(loaded.file) ? { mock: mockPlan.assignments.get(loaded.file)! } : {}),
         });
       } finally {
         if (!shared) await backend.dispose().catch(() => undefined);

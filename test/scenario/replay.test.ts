@@ -1,11 +1,22 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+/**
+ * `rehearse replay`: recorded histories (as the AWS CLI prints them) into
+ * scenarios — unit checks of what is injected, and runs of the generated
+ * scenario on the embedded endpoint (real HTTP, real Lambda runtime) showing
+ * the replay takes the recorded path even where today's handlers would not,
+ * and that `--real-lambdas` lets them.
+ */
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
+import { ControlClient } from '../../harness/backends/control-client.ts';
+import { createBackend } from '../../harness/backends/index.ts';
 import { main } from '../../harness/cli/main.ts';
-import { parseScenario } from '../../harness/scenario/loader.ts';
+import { loadScenario, parseScenario } from '../../harness/scenario/loader.ts';
 import { historyToScenario } from '../../harness/scenario/replay.ts';
+import { runScenario } from '../../harness/scenario/runner.ts';
 
 const FN = (name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:${name}`;
 
@@ -16,12 +27,15 @@ function awsHistory() {
   const ev = (type: string, prev: number, s: number, details: Record<string, unknown>) => ({ id: ++id, previousEventId: prev, timestamp: t(s), type, ...details });
   const sched = (fn: string, prev: number, s: number) =>
     ev('TaskScheduled', prev, s, { taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'eu-west-1', parameters: JSON.stringify({ FunctionName: FN(fn), Payload: {} }) } });
+  // TaskSucceeded of lambda:invoke records the whole Invoke result; the function's answer is its Payload.
+  const succeeded = (prev: number, s: number, payload: unknown) =>
+    ev('TaskSucceeded', prev, s, { taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: invokeResult(payload), outputDetails: { truncated: false } } });
   return {
     events: [
       ev('ExecutionStarted', 0, 0, { executionStartedEventDetails: { input: '{"bucket":"images","key":"raw/cat.jpg"}', roleArn: 'arn:aws:iam::123456789012:role/x' } }),
       ev('TaskStateEntered', 1, 0, { stateEnteredEventDetails: { name: 'ValidateImage', input: '{}' } }),
       sched('validate-image', 2, 0),
-      ev('TaskSucceeded', 3, 1, { taskSucceededEventDetails: { output: '{}' } }),
+      succeeded(3, 1, VALIDATED),
       ev('TaskStateExited', 4, 1, { stateExitedEventDetails: { name: 'ValidateImage', output: '{}' } }),
       ev('TaskStateEntered', 5, 1, { stateEnteredEventDetails: { name: 'ResizeImage', input: '{}' } }),
       sched('resize-image', 6, 1),
@@ -33,11 +47,24 @@ function awsHistory() {
       ev('TaskStateExited', 12, 11, { stateExitedEventDetails: { name: 'ResizeImage' } }),
       ev('TaskStateEntered', 13, 11, { stateEnteredEventDetails: { name: 'NotifyError', input: '{}' } }),
       sched('notify-error', 14, 11),
-      ev('TaskSucceeded', 15, 12, { taskSucceededEventDetails: { output: '{}' } }),
+      succeeded(15, 12, { notified: true }),
       ev('TaskStateExited', 16, 12, { stateExitedEventDetails: { name: 'NotifyError', output: '{}' } }),
       ev('ExecutionFailed', 17, 12, { executionFailedEventDetails: { error: 'ImageProcessingError', cause: 'vips: out of memory' } }),
     ],
   };
+}
+
+const VALIDATED = { isValid: true, format: 'jpeg', width: 4000, height: 3000, size: 2_400_000 };
+
+/** The Invoke result Step Functions records for `arn:aws:states:::lambda:invoke` (https://docs.aws.amazon.com/step-functions/latest/dg/connect-lambda.html). */
+function invokeResult(payload: unknown): string {
+  return JSON.stringify({
+    ExecutedVersion: '$LATEST',
+    Payload: payload,
+    SdkHttpMetadata: { HttpHeaders: { 'Content-Type': 'application/json' }, HttpStatusCode: 200 },
+    SdkResponseMetadata: { RequestId: '6b5e1e0e-0000-4000-8000-000000000000' },
+    StatusCode: 200,
+  });
 }
 
 const DESCRIBE = {
@@ -49,12 +76,15 @@ const DESCRIBE = {
 };
 
 describe('replay', () => {
-  it('turns a recorded failure into faults at the same invocation numbers and the recorded end as expectations', () => {
+  it('turns each recorded Lambda call into its result or error at the same invocation number, and the recorded end into expectations', () => {
     const { scenario, yaml } = historyToScenario({ events: awsHistory().events, execution: DESCRIBE });
     expect(scenario.workflow).toBe('image-processor');
+    // lambda:invoke: the Payload of the recorded Invoke result, not the {StatusCode, Payload, …} around it.
     expect(scenario.given?.faults).toEqual([
+      { function: 'validate-image', invocations: [1], return: VALIDATED },
       { function: 'resize-image', invocations: '1-2', throw: { errorType: 'Lambda.TooManyRequestsException', message: 'Rate exceeded' } },
       { function: 'resize-image', invocations: [3], throw: { errorType: 'ImageProcessingError', message: 'vips: out of memory' } },
+      { function: 'notify-error', invocations: [1], return: { notified: true } },
     ]);
     expect(scenario.when).toEqual([{ start: { input: { bucket: 'images', key: 'raw/cat.jpg' }, as: 'replayed' } }, { await: { execution: 'replayed' } }]);
     expect(scenario.then).toEqual({
@@ -88,5 +118,187 @@ describe('replay', () => {
     expect(await main(['replay', 'bad.json'], io)).toBe(2);
     expect(err).toBe('rehearse replay: bad.json has no "events" array (expected get-execution-history output)\n');
     expect(out).toContain('wrote');
+  });
+});
+
+describe('replay: what is injected', () => {
+  it('--real-lambdas keeps only the recorded errors, so the calls that succeeded run the real handlers', () => {
+    const { scenario } = historyToScenario({ events: awsHistory().events, execution: DESCRIBE, realLambdas: true });
+    expect(scenario.given?.faults).toEqual([
+      { function: 'resize-image', invocations: '1-2', throw: { errorType: 'Lambda.TooManyRequestsException', message: 'Rate exceeded' } },
+      { function: 'resize-image', invocations: [3], throw: { errorType: 'ImageProcessingError', message: 'vips: out of memory' } },
+    ]);
+    expect(scenario.description).toMatch(/the calls that succeeded run the real handlers/);
+  });
+
+  it('a function ARN as Resource records the payload itself; callbacks and truncated outputs are left to the real function, with a note', () => {
+    let id = 0;
+    const ev = (type: string, prev: number, details: Record<string, unknown>) => ({ id: ++id, previousEventId: prev, timestamp: 1767268800 + id, type, ...details });
+    const events = [
+      ev('ExecutionStarted', 0, { executionStartedEventDetails: { input: '{}' } }),
+      ev('TaskStateEntered', 1, { stateEnteredEventDetails: { name: 'Score', input: '{}' } }),
+      ev('LambdaFunctionScheduled', 2, { lambdaFunctionScheduledEventDetails: { resource: FN('score'), input: '{}' } }),
+      ev('LambdaFunctionStarted', 3, {}),
+      ev('LambdaFunctionSucceeded', 4, { lambdaFunctionSucceededEventDetails: { output: '{"score":97,"Payload":"not unwrapped"}', outputDetails: { truncated: false } } }),
+      ev('TaskStateExited', 5, { stateExitedEventDetails: { name: 'Score', output: '{}' } }),
+      ev('TaskStateEntered', 6, { stateEnteredEventDetails: { name: 'Ask', input: '{}' } }),
+      ev('TaskScheduled', 7, {
+        taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', region: 'eu-west-1', parameters: JSON.stringify({ FunctionName: 'ask-human', Payload: {} }) },
+      }),
+      ev('TaskSubmitted', 8, { taskSubmittedEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', output: invokeResult({ asked: true }) } }),
+      ev('TaskSucceeded', 9, { taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke.waitForTaskToken', output: '{"approved":true}' } }),
+      ev('TaskStateExited', 10, { stateExitedEventDetails: { name: 'Ask', output: '{}' } }),
+      ev('TaskStateEntered', 11, { stateEnteredEventDetails: { name: 'Big', input: '{}' } }),
+      ev('TaskScheduled', 12, { taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'eu-west-1', parameters: JSON.stringify({ FunctionName: FN('big') }) } }),
+      ev('TaskSucceeded', 13, { taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: '{"Payload":{"par', outputDetails: { truncated: true } } }),
+      ev('TaskStateExited', 14, { stateExitedEventDetails: { name: 'Big', output: '{}' } }),
+      ev('ExecutionSucceeded', 15, { executionSucceededEventDetails: { output: '{"done":true,"at":"2026-01-01T12:00:05.123Z"}' } }),
+    ];
+    const { scenario, yaml } = historyToScenario({ events, execution: { ...DESCRIBE, status: 'SUCCEEDED', input: '{}', output: undefined } });
+    expect(scenario.given?.faults).toEqual([{ function: 'score', invocations: [1], return: { score: 97, Payload: 'not unwrapped' } }]);
+    expect(yaml).toContain('# Call 1 of ask-human runs the real function: a .waitForTaskToken call');
+    expect(yaml).toContain('# Call 1 of big runs the real function: its recorded output was truncated');
+    // The recorded output is expected; a timestamp of that one execution only by type.
+    expect(scenario.then?.execution).toEqual({ of: 'replayed', status: 'SUCCEEDED', output: { done: true, at: { $type: 'string' } } });
+    expect(parseScenario(yaml, 'x.yaml').given?.faults?.[0]?.return).toEqual({ score: 97, Payload: 'not unwrapped' });
+  });
+});
+
+/**
+ * A recorded production run of a small classifier: `classify` (lambda:invoke)
+ * was throttled once, then said "accept"; `enrich` (a function ARN as
+ * Resource) scored 97. Today's handlers say "reject" and score 1.
+ */
+const CLASSIFIER = {
+  StartAt: 'Classify',
+  States: {
+    Classify: {
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: { FunctionName: 'arn:aws:lambda:us-east-1:000000000000:function:classify', 'Payload.$': '$' },
+      ResultSelector: { 'verdict.$': '$.Payload.verdict', 'label.$': '$.Payload.label' },
+      ResultPath: '$.classification',
+      Retry: [{ ErrorEquals: ['Lambda.TooManyRequestsException'], IntervalSeconds: 2, MaxAttempts: 2, BackoffRate: 2 }],
+      Next: 'Route',
+    },
+    Route: { Type: 'Choice', Choices: [{ Variable: '$.classification.verdict', StringEquals: 'accept', Next: 'Enrich' }], Default: 'Rejected' },
+    Enrich: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:enrich', ResultPath: '$.enriched', Next: 'Accepted' },
+    Accepted: { Type: 'Pass', Parameters: { 'label.$': '$.classification.label', 'score.$': '$.enriched.score', 'execution.$': '$$.Execution.Id' }, End: true },
+    Rejected: { Type: 'Fail', Error: 'Rejected', Cause: 'the classifier said no' },
+  },
+};
+
+function classifierHistory() {
+  let id = 0;
+  const t = (s: number) => new Date(Date.UTC(2026, 0, 1, 12, 0, s)).toISOString();
+  const ev = (type: string, prev: number, s: number, details: Record<string, unknown> = {}) => ({ id: ++id, previousEventId: prev, timestamp: t(s), type, ...details });
+  const classify = { resourceType: 'lambda', resource: 'invoke', region: 'eu-west-1', parameters: JSON.stringify({ FunctionName: FN('classify'), Payload: { photo: 'cat.jpg' } }) };
+  return [
+    ev('ExecutionStarted', 0, 0, { executionStartedEventDetails: { input: '{"photo":"cat.jpg"}' } }),
+    ev('TaskStateEntered', 1, 0, { stateEnteredEventDetails: { name: 'Classify', input: '{"photo":"cat.jpg"}' } }),
+    ev('TaskScheduled', 2, 0, { taskScheduledEventDetails: classify }),
+    ev('TaskStarted', 3, 0, { taskStartedEventDetails: { resourceType: 'lambda', resource: 'invoke' } }),
+    ev('TaskFailed', 4, 0, { taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'Lambda.TooManyRequestsException', cause: 'Rate exceeded' } }),
+    ev('TaskScheduled', 5, 2, { taskScheduledEventDetails: classify }),
+    ev('TaskStarted', 6, 2, { taskStartedEventDetails: { resourceType: 'lambda', resource: 'invoke' } }),
+    ev('TaskSucceeded', 7, 3, { taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: invokeResult({ verdict: 'accept', label: 'cat' }) } }),
+    ev('TaskStateExited', 8, 3, { stateExitedEventDetails: { name: 'Classify', output: '{}' } }),
+    ev('ChoiceStateEntered', 9, 3, { stateEnteredEventDetails: { name: 'Route', input: '{}' } }),
+    ev('ChoiceStateExited', 10, 3, { stateExitedEventDetails: { name: 'Route', output: '{}' } }),
+    ev('TaskStateEntered', 11, 3, { stateEnteredEventDetails: { name: 'Enrich', input: '{}' } }),
+    ev('LambdaFunctionScheduled', 12, 3, { lambdaFunctionScheduledEventDetails: { resource: FN('enrich'), input: '{}' } }),
+    ev('LambdaFunctionStarted', 13, 3),
+    ev('LambdaFunctionSucceeded', 14, 4, { lambdaFunctionSucceededEventDetails: { output: '{"score":97}' } }),
+    ev('TaskStateExited', 15, 4, { stateExitedEventDetails: { name: 'Enrich', output: '{}' } }),
+    ev('PassStateEntered', 16, 4, { stateEnteredEventDetails: { name: 'Accepted', input: '{}' } }),
+    ev('PassStateExited', 17, 4, { stateExitedEventDetails: { name: 'Accepted', output: '{}' } }),
+    ev('ExecutionSucceeded', 18, 4, {
+      executionSucceededEventDetails: { output: JSON.stringify({ label: 'cat', score: 97, execution: 'arn:aws:states:eu-west-1:123456789012:execution:classifier:incident-7' }) },
+    }),
+  ];
+}
+
+const CLASSIFIER_RUN = {
+  executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:classifier:incident-7',
+  stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:classifier',
+  name: 'incident-7',
+  status: 'SUCCEEDED',
+};
+
+/** Writes the recorded run and today's handlers, generates the scenario with `rehearse replay`, and runs it on a fresh embedded backend. */
+async function replayOnEmbedded(flags: string[]) {
+  const dir = await mkdtemp(join(tmpdir(), 'replay-run-'));
+  await writeFile(join(dir, 'history.json'), JSON.stringify({ execution: CLASSIFIER_RUN, events: classifierHistory() }));
+  await writeFile(join(dir, 'classifier.asl.json'), JSON.stringify(CLASSIFIER));
+  const code = join(dir, 'functions');
+  await mkdir(code);
+  await writeFile(join(code, 'classify.mjs'), "export const handler = async () => { console.log('classify handler ran'); return { verdict: 'reject', label: 'dog' }; };\n");
+  await writeFile(join(code, 'enrich.mjs'), "export const handler = async () => { console.log('enrich handler ran'); return { score: 1 }; };\n");
+  const sink = new Writable({ write(_c, _e, cb) { cb(); } });
+  const io = { stdout: sink, stderr: sink, cwd: dir, env: {}, isTTY: false };
+  expect(await main(['replay', 'history.json', '--definition', 'classifier.asl.json', '--out', 'incident.yaml', ...flags], io)).toBe(0);
+  const loaded = await loadScenario(join(dir, 'incident.yaml'));
+
+  const backend = await createBackend('embedded', { seed: 'replay-run' });
+  const lambda = new LambdaClient({ endpoint: backend.endpoint, region: backend.region, credentials: backend.credentials });
+  try {
+    for (const fn of ['classify', 'enrich']) {
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: fn,
+          Runtime: 'nodejs20.x',
+          Handler: `${fn}.handler`,
+          Role: 'arn:aws:iam::000000000000:role/replay',
+          Code: { S3Bucket: 'hot-reload', S3Key: code },
+        }),
+      );
+    }
+    const result = await runScenario(loaded, { backend, seed: 'replay-run', cwd: dir, waitTimeoutMs: 60_000 });
+    const invocations = (await new ControlClient(backend.controlUrl!).observations()).invocations;
+    return { loaded, result, invocations };
+  } finally {
+    lambda.destroy();
+    await backend.dispose();
+  }
+}
+
+describe('replay on the embedded endpoint', { timeout: 180_000 }, () => {
+  it('reproduces the recorded path, retries and output although today’s handlers would reject — no handler runs', async () => {
+    const { loaded, result, invocations } = await replayOnEmbedded([]);
+    expect(loaded.spec.given?.faults).toEqual([
+      { function: 'classify', invocations: [1], throw: { errorType: 'Lambda.TooManyRequestsException', message: 'Rate exceeded' } },
+      { function: 'classify', invocations: [2], return: { verdict: 'accept', label: 'cat' } },
+      { function: 'enrich', invocations: [1], return: { score: 97 } },
+    ]);
+    expect(result.status, JSON.stringify(result.checks.filter((c) => c.status !== 'passed'))).toBe('passed');
+    expect(result.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['then.execution.status', 'then.execution.output', 'then.path', 'then.states.Classify.attempts']));
+    const replayed = result.executions.find((e) => e.alias === 'replayed')!;
+    expect(replayed.output).toMatchObject({ label: 'cat', score: 97 });
+    // Three calls, each answered from the recording: no environment started, no handler log line.
+    expect(invocations.map((i) => [i.functionName, i.invocationNumber, i.fault, i.coldStart])).toEqual([
+      ['classify', 1, 'throw Lambda.TooManyRequestsException', false],
+      ['classify', 2, 'return', false],
+      ['enrich', 1, 'return', false],
+    ]);
+    expect(invocations.some((i) => /handler ran/.test(i.logs ?? ''))).toBe(false);
+  });
+
+  it('--real-lambdas injects only the throttle: today’s classify runs, rejects, and the replay fails on the recorded path', async () => {
+    const { loaded, result, invocations } = await replayOnEmbedded(['--real-lambdas']);
+    expect(loaded.spec.given?.faults).toEqual([
+      { function: 'classify', invocations: [1], throw: { errorType: 'Lambda.TooManyRequestsException', message: 'Rate exceeded' } },
+    ]);
+    expect(loaded.spec.then.execution?.output).toBeUndefined();
+    expect(result.status).toBe('failed');
+    const failedChecks = result.checks.filter((c) => c.status === 'failed');
+    expect(failedChecks.map((c) => c.id)).toEqual(expect.arrayContaining(['then.execution.status', 'then.path']));
+    expect(failedChecks.find((c) => c.id === 'then.execution.status')!.message).toMatch(/expected status SUCCEEDED, got FAILED \(Rejected/);
+    const classify = invocations.filter((i) => i.functionName === 'classify');
+    expect(classify.map((i) => [i.invocationNumber, i.fault ?? null])).toEqual([
+      [1, 'throw Lambda.TooManyRequestsException'],
+      [2, null],
+    ]);
+    expect(classify[1]!.logs).toContain('classify handler ran');
+    expect(invocations.some((i) => i.functionName === 'enrich')).toBe(false);
   });
 });

@@ -1,6 +1,8 @@
 /**
- * `rehearse replay HISTORY.json [--execution DESCRIBE.json] [--definition FILE] [--out FILE]`:
- * turns a real execution into a scenario reproducing it (harness/scenario/replay.ts).
+ * `rehearse replay HISTORY.json [--execution DESCRIBE.json] [--definition FILE] [--real-lambdas] [--out FILE]`:
+ * turns a real execution into a scenario reproducing it (harness/scenario/replay.ts):
+ * every Lambda call's recorded result or error injected, or with --real-lambdas
+ * only the errors, so the real handlers run for the calls that succeeded.
  * HISTORY.json is `aws stepfunctions get-execution-history --include-execution-data`
  * output; it may also be one object `{ "execution": <describe-execution>, "events": [...] }`.
  */
@@ -12,11 +14,13 @@ import { parseScenario } from '../../scenario/loader.ts';
 import { historyToScenario, type DescribeExecutionJson } from '../../scenario/replay.ts';
 import type { CliIo } from '../io.ts';
 
-const HELP = `usage: rehearse replay HISTORY.json [--execution DESCRIBE.json] [--definition FILE] [--out FILE]
+const HELP = `usage: rehearse replay HISTORY.json [--execution DESCRIBE.json] [--definition FILE] [--real-lambdas] [--out FILE]
 
   HISTORY.json       aws stepfunctions get-execution-history --include-execution-data --execution-arn ARN
   --execution FILE   aws stepfunctions describe-execution --execution-arn ARN (input, state machine, status)
   --definition FILE  run this ASL definition instead of the deployed workflow
+  --real-lambdas     inject only the recorded errors; calls that succeeded run the real handlers
+                     (default: each call's recorded result or error is injected: the recorded path, exactly)
   --out FILE         write the scenario here (default: print it)`;
 
 async function readJson(path: string, what: string): Promise<unknown> {
@@ -39,7 +43,14 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { execution: { type: 'string' }, definition: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      options: {
+        execution: { type: 'string' },
+        definition: { type: 'string' },
+        'real-lambdas': { type: 'boolean' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (e) {
     throw new RehearseError('ERR_BAD_INPUT', `${(e as Error).message.split('\n')[0]} (rehearse replay --help)`);
@@ -69,6 +80,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     ...(execution ? { execution } : {}),
     ...(definitionPath ? { definitionPath } : {}),
     ...(topLevelStates ? { topLevelStates } : {}),
+    ...(parsed.values['real-lambdas'] ? { realLambdas: true } : {}),
   });
   // What we write must load: check it with the same loader `rehearse run` uses.
   parseScenario(yaml, outFile ?? 'replayed scenario');

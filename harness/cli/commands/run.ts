@@ -6,8 +6,8 @@
  * Exit codes: 0 all passed, 1 a scenario failed, 2 bad input, 3 the backend
  * could not start — each with a one-line reason on stderr.
  */
-import { watch, type FSWatcher } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { statSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_CODES, REAL_CLOCK, RehearseError } from '../../core/index.ts';
 import { consoleReporter, parseReporters, writeReports, type ReporterName } from '../../report/index.ts';
@@ -27,7 +27,8 @@ options:
   --shard i/n        run the i-th of n slices (CI parallelism)
   --workers N        scenarios at once (embedded backend; default: CPU count, max 2)
   --timeout S        wall-clock limit for each wait step (default 60)
-  --watch            run again when scenarios, workflows or lambdas change
+  --watch            run again when scenarios, workflows or lambdas change (one run per burst
+                     of changes, never two at once; Ctrl-C stops, exiting with the last run's code)
 
 exit codes: 0 all passed, 1 a scenario failed, 2 bad input, 3 backend could not start`;
 
@@ -156,34 +157,122 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   validateBackend(flags.backend);
   if (!flags.watch) return (await runOnce(flags, io)).code;
+  return watchAndRun(flags, io);
+}
 
-  // --watch: run, then again on every change until interrupted.
-  let last = (await runOnce(flags, io).catch((e: unknown) => reportError(e, io))).code;
-  const dirs = [...flags.paths.map((p) => resolve(io.cwd, p)), join(io.cwd, 'workflows'), join(io.cwd, 'lambdas')];
-  let pending: { cancel(): void } | undefined;
-  let running = Promise.resolve();
-  const watchers: FSWatcher[] = [];
-  const trigger = () => {
-    pending?.cancel();
-    pending = REAL_CLOCK.setTimer(200, () => {
-      running = running.then(async () => {
-        io.stdout.write('\nchange detected — running again\n');
-        last = (await runOnce(flags, io).catch((e: unknown) => reportError(e, io))).code;
-      });
+/** Changes within this long of each other make one run (an editor's save is often several events). */
+export const WATCH_DEBOUNCE_MS = 200;
+
+export interface WatchTarget {
+  dir: string;
+  recursive: boolean;
+  /** Watching a file: its directory, filtered to this name (editors replace files on save, which ends a watch on the file itself). */
+  only?: string;
+}
+
+/** What `--watch` watches: the scenario paths given, and the workflows/ and lambdas/ the scenarios run. */
+export function watchTargets(paths: string[], cwd: string): WatchTarget[] {
+  const targets: WatchTarget[] = [];
+  const add = (t: WatchTarget) => {
+    const covered = targets.some((x) => x.recursive && !x.only && (t.dir === x.dir || t.dir.startsWith(x.dir + sep)));
+    if (!covered) targets.push(t);
+  };
+  for (const p of [...paths.map((x) => resolve(cwd, x)), join(cwd, 'workflows'), join(cwd, 'lambdas')]) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch {
+      continue; // a missing path is not watched
+    }
+    add(isDir ? { dir: p, recursive: true } : { dir: dirname(p), recursive: false, only: basename(p) });
+  }
+  return targets;
+}
+
+/**
+ * Changes that must not start a run: the reports this very command writes
+ * (otherwise `--out` inside a watched directory re-runs forever), installed
+ * dependencies and version-control metadata.
+ */
+export function ignoredChange(path: string, outDir: string): boolean {
+  if (path === outDir || path.startsWith(outDir + sep)) return true;
+  return path.split(sep).some((segment) => segment === 'node_modules' || segment === '.git');
+}
+
+function summaryLine(code: number, report: RunReport): string {
+  const s = report.summary;
+  if (report.backend === '') return `could not run (exit ${code})`;
+  return `${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped, ${s.errors} error(s) (exit ${code})`;
+}
+
+/**
+ * `--watch`: one run now, then one more after each burst of changes — never
+ * two at once: changes during a run are collected and make one run after it.
+ * Each run is announced and summed up on stdout. Returns, when interrupted,
+ * the exit code of the last run.
+ */
+async function watchAndRun(flags: RunFlags, io: CliIo): Promise<number> {
+  let runs = 0;
+  let last = 0;
+  let stopped = false;
+  const changed = new Set<string>();
+  let timer: { cancel(): void } | undefined;
+  let running: Promise<void> | undefined;
+
+  const runNow = async (why: string) => {
+    const n = ++runs;
+    io.stdout.write(`${n > 1 ? '\n' : ''}watch: run ${n} (${why})\n`);
+    const { code, report } = await runOnce(flags, io).catch((e: unknown) => reportError(e, io));
+    last = code;
+    if (!stopped) io.stdout.write(`watch: run ${n} finished: ${summaryLine(code, report)}; waiting for changes (Ctrl-C to stop)\n`);
+  };
+  const start = () => {
+    timer = undefined;
+    if (running || stopped) return; // the running one looks at `changed` when it ends
+    const files = [...changed].map((f) => relative(io.cwd, f) || f);
+    changed.clear();
+    running = runNow(`changed: ${files.slice(0, 5).join(', ')}${files.length > 5 ? `, +${files.length - 5} more` : ''}`).finally(() => {
+      running = undefined;
+      if (changed.size > 0 && !stopped) schedule();
     });
   };
-  for (const d of dirs) {
+  const schedule = () => {
+    timer?.cancel();
+    timer = REAL_CLOCK.setTimer(WATCH_DEBOUNCE_MS, start);
+  };
+  const onChange = (path: string) => {
+    if (stopped || ignoredChange(path, flags.out)) return;
+    changed.add(path);
+    if (!running) schedule();
+  };
+
+  const watchers: FSWatcher[] = [];
+  const targets = watchTargets(flags.paths, io.cwd);
+  for (const t of targets) {
     try {
-      watchers.push(watch(d, { recursive: true }, trigger));
-    } catch {
-      /* a missing directory is not watched */
+      const w = watch(t.dir, { recursive: t.recursive }, (_event, name) => {
+        const file = name === null ? t.dir : join(t.dir, name.toString());
+        if (t.only === undefined || basename(file) === t.only) onChange(file);
+      });
+      w.on('error', (e) => io.stderr.write(`rehearse run: no longer watching ${t.dir}: ${e.message}\n`));
+      watchers.push(w);
+    } catch (e) {
+      io.stderr.write(`rehearse run: cannot watch ${t.dir}: ${(e as Error).message}\n`);
     }
   }
-  io.stdout.write(`watching ${dirs.length} path(s); Ctrl-C to stop\n`);
+  io.stdout.write(`watching ${targets.map((t) => relative(io.cwd, t.only ? join(t.dir, t.only) : t.dir) || '.').join(', ')}; Ctrl-C to stop\n`);
+  // Watching starts before the first run, so a change made while it runs is not lost.
+  running = runNow('start').finally(() => {
+    running = undefined;
+    if (changed.size > 0 && !stopped) schedule();
+  });
+
   await (io.interrupted ?? new Promise<void>(() => {}));
-  pending?.cancel();
+  stopped = true;
+  timer?.cancel();
   for (const w of watchers) w.close();
   await running;
+  io.stdout.write(`watch: stopped after ${runs} run(s)\n`);
   return last;
 }
 

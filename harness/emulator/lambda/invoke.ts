@@ -231,6 +231,8 @@ export class Invocations {
       const thrown = faults.find((f): f is Extract<FunctionFault, { throw: unknown }> => 'throw' in f);
       if (thrown) return this.injectedThrow(record, thrown.throw.errorType, thrown.throw.message);
       if (faults.some((f) => 'timeout' in f && f.timeout)) return await this.injectedTimeout(record, fn);
+      const returned = faults.find((f): f is Extract<FunctionFault, { return: unknown }> => 'return' in f);
+      if (returned) return this.injectedReturn(record, returned.return);
       const crash = faults.some((f) => 'crash' in f && f.crash);
       // Held while queued for an environment slot too: every slot holder is a
       // handler doing real work (idle ones are stopped to make room), so the
@@ -296,6 +298,19 @@ export class Invocations {
     return { payload: JSON.stringify({ errorType, errorMessage, trace: [] }), functionError: 'Unhandled', logs };
   }
 
+  /**
+   * A `return` fault: the invocation succeeds with the given payload and no
+   * handler runs — so no environment is taken, no cold start, no handler logs.
+   * It still counts as an invocation of the function (observations, call numbers).
+   */
+  private injectedReturn(record: InvocationRecord, value: unknown): { payload: string; logs: string } {
+    // A Node handler that returns undefined answers `null` (the runtime JSON-encodes the result).
+    const payload = JSON.stringify(value) ?? 'null';
+    const logs = `START RequestId: ${record.requestId} Version: $LATEST\nEND RequestId: ${record.requestId}\n`;
+    record.logs = logs;
+    return { payload, logs };
+  }
+
   private async injectedTimeout(record: InvocationRecord, fn: FunctionRecord): Promise<{ payload: string; functionError: string; logs: string }> {
     // The caller waits the function's timeout, on the clock (instant on a virtual clock).
     await this.deps.clock.sleep(fn.timeout * 1000);
@@ -317,5 +332,6 @@ function describeFault(f: FunctionFault): string {
   if ('timeout' in f) return 'timeout';
   if ('latencyMs' in f) return `latency ${f.latencyMs}ms`;
   if ('crash' in f) return 'crash';
+  if ('return' in f) return 'return';
   return 'unknown';
 }

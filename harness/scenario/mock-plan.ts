@@ -1,0 +1,200 @@
+/**
+ * Function faults on a backend that can only mock Task states (LocalStack,
+ * `capabilities.functionFaults === 'mock-config'`): every scenario's fault plan
+ * becomes a test case of one Step Functions MockConfigFile, which the backend
+ * reads once when its container boots — so the whole suite is planned before
+ * the backend is created, and each scenario then starts its executions on
+ * `<stateMachineArn>#<testCase>` (harness/scenario/steps.ts `startTarget`).
+ *
+ * What a test case cannot carry is skipped with the reason, never run without
+ * its faults: a fault a MockConfigFile cannot express (buildMockConfig says
+ * which), a workflow whose definition we cannot find, or executions that no
+ * `start` step begins (an execution started by an S3 upload's trigger
+ * function is started on the plain ARN, so no test case applies to it).
+ *
+ * `planMocks` is pure (definitions come in with the scenarios);
+ * `prepareMockPlan` reads them — scenario definition files and the SAM
+ * template's state machines — and plans.
+ */
+import { buildMockConfig, mockTestCaseName, type MockConfigFile, type MockTestCase } from '../backends/mock-config.ts';
+import { dirname, join } from 'node:path';
+import type { LoadedScenario } from './loader.ts';
+import { findRepoRoot, readScenarioDefinition, scenarioStateMachineName, toFaultPlan } from './runner.ts';
+import type { ScenarioSpec, StepSpec } from './schema.ts';
+
+/** What a scenario with function faults gets on a mock-config backend. */
+export type MockAssignment =
+  | { kind: 'mocked'; stateMachineName: string; testCaseName: string; mockedStates: string[] }
+  | { kind: 'skipped'; reason: string };
+
+/** A state machine's definition as written, and how its placeholders name functions. */
+export interface WorkflowSource {
+  /** JSON text or an object. */
+  definition: unknown;
+  /** `${ResizeImageFunctionArn}` → `resize-image`: template workflows are planned before they are deployed. */
+  resolveFunctionName?: (ref: string) => string | undefined;
+}
+
+export interface PlannedScenario {
+  loaded: LoadedScenario;
+  /** The scenario's own `definition` as JSON text, when it has one. */
+  definitionText?: string;
+  /** Otherwise: its workflow as the template defines it (undefined: not found). */
+  workflow?: WorkflowSource;
+}
+
+export interface MockPlan {
+  /** The MockConfigFile to boot the backend with (empty when no scenario needs one). */
+  config: MockConfigFile;
+  /** By scenario file. Scenarios without function faults (or skipped anyway) have no entry: they run unmocked. */
+  assignments: Map<string, MockAssignment>;
+  /** Whether any test case was written (otherwise the backend boots with its default file). */
+  hasTestCases: boolean;
+}
+
+function walk(steps: StepSpec[], visit: (s: StepSpec) => void): void {
+  for (const s of steps) {
+    visit(s);
+    if (s.repeat) walk(s.repeat.steps, visit);
+    if (s.parallel) walk(s.parallel, visit);
+  }
+}
+
+/** Whether a `start` step of the scenario starts `stateMachineName` (by name or ARN). */
+function startsWithStep(spec: ScenarioSpec, stateMachineName: string): boolean {
+  let found = false;
+  walk(spec.when, (s) => {
+    if (!s.start) return;
+    const target = s.start.workflow ?? stateMachineName;
+    if (target.split(':').pop() === stateMachineName) found = true;
+  });
+  return found;
+}
+
+/** Test case names are unique per state machine; two scenario names may slug alike ("a b", "a-b"). */
+function uniqueName(base: string, taken: Set<string>): string {
+  let name = base;
+  for (let i = 2; taken.has(name); i++) name = `${base.slice(0, 76)}-${i}`;
+  taken.add(name);
+  return name;
+}
+
+export function planMocks(scenarios: PlannedScenario[], backendName = 'localstack'): MockPlan {
+  const assignments = new Map<string, MockAssignment>();
+  const skip = (file: string, reason: string) => assignments.set(file, { kind: 'skipped', reason: `skipped on ${backendName}: ${reason}` });
+  const cases: Array<MockTestCase & { file: string }> = [];
+  const taken = new Map<string, Set<string>>();
+  for (const { loaded, definitionText, workflow } of scenarios) {
+    const spec = loaded.spec;
+    if (spec.skip || !(spec.given?.faults ?? []).some((f) => f.function !== undefined)) continue;
+    const stateMachineName = scenarioStateMachineName(spec);
+    const source: WorkflowSource | undefined = definitionText !== undefined ? { definition: definitionText } : workflow;
+    if (!source) {
+      skip(loaded.file, `no definition found for state machine ${stateMachineName} (not in workflows/template.yaml), so its Task states cannot be mocked`);
+      continue;
+    }
+    if (!startsWithStep(spec, stateMachineName)) {
+      skip(
+        loaded.file,
+        `its function faults become a MockConfigFile test case, which applies only to executions started on ${stateMachineName}'s ARN + "#<test case>"; ` +
+          'no `start` step starts it here (an execution started by an S3 upload\'s trigger function cannot select a test case) — add a `start` step, or run it with `--backend embedded`',
+      );
+      continue;
+    }
+    const names = taken.get(stateMachineName) ?? new Set<string>();
+    taken.set(stateMachineName, names);
+    cases.push({
+      file: loaded.file,
+      stateMachineName,
+      testCaseName: uniqueName(mockTestCaseName(spec.name), names),
+      definition: source.definition,
+      faults: toFaultPlan(spec.given?.faults ?? []),
+      ...(source.resolveFunctionName ? { resolveFunctionName: source.resolveFunctionName } : {}),
+    });
+  }
+  const build = buildMockConfig(cases.map(({ file: _file, ...c }) => c));
+  const fileOf = (sm: string, tc: string) => cases.find((c) => c.stateMachineName === sm && c.testCaseName === tc)!.file;
+  for (const tc of build.testCases) {
+    assignments.set(fileOf(tc.stateMachineName, tc.testCaseName), { kind: 'mocked', ...tc });
+  }
+  for (const s of build.skipped) skip(fileOf(s.stateMachineName, s.testCaseName), s.reason);
+  return { config: build.config, assignments, hasTestCases: build.testCases.length > 0 };
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The logical id a DefinitionSubstitution value points at: `!GetAtt Fn.Arn`, `!Ref Fn`, `{"Fn::GetAtt": "Fn.Arn"}`. */
+function referencedLogicalId(value: unknown): string | undefined {
+  if (!isObj(value)) return undefined;
+  if (typeof value.Ref === 'string') return value.Ref;
+  const att = value['Fn::GetAtt'];
+  if (Array.isArray(att) && typeof att[0] === 'string') return att[0];
+  if (typeof att === 'string') return att.split('.')[0];
+  return undefined;
+}
+
+/**
+ * The state machines of a SAM template (workflows/template.yaml) by name, with
+ * their definition files read and `${…FunctionArn}` placeholders resolved to
+ * the function names the template gives them — what the deploy will create.
+ */
+export async function templateWorkflows(templateFile: string): Promise<Map<string, WorkflowSource>> {
+  const { loadTemplate } = await import('../deploy/index.ts');
+  const { readFile } = await import('node:fs/promises');
+  const out = new Map<string, WorkflowSource>();
+  const { model } = loadTemplate(templateFile);
+  if (!model) return out;
+  const functionNames = new Map<string, string>();
+  for (const f of model.functions) if (typeof f.name === 'string') functionNames.set(f.logicalId, f.name);
+  for (const sm of model.stateMachines) {
+    if (typeof sm.name !== 'string') continue;
+    let definition: unknown = sm.inlineDefinition;
+    if (sm.definitionFile) {
+      try {
+        definition = await readFile(sm.definitionFile, 'utf8');
+      } catch {
+        continue;
+      }
+    }
+    if (definition === undefined) continue;
+    const substitutions = sm.substitutions;
+    out.set(sm.name, {
+      definition,
+      resolveFunctionName: (ref) => {
+        const m = /^\$\{([^}]+)\}$/.exec(ref.trim());
+        if (!m) return undefined;
+        const logicalId = referencedLogicalId(substitutions[m[1]!]);
+        return logicalId === undefined ? undefined : functionNames.get(logicalId);
+      },
+    });
+  }
+  return out;
+}
+
+/**
+ * Reads what planning needs — each scenario's definition file, and the
+ * template of the repository each scenario belongs to — and plans.
+ */
+export async function prepareMockPlan(scenarios: LoadedScenario[], backendName: string): Promise<MockPlan> {
+  const templates = new Map<string, Promise<Map<string, WorkflowSource>>>();
+  const planned: PlannedScenario[] = [];
+  for (const loaded of scenarios) {
+    const read = await readScenarioDefinition(loaded);
+    if (read.error !== undefined) {
+      // The runner reports the missing file as the scenario's error; there is nothing to mock.
+      planned.push({ loaded });
+      continue;
+    }
+    if (read.text !== undefined) {
+      planned.push({ loaded, definitionText: read.text });
+      continue;
+    }
+    const root = await findRepoRoot(dirname(loaded.file));
+    const file = join(root, 'workflows', 'template.yaml');
+    if (!templates.has(file)) templates.set(file, templateWorkflows(file));
+    const workflow = (await templates.get(file)!).get(scenarioStateMachineName(loaded.spec));
+    planned.push({ loaded, ...(workflow ? { workflow } : {}) });
+  }
+  return planMocks(planned, backendName);
+}
