@@ -8,9 +8,10 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { REAL_CLOCK, type IdSource } from '../core/index.ts';
 import { ExecutionEnvironment, type EnvironmentRun, type RuntimeApiResponse } from './environment.ts';
-import { launchCommand, runtimeFamily } from './launch.ts';
+import { launchCommand, resolveNodeHandlerFile, runtimeFamily } from './launch.ts';
 import { billedDuration, endLine, reportLine, startLine } from './log-lines.ts';
 import { FunctionPool } from './pool.ts';
+import { HandlerCompiler } from './precompile.ts';
 import { parseRuntimeApiCall, RUNTIME_API_PREFIX } from './runtime-api.ts';
 import type { FunctionSpec, InvocationRequest, InvocationResult, InvocationStatus } from './types.ts';
 
@@ -26,9 +27,18 @@ export interface LambdaRuntimeOptions {
   /**
    * Most execution environments (child processes) alive at once, across all
    * functions (default 32). An invocation that finds every slot busy waits
-   * for one (FIFO) instead of starting another process.
+   * for one instead of starting another process (first come first served,
+   * with functions sharing the slots when they compete: see pump and overShare).
    */
   maxEnvironments?: number;
+  /**
+   * Compile TypeScript handlers with esbuild before their cold start instead
+   * of loading them through tsx (default true; see precompile.ts). False runs
+   * every `.ts` handler through tsx.
+   */
+  precompile?: boolean;
+  /** The init phase's own limit, real ms (default INIT_TIMEOUT_MS, AWS's 10 s; tests lower it). */
+  initTimeoutMs?: number;
 }
 
 export const DEFAULT_MAX_ENVIRONMENTS = 32;
@@ -41,6 +51,7 @@ export interface EnvironmentLease {
 
 interface Waiter {
   spec: FunctionSpec;
+  handlerModule: string | undefined;
   resolve(lease: EnvironmentLease): void;
   reject(err: Error): void;
 }
@@ -60,6 +71,7 @@ export class LambdaRuntime {
   /** Invocations waiting for an environment slot, oldest first. */
   private readonly waiting: Waiter[] = [];
   private readonly maxEnvironments: number;
+  private readonly compiler: HandlerCompiler | undefined;
   private disposed = false;
 
   constructor(private readonly options: LambdaRuntimeOptions) {
@@ -68,12 +80,13 @@ export class LambdaRuntime {
       throw new Error(`LambdaRuntime: maxEnvironments must be an integer >= 1, got ${JSON.stringify(max)}`);
     }
     this.maxEnvironments = max;
+    this.compiler = options.precompile === false ? undefined : new HandlerCompiler();
   }
 
   /**
    * Reserves an execution environment for one invocation: a warm idle one of
    * this revision, else a new one if a slot is free (idle environments of other
-   * functions are stopped to make room), else waits FIFO for a slot. AWS would
+   * functions are stopped to make room), else waits for a slot (see pump). AWS would
    * just start another environment; a laptop cannot, so the invocation queues
    * — same outcome, later. Pass the lease to `invoke` at once.
    */
@@ -81,11 +94,20 @@ export class LambdaRuntime {
     if (this.disposed) throw new Error('the Lambda runtime has been disposed');
     this.current.set(spec.functionName, spec);
     if (this.waiting.length === 0) {
-      const lease = this.tryAcquire(spec);
+      const warm = this.pool(spec.functionName).takeIdle(spec);
+      if (warm) return { env: warm, coldStart: false };
+    }
+    // A cold start may follow: have the handler compiled first (a cache hit
+    // costs a hash of its source files). Compiling is not init time, as
+    // `sam build` is not on AWS.
+    const handlerModule = await this.prepare(spec);
+    if (this.disposed) throw new Error('the Lambda runtime has been disposed');
+    if (this.waiting.length === 0) {
+      const lease = this.tryAcquire(spec, handlerModule);
       if (lease) return lease;
     }
     return new Promise<EnvironmentLease>((resolve, reject) => {
-      const waiter = { spec, resolve, reject };
+      const waiter = { spec, handlerModule, resolve, reject };
       if (options.first) this.waiting.unshift(waiter);
       else this.waiting.push(waiter);
       this.pump();
@@ -129,6 +151,11 @@ export class LambdaRuntime {
   /** Environments alive (all functions), the cap, and invocations waiting for a slot. */
   capacity(): { environments: number; maxEnvironments: number; waiting: number } {
     return { environments: this.environments.size, maxEnvironments: this.maxEnvironments, waiting: this.waiting.length };
+  }
+
+  /** Starts compiling a TypeScript handler in the background (CreateFunction, code updates), so its first cold start does not wait for it. */
+  prepareAhead(spec: FunctionSpec): void {
+    if (!this.disposed) void this.prepare(spec);
   }
 
   /** Code or configuration changed (or the function was deleted): no environment of the old revision is reused. */
@@ -192,58 +219,157 @@ export class LambdaRuntime {
 
   private releaseEnvironment(env: ExecutionEnvironment, spec: FunctionSpec | undefined): void {
     const pool = this.pools.get(env.spec.functionName);
-    if (pool) pool.release(env, spec);
-    else env.kill();
+    if (!pool) env.kill();
+    else if (this.overShare(env.spec.functionName)) {
+      // Its slot goes to a function that is short of environments (it is started when this one exits).
+      pool.release(env, undefined);
+    } else pool.release(env, spec);
     this.pump();
   }
 
+  /**
+   * With every slot taken, functions share the cap: each function with
+   * environments or waiting invocations is entitled to an equal share of the slots. An
+   * environment of a function above its share is stopped when it finishes if
+   * another function below its share has invocations waiting for a new
+   * environment — otherwise the function that filled the slots first (say the
+   * first step of a workflow, under a burst of uploads) keeps them all, the
+   * next steps wait for its whole queue to drain, and every drained function's
+   * environments are stopped and cold-started again for the next one. AWS
+   * would simply start more environments; this keeps the pipeline moving with
+   * few cold starts.
+   */
+  private overShare(functionName: string): boolean {
+    if (this.waiting.length === 0 || this.environments.size < this.maxEnvironments) return false;
+    const { share, count } = this.shares();
+    if (count(functionName) <= share) return false;
+    return this.waiting.some((w) => w.spec.functionName !== functionName && count(w.spec.functionName) < share);
+  }
+
+  /** Each function's fair share of the slots (see overShare) and its count of live (not stopping) environments. */
+  private shares(): { share: number; count(name: string): number } {
+    const counts = new Map<string, number>();
+    for (const env of this.environments.values()) {
+      if (env.reusable) counts.set(env.spec.functionName, (counts.get(env.spec.functionName) ?? 0) + 1);
+    }
+    // Any environment counts, idle ones too: a step of a workflow between two
+    // invocations still needs its share, and a share that flapped with each
+    // momentarily empty queue would stop and restart environments for nothing.
+    const demand = new Set([...this.waiting.map((w) => w.spec.functionName), ...counts.keys()]);
+    return {
+      share: Math.max(1, Math.floor(this.maxEnvironments / Math.max(1, demand.size))),
+      count: (name) => counts.get(name) ?? 0,
+    };
+  }
+
+  /** The next waiter to get a new environment: the oldest one of a function below its share, else the oldest. */
+  private nextColdStart(): number {
+    const { share, count } = this.shares();
+    const i = this.waiting.findIndex((w) => count(w.spec.functionName) < share);
+    return i >= 0 ? i : 0;
+  }
+
+  /** The precompiled module for a TypeScript Node handler; undefined runs the handler as it is (tsx for `.ts`). */
+  private async prepare(spec: FunctionSpec): Promise<string | undefined> {
+    if (!this.compiler || runtimeFamily(spec.runtime) !== 'node') return undefined;
+    const file = resolveNodeHandlerFile(spec.codeDir, spec.handler);
+    if (!file || !/\.m?ts$/.test(file)) return undefined;
+    const outcome = await this.compiler.compile(file);
+    return outcome.kind === 'fallback' ? undefined : outcome.module;
+  }
+
   /** A lease now, without waiting, or undefined when every slot is taken. */
-  private tryAcquire(spec: FunctionSpec): EnvironmentLease | undefined {
+  private tryAcquire(spec: FunctionSpec, handlerModule: string | undefined): EnvironmentLease | undefined {
     const pool = this.pool(spec.functionName);
     const warm = pool.takeIdle(spec);
     if (warm) return { env: warm, coldStart: false };
     // Dying processes still count: the cap is on processes that exist.
     if (this.environments.size >= this.maxEnvironments) return undefined;
-    const env = this.start(spec);
+    const env = this.start(spec, handlerModule);
     pool.adopt(env);
     return { env, coldStart: true };
   }
 
-  /** Serves queued invocations in order while slots allow; stops idle environments to make room for the rest. */
+  /**
+   * Serves queued invocations: first every one whose function has an idle
+   * environment (a warm start takes no slot, so serving it out of turn delays
+   * nobody), then the rest while slots are free — in order, those of
+   * functions below their share of the slots first (see overShare); then, for
+   * waiters entitled to a new environment, stops idle environments of functions
+   * above their share (after the first pass no waiter's function has an idle one).
+   */
   private pump(): void {
     if (this.disposed) return;
+    for (let i = 0; i < this.waiting.length; ) {
+      const w = this.waiting[i]!;
+      const warm = this.pool(w.spec.functionName).takeIdle(w.spec);
+      if (!warm) {
+        i++;
+        continue;
+      }
+      this.waiting.splice(i, 1);
+      w.resolve({ env: warm, coldStart: false });
+    }
     while (this.waiting.length > 0) {
-      const lease = this.tryAcquire(this.waiting[0]!.spec);
+      const i = this.nextColdStart();
+      const lease = this.tryAcquire(this.waiting[i]!.spec, this.waiting[i]!.handlerModule);
       if (!lease) break;
-      this.waiting.shift()!.resolve(lease);
+      this.waiting.splice(i, 1)[0]!.resolve(lease);
     }
     if (this.waiting.length === 0) return;
-    // Environments already on their way out free a slot each when they exit;
-    // stop idle ones (each pool's least recently used) until that covers the queue.
+    // Every slot is taken. Waiters of a function below its share are entitled
+    // to new environments (a function with none always to one, whatever the
+    // rounding); the others wait for their own. Environments already on their
+    // way out free a slot each when they exit; stop idle ones of functions above
+    // their share (least recently used first) until that covers the entitled.
     let freeing = 0;
     for (const env of this.environments.values()) if (!env.reusable) freeing++;
-    while (freeing < this.waiting.length) {
-      let oldest: FunctionPool | undefined;
-      for (const pool of this.pools.values()) if (pool.idleCount > 0) oldest ??= pool;
-      if (!oldest?.stopOldestIdle()) break;
+    for (;;) {
+      const { share, count } = this.shares();
+      const wanted = new Map<string, number>();
+      for (const w of this.waiting) wanted.set(w.spec.functionName, (wanted.get(w.spec.functionName) ?? 0) + 1);
+      let entitled = 0;
+      let starving = false;
+      for (const [name, n] of wanted) {
+        entitled += Math.min(n, Math.max(share - count(name), count(name) === 0 ? 1 : 0));
+        if (count(name) === 0) starving = true;
+      }
+      if (freeing >= entitled) return;
+      const oldestIdle = (eligible: (name: string) => boolean): FunctionPool | undefined => {
+        let oldest: FunctionPool | undefined;
+        for (const [name, pool] of this.pools) {
+          const at = pool.oldestIdleRelease;
+          if (at !== undefined && eligible(name) && (oldest === undefined || at < oldest.oldestIdleRelease!)) oldest = pool;
+        }
+        return oldest;
+      };
+      const victim = oldestIdle((name) => count(name) > share) ?? (starving ? oldestIdle(() => true) : undefined);
+      if (!victim?.stopOldestIdle()) return;
       freeing++;
     }
   }
 
-  private start(spec: FunctionSpec): ExecutionEnvironment {
+  private start(spec: FunctionSpec, handlerModule: string | undefined): ExecutionEnvironment {
     const envId = this.options.ids.hex(12);
     const launch = launchCommand(spec, {
       runtimeApi: `${this.options.runtimeApiHost()}${RUNTIME_API_PREFIX}${envId}`,
       endpointUrl: this.options.endpointUrl(),
       region: this.options.region,
       logStreamName: logStreamName(envId),
+      ...(handlerModule ? { handlerModule } : {}),
     });
-    const env = new ExecutionEnvironment(envId, spec, launch, (dead) => {
-      this.environments.delete(dead.id);
-      this.pools.get(spec.functionName)?.forget(dead);
-      // Its slot is free now.
-      this.pump();
-    });
+    const env = new ExecutionEnvironment(
+      envId,
+      spec,
+      launch,
+      (dead) => {
+        this.environments.delete(dead.id);
+        this.pools.get(spec.functionName)?.forget(dead);
+        // Its slot is free now.
+        this.pump();
+      },
+      this.options.initTimeoutMs,
+    );
     this.environments.set(envId, env);
     return env;
   }

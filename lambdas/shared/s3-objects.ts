@@ -22,7 +22,9 @@ export async function headObject(bucket: string, key: string): Promise<{ size: n
 export async function getObject(bucket: string, key: string): Promise<StoredObject> {
   const out = await s3Client().send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   if (!out.Body) throw new Error(`s3://${bucket}/${key} returned no body`);
-  const body = Buffer.from(await out.Body.transformToByteArray());
+  const bytes = await out.Body.transformToByteArray();
+  // A view, not Buffer.from(bytes): that would copy the whole (multi-MB) image once more.
+  const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return { body, size: body.length, contentType: out.ContentType, etag: out.ETag };
 }
 

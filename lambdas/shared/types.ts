@@ -11,3 +11,12 @@ export interface DerivedImage {
   height: number;
   size: number;
 }
+
+/** Encoded bytes from one of the image functions' pure steps, before they are stored. */
+export interface RenderedImage<F extends string = ImageFormat> {
+  data: Buffer;
+  format: F;
+  width: number;
+  /** Height of one frame (an animation's page height). */
+  height: number;
+}

@@ -10,6 +10,11 @@ import { handler as applyFilters } from '../../lambdas/apply-filters/index.ts';
 import { handler as optimizeImage } from '../../lambdas/optimize-image/index.ts';
 import { handler as resizeImage } from '../../lambdas/resize-image/index.ts';
 import { handler as validateImage } from '../../lambdas/validate-image/index.ts';
+import { applyFilters as applyFiltersTo } from '../../lambdas/apply-filters/filters.ts';
+import { optimizeImage as optimizeBytes } from '../../lambdas/optimize-image/optimize.ts';
+import { resizeImage as resizeBytes } from '../../lambdas/resize-image/resize.ts';
+import { parseConfig } from '../../lambdas/shared/config.ts';
+import { checkImage } from '../../lambdas/validate-image/check.ts';
 import { FORMATS, inspect, notAnImage, photo, pngBomb, truncatedJpeg } from '../support/images.ts';
 import { BUCKET, startHandlerEnv, type HandlerEnv } from './harness-env.ts';
 
@@ -175,5 +180,27 @@ describe('optimize-image', () => {
     const r = await optimizeImage({ bucket: BUCKET, key: 'resized/raw/photo.tiff', sourceKey: 'raw/photo.tiff' });
     expect(r).toMatchObject({ key: 'optimized/raw/photo.webp', format: 'webp', width: 320, height: 240 });
     expect(await inspect(await env.get('optimized/raw/photo.webp'))).toMatchObject({ format: 'webp', width: 320, height: 240 });
+  });
+});
+
+describe('the pure image steps (what `npm run bench -- scenario` times in-process)', () => {
+  // The handlers call these after fetching; the same bytes and configuration must give the very same output.
+  it('give byte-for-byte what each handler stored', async () => {
+    const config = parseConfig(JSON.stringify(CONFIG), 'image-processor/config');
+    const original = originals.get('jpeg')!;
+    const key = 'raw/photo.jpg';
+    const check = await checkImage(original, config);
+    expect({ bucket: BUCKET, key, ...check, size: original.length }).toEqual(await validateImage({ bucket: BUCKET, key }));
+
+    const resized = await resizeImage({ bucket: BUCKET, key });
+    const resizedBytes = await resizeBytes(original, config);
+    expect(resizedBytes.data.equals(await env.get(resized.key))).toBe(true);
+    expect([resizedBytes.width, resizedBytes.height]).toEqual([resized.width, resized.height]);
+
+    const filtered = await applyFilters({ bucket: BUCKET, key });
+    expect((await applyFiltersTo(original, config)).data.equals(await env.get(filtered.key))).toBe(true);
+
+    const optimized = await optimizeImage({ bucket: BUCKET, key: resized.key, sourceKey: key });
+    expect((await optimizeBytes(resizedBytes.data, config)).data.equals(await env.get(optimized.key))).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The runtime's execution-environment cap (maxEnvironments): invocations beyond
- * it wait FIFO for a slot, idle environments of other functions make room, and
- * a queued invocation's function timeout starts only when its handler starts.
+ * it wait FIFO for a slot, idle environments of other functions make room,
+ * functions share the slots when they compete, and a queued invocation's
+ * function timeout starts only when its handler starts.
  */
 import { describe, expect, it } from 'vitest';
 import { createIdSource } from '../../harness/core/index.ts';
@@ -43,4 +44,39 @@ describe('maxEnvironments', () => {
     expect(rt.runtime.stats('fn-a').environments).toBe(0);
     expect(rt.runtime.capacity().environments).toBe(1);
   });
+
+  it('gives a function below its share a slot before another function’s backlog drains', async () => {
+    await using rt = await startRuntime({ maxEnvironments: 2 });
+    const a = rt.spec('backlog', { handler: 'slow.handler', timeoutSeconds: 10 });
+    const b = rt.spec('latecomer', { handler: 'echo.handler' });
+    const order: string[] = [];
+    const backlog = [0, 1, 2, 3, 4, 5].map((i) => rt.invoke(a, { ms: 300 }).then((r) => (order.push(`a${i}`), r)));
+    await new Promise((r) => setTimeout(r, 100));
+    // Both slots belong to `backlog`, four of its invocations wait; `latecomer`'s share is one slot.
+    const late = rt.invoke(b, { n: 1 }).then((r) => (order.push('b'), r));
+    const results = await Promise.all([...backlog, late]);
+    for (const r of results) expect(r.status, r.logs).toBe('success');
+    // Without shares it would run after the whole backlog (FIFO), i.e. last.
+    expect(order.indexOf('b')).toBeLessThan(4);
+    expect(rt.runtime.stats('latecomer').coldStarts).toBe(1);
+    expect(rt.runtime.capacity().environments).toBeLessThanOrEqual(2);
+  });
+
+  it('serves an invocation whose function has an idle environment out of turn, warm', async () => {
+    await using rt = await startRuntime({ maxEnvironments: 3 });
+    const a = rt.spec('busy', { handler: 'slow.handler', timeoutSeconds: 10 });
+    const b = rt.spec('warm', { handler: 'echo.handler' });
+    expect((await rt.invoke(b, { n: 0 })).coldStart).toBe(true);
+    const order: string[] = [];
+    const busy = [0, 1, 2, 3].map((i) => rt.invoke(a, { ms: 300 }).then((r) => (order.push(`a${i}`), r)));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(rt.runtime.capacity()).toEqual({ environments: 3, maxEnvironments: 3, waiting: 2 });
+    const warm = await rt.invoke(b, { n: 1 });
+    order.push('b');
+    // Queued behind `busy`'s waiters it would have cost `warm` its idle environment (stopped to make room).
+    expect(warm.coldStart).toBe(false);
+    expect(order[0]).toBe('b');
+    for (const r of await Promise.all(busy)) expect(r.status).toBe('success');
+  });
 });
+

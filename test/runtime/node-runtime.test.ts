@@ -197,7 +197,7 @@ describe('init errors', () => {
 });
 
 describe('handler styles', () => {
-  it('runs TypeScript handlers through tsx', async () => {
+  it('runs TypeScript handlers (precompiled; see precompile.test.ts)', async () => {
     const r = await rt.invoke(rt.spec('typed', { handler: 'typed.handler' }), { width: 800, height: 600 });
     expect(r.status).toBe('success');
     expect(parse(r.payload)).toEqual({ area: 480000, kind: 'number' });

@@ -14,7 +14,7 @@ export interface RuntimeFixture extends AsyncDisposable {
 
 let requestCounter = 0;
 
-export async function startRuntime(options: { idleTimeoutMs?: number; maxEnvironments?: number } = {}): Promise<RuntimeFixture> {
+export async function startRuntime(options: { idleTimeoutMs?: number; maxEnvironments?: number; initTimeoutMs?: number } = {}): Promise<RuntimeFixture> {
   const holder: { runtime?: LambdaRuntime } = {};
   const server = await startRuntimeApiServer(() => holder.runtime!);
   const runtime = new LambdaRuntime({
@@ -24,6 +24,7 @@ export async function startRuntime(options: { idleTimeoutMs?: number; maxEnviron
     ids: createIdSource('runtime-test'),
     ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
     ...(options.maxEnvironments !== undefined ? { maxEnvironments: options.maxEnvironments } : {}),
+    ...(options.initTimeoutMs !== undefined ? { initTimeoutMs: options.initTimeoutMs } : {}),
   });
   holder.runtime = runtime;
   const rt = runtime;

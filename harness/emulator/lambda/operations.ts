@@ -163,6 +163,8 @@ export class LambdaOperations {
       policy: [],
     };
     this.d.store.put(fn);
+    // Compile a TypeScript handler now, as `sam build` would before the deploy, so the first cold start finds it ready.
+    this.d.runtime.prepareAhead(functionSpec(fn));
     return jsonResponse(201, functionConfiguration(fn));
   }
 
@@ -412,6 +414,7 @@ export class LambdaOperations {
     fn.revisionId = this.d.ids.uuid();
     // New invocations start fresh environments with the new code/configuration.
     this.d.runtime.retire(fn.name, functionSpec(fn));
+    this.d.runtime.prepareAhead(functionSpec(fn));
   }
 
   private codeContext(functionName: string) {
