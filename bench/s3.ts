@@ -36,12 +36,15 @@ interface S3rverInstance {
 }
 const S3rver = S3rverUntyped as new (options: Record<string, unknown>) => S3rverInstance;
 
-const SIZE = 1024 * 1024;
+// BENCH_S3_SIZE (bytes) changes the object size: a tiny one isolates per-request overhead from hashing and copying.
+const SIZE = Number(process.env.BENCH_S3_SIZE ?? 1024 * 1024);
 // 11 rounds of 30 (was 7 of 40): more, shorter rounds make the median steadier on a shared machine.
 const OPS_PER_ROUND = Number(process.env.BENCH_S3_OPS ?? 30);
 const ROUNDS = Number(process.env.BENCH_S3_ROUNDS ?? 11);
 const CONCURRENCY = Math.max(1, Number(process.env.BENCH_S3_CONCURRENCY ?? 1));
 const WARMUP = 10;
+/** BENCH_S3_ONLY=rehearse (comma-separated target names' first words) runs a subset, e.g. under --cpu-prof; ratios need the ceiling. */
+const ONLY = process.env.BENCH_S3_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 
 function bareServer(): Promise<{ endpoint: string; close(): Promise<void> }> {
   const objects = new Map<string, { body: Buffer; headers: Record<string, string> }>();
@@ -142,20 +145,28 @@ export async function run(): Promise<void> {
     { name: 's3rver', s3: client(`http://127.0.0.1:${s3rverAddr.port}`, 'S3RVER'), rates: [] as number[], cpu: [] as number[] },
     { name: 'bare node http (ceiling)', s3: client(bare.endpoint), rates: [] as number[], cpu: [] as number[] },
   ];
+  const active = ONLY ? targets.filter((t) => ONLY.includes(t.name.split(' ')[0]!)) : targets;
   try {
     await targets[0]!.s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
-    for (const t of targets) for (let i = 0; i < WARMUP; i++) await putGet(t.s3, body, i % 8);
+    for (const t of active) for (let i = 0; i < WARMUP; i++) await putGet(t.s3, body, i % 8);
     for (let r = 0; r < ROUNDS; r++) {
       // Rotate the order each round so no target always runs first/last.
-      for (let k = 0; k < targets.length; k++) {
-        const t = targets[(r + k) % targets.length]!;
+      for (let k = 0; k < active.length; k++) {
+        const t = active[(r + k) % active.length]!;
         const { rate, cpuMs } = await timeRound(t.s3, body, OPS_PER_ROUND);
         t.rates.push(rate);
         t.cpu.push(cpuMs);
       }
     }
+    if (active.length < targets.length) {
+      for (const t of active) {
+        console.log(`  ${t.name.padEnd(26)} ${median(t.rates).toFixed(1).padStart(7)} pairs/s   cpu ${median(t.cpu).toFixed(2).padStart(6)} ms/pair`);
+        console.log(`    rounds: ${t.rates.map((r) => r.toFixed(0)).join(' ')}`);
+      }
+      return;
+    }
     const ceiling = median(targets[2]!.rates);
-    console.log(`1 MiB PUT+GET via SDK v3, ${ROUNDS} rounds × ${OPS_PER_ROUND} pairs${CONCURRENCY > 1 ? ` × ${CONCURRENCY} concurrent clients` : ''} (median round):`);
+    console.log(`${SIZE === 1024 * 1024 ? '1 MiB' : `${SIZE} B`} PUT+GET via SDK v3, ${ROUNDS} rounds × ${OPS_PER_ROUND} pairs${CONCURRENCY > 1 ? ` × ${CONCURRENCY} concurrent clients` : ''} (median round):`);
     for (const t of targets) {
       const m = median(t.rates);
       console.log(
@@ -164,6 +175,10 @@ export async function run(): Promise<void> {
       );
     }
     const ratio = median(targets[0]!.rates) / ceiling;
+    // Load on a shared box drifts between rounds (the ceiling alone varied 110–170 pairs/s between runs here); each
+    // round runs all targets back to back, so the per-round ratio cancels most of that drift.
+    const paired = median(targets[0]!.rates.map((r, i) => r / targets[2]!.rates[i]!));
+    console.log(`  paired per round: rehearse / ceiling median ${(paired * 100).toFixed(1)} % (rounds: ${targets[0]!.rates.map((r, i) => ((r / targets[2]!.rates[i]!) * 100).toFixed(0)).join(' ')})`);
     console.log(`  rehearse / ceiling = ${(ratio * 100).toFixed(1)} % (goal ≥ 90 %) ${ratio >= 0.9 ? 'OK' : 'BELOW GOAL'}; rehearse / s3rver = ${(median(targets[0]!.rates) / median(targets[1]!.rates)).toFixed(2)}×`);
     // S3 answers a PUT only once it has the body's MD5 (the ETag in the response) and has checked the CRC32 the
     // SDK sent; neither can start before the bytes arrive, and MD5 cannot be split. So a sequential client waits

@@ -11,18 +11,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { receiveBody, type ReceiveOptions } from '../../harness/protocol/body.ts';
 import { checksumOf } from '../../harness/protocol/checksums.ts';
 import { DIGEST_WORKER_SOURCE, DigestWorker, type DigestOffload } from '../../harness/protocol/digest-worker.ts';
+import { payload } from '../support/bytes.ts';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('base64');
-
-function payload(size: number, seed: number): Buffer {
-  const b = Buffer.alloc(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    b[i] = s >>> 24;
-  }
-  return b;
-}
 
 /** Feeds a job `data` in pieces of the given sizes (cycled), honouring back-pressure. */
 async function feed(job: NonNullable<ReturnType<DigestOffload['begin']>>, data: Buffer, sizes: number[]): Promise<number> {

@@ -15,6 +15,7 @@ import { startEmulator, type Emulator } from '../../../harness/emulator/index.ts
 import { checksumOf } from '../../../harness/protocol/checksums.ts';
 import { sharedDigestWorker } from '../../../harness/protocol/digest-worker.ts';
 import { s3Client } from '../../support/clients.ts';
+import { payload } from '../../support/bytes.ts';
 
 let em: Emulator;
 let s3: S3Client;
@@ -29,16 +30,6 @@ afterAll(async () => {
   s3?.destroy();
   await em?.dispose();
 });
-
-function payload(size: number, seed: number): Buffer {
-  const b = Buffer.alloc(size);
-  let s = seed >>> 0;
-  for (let i = 0; i < size; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    b[i] = s >>> 24;
-  }
-  return b;
-}
 
 const etagOf = (b: Buffer) => `"${createHash('md5').update(b).digest('hex')}"`;
 
