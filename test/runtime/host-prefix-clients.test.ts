@@ -11,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { createEchoExpress } from './host-prefix-support.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../harness/index.ts';
 import type { Emulator } from '../../harness/index.ts';
@@ -45,15 +46,7 @@ describe('clients outside Rehearse, left at their defaults', () => {
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0, log: false });
     sfn = sfnClient(emulator.endpoint);
-    const created = await sfn.send(
-      new CreateStateMachineCommand({
-        name: 'echo-express',
-        type: 'EXPRESS',
-        roleArn: 'arn:aws:iam::000000000000:role/StepFunctionsRole',
-        definition: JSON.stringify({ StartAt: 'Echo', States: { Echo: { Type: 'Pass', Parameters: { 'got.$': '$.value' }, End: true } } }),
-      }),
-    );
-    stateMachineArn = created.stateMachineArn!;
+    stateMachineArn = await createEchoExpress(sfn);
     // A consumer project: rehearse and the SDK installed under node_modules
     // (symlinks to this checkout, as `npm install <path>` makes).
     project = mkdtempSync(join(tmpdir(), 'rehearse-consumer-'));

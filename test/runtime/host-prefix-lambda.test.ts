@@ -8,7 +8,8 @@
  */
 import AdmZip from 'adm-zip';
 import { CreateFunctionCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
-import { CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { createEchoExpress } from './host-prefix-support.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../harness/index.ts';
 import type { Emulator } from '../../harness/index.ts';
@@ -76,15 +77,7 @@ describe('a default SDK client in a Lambda handler reaches StartSyncExecution/Te
     emulator = await startEmulator({ port: 0, clock: 'virtual', seed: 3, log: false });
     lambda = lambdaClient(emulator.endpoint);
     sfn = sfnClient(emulator.endpoint);
-    const created = await sfn.send(
-      new CreateStateMachineCommand({
-        name: 'echo-express',
-        type: 'EXPRESS',
-        roleArn: 'arn:aws:iam::000000000000:role/StepFunctionsRole',
-        definition: JSON.stringify({ StartAt: 'Echo', States: { Echo: { Type: 'Pass', Parameters: { 'got.$': '$.value' }, End: true } } }),
-      }),
-    );
-    stateMachineArn = created.stateMachineArn!;
+    stateMachineArn = await createEchoExpress(sfn);
   });
 
   afterAll(async () => {
