@@ -16,6 +16,8 @@ export type Need =
   | 'function-fault.latency'
   /** A function call answered with a given payload, the handler not run (a MockConfigFile `Return`). */
   | 'function-fault.return'
+  /** A function fault that picks calls by their event payload (`input`), not only by call number. */
+  | 'function-fault.input'
   /** S3 / Secrets Manager / SNS operation faults. */
   | 'operation-fault'
   | 'observation.invocations'
@@ -38,6 +40,7 @@ export const NEEDS: readonly Need[] = [
   'function-fault.crash',
   'function-fault.latency',
   'function-fault.return',
+  'function-fault.input',
   'operation-fault',
   'observation.invocations',
   'observation.cold-starts',
@@ -90,6 +93,11 @@ export function unsupportedReason(backend: Pick<Backend, 'name' | 'capabilities'
       if (c.functionFaults === 'control-api') return undefined;
       if (c.functionFaults === 'mock-config') return `${who} injects function faults through a MockConfigFile, which can only Return or Throw — added latency cannot be mocked (${EMBEDDED_HINT})`;
       return `${who} has no way to inject function latency`;
+    case 'function-fault.input':
+      if (c.functionFaults === 'control-api') return undefined;
+      // A MockConfigFile answers a Task state's N-th call; it never sees the payload, so it cannot pick one Map item.
+      if (c.functionFaults === 'mock-config') return `${who} injects function faults through a MockConfigFile, which numbers a Task state's calls and cannot match a fault's \`input\` payload (${EMBEDDED_HINT})`;
+      return `${who} has no way to inject function faults (no /_rehearse control API, no mock config)`;
     case 'operation-fault':
       return c.operationFaults ? undefined : `${who} has no API to make S3/Secrets Manager/SNS operations fail (${EMBEDDED_HINT} or --backend stepfunctions-local)`;
     case 'observation.map-concurrency':

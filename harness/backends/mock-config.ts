@@ -13,8 +13,9 @@
  * What a mock cannot say is reported, never approximated: AWS says "when you
  * mock a Task, you must specify a mocked response for every invocation", so an
  * attempt left to the real function needs a return value (a `return` fault for
- * that call, one on every call, or the case's `returns`); latency and
- * S3/Secrets/SNS operation faults have no mock form at all.
+ * that call, one on every call, or the case's `returns`); latency, faults
+ * matched by payload (`input`) and S3/Secrets/SNS operation faults have no
+ * mock form at all.
  */
 import { selects, type FaultPlan, type FunctionFault } from '../emulator/faults.ts';
 
@@ -278,6 +279,12 @@ function buildCase(c: MockTestCase): { states: Record<string, string>; responses
   const states: Record<string, string> = {};
   const responses: Record<string, Record<string, MockedResponseEntry>> = {};
   for (const [fn, faults] of byFunction) {
+    // Not approximated by call number: in a Map that would fault whichever item happens to call first.
+    if (faults.some((f) => f.input !== undefined)) {
+      throw new Unsupported(
+        `a fault on ${fn} matches calls by their payload (\`input\`); a MockConfigFile only numbers a Task state's calls and cannot see payloads`,
+      );
+    }
     const callers = tasks.filter((t) => t.functionName === fn);
     if (callers.length === 0) {
       const dynamic = tasks.filter((t) => t.functionName === 'dynamic').map((t) => t.stateName);

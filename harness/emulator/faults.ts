@@ -32,7 +32,19 @@ export type FunctionFaultAction =
    */
   | { return: unknown };
 
-export type FunctionFault = CallSelector & { function: string } & FunctionFaultAction;
+export type FunctionFault = CallSelector & {
+  function: string;
+  /**
+   * Only invocations whose event payload deep-equals this JSON value (key
+   * order ignored) — and then `invocations`/`every` count only those calls:
+   * `{input: {id: 3}, invocations: [2]}` is the second call with `{id: 3}`,
+   * which is what a Retry of that Map item makes. Calls in a Map or Parallel
+   * run in no fixed order, but each item's payload is its own, so this is how
+   * `rehearse replay` gives every item its recorded outcome. Omitted: every
+   * payload, counted per function as before.
+   */
+  input?: unknown;
+} & FunctionFaultAction;
 
 export interface OperationFault extends CallSelector {
   /** Signing name: `s3`, `secretsmanager`, `sns`, `states`, `lambda`. */
@@ -62,6 +74,42 @@ export function parseCallRange(spec: number | string): [number, number] {
   return [from, to];
 }
 
+/**
+ * Why `value` is not plain JSON (`.a[2] is Infinity`), or undefined when it is.
+ * A fault's `input` is compared with JSON payloads, and a plan crosses the
+ * control API as JSON: a NaN or a function would silently become `null` or
+ * vanish on the way, and the fault would then match the wrong calls or none.
+ */
+export function jsonValueProblem(value: unknown, at = ''): string | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${at || 'the value'} is ${value}, which JSON cannot hold`;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = jsonValueProblem(value[i], `${at}[${i}]`);
+      if (p !== undefined) return p;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value) as object | null)) {
+    for (const [k, v] of Object.entries(value)) {
+      const p = jsonValueProblem(v, `${at}.${k}`);
+      if (p !== undefined) return p;
+    }
+    return undefined;
+  }
+  return `${at || 'the value'} is ${value === undefined ? 'undefined' : typeof value === 'object' ? 'a non-plain object' : `a ${typeof value}`}, not a JSON value`;
+}
+
+/** JSON text with object keys sorted at every level: equal for deep-equal JSON values, whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** Whether call number `n` (1-based) is selected. */
 export function selects(selector: CallSelector, n: number): boolean {
   if (selector.every !== undefined) {
@@ -80,6 +128,8 @@ export function selects(selector: CallSelector, n: number): boolean {
 export class FaultRegistry {
   private plan: FaultPlan = {};
   private readonly counts = new Map<string, number>();
+  /** Canonical JSON of each function fault's `input` (computed once, at install). */
+  private inputKeys = new Map<FunctionFault, string>();
 
   install(plan: FaultPlan): void {
     // Validate ranges now so a bad plan is rejected when installed, not mid-run.
@@ -87,7 +137,15 @@ export class FaultRegistry {
       const specs = f.invocations === undefined ? [] : Array.isArray(f.invocations) ? f.invocations : [f.invocations];
       specs.forEach(parseCallRange);
     }
+    const inputKeys = new Map<FunctionFault, string>();
+    (plan.functions ?? []).forEach((f, i) => {
+      if (f.input === undefined) return;
+      const problem = jsonValueProblem(f.input, 'input');
+      if (problem !== undefined) throw new Error(`functions[${i}] (${f.function}): ${problem}`);
+      inputKeys.set(f, canonicalJson(f.input));
+    });
     this.plan = plan;
+    this.inputKeys = inputKeys;
     this.counts.clear();
   }
 
@@ -99,10 +157,27 @@ export class FaultRegistry {
     return this.plan;
   }
 
-  /** Counts one invocation of `functionName` and returns the faults that apply to it (in plan order). */
-  nextFunctionCall(functionName: string): { callNumber: number; faults: FunctionFault[] } {
+  /**
+   * Counts one invocation of `functionName` with event `payload` (JSON text)
+   * and returns the faults that apply to it (in plan order). `callNumber`
+   * counts every call of the function; a fault with `input` is selected by
+   * the number of calls with that payload instead.
+   */
+  nextFunctionCall(functionName: string, payload: string): { callNumber: number; faults: FunctionFault[] } {
     const callNumber = this.bump(`fn:${functionName}`);
-    const faults = (this.plan.functions ?? []).filter((f) => f.function === functionName && selects(f, callNumber));
+    const mine = (this.plan.functions ?? []).filter((f) => f.function === functionName);
+    // Only parse and count payloads some fault asks about: the counter is keyed by the payload's text.
+    let payloadKey: string | undefined;
+    let payloadCall = 0;
+    if (mine.some((f) => this.inputKeys.has(f))) {
+      payloadKey = canonicalPayload(payload);
+      if (payloadKey !== undefined && mine.some((f) => this.inputKeys.get(f) === payloadKey)) payloadCall = this.bump(`in:${functionName}:${payloadKey}`);
+    }
+    const faults = mine.filter((f) => {
+      const key = this.inputKeys.get(f);
+      if (key === undefined) return selects(f, callNumber);
+      return key === payloadKey && selects(f, payloadCall);
+    });
     return { callNumber, faults };
   }
 
@@ -119,5 +194,14 @@ export class FaultRegistry {
     const n = (this.counts.get(key) ?? 0) + 1;
     this.counts.set(key, n);
     return n;
+  }
+}
+
+/** An invocation payload's canonical JSON (an empty payload is `{}`, as Invoke treats it); undefined if not JSON. */
+function canonicalPayload(payload: string): string | undefined {
+  try {
+    return canonicalJson(JSON.parse(payload.length === 0 ? '{}' : payload) as unknown);
+  } catch {
+    return undefined;
   }
 }

@@ -24,6 +24,7 @@ export function scenarioNeeds(spec: ScenarioSpec, options: { definitionText?: st
       if (f.crash) needs.add('function-fault.crash');
       if (f.latencyMs !== undefined) needs.add('function-fault.latency');
       if (f.return !== undefined) needs.add('function-fault.return');
+      if (f.input !== undefined) needs.add('function-fault.input');
     } else needs.add('operation-fault');
   }
   walkSteps(spec.when, (s) => {

@@ -7,11 +7,18 @@
  * exactly, whatever the local handlers would do today. With `realLambdas`,
  * only the errors are injected and the successful calls run the real
  * handlers: "does today's code still fail this way?".
+ *
+ * Calls inside a Map or Parallel state run in no fixed order (AWS's order is
+ * not ours), so there the N-th call of a function may be another item's: those
+ * are injected by their recorded payload instead (`input` + the number of calls
+ * with that payload, so a retry of the item is its 2nd). Sequential calls keep
+ * their invocation number — their order is the definition's.
  */
 import { stringify } from 'yaml';
 import { RehearseError } from '../core/index.ts';
 import type { HistoryEvent } from '../asl/api.ts';
-import { attemptsOf, detailsOf, indexHistory, pathTaken } from './history.ts';
+import { canonicalJson } from '../emulator/faults.ts';
+import { attemptsOf, detailsOf, indexHistory } from './history.ts';
 import { SCHEMA_COMMENT } from './loader.ts';
 import type { ScenarioInput } from './schema.ts';
 
@@ -92,6 +99,10 @@ interface Outcome {
   fault?: RecordedAction;
   /** Why a successful call's result cannot be injected (the real function runs for it). */
   noResult?: string;
+  /** Made inside a Map iteration or Parallel branch, where the local call order may differ from the recorded one. */
+  concurrent: boolean;
+  /** The event payload the function received, or why it is not known or cannot be matched locally. */
+  payload: { value: unknown } | { missing: string };
 }
 
 /**
@@ -130,6 +141,56 @@ function recordedResult(kind: CallKind, success: HistoryEvent): { value: unknown
   return { value: (output as { Payload: unknown }).Payload };
 }
 
+/**
+ * The event payload a recorded call sent: `Payload` of the lambda:invoke
+ * parameters (absent or null is sent as `{}`, a string as the JSON text it
+ * holds — as harness/asl sends them), or LambdaFunctionScheduled's input.
+ */
+function recordedPayload(kind: CallKind, scheduled: HistoryEvent): { value: unknown } | { missing: string } {
+  // AWS requires a .waitForTaskToken task to pass $$.Task.Token: its payload is never the same twice.
+  if (kind === 'callback') return { missing: 'its payload carries the task token, which is new in every run' };
+  const d = detailsOf(scheduled);
+  const noData = { missing: 'no payload recorded (fetch the history with --include-execution-data)' };
+  let text: unknown;
+  if (kind === 'legacy') {
+    if ((d?.inputDetails as { truncated?: unknown } | undefined)?.truncated === true) return { missing: 'its recorded payload was truncated' };
+    text = d?.input;
+    if (typeof text !== 'string') return noData;
+  } else {
+    if (typeof d?.parameters !== 'string') return noData;
+    let payload: unknown;
+    try {
+      payload = (JSON.parse(d.parameters) as { Payload?: unknown }).Payload;
+    } catch {
+      return { missing: 'its recorded parameters are not JSON' };
+    }
+    if (payload === undefined || payload === null) return { value: {} };
+    if (typeof payload !== 'string') return { value: payload };
+    text = payload;
+  }
+  try {
+    return { value: JSON.parse(text as string) as unknown };
+  } catch {
+    return { missing: 'its recorded payload is not JSON' };
+  }
+}
+
+/**
+ * Ids of the events inside a Map or Parallel state (between its Entered and
+ * Exited; nested ones count once). An uncaught failure inside ends the
+ * execution, a caught one still exits, so every region that matters is closed.
+ */
+function concurrentEventIds(sorted: HistoryEvent[]): Set<number> {
+  const inside = new Set<number>();
+  let depth = 0;
+  for (const e of sorted) {
+    if (e.type === 'MapStateExited' || e.type === 'ParallelStateExited') depth = Math.max(0, depth - 1);
+    if (depth > 0) inside.add(e.id);
+    if (e.type === 'MapStateEntered' || e.type === 'ParallelStateEntered') depth++;
+  }
+  return inside;
+}
+
 function causeMessage(cause: unknown): string | undefined {
   if (typeof cause !== 'string') return undefined;
   try {
@@ -144,6 +205,8 @@ function causeMessage(cause: unknown): string | undefined {
 /** Each Lambda attempt in history order, with its recorded failure or result. */
 export function lambdaOutcomes(events: HistoryEvent[]): Outcome[] {
   const byId = new Map(events.map((e) => [e.id, e]));
+  const sorted = [...events].sort((a, b) => a.id - b.id);
+  const inside = concurrentEventIds(sorted);
   const calls = new Map<string, number>();
   const outcomes = new Map<number, Outcome & { kind: CallKind }>();
   const ordered: Array<Outcome & { kind: CallKind }> = [];
@@ -153,13 +216,14 @@ export function lambdaOutcomes(events: HistoryEvent[]): Outcome[] {
     while (cur && !outcomes.has(cur.id)) cur = cur.previousEventId ? byId.get(cur.previousEventId) : undefined;
     return cur ? outcomes.get(cur.id) : undefined;
   };
-  for (const e of [...events].sort((a, b) => a.id - b.id)) {
+  for (const e of sorted) {
     if (e.type === 'LambdaFunctionScheduled' || e.type === 'TaskScheduled') {
       const fn = functionNameOf(e);
       if (!fn) continue;
       const call = (calls.get(fn) ?? 0) + 1;
       calls.set(fn, call);
-      const o = { fn, call, kind: callKindOf(e) };
+      const kind = callKindOf(e);
+      const o: Outcome & { kind: CallKind } = { fn, call, kind, concurrent: inside.has(e.id), payload: recordedPayload(kind, e) };
       outcomes.set(e.id, o);
       ordered.push(o);
       continue;
@@ -184,24 +248,58 @@ export function lambdaOutcomes(events: HistoryEvent[]): Outcome[] {
       o.fault = { throw: { errorType: error, ...(message !== undefined ? { message } : {}) } };
     }
   }
-  return ordered.map(({ fn, call, fault, noResult }) => ({ fn, call, ...(fault ? { fault } : {}), ...(noResult !== undefined ? { noResult } : {}) }));
+  return ordered.map(({ kind: _kind, ...o }) => o);
 }
 
-/** Groups consecutive invocation numbers with the same fault: `[1, 2]` → `"1-2"`. */
-function faultsFrom(outcomes: Outcome[], realLambdas: boolean): NonNullable<NonNullable<ScenarioInput['given']>['faults']> {
-  const faults: NonNullable<NonNullable<ScenarioInput['given']>['faults']> = [];
-  const byFn = new Map<string, Outcome[]>();
+type FaultList = NonNullable<NonNullable<ScenarioInput['given']>['faults']>;
+
+/** How one recorded call is selected locally: its invocation number, or its payload and the number of calls with that payload. */
+interface Keyed extends Outcome {
+  /** Set: select by `input` + `n`; unset: by `call`. */
+  input?: { value: unknown; n: number };
+  /** Why a Map/Parallel call is still selected by invocation number. */
+  positional?: string;
+}
+
+/**
+ * Picks how each call is selected. Calls in a Map/Parallel are matched by
+ * payload unless it holds something only that execution had (`bound` says
+ * what); calls with the same payload are numbered in history order, counting
+ * every call of the function with that payload — as FaultRegistry counts them.
+ */
+function keyCalls(outcomes: Outcome[], bound: (payload: unknown) => string | undefined): Keyed[] {
+  const seen = new Map<string, number>();
+  return outcomes.map((o) => {
+    if (!('value' in o.payload)) return o.concurrent ? { ...o, positional: o.payload.missing } : o;
+    const key = `${o.fn}\0${canonicalJson(o.payload.value)}`;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    if (!o.concurrent) return o;
+    const why = bound(o.payload.value);
+    return why !== undefined ? { ...o, positional: why } : { ...o, input: { value: o.payload.value, n } };
+  });
+}
+
+/** Groups consecutive call numbers (per function, or per function and payload) with the same fault: `[1, 2]` → `"1-2"`. */
+function faultsFrom(outcomes: Keyed[], realLambdas: boolean): FaultList {
+  const faults: FaultList = [];
+  const groups = new Map<string, Array<{ n: number; o: Keyed }>>();
   const injected = (o: Outcome) => o.fault !== undefined && !(realLambdas && 'return' in o.fault);
-  for (const o of outcomes) if (injected(o)) byFn.set(o.fn, [...(byFn.get(o.fn) ?? []), o]);
-  for (const [fn, list] of byFn) {
+  for (const o of outcomes) {
+    if (!injected(o)) continue;
+    const key = o.input ? `${o.fn}\0${canonicalJson(o.input.value)}` : o.fn;
+    groups.set(key, [...(groups.get(key) ?? []), { n: o.input ? o.input.n : o.call, o }]);
+  }
+  for (const list of groups.values()) {
     let i = 0;
     while (i < list.length) {
       let j = i;
-      const key = JSON.stringify(list[i]!.fault);
-      while (j + 1 < list.length && list[j + 1]!.call === list[j]!.call + 1 && JSON.stringify(list[j + 1]!.fault) === key) j++;
-      const from = list[i]!.call;
-      const to = list[j]!.call;
-      faults.push({ function: fn, invocations: from === to ? [from] : `${from}-${to}`, ...list[i]!.fault! });
+      const same = JSON.stringify(list[i]!.o.fault);
+      while (j + 1 < list.length && list[j + 1]!.n === list[j]!.n + 1 && JSON.stringify(list[j + 1]!.o.fault) === same) j++;
+      const { o } = list[i]!;
+      const from = list[i]!.n;
+      const to = list[j]!.n;
+      faults.push({ function: o.fn, ...(o.input ? { input: o.input.value } : {}), invocations: from === to ? [from] : `${from}-${to}`, ...o.fault! });
       i = j + 1;
     }
   }
@@ -221,6 +319,33 @@ function expectedOutput(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(expectedOutput);
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expectedOutput(v)]));
   return value;
+}
+
+/** A Step Functions ARN anywhere in a string (`$$.Execution.Id`, `$$.StateMachine.Id`, a Map Run): a local run has its own. */
+const STATES_ARN = /arn:aws[\w-]*:states:[\w-]+:\d{12}:(?:execution|express|mapRun|stateMachine):/;
+
+function stringsIn(value: unknown, out: Set<string>): Set<string> {
+  if (typeof value === 'string') out.add(value);
+  else if (Array.isArray(value)) value.forEach((v) => stringsIn(v, out));
+  else if (value !== null && typeof value === 'object') Object.values(value).forEach((v) => stringsIn(v, out));
+  return out;
+}
+
+/**
+ * What in a recorded payload only that execution could have (from the `$$`
+ * context: its ARN, its name, timestamps), so a local call's payload can never
+ * equal it — or undefined. Strings the replay itself feeds in (the execution
+ * input, injected results) recur locally and are not suspects.
+ */
+function executionBound(value: unknown, reproduced: Set<string>, execName: string | undefined): string | undefined {
+  for (const v of stringsIn(value, new Set())) {
+    if (reproduced.has(v)) continue;
+    const shown = JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}…` : v);
+    if (STATES_ARN.test(v)) return `it holds ${shown}, an ARN of that execution or state machine`;
+    if (ISO_TIME.test(v)) return `it holds ${shown}, a timestamp of that execution`;
+    if (execName !== undefined && v === execName) return `it holds ${shown}, the execution's name`;
+  }
+  return undefined;
 }
 
 export function historyToScenario(input: ReplayInput): { scenario: ScenarioInput; yaml: string } {
@@ -253,18 +378,27 @@ export function historyToScenario(input: ReplayInput): { scenario: ScenarioInput
   const lastDetails = detailsOf(last);
   const error = input.execution?.error ?? (typeof lastDetails?.error === 'string' ? lastDetails.error : undefined);
 
-  let path = pathTaken(index);
+  // States inside a Map/Parallel are left out of the path and attempts: which item or branch
+  // enters one first differs between runs; the injected outcomes and the output pin those down.
+  const inside = concurrentEventIds([...events].sort((a, b) => a.id - b.id));
+  const sequential = index.entries.filter((e) => !inside.has(e.enteredEventId));
+  let path = sequential.map((e) => e.name);
   if (input.topLevelStates) path = path.filter((s) => input.topLevelStates!.includes(s));
   path = path.filter((s, i) => path.indexOf(s) === i);
 
   const states: Record<string, { attempts: number }> = {};
   for (const [name, entries] of index.entriesByName) {
+    if (inside.has(entries[0]!.enteredEventId)) continue;
     const a = attemptsOf(entries[0]!);
     if (a.count > 1) states[name] = { attempts: a.count };
   }
   const realLambdas = input.realLambdas ?? false;
   const outcomes = lambdaOutcomes(events);
-  const faults = faultsFrom(outcomes, realLambdas);
+  const reproduced = stringsIn(parsedInput, new Set());
+  if (!realLambdas) for (const o of outcomes) if (o.fault && 'return' in o.fault) stringsIn(o.fault.return, reproduced);
+  const knownName = input.execution?.name ?? input.execution?.executionArn?.split(':').pop();
+  const keyed = keyCalls(outcomes, (payload) => executionBound(payload, reproduced, knownName));
+  const faults = faultsFrom(keyed, realLambdas);
   // The recorded output is only expected when every call answers as recorded.
   const outputText = input.execution?.output ?? (last.type === 'ExecutionSucceeded' && typeof lastDetails?.output === 'string' ? lastDetails.output : undefined);
   let output: unknown;
@@ -279,8 +413,8 @@ export function historyToScenario(input: ReplayInput): { scenario: ScenarioInput
   const scenario: ScenarioInput = {
     name: `replay of ${execName}`,
     description: realLambdas
-      ? `Reproduces ${input.execution?.executionArn ?? execName} against today's functions: same input; each recorded Lambda failure injected at the same invocation number; the calls that succeeded run the real handlers.`
-      : `Reproduces ${input.execution?.executionArn ?? execName} exactly: same input; each Lambda call's recorded result or error injected at the same invocation number, so no handler decides the path. \`rehearse replay --real-lambdas\` injects only the errors.`,
+      ? `Reproduces ${input.execution?.executionArn ?? execName} against today's functions: same input; each recorded Lambda failure injected at the same invocation number (in a Map or Parallel: for the same payload); the calls that succeeded run the real handlers.`
+      : `Reproduces ${input.execution?.executionArn ?? execName} exactly: same input; each Lambda call's recorded result or error injected at the same invocation number (in a Map or Parallel: for the same payload), so no handler decides the path. \`rehearse replay --real-lambdas\` injects only the errors.`,
     ...(input.definitionPath ? { definition: input.definitionPath, ...(workflow ? { workflow } : {}) } : { workflow: workflow! }),
     ...(faults.length ? { given: { faults } } : {}),
     when: [{ start: { input: parsedInput, as: 'replayed' } }, { await: { execution: 'replayed' } }],
@@ -295,7 +429,13 @@ export function historyToScenario(input: ReplayInput): { scenario: ScenarioInput
       ...(Object.keys(states).length ? { states } : {}),
     },
   };
-  const notes = unreplayed.map((o) => `# Call ${o.call} of ${o.fn} runs the real function: ${o.noResult}.\n`).join('');
+  // Only calls something is injected into: the others run the real function whatever their order.
+  const positional = keyed.filter((o) => o.positional !== undefined && o.fault !== undefined && !(realLambdas && 'return' in o.fault));
+  const notes =
+    unreplayed.map((o) => `# Call ${o.call} of ${o.fn} runs the real function: ${o.noResult}.\n`).join('') +
+    positional
+      .map((o) => `# Call ${o.call} of ${o.fn} (in a Map or Parallel) is injected by call number, not payload — ${o.positional} — so it may land on another item if the local order differs.\n`)
+      .join('');
   const yaml = `${SCHEMA_COMMENT}\n# Generated by \`rehearse replay\` from ${execName}. Edit freely.\n${notes}${stringify(scenario, { lineWidth: 120 })}`;
   return { scenario, yaml };
 }

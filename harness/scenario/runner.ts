@@ -70,7 +70,7 @@ export function toFaultPlan(faults: FaultSpec[]): FaultPlan {
             : f.return !== undefined
               ? { return: f.return }
               : { latencyMs: f.latencyMs ?? 0 };
-      functions.push({ function: f.function, ...sel, ...action } as FunctionFault);
+      functions.push({ function: f.function, ...(f.input !== undefined ? { input: f.input } : {}), ...sel, ...action } as FunctionFault);
     } else {
       operations.push({
         service: f.service!,

@@ -10,6 +10,7 @@
  * reported as an unknown key rather than as "matches none of 12 alternatives".
  */
 import { z } from 'zod';
+import { jsonValueProblem } from '../emulator/faults.ts';
 
 const IDENT = z.string().min(1);
 
@@ -68,6 +69,9 @@ export const Fault = z
     service: z.string().optional().describe('Service signing name (s3, secretsmanager, sns, states, lambda) — an operation fault'),
     operation: z.string().optional().describe('AWS operation name, e.g. GetObject'),
     ...CallSelectorShape,
+    input: Json.optional().describe(
+      'Function faults: only calls whose event payload deep-equals this JSON value (key order ignored); invocations/every then count only those calls ("the 2nd call with this payload" = its first retry). How a Map item or Parallel branch is singled out whatever the call order',
+    ),
     throw: z
       .strictObject({ errorType: IDENT, message: z.string().optional() })
       .optional()
@@ -93,7 +97,11 @@ export const Fault = z
       if (actions !== 1) ctx.addIssue({ code: 'custom', message: 'a function fault has exactly one of throw, timeout, crash, latencyMs, return' });
       if (f.operation !== undefined || f.error !== undefined)
         ctx.addIssue({ code: 'custom', message: 'operation and error belong to operation faults (service + operation)' });
+      // YAML can say `.nan` or `.inf`, which no JSON payload can equal (and which JSON would turn into null).
+      const problem = f.input === undefined ? undefined : jsonValueProblem(f.input, 'input');
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `function fault on ${f.function}: ${problem}`, path: ['input'] });
     } else {
+      if (f.input !== undefined) ctx.addIssue({ code: 'custom', message: 'input belongs to function faults: an operation fault cannot match a payload', path: ['input'] });
       if (f.operation === undefined) ctx.addIssue({ code: 'custom', message: 'an operation fault needs operation', path: ['operation'] });
       if (f.error === undefined && f.latencyMs === undefined)
         ctx.addIssue({ code: 'custom', message: 'an operation fault needs error or latencyMs' });

@@ -24,6 +24,9 @@ describe('capabilities', () => {
     expect(unsupportedReason(localstack, 'function-fault.throw')).toBeUndefined();
     expect(unsupportedReason(localstack, 'function-fault.timeout')).toBeUndefined();
     expect(unsupportedReason(localstack, 'function-fault.latency')).toMatch(/MockConfigFile.*only Return or Throw/);
+    expect(unsupportedReason(localstack, 'function-fault.input')).toMatch(/MockConfigFile.*cannot match a fault's `input` payload/);
+    expect(unsupportedReason(sfnLocal, 'function-fault.input')).toBeUndefined();
+    expect(unsupportedReason(bareEndpoint, 'function-fault.input')).toMatch(/no way to inject function faults/);
     expect(unsupportedReason(localstack, 'operation-fault')).toMatch(/no API to make S3\/Secrets Manager\/SNS operations fail/);
     expect(unsupportedReason(localstack, 'observation.invocations')).toMatch(/does not report invocations/);
     expect(unsupportedReason(localstack, 'jsonata')).toBeUndefined();

@@ -196,6 +196,12 @@ describe('buildMockConfig', () => {
         definition: { StartAt: 'A', States: { A: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { 'FunctionName.$': '$.fn' }, End: true } } },
         faults: { functions: [{ function: 'f', invocations: [1], throw: { errorType: 'X' } }] },
       }),
+      // Matched by payload: a mock numbers the state's calls, so it would fault whichever item came first.
+      one({
+        definition: IMAGE_PROCESSOR,
+        faults: { functions: [{ function: 'resize-image', input: { width: 800 }, invocations: [1], throw: { errorType: 'Lambda.TooManyRequestsException' } }] },
+        returns: { 'resize-image': { ok: true } },
+      }),
     ].map((b) => b.skipped[0]?.reason);
     expect(reasons[0]).toMatch(/latency.*can only Return or Throw/);
     expect(reasons[1]).toMatch(/operation faults \(s3:GetObject\)/);
@@ -203,6 +209,7 @@ describe('buildMockConfig', () => {
     expect(reasons[3]).toMatch(/every call of resize-image.*inside a Map/);
     expect(reasons[4]).toMatch(/f is invoked by 2 states \(A, B\)/);
     expect(reasons[5]).toMatch(/FunctionName is only known at run time/);
+    expect(reasons[6]).toMatch(/a fault on resize-image matches calls by their payload \(`input`\); a MockConfigFile .* cannot see payloads/);
   });
 
   it('puts many scenarios in one file (read once at boot) and refuses duplicate test case names', () => {

@@ -57,6 +57,19 @@ describe('scenario loader', () => {
     expect(fault.line).toBe(4);
   });
 
+  it('takes a function fault `input` as any JSON value; rejects it on operation faults and where JSON cannot hold it, naming fault and field', () => {
+    const spec = parseScenario(`name: x\ngiven:\n  faults:\n    - { function: f, input: { id: 3, tags: [a] }, invocations: [2], throw: { errorType: E } }\n    - { function: f, input: null, return: 1 }\n`, 'ok.yaml');
+    expect(spec.given?.faults?.map((f) => f.input)).toEqual([{ id: 3, tags: ['a'] }, null]);
+    const p = problems(
+      `name: x\ngiven:\n  faults:\n    - { function: f, input: { size: .nan }, throw: { errorType: E } }\n    - { service: s3, operation: GetObject, input: { Key: k }, error: { code: X } }\n`,
+    );
+    expect(p.map((x) => [x.path, x.message])).toEqual([
+      ['given.faults[0].input', 'function fault on f: input.size is NaN, which JSON cannot hold'],
+      ['given.faults[1].input', 'input belongs to function faults: an operation fault cannot match a payload'],
+    ]);
+    expect(p[0]!.line).toBe(4);
+  });
+
   it('formats problems as file:line:column key: message (did you mean …)', () => {
     try {
       parseScenario(`name: x\nthen:\n  exectuion: {}\n`, 'f.yaml');

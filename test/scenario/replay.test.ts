@@ -10,12 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import { ControlClient } from '../../harness/backends/control-client.ts';
 import { createBackend } from '../../harness/backends/index.ts';
 import { main } from '../../harness/cli/main.ts';
 import { loadScenario, parseScenario } from '../../harness/scenario/loader.ts';
-import { historyToScenario } from '../../harness/scenario/replay.ts';
+import { historyToScenario, lambdaOutcomes, normalizeEvents } from '../../harness/scenario/replay.ts';
 import { runScenario } from '../../harness/scenario/runner.ts';
 
 const FN = (name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:${name}`;
@@ -300,5 +301,209 @@ describe('replay on the embedded endpoint', { timeout: 180_000 }, () => {
     ]);
     expect(classify[1]!.logs).toContain('classify handler ran');
     expect(invocations.some((i) => i.functionName === 'enrich')).toBe(false);
+  });
+});
+
+/**
+ * A Map (MaxConcurrency 2, five items) whose recorded run — as AWS interleaves
+ * concurrent iterations — called `process-item` for items 2, 1, 4, 3, 5 and
+ * item 3's retry, item 3's first call failing `Flaky`. The embedded engine
+ * calls them 1, 2, 3, 4, 5, 3: by invocation number the `Flaky` would land on
+ * item 4 and every result on the wrong item. `summarize` after the Map is
+ * sequential and keeps its invocation number.
+ */
+const PROCESS = 'arn:aws:lambda:us-east-1:000000000000:function:process-item';
+const BATCH = {
+  StartAt: 'Items',
+  States: {
+    Items: {
+      Type: 'Map',
+      ItemsPath: '$.items',
+      MaxConcurrency: 2,
+      ItemProcessor: {
+        StartAt: 'Process',
+        States: {
+          Process: {
+            Type: 'Task',
+            Resource: 'arn:aws:states:::lambda:invoke',
+            Parameters: { FunctionName: PROCESS, 'Payload.$': '$' },
+            ResultSelector: { 'id.$': '$.Payload.id', 'status.$': '$.Payload.status' },
+            Retry: [{ ErrorEquals: ['Flaky'], IntervalSeconds: 1, MaxAttempts: 2 }],
+            End: true,
+          },
+        },
+      },
+      ResultPath: '$.results',
+      Next: 'Summarize',
+    },
+    Summarize: { Type: 'Task', Resource: 'arn:aws:lambda:us-east-1:000000000000:function:summarize', ResultPath: '$.summary', End: true },
+  },
+};
+const BATCH_INPUT = { items: [1, 2, 3, 4, 5].map((id) => ({ id, batch: 'b-7' })) };
+const recordedItem = (id: number) => ({ id, status: `recorded-${id}` });
+
+/** The history AWS records for that run: iteration events chained by previousEventId, calls in the interleaved order. */
+function batchHistory(): unknown[] {
+  const events: Array<Record<string, unknown>> = [];
+  let clock = 0;
+  const ev = (type: string, prev: number, details: Record<string, unknown> = {}): number => {
+    events.push({ id: events.length + 1, previousEventId: prev, timestamp: new Date(Date.UTC(2026, 0, 2, 9, 0, 0, clock++ * 10)).toISOString(), type, ...details });
+    return events.length;
+  };
+  const item = (index: number) => BATCH_INPUT.items[index]!;
+  const scheduled = (prev: number, index: number) =>
+    ev('TaskScheduled', prev, { taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'eu-west-1', parameters: JSON.stringify({ FunctionName: FN('process-item'), Payload: item(index) }) } });
+  const lambda = { resourceType: 'lambda', resource: 'invoke' };
+  const input = JSON.stringify(BATCH_INPUT);
+  ev('ExecutionStarted', 0, { executionStartedEventDetails: { input, roleArn: 'arn:aws:iam::123456789012:role/x' } });
+  const entered = ev('MapStateEntered', 1, { stateEnteredEventDetails: { name: 'Items', input } });
+  const mapStarted = ev('MapStateStarted', entered, { mapStateStartedEventDetails: { length: 5 } });
+  const iteration: Record<number, number> = {};
+  const task: Record<number, number> = {};
+  const start = (index: number) => {
+    iteration[index] = ev('MapIterationStarted', mapStarted, { mapIterationStartedEventDetails: { name: 'Items', index } });
+    task[index] = ev('TaskStateEntered', iteration[index]!, { stateEnteredEventDetails: { name: 'Process', input: JSON.stringify(item(index)) } });
+  };
+  const call = (index: number) => {
+    const s = scheduled(task[index]!, index);
+    return ev('TaskStarted', s, { taskStartedEventDetails: lambda });
+  };
+  const succeed = (index: number, started: number) => {
+    const done = ev('TaskSucceeded', started, { taskSucceededEventDetails: { ...lambda, output: invokeResult(recordedItem(item(index).id)), outputDetails: { truncated: false } } });
+    const exited = ev('TaskStateExited', done, { stateExitedEventDetails: { name: 'Process', output: JSON.stringify(recordedItem(item(index).id)) } });
+    return ev('MapIterationSucceeded', exited, { mapIterationSucceededEventDetails: { name: 'Items', index } });
+  };
+  start(0);
+  start(1);
+  const c1 = call(1); // item 2 reaches Lambda before item 1
+  const c0 = call(0);
+  succeed(0, c0);
+  start(2);
+  succeed(1, c1);
+  start(3);
+  const c3 = call(3); // item 4 before item 3
+  const c2 = call(2);
+  const failed = ev('TaskFailed', c2, { taskFailedEventDetails: { ...lambda, error: 'Flaky', cause: JSON.stringify({ errorType: 'Flaky', errorMessage: 'item 3 hiccup', trace: [] }) } });
+  succeed(3, c3);
+  start(4);
+  const c4 = call(4);
+  const retry = ev('TaskScheduled', failed, {
+    taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'eu-west-1', parameters: JSON.stringify({ FunctionName: FN('process-item'), Payload: item(2) }) },
+  });
+  const c2b = ev('TaskStarted', retry, { taskStartedEventDetails: lambda });
+  succeed(4, c4);
+  const last = succeed(2, c2b);
+  const results = BATCH_INPUT.items.map((i) => recordedItem(i.id));
+  const mapDone = ev('MapStateSucceeded', last);
+  const mapExited = ev('MapStateExited', mapDone, { stateExitedEventDetails: { name: 'Items', output: JSON.stringify({ ...BATCH_INPUT, results }) } });
+  const sumEntered = ev('TaskStateEntered', mapExited, { stateEnteredEventDetails: { name: 'Summarize', input: '{}' } });
+  const sumScheduled = ev('LambdaFunctionScheduled', sumEntered, { lambdaFunctionScheduledEventDetails: { resource: FN('summarize'), input: JSON.stringify({ ...BATCH_INPUT, results }) } });
+  const sumStarted = ev('LambdaFunctionStarted', sumScheduled);
+  const sumDone = ev('LambdaFunctionSucceeded', sumStarted, { lambdaFunctionSucceededEventDetails: { output: '{"processed":5,"retried":[3]}' } });
+  const sumExited = ev('TaskStateExited', sumDone, { stateExitedEventDetails: { name: 'Summarize', output: '{}' } });
+  ev('ExecutionSucceeded', sumExited, { executionSucceededEventDetails: { output: JSON.stringify({ ...BATCH_INPUT, results, summary: { processed: 5, retried: [3] } }) } });
+  return events;
+}
+
+const BATCH_RUN = {
+  executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:batch:incident-9',
+  stateMachineArn: 'arn:aws:states:eu-west-1:123456789012:stateMachine:batch',
+  name: 'incident-9',
+  status: 'SUCCEEDED',
+};
+
+describe('replay of a Map: calls matched by payload', { timeout: 180_000 }, () => {
+  it('keys each Map call by its recorded payload and per-payload call number; the sequential call keeps its number', () => {
+    const { scenario, yaml } = historyToScenario({ events: batchHistory(), execution: BATCH_RUN });
+    const item = (id: number) => ({ id, batch: 'b-7' });
+    expect(scenario.given?.faults).toEqual([
+      { function: 'process-item', input: item(2), invocations: [1], return: recordedItem(2) },
+      { function: 'process-item', input: item(1), invocations: [1], return: recordedItem(1) },
+      { function: 'process-item', input: item(4), invocations: [1], return: recordedItem(4) },
+      { function: 'process-item', input: item(3), invocations: [1], throw: { errorType: 'Flaky', message: 'item 3 hiccup' } },
+      { function: 'process-item', input: item(3), invocations: [2], return: recordedItem(3) },
+      { function: 'process-item', input: item(5), invocations: [1], return: recordedItem(5) },
+      { function: 'summarize', invocations: [1], return: { processed: 5, retried: [3] } },
+    ]);
+    // Inside the Map, which item enters Process first is not fixed: no path or attempts check for it.
+    expect(scenario.then).toMatchObject({ path: ['Items', 'Summarize'] });
+    expect(scenario.then?.states).toBeUndefined();
+    expect(yaml).not.toContain('injected by call number');
+  });
+
+  it('runs on the embedded endpoint in a different call order and still fails item 3 once, as recorded', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'replay-map-'));
+    await writeFile(join(dir, 'history.json'), JSON.stringify({ execution: BATCH_RUN, events: batchHistory() }));
+    await writeFile(join(dir, 'batch.asl.json'), JSON.stringify(BATCH));
+    const code = join(dir, 'functions');
+    await mkdir(code);
+    // Today's handlers answer differently: only the injected results can produce the recorded output.
+    await writeFile(join(code, 'process-item.mjs'), "export const handler = async (e) => ({ id: e.id, status: 'today' });\n");
+    await writeFile(join(code, 'summarize.mjs'), 'export const handler = async () => ({ processed: 0 });\n');
+    const sink = new Writable({ write(_c, _e, cb) { cb(); } });
+    expect(await main(['replay', 'history.json', '--definition', 'batch.asl.json', '--out', 'incident.yaml'], { stdout: sink, stderr: sink, cwd: dir, env: {}, isTTY: false })).toBe(0);
+    const loaded = await loadScenario(join(dir, 'incident.yaml'));
+
+    const backend = await createBackend('embedded', { seed: 'replay-map' });
+    const lambda = new LambdaClient({ endpoint: backend.endpoint, region: backend.region, credentials: backend.credentials });
+    const sfn = new SFNClient({ endpoint: backend.endpoint, region: backend.region, credentials: backend.credentials });
+    try {
+      for (const fn of ['process-item', 'summarize']) {
+        await lambda.send(
+          new CreateFunctionCommand({ FunctionName: fn, Runtime: 'nodejs20.x', Handler: `${fn}.handler`, Role: 'arn:aws:iam::000000000000:role/replay', Code: { S3Bucket: 'hot-reload', S3Key: code } }),
+        );
+      }
+      const result = await runScenario(loaded, { backend, seed: 'replay-map', cwd: dir, waitTimeoutMs: 60_000 });
+      expect(result.status, JSON.stringify(result.checks.filter((c) => c.status !== 'passed'))).toBe('passed');
+      const replayed = result.executions.find((e) => e.alias === 'replayed')!;
+      expect(replayed.output).toMatchObject({ results: [1, 2, 3, 4, 5].map(recordedItem), summary: { processed: 5, retried: [3] } });
+
+      // The local history: which payload each process-item call carried and what it got.
+      const local = await sfn.send(new GetExecutionHistoryCommand({ executionArn: replayed.executionArn, includeExecutionData: true, maxResults: 1000 }));
+      const calls = lambdaOutcomes(normalizeEvents(local.events ?? [])).filter((o) => o.fn === 'process-item');
+      const order = calls.map((o) => ('value' in o.payload ? (o.payload.value as { id: number }).id : undefined));
+      // The local order is not the recorded one (2, 1, 4, 3, 5, 3): by call number the replay would have gone wrong.
+      expect(order).not.toEqual([2, 1, 4, 3, 5, 3]);
+      const failedCalls = calls.filter((o) => o.fault !== undefined && 'throw' in o.fault);
+      expect(failedCalls.map((o) => [('value' in o.payload ? o.payload.value : undefined), o.fault])).toEqual([[{ id: 3, batch: 'b-7' }, { throw: { errorType: 'Flaky', message: 'item 3 hiccup' } }]]);
+      expect(failedCalls[0]!.call).not.toBe(4); // item 3's failure was the 4th recorded call: not where it lands locally
+      expect(order.filter((id) => id === 3)).toHaveLength(2);
+    } finally {
+      lambda.destroy();
+      sfn.destroy();
+      await backend.dispose();
+    }
+  });
+
+  it('a Parallel branch whose payload holds the execution ARN falls back to the call number, and the file says why', () => {
+    let id = 0;
+    const ev = (type: string, prev: number, details: Record<string, unknown> = {}) => ({ id: ++id, previousEventId: prev, timestamp: 1767344400 + id, type, ...details });
+    const sched = (prev: number, payload: unknown) =>
+      ev('TaskScheduled', prev, { taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'eu-west-1', parameters: JSON.stringify({ FunctionName: FN('audit'), Payload: payload }) } });
+    const fail = (prev: number) => ev('TaskFailed', prev, { taskFailedEventDetails: { error: 'AuditDown', cause: 'down' } });
+    const events = [
+      ev('ExecutionStarted', 0, { executionStartedEventDetails: { input: '{"at":"2026-01-02T09:00:00Z"}' } }),
+      ev('ParallelStateEntered', 1, { stateEnteredEventDetails: { name: 'Both', input: '{}' } }),
+      ev('ParallelStateStarted', 2),
+      ev('TaskStateEntered', 3, { stateEnteredEventDetails: { name: 'AuditA', input: '{}' } }),
+      ev('TaskStateEntered', 3, { stateEnteredEventDetails: { name: 'AuditB', input: '{}' } }),
+      // Branch A passes $$.Execution.Id: a local run has its own ARN. Branch B passes a time from the input: that recurs.
+      sched(4, { branch: 'a', execution: BATCH_RUN.executionArn }),
+      sched(5, { branch: 'b', at: '2026-01-02T09:00:00Z' }),
+      fail(6),
+      fail(7),
+      ev('ParallelStateFailed', 9, { parallelStateFailedEventDetails: {} }),
+      ev('ExecutionFailed', 10, { executionFailedEventDetails: { error: 'AuditDown', cause: 'down' } }),
+    ];
+    const { scenario, yaml } = historyToScenario({ events, execution: { ...BATCH_RUN, status: 'FAILED' } });
+    expect(scenario.given?.faults).toEqual([
+      { function: 'audit', invocations: [1], throw: { errorType: 'AuditDown', message: 'down' } },
+      { function: 'audit', input: { branch: 'b', at: '2026-01-02T09:00:00Z' }, invocations: [1], throw: { errorType: 'AuditDown', message: 'down' } },
+    ]);
+    expect(yaml).toContain(
+      `# Call 1 of audit (in a Map or Parallel) is injected by call number, not payload — it holds "${BATCH_RUN.executionArn}", an ARN of that execution or state machine — so it may land on another item if the local order differs.\n`,
+    );
+    expect(scenario.then?.path).toEqual(['Both']);
+    expect(parseScenario(yaml, 'x.yaml').given?.faults?.[1]?.input).toEqual({ branch: 'b', at: '2026-01-02T09:00:00Z' });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * `rehearse replay HISTORY.json [--execution DESCRIBE.json] [--definition FILE] [--real-lambdas] [--out FILE]`:
  * turns a real execution into a scenario reproducing it (harness/scenario/replay.ts):
- * every Lambda call's recorded result or error injected, or with --real-lambdas
- * only the errors, so the real handlers run for the calls that succeeded.
+ * every Lambda call's recorded result or error injected (inside a Map or
+ * Parallel: for the call's recorded payload), or with --real-lambdas only the
+ * errors, so the real handlers run for the calls that succeeded.
  * HISTORY.json is `aws stepfunctions get-execution-history --include-execution-data`
  * output; it may also be one object `{ "execution": <describe-execution>, "events": [...] }`.
  */
@@ -21,7 +22,10 @@ const HELP = `usage: rehearse replay HISTORY.json [--execution DESCRIBE.json] [-
   --definition FILE  run this ASL definition instead of the deployed workflow
   --real-lambdas     inject only the recorded errors; calls that succeeded run the real handlers
                      (default: each call's recorded result or error is injected: the recorded path, exactly)
-  --out FILE         write the scenario here (default: print it)`;
+  --out FILE         write the scenario here (default: print it)
+
+Calls inside a Map or Parallel are matched by their recorded payload (fault \`input\`), as the
+local call order may differ; the others by invocation number.`;
 
 async function readJson(path: string, what: string): Promise<unknown> {
   let text: string;

@@ -210,7 +210,7 @@ export class Invocations {
     if (fn.reservedConcurrency === undefined && this.unreservedInFlight() >= this.unreservedLimit()) {
       throw tooManyRequests('ConcurrentInvocationLimitExceeded');
     }
-    const { callNumber, faults } = this.deps.faults.nextFunctionCall(name);
+    const { callNumber, faults } = this.deps.faults.nextFunctionCall(name, payload);
     this.inFlight.set(name, running + 1);
     // Peak concurrency counts running invocations: an injected fault's latency, throw or timeout
     // runs from here; a handler only once it has an environment (below).

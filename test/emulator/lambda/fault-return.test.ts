@@ -82,6 +82,48 @@ describe('function fault `return`', () => {
     expect(r.body).toMatchObject({ errorType: 'ImageProcessingError', errorMessage: 'vips: out of memory' });
   });
 
+  it('`input` applies a fault only to invocations with that payload, counting only those', async () => {
+    const plan = {
+      functions: [
+        { function: 'recorded', input: { item: { id: 3, size: 'L' } }, invocations: [1], throw: { errorType: 'Flaky', message: 'item 3, first try' } },
+        { function: 'recorded', input: { item: { id: 3, size: 'L' } }, invocations: [2], return: { id: 3, retried: true } },
+      ],
+    };
+    await control.setFaults(plan);
+    expect(await control.faults()).toEqual(plan);
+    const before = (await control.observations()).invocations.filter((i) => i.functionName === 'recorded').length;
+
+    // Other payloads run the handler, however many calls come first.
+    const other = await invoke({ item: { id: 1, size: 'L' } });
+    expect(other.functionError).toBeUndefined();
+    expect(other.log).toContain('event {"item":{"id":1,"size":"L"}}');
+    // Same payload, keys in another order: the first call with it throws, the second returns.
+    const first = await invoke({ item: { size: 'L', id: 3 } });
+    expect(first).toMatchObject({ functionError: 'Unhandled', body: { errorType: 'Flaky', errorMessage: 'item 3, first try' } });
+    expect((await invoke({ item: { id: 2, size: 'L' } })).functionError).toBeUndefined();
+    expect((await invoke({ item: { id: 3, size: 'L' } })).body).toEqual({ id: 3, retried: true });
+    // Its third call is selected by neither fault.
+    expect((await invoke({ item: { id: 3, size: 'L' } })).log).toContain('event {"item":{"id":3,"size":"L"}}');
+
+    // Invocation numbers in the records still count every call of the function.
+    const records = (await control.observations()).invocations.filter((i) => i.functionName === 'recorded').slice(before);
+    expect(records.map((r) => [r.invocationNumber, r.fault ?? null])).toEqual([
+      [1, null],
+      [2, 'throw Flaky'],
+      [3, null],
+      [4, 'return'],
+      [5, null],
+    ]);
+  });
+
+  it('the control API rejects `input` on an operation fault, naming it', async () => {
+    const err = await control
+      .setFaults({ operations: [{ service: 's3', operation: 'GetObject', input: { Key: 'a' }, error: { code: 'InternalError' } }] } as never)
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ControlApiError);
+    expect(err).toMatchObject({ status: 400, code: 'InvalidFaultPlan', message: expect.stringContaining('`operations[0].input` is not supported') });
+  });
+
   it('the control API still rejects a function fault with no action', async () => {
     const err = await control.setFaults({ functions: [{ function: 'recorded', invocations: [1] }] } as never).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ControlApiError);
