@@ -17,7 +17,7 @@
  * matched by payload (`input`) and S3/Secrets/SNS operation faults have no
  * mock form at all.
  */
-import { selects, type FaultPlan, type FunctionFault } from '../emulator/faults.ts';
+import { decisiveFault, selects, type FaultPlan, type FunctionFault } from '../emulator/faults.ts';
 
 export type MockedResponseEntry = { Return: unknown } | { Throw: { Error: string; Cause: string } };
 
@@ -190,20 +190,6 @@ function isDefaultReturn(f: FunctionFault): f is Extract<FunctionFault, { return
 }
 
 /**
- * What a call does when several faults select it — the Lambda service's order
- * (harness/emulator/lambda/invoke.ts): throw, then timeout, then return
- * (the handler does not run, so a crash cannot happen), then crash.
- */
-function decisive(applicable: FunctionFault[]): FunctionFault | undefined {
-  return (
-    applicable.find((f) => 'throw' in f) ??
-    applicable.find((f) => 'timeout' in f) ??
-    applicable.find((f) => 'return' in f) ??
-    applicable.find((f) => 'crash' in f)
-  );
-}
-
-/**
  * Replays the state's Retry policy over the fault plan: every call the state
  * will really make gets a response — Throw for faulted calls, Return for
  * `return` faults and (from the scenario's return value) for the others — and
@@ -233,7 +219,7 @@ function responsesFor(task: TaskInfo, retriers: Json[], allFaults: FunctionFault
     if (applicable.some((f) => 'latencyMs' in f)) {
       throw new Unsupported(`call ${call} of ${fn} adds latency, which a MockConfigFile cannot express (it can only Return or Throw)`);
     }
-    const fault = decisive(applicable);
+    const fault = decisiveFault(applicable);
     if (fault === undefined || 'return' in fault) {
       responses.push(fault && 'return' in fault ? { Return: returnFor(task, fault.return) } : plainReturn(call));
       if (!task.inMap) return responses; // success: the state is done

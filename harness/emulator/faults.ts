@@ -110,6 +110,18 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * What an invocation does when several faults select it (latency adds up
+ * separately): throw, then timeout, then return (the handler does not run,
+ * so it cannot crash), then crash. The Lambda service applies it, and the
+ * MockConfigFile builder mirrors it.
+ */
+export function decisiveFault(faults: readonly FunctionFault[]): Exclude<FunctionFault, { latencyMs: number }> | undefined {
+  const of = (kind: 'throw' | 'timeout' | 'return' | 'crash') =>
+    faults.find((f): f is Exclude<FunctionFault, { latencyMs: number }> => kind in f);
+  return of('throw') ?? of('timeout') ?? of('return') ?? of('crash');
+}
+
 /** Whether call number `n` (1-based) is selected. */
 export function selects(selector: CallSelector, n: number): boolean {
   if (selector.every !== undefined) {

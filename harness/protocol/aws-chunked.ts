@@ -232,6 +232,5 @@ export function chunkViews(body: Buffer, lengths: readonly number[]): Buffer[] {
 /** Whether a request body is aws-chunked framed. */
 export function isAwsChunked(contentSha256: string | undefined, contentEncoding: string | undefined): boolean {
   if (contentSha256?.startsWith('STREAMING-')) return true;
-  if (contentEncoding === undefined) return false;
-  return contentEncoding.split(',').some((e) => e.trim().toLowerCase() === 'aws-chunked');
+  return (contentEncoding ?? '').split(',').some((e) => e.trim().toLowerCase() === 'aws-chunked');
 }

@@ -12,7 +12,7 @@
 import type { IncomingMessage } from 'node:http';
 import { constants as bufferConstants } from 'node:buffer';
 import { AwsChunkedDecoder, framingOf, type ChunkedFraming } from './aws-chunked.ts';
-import { createDigester, type ChecksumAlgorithm, type Digester } from './checksums.ts';
+import { checksumOf, createDigester, type ChecksumAlgorithm, type Digester } from './checksums.ts';
 import type { DigestOffload, OffloadAlgorithm, OffloadJob } from './digest-worker.ts';
 import { incompleteBody } from './errors.ts';
 
@@ -53,11 +53,6 @@ export interface ReceivedBody {
   framing?: ChunkedFraming;
 }
 
-/** Resolves with the whole body; rejects with BodyTooLargeError past `limit`, or the stream's error. */
-export async function readBody(req: IncomingMessage, limit: number, digesters: Digester[] = []): Promise<Buffer> {
-  return (await receiveBody(req, { rawLimit: limit, limit, chunked: false }, digesters)).body;
-}
-
 /**
  * Receives, decodes and hashes a request body. Rejects with BodyTooLargeError
  * as soon as a limit is passed (the caller answers and closes the
@@ -65,7 +60,7 @@ export async function readBody(req: IncomingMessage, limit: number, digesters: D
  * decoded length that disagrees with x-amz-decoded-content-length, or with the
  * stream's error / "client aborted the request".
  */
-export function receiveBody(req: IncomingMessage, options: ReceiveOptions, extraDigesters: readonly Digester[] = []): Promise<ReceivedBody> {
+export function receiveBody(req: IncomingMessage, options: ReceiveOptions): Promise<ReceivedBody> {
   const { rawLimit, limit, chunked, expectedLength } = options;
   const algorithms = options.algorithms ?? [];
 
@@ -102,7 +97,6 @@ export function receiveBody(req: IncomingMessage, options: ReceiveOptions, extra
       if (payloadSize > limit) throw new BodyTooLargeError(limit);
       chunks.push(bytes);
       for (const [, d] of inThread) d.update(bytes);
-      for (const d of extraDigesters) d.update(bytes);
       if (job && !job.update(bytes) && !paused) {
         // The worker is behind: let TCP slow the client down instead of queueing the body in memory.
         paused = true;
@@ -156,12 +150,12 @@ export function receiveBody(req: IncomingMessage, options: ReceiveOptions, extra
       const offloadedAlgorithms = algorithms.filter((a) => OFFLOADABLE[a] !== undefined);
       finished.then(
         (fromWorker) => {
-          for (const a of offloadedAlgorithms) digests[a] = fromWorker[OFFLOADABLE[a]!] ?? inThreadDigest(a, body);
+          for (const a of offloadedAlgorithms) digests[a] = fromWorker[OFFLOADABLE[a]!] ?? checksumOf(a, body);
           resolve({ body, digests, framing });
         },
         () => {
           // The worker could not finish (crashed, exited): every byte is here, hash them in-thread.
-          for (const a of offloadedAlgorithms) digests[a] = inThreadDigest(a, body);
+          for (const a of offloadedAlgorithms) digests[a] = checksumOf(a, body);
           resolve({ body, digests, framing });
         },
       );
@@ -169,12 +163,6 @@ export function receiveBody(req: IncomingMessage, options: ReceiveOptions, extra
     req.once('error', fail);
     req.once('aborted', () => fail(new Error('client aborted the request')));
   });
-}
-
-function inThreadDigest(algorithm: DigestAlgorithm, body: Buffer): string {
-  const d = createDigester(algorithm);
-  d.update(body);
-  return d.digest();
 }
 
 function joined(chunks: Buffer[], size: number): Buffer {

@@ -11,8 +11,8 @@ import type { FaultRegistry } from '../emulator/faults.ts';
 import type { Logger } from '../emulator/service-deps.ts';
 import { chunkViews, isAwsChunked } from './aws-chunked.ts';
 import { BodyTooLargeError, MAX_BUFFER, receiveBody, type DigestAlgorithm, type ReceivedBody } from './body.ts';
-import { algorithmOfHeader, CHECKSUM_ALGORITHMS, createDigester, DIGEST_BYTES, headerOfAlgorithm, isBase64Digest, parseAlgorithm, type ChecksumAlgorithm } from './checksums.ts';
-import { sharedDigestWorker, type DigestOffload } from './digest-worker.ts';
+import { algorithmOfHeader, CHECKSUM_ALGORITHMS, checksumOf, DIGEST_BYTES, headerOfAlgorithm, isBase64Digest, parseAlgorithm, type ChecksumAlgorithm } from './checksums.ts';
+import { sharedDigestWorker } from './digest-worker.ts';
 import {
   badDigest,
   contentSha256Mismatch,
@@ -56,8 +56,6 @@ export interface ProtocolHandlerOptions {
   defaultSecretAccessKey?: string | null;
   /** Body size limits per protocol (bytes). */
   limits?: Partial<Record<WireProtocol, number>>;
-  /** Where large S3 bodies are hashed (default: the process's shared digest worker); `false` hashes everything in-thread. */
-  digestOffload?: DigestOffload | false;
 }
 
 /** Bytes accepted per protocol before the AWS "too large" error. */
@@ -156,7 +154,6 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
   const requestIds = options.ids.fork('request-ids');
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const { clock, faults, log } = options;
-  const digestOffload = options.digestOffload === false ? undefined : (options.digestOffload ?? sharedDigestWorker());
   /** Requests being handled right now (this one included): decides whether hashing moves to the worker. */
   let inFlight = 0;
 
@@ -257,7 +254,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       // Re-measured with the worker forced on for the sequential bench (1 MiB arrives in 17 reads over ~0.7 ms):
       // first byte → digests ready went from ~2.3 ms to ~2.2 ms at the median but ~7.5 ms at p90 (vs ~2.8 ms),
       // +1.5–3 ms CPU per pair, and no gain in pairs/s. Hashing after the burst instead of between reads: no change.
-      const offload = objectWrite && inFlight > 1 ? digestOffload : undefined;
+      const offload = objectWrite && inFlight > 1 ? sharedDigestWorker() : undefined;
       let received: ReceivedBody;
       try {
         received = await receiveBody(req, {
@@ -334,9 +331,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
           digests[key] = known;
           return known;
         }
-        const d = createDigester(alg);
-        d.update(body);
-        const v = d.digest();
+        const v = checksumOf(alg, body);
         digests[key] = v;
         return v;
       };

@@ -24,33 +24,12 @@ export interface SigV4Auth {
 
 export type AuthParse = { kind: 'none' } | { kind: 'ok'; auth: SigV4Auth } | { kind: 'malformed'; reason: string };
 
-interface Credential {
-  accessKeyId: string;
-  scopeDate: string;
-  region: string;
-  service: string;
-}
-
-function parseCredential(credential: string): Credential | undefined {
+function parseCredential(credential: string): { accessKeyId: string; scopeDate: string; region: string; service: string } | undefined {
   const parts = credential.split('/');
   if (parts.length !== 5 || parts[4] !== 'aws4_request') return undefined;
   const [accessKeyId, scopeDate, region, service] = parts as [string, string, string, string];
   if (!accessKeyId || !/^\d{8}$/.test(scopeDate) || !region || !service) return undefined;
   return { accessKeyId, scopeDate, region, service };
-}
-
-// Spelled out rather than `{ ...cred, … }`: on Node 20 a spread followed by more properties costs ~10 µs, on every request.
-function authOf(cred: Credential, signedHeaders: string, signature: string, amzDate: string | undefined, presigned: boolean): SigV4Auth {
-  return {
-    accessKeyId: cred.accessKeyId,
-    scopeDate: cred.scopeDate,
-    region: cred.region,
-    service: cred.service,
-    signedHeaders: signedHeaders.split(';'),
-    signature,
-    amzDate,
-    presigned,
-  };
 }
 
 /** Reads the Authorization header, or the `X-Amz-*` query of a presigned URL. */
@@ -69,7 +48,7 @@ export function parseAuthorization(headers: IncomingHttpHeaders, query: URLSearc
     const signature = fields.get('Signature');
     if (!cred || !signedHeaders || !signature) return { kind: 'malformed', reason: 'Authorization header lacks Credential, SignedHeaders or Signature' };
     const amzDate = typeof headers['x-amz-date'] === 'string' ? headers['x-amz-date'] : undefined;
-    return { kind: 'ok', auth: authOf(cred, signedHeaders, signature, amzDate, false) };
+    return { kind: 'ok', auth: { ...cred, signedHeaders: signedHeaders.split(';'), signature, amzDate, presigned: false } };
   }
   const algorithm = query.get('X-Amz-Algorithm');
   if (algorithm !== null) {
@@ -78,7 +57,7 @@ export function parseAuthorization(headers: IncomingHttpHeaders, query: URLSearc
     const signedHeaders = query.get('X-Amz-SignedHeaders');
     const signature = query.get('X-Amz-Signature');
     if (!cred || !signedHeaders || !signature) return { kind: 'malformed', reason: 'presigned URL lacks X-Amz-Credential, X-Amz-SignedHeaders or X-Amz-Signature' };
-    return { kind: 'ok', auth: authOf(cred, signedHeaders, signature, query.get('X-Amz-Date') ?? undefined, true) };
+    return { kind: 'ok', auth: { ...cred, signedHeaders: signedHeaders.split(';'), signature, amzDate: query.get('X-Amz-Date') ?? undefined, presigned: true } };
   }
   return { kind: 'none' };
 }

@@ -11,12 +11,17 @@ import type { FunctionSpec } from './types.ts';
 /** Orders releases across every pool, so the runtime can stop the least recently used idle environment overall. */
 let releaseCount = 0;
 
+/** An idle environment, its reaper, and when it was released (releaseCount at the time). */
+interface IdleEntry {
+  env: ExecutionEnvironment;
+  reaper: Timer;
+  releasedAt: number;
+}
+
 export class FunctionPool {
-  private readonly idle: ExecutionEnvironment[] = [];
+  /** Oldest release first. */
+  private readonly idle: IdleEntry[] = [];
   private readonly all = new Set<ExecutionEnvironment>();
-  private readonly reapTimers = new Map<ExecutionEnvironment, Timer>();
-  /** When each idle environment was released (releaseCount at the time). */
-  private readonly releasedAt = new Map<ExecutionEnvironment, number>();
   /** Environments started so far (each one is a cold start). */
   coldStarts = 0;
 
@@ -25,13 +30,10 @@ export class FunctionPool {
   /** A warm environment of this revision, if one is idle (stale idle ones are stopped on the way). */
   takeIdle(spec: FunctionSpec): ExecutionEnvironment | undefined {
     // Most recently used first, so a burst's extra environments are the ones reaped.
-    while (this.idle.length > 0) {
-      const env = this.idle.pop()!;
-      this.reapTimers.get(env)?.cancel();
-      this.reapTimers.delete(env);
-      this.releasedAt.delete(env);
-      if (env.reusable && env.spec.revisionId === spec.revisionId) return env;
-      this.discard(env);
+    for (let entry = this.idle.pop(); entry; entry = this.idle.pop()) {
+      entry.reaper.cancel();
+      if (entry.env.reusable && entry.env.spec.revisionId === spec.revisionId) return entry.env;
+      this.discard(entry.env);
     }
     return undefined;
   }
@@ -44,12 +46,10 @@ export class FunctionPool {
 
   /** Stops the least recently used idle environment (to make room for another function); false when none is idle. */
   stopOldestIdle(): boolean {
-    const env = this.idle.shift();
-    if (!env) return false;
-    this.reapTimers.get(env)?.cancel();
-    this.reapTimers.delete(env);
-    this.releasedAt.delete(env);
-    this.discard(env);
+    const entry = this.idle.shift();
+    if (!entry) return false;
+    entry.reaper.cancel();
+    this.discard(entry.env);
     return true;
   }
 
@@ -59,41 +59,29 @@ export class FunctionPool {
 
   /** Release order of this pool's least recently used idle environment (lower = older); undefined when none is idle. */
   get oldestIdleRelease(): number | undefined {
-    const env = this.idle[0];
-    return env ? this.releasedAt.get(env) : undefined;
+    return this.idle[0]?.releasedAt;
   }
 
   release(env: ExecutionEnvironment, spec: FunctionSpec | undefined): void {
     if (!spec || !env.reusable || env.spec.revisionId !== spec.revisionId) return this.discard(env);
-    this.idle.push(env);
-    this.releasedAt.set(env, ++releaseCount);
-    this.reapTimers.set(
-      env,
-      REAL_CLOCK.setTimer(this.idleTimeoutMs, () => {
-        const i = this.idle.indexOf(env);
-        if (i >= 0) this.idle.splice(i, 1);
-        this.reapTimers.delete(env);
-        this.releasedAt.delete(env);
-        this.discard(env);
-      }),
-    );
+    const reaper = REAL_CLOCK.setTimer(this.idleTimeoutMs, () => {
+      this.removeIdle(env);
+      this.discard(env);
+    });
+    this.idle.push({ env, reaper, releasedAt: ++releaseCount });
   }
 
   /** The process ended on its own (crash, kill): forget it. */
   forget(env: ExecutionEnvironment): void {
-    const i = this.idle.indexOf(env);
-    if (i >= 0) this.idle.splice(i, 1);
-    this.reapTimers.get(env)?.cancel();
-    this.reapTimers.delete(env);
-    this.releasedAt.delete(env);
+    this.removeIdle(env)?.reaper.cancel();
     this.all.delete(env);
   }
 
   /** Code or configuration changed: idle environments go now, busy ones when they finish. */
   retireIdle(): void {
-    for (const env of this.idle.splice(0)) {
-      this.releasedAt.delete(env);
-      this.discard(env);
+    for (const entry of this.idle.splice(0)) {
+      entry.reaper.cancel();
+      this.discard(entry.env);
     }
   }
 
@@ -103,12 +91,14 @@ export class FunctionPool {
   }
 
   async dispose(): Promise<void> {
-    for (const t of this.reapTimers.values()) t.cancel();
-    this.reapTimers.clear();
-    this.releasedAt.clear();
-    this.idle.length = 0;
+    for (const entry of this.idle.splice(0)) entry.reaper.cancel();
     await Promise.all([...this.all].map((env) => env.dispose()));
     this.all.clear();
+  }
+
+  private removeIdle(env: ExecutionEnvironment): IdleEntry | undefined {
+    const i = this.idle.findIndex((e) => e.env === env);
+    return i >= 0 ? this.idle.splice(i, 1)[0] : undefined;
   }
 
   private discard(env: ExecutionEnvironment): void {

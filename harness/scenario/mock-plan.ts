@@ -19,8 +19,9 @@
 import { buildMockConfig, mockTestCaseName, type MockConfigFile, type MockTestCase } from '../backends/mock-config.ts';
 import { dirname, join } from 'node:path';
 import type { LoadedScenario } from './loader.ts';
-import { findRepoRoot, readScenarioDefinition, scenarioStateMachineName, toFaultPlan } from './runner.ts';
-import type { ScenarioSpec, StepSpec } from './schema.ts';
+import { walkSteps } from './needs.ts';
+import { findRepoRoot, hasFunctionFaults, readScenarioDefinition, scenarioStateMachineName, toFaultPlan } from './runner.ts';
+import type { ScenarioSpec } from './schema.ts';
 
 /** What a scenario with function faults gets on a mock-config backend. */
 export type MockAssignment =
@@ -52,18 +53,10 @@ export interface MockPlan {
   hasTestCases: boolean;
 }
 
-function walk(steps: StepSpec[], visit: (s: StepSpec) => void): void {
-  for (const s of steps) {
-    visit(s);
-    if (s.repeat) walk(s.repeat.steps, visit);
-    if (s.parallel) walk(s.parallel, visit);
-  }
-}
-
 /** Whether a `start` step of the scenario starts `stateMachineName` (by name or ARN). */
 function startsWithStep(spec: ScenarioSpec, stateMachineName: string): boolean {
   let found = false;
-  walk(spec.when, (s) => {
+  walkSteps(spec.when, (s) => {
     if (!s.start) return;
     const target = s.start.workflow ?? stateMachineName;
     if (target.split(':').pop() === stateMachineName) found = true;
@@ -86,7 +79,7 @@ export function planMocks(scenarios: PlannedScenario[], backendName = 'localstac
   const taken = new Map<string, Set<string>>();
   for (const { loaded, definitionText, workflow } of scenarios) {
     const spec = loaded.spec;
-    if (spec.skip || !(spec.given?.faults ?? []).some((f) => f.function !== undefined)) continue;
+    if (spec.skip || !hasFunctionFaults(spec)) continue;
     const stateMachineName = scenarioStateMachineName(spec);
     const source: WorkflowSource | undefined = definitionText !== undefined ? { definition: definitionText } : workflow;
     if (!source) {

@@ -7,7 +7,8 @@
 import type { Need } from '../backends/capabilities.ts';
 import type { ScenarioSpec, StepSpec } from './schema.ts';
 
-function walkSteps(steps: StepSpec[], visit: (s: StepSpec) => void): void {
+/** Visits every step, those nested in `repeat` and `parallel` included. */
+export function walkSteps(steps: StepSpec[], visit: (s: StepSpec) => void): void {
   for (const s of steps) {
     visit(s);
     if (s.repeat) walkSteps(s.repeat.steps, visit);

@@ -280,13 +280,17 @@ function keyCalls(outcomes: Outcome[], bound: (payload: unknown) => string | und
   });
 }
 
+/** Whether a call's recorded outcome is injected: every one, or only the errors with `realLambdas`. */
+function isInjected(o: Outcome, realLambdas: boolean): boolean {
+  return o.fault !== undefined && !(realLambdas && 'return' in o.fault);
+}
+
 /** Groups consecutive call numbers (per function, or per function and payload) with the same fault: `[1, 2]` → `"1-2"`. */
 function faultsFrom(outcomes: Keyed[], realLambdas: boolean): FaultList {
   const faults: FaultList = [];
   const groups = new Map<string, Array<{ n: number; o: Keyed }>>();
-  const injected = (o: Outcome) => o.fault !== undefined && !(realLambdas && 'return' in o.fault);
   for (const o of outcomes) {
-    if (!injected(o)) continue;
+    if (!isInjected(o, realLambdas)) continue;
     const key = o.input ? `${o.fn}\0${canonicalJson(o.input.value)}` : o.fn;
     groups.set(key, [...(groups.get(key) ?? []), { n: o.input ? o.input.n : o.call, o }]);
   }
@@ -430,7 +434,7 @@ export function historyToScenario(input: ReplayInput): { scenario: ScenarioInput
     },
   };
   // Only calls something is injected into: the others run the real function whatever their order.
-  const positional = keyed.filter((o) => o.positional !== undefined && o.fault !== undefined && !(realLambdas && 'return' in o.fault));
+  const positional = keyed.filter((o) => o.positional !== undefined && isInjected(o, realLambdas));
   const notes =
     unreplayed.map((o) => `# Call ${o.call} of ${o.fn} runs the real function: ${o.noResult}.\n`).join('') +
     positional

@@ -133,7 +133,7 @@ export async function readScenarioDefinition(loaded: LoadedScenario): Promise<{ 
   return spec.definition ? { text: JSON.stringify(spec.definition) } : {};
 }
 
-function hasFunctionFaults(spec: ScenarioSpec): boolean {
+export function hasFunctionFaults(spec: ScenarioSpec): boolean {
   return (spec.given?.faults ?? []).some((f) => f.function !== undefined);
 }
 
@@ -168,12 +168,14 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
 
   const { backend } = options;
   let reason = skipReason(backend, scenarioNeeds(spec, definitionText !== undefined ? { definitionText } : {}));
-  const mocked = backend.capabilities.functionFaults === 'mock-config' && hasFunctionFaults(spec) ? options.mock : undefined;
-  if (!reason && backend.capabilities.functionFaults === 'mock-config' && hasFunctionFaults(spec)) {
-    if (mocked === undefined)
-      reason = `skipped on ${backend.name}: its function faults need a test case in the MockConfigFile the backend booted with, and none was planned (run it with rehearse run / runSuite, which plans them)`;
-    else if (mocked.kind === 'skipped') reason = mocked.reason;
-  }
+  const mocked: MockAssignment | undefined =
+    backend.capabilities.functionFaults === 'mock-config' && hasFunctionFaults(spec)
+      ? (options.mock ?? {
+          kind: 'skipped',
+          reason: `skipped on ${backend.name}: its function faults need a test case in the MockConfigFile the backend booted with, and none was planned (run it with rehearse run / runSuite, which plans them)`,
+        })
+      : undefined;
+  if (!reason && mocked?.kind === 'skipped') reason = mocked.reason;
   if (reason) return finish({ status: 'skipped', reason });
 
   const clients = createClients(backend);

@@ -10,8 +10,6 @@ import { getObject, putObject } from '../shared/s3-objects.ts';
 import type { DerivedImage } from '../shared/types.ts';
 import { applyFilters } from './filters.ts';
 
-export { applyFilter, applyFilters, type FiltersConfig } from './filters.ts';
-
 export interface FilteredImage extends DerivedImage {
   filters: string[];
 }

@@ -11,8 +11,6 @@ import { asRecord, objectRef, optionalString } from '../shared/input.ts';
 import { getObject, putObject } from '../shared/s3-objects.ts';
 import { optimizeImage } from './optimize.ts';
 
-export { optimizeImage, type OptimizeConfig } from './optimize.ts';
-
 const OUTPUT_CONTENT_TYPES: Record<OutputFormat, string> = { webp: 'image/webp', avif: 'image/avif', jpeg: 'image/jpeg' };
 
 export interface OptimizedImage {

@@ -10,8 +10,6 @@ import { getObject, putObject } from '../shared/s3-objects.ts';
 import type { DerivedImage } from '../shared/types.ts';
 import { resizeImage } from './resize.ts';
 
-export { resizeImage, type ResizeConfig } from './resize.ts';
-
 export async function handler(event: unknown): Promise<DerivedImage> {
   const { bucket, key } = objectRef(event);
   const hint = optionalString(asRecord(event, 'event'), 'format');

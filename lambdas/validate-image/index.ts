@@ -14,8 +14,6 @@ import { objectRef } from '../shared/input.ts';
 import { getObject, headObject } from '../shared/s3-objects.ts';
 import { checkImage } from './check.ts';
 
-export { checkImage, type ImageCheck } from './check.ts';
-
 export interface ValidationResult {
   bucket: string;
   key: string;

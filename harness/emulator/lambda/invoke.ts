@@ -10,7 +10,7 @@
  */
 import type { Clock, IdSource } from '../../core/index.ts';
 import { logTail, type InvocationResult, type LambdaRuntime } from '../../runtime/index.ts';
-import type { FaultRegistry, FunctionFault } from '../faults.ts';
+import { decisiveFault, type FaultRegistry, type FunctionFault } from '../faults.ts';
 import type { InvocationRecord, Observations } from '../observations.ts';
 import type { LambdaInvokeOutcome, Logger } from '../service-deps.ts';
 import { functionNotFound, injectedServiceError, invalidRequestContent, requestTooLarge, tooManyRequests } from './errors.ts';
@@ -228,12 +228,11 @@ export class Invocations {
     try {
       const latency = faults.reduce((ms, f) => ms + ('latencyMs' in f ? Math.max(0, f.latencyMs) : 0), 0);
       if (latency > 0) await this.deps.clock.sleep(latency);
-      const thrown = faults.find((f): f is Extract<FunctionFault, { throw: unknown }> => 'throw' in f);
-      if (thrown) return this.injectedThrow(record, thrown.throw.errorType, thrown.throw.message);
-      if (faults.some((f) => 'timeout' in f && f.timeout)) return await this.injectedTimeout(record, fn);
-      const returned = faults.find((f): f is Extract<FunctionFault, { return: unknown }> => 'return' in f);
-      if (returned) return this.injectedReturn(record, returned.return);
-      const crash = faults.some((f) => 'crash' in f && f.crash);
+      const decisive = decisiveFault(faults);
+      if (decisive && 'throw' in decisive) return this.injectedThrow(record, decisive.throw.errorType, decisive.throw.message);
+      if (decisive && 'timeout' in decisive) return await this.injectedTimeout(record, fn);
+      if (decisive && 'return' in decisive) return this.injectedReturn(record, decisive.return);
+      const crash = decisive !== undefined && 'crash' in decisive;
       // Held while queued for an environment slot too: every slot holder is a
       // handler doing real work (idle ones are stopped to make room), so the
       // wait is real time and virtual time must not jump past it.

@@ -34,21 +34,10 @@ import {
   putObject,
 } from './operations.ts';
 import { S3Disk } from './persistence.ts';
-import { classify, type S3Target } from './routing.ts';
-
-/** The protocol layer asks for the operation name (faults) before dispatching: classify each request once. */
-const classified = new WeakMap<RestRequest, S3Target>();
-function classifyOnce(req: RestRequest): S3Target {
-  let t = classified.get(req);
-  if (!t) {
-    t = classify(req);
-    classified.set(req, t);
-  }
-  return t;
-}
+import { classify } from './routing.ts';
 
 async function dispatch(env: S3Env, req: RestRequest): Promise<RestResponse> {
-  const { bucket, key, operation } = classifyOnce(req);
+  const { bucket, key, operation } = classify(req);
   const b = bucket ?? '';
   const k = key ?? '';
   switch (operation) {
@@ -124,7 +113,7 @@ export async function createS3Service(deps: ServiceDeps): Promise<EmulatedServic
     matches: () => true,
     handle: (req) => dispatch(env, req),
     operationName: (req) => {
-      const op = classifyOnce(req).operation;
+      const op = classify(req).operation;
       return op.startsWith('Unsupported:') || op === 'MethodNotAllowed' ? undefined : op;
     },
   };

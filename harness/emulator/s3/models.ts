@@ -148,7 +148,7 @@ export class S3Store {
 
   async putObject(bucket: Bucket, meta: ObjectMeta, body: Buffer): Promise<StoredObject> {
     if (!this.disk) {
-      const obj: StoredObject = Object.assign({}, meta, { body });
+      const obj: StoredObject = { ...meta, body };
       bucket.objects.set(meta.key, obj);
       bucket.sortedKeys = undefined;
       return obj;

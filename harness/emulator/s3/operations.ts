@@ -40,7 +40,7 @@ import { emitEvent } from './events.ts';
 const XML_HEADERS = { 'content-type': 'application/xml' };
 
 function xml(body: string, status = 200, headers: Record<string, string> = {}): RestResponse {
-  return { status, headers: Object.assign({}, XML_HEADERS, headers), body: XML_DECLARATION + body };
+  return { status, headers: { ...XML_HEADERS, ...headers }, body: XML_DECLARATION + body };
 }
 
 export function md5Etag(req: RestRequest): string {
@@ -181,14 +181,14 @@ export async function putObject(env: S3Env, req: RestRequest, bucketName: string
   const bucket = requireBucket(env, bucketName);
   validateKey(key);
   checkWriteConditions(req, bucket.objects.get(key), key);
-  // Object.assign, not a `{ key, …, ...contentHeaders(req), checksum }` literal: that spread form is slow on Node 20.
-  const meta: ObjectMeta = Object.assign(contentHeaders(req), {
+  const meta: ObjectMeta = {
     key,
     size: req.body.length,
     etag: md5Etag(req),
     lastModified: nowSeconds(env),
+    ...contentHeaders(req),
     checksum: requestChecksum(req),
-  });
+  };
   await env.store.putObject(bucket, meta, req.body);
   emitEvent(env, req, bucket, 'ObjectCreated:Put', meta);
   return { status: 200, headers: { etag: meta.etag, 'x-amz-server-side-encryption': 'AES256', ...checksumHeaders(meta.checksum) } };
