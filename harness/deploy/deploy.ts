@@ -256,7 +256,7 @@ export async function deploy(template: string | TemplateModel, backend: Backend,
     const stateMachines: Record<string, string> = {};
     for (const sm of model.stateMachines) {
       const name = String(ctx.resource(sm.logicalId)?.attributes.Name);
-      const definition = definitionText(sm, ctx);
+      const definition = resolvedDefinitionText(sm, ctx);
       const roleArn = options.roleArn ?? `arn:aws:iam::${accountId}:role/StepFunctions-${name}-role`;
       const arn = existing.get(name);
       let finalArn: string;
@@ -311,7 +311,8 @@ function normaliseJson(text: string | undefined): string {
   }
 }
 
-function definitionText(sm: StateMachineSpec, ctx: ResolveContext): string {
+/** A state machine's definition as deploy creates it: read, and its DefinitionSubstitutions resolved in `ctx`. */
+export function resolvedDefinitionText(sm: StateMachineSpec, ctx: ResolveContext): string {
   const text = sm.definitionFile ? readFileSync(sm.definitionFile, 'utf8') : typeof sm.inlineDefinition === 'string' ? sm.inlineDefinition : JSON.stringify(sm.inlineDefinition);
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(sm.substitutions)) {

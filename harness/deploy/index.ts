@@ -1,7 +1,8 @@
 /** harness/deploy: read, validate and deploy a SAM template (see deploy.ts, validate.ts). */
-export { deploy } from './deploy.ts';
+export { deploy, resolvedDefinitionText } from './deploy.ts';
+export { createContext } from './context.ts';
 export type { DeployOptions, DeployResult, DeployChange, ChangeAction } from './deploy.ts';
-export { validateTemplate, validatePaths, validateDefinitionFile, substitute } from './validate.ts';
+export { validateTemplate, validatePaths, validateDefinitionFile, substitute, VALIDATION_CONTEXT } from './validate.ts';
 export type { ValidationReport } from './validate.ts';
 export { loadTemplate } from './model.ts';
 export type { TemplateModel, FunctionSpec, StateMachineSpec, BucketSpec, SecretSpec, TopicSpec } from './model.ts';

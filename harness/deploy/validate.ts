@@ -21,7 +21,8 @@ import { lineOfKey } from './problems.ts';
 import type { Problem } from './problems.ts';
 
 /** Region/account used to resolve ARNs while validating (their values do not matter, only their shape). */
-const VALIDATION_CONTEXT = { region: 'us-east-1', accountId: '123456789012' };
+/** Region and account that template-only work (validation, planning) resolves names and ARNs in: only the names matter. */
+export const VALIDATION_CONTEXT = { region: 'us-east-1', accountId: '123456789012' };
 
 export interface ValidationReport {
   problems: Problem[];

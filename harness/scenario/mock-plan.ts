@@ -28,12 +28,9 @@ export type MockAssignment =
   | { kind: 'mocked'; stateMachineName: string; testCaseName: string; mockedStates: string[] }
   | { kind: 'skipped'; reason: string };
 
-/** A state machine's definition as written, and how its placeholders name functions. */
+/** A state machine's definition (JSON text or an object), with function names or ARNs in its Task states. */
 export interface WorkflowSource {
-  /** JSON text or an object. */
   definition: unknown;
-  /** `${ResizeImageFunctionArn}` → `resize-image`: template workflows are planned before they are deployed. */
-  resolveFunctionName?: (ref: string) => string | undefined;
 }
 
 export interface PlannedScenario {
@@ -102,7 +99,6 @@ export function planMocks(scenarios: PlannedScenario[], backendName = 'localstac
       testCaseName: uniqueName(mockTestCaseName(spec.name), names),
       definition: source.definition,
       faults: toFaultPlan(spec.given?.faults ?? []),
-      ...(source.resolveFunctionName ? { resolveFunctionName: source.resolveFunctionName } : {}),
     });
   }
   const build = buildMockConfig(cases.map(({ file: _file, ...c }) => c));
@@ -114,53 +110,27 @@ export function planMocks(scenarios: PlannedScenario[], backendName = 'localstac
   return { config: build.config, assignments, hasTestCases: build.testCases.length > 0 };
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/** The logical id a DefinitionSubstitution value points at: `!GetAtt Fn.Arn`, `!Ref Fn`, `{"Fn::GetAtt": "Fn.Arn"}`. */
-function referencedLogicalId(value: unknown): string | undefined {
-  if (!isObj(value)) return undefined;
-  if (typeof value.Ref === 'string') return value.Ref;
-  const att = value['Fn::GetAtt'];
-  if (Array.isArray(att) && typeof att[0] === 'string') return att[0];
-  if (typeof att === 'string') return att.split('.')[0];
-  return undefined;
-}
-
 /**
- * The state machines of a SAM template (workflows/template.yaml) by name, with
- * their definition files read and `${…FunctionArn}` placeholders resolved to
- * the function names the template gives them — what the deploy will create.
+ * The state machines of a SAM template (workflows/template.yaml) by name, each
+ * with its definition as deploy will create it (DefinitionSubstitutions
+ * resolved, so `${ResizeImageFunctionArn}` is the ARN of the template's
+ * function). A state machine whose definition cannot be read or resolved is
+ * left out (its scenarios are skipped with that reason).
  */
 export async function templateWorkflows(templateFile: string): Promise<Map<string, WorkflowSource>> {
-  const { loadTemplate } = await import('../deploy/index.ts');
-  const { readFile } = await import('node:fs/promises');
+  // Loaded only when planning (LocalStack runs): deploy brings the packaging code with it.
+  const { loadTemplate, createContext, resolvedDefinitionText, VALIDATION_CONTEXT } = await import('../deploy/index.ts');
   const out = new Map<string, WorkflowSource>();
   const { model } = loadTemplate(templateFile);
   if (!model) return out;
-  const functionNames = new Map<string, string>();
-  for (const f of model.functions) if (typeof f.name === 'string') functionNames.set(f.logicalId, f.name);
+  const ctx = createContext(model, VALIDATION_CONTEXT);
   for (const sm of model.stateMachines) {
     if (typeof sm.name !== 'string') continue;
-    let definition: unknown = sm.inlineDefinition;
-    if (sm.definitionFile) {
-      try {
-        definition = await readFile(sm.definitionFile, 'utf8');
-      } catch {
-        continue;
-      }
+    try {
+      out.set(sm.name, { definition: resolvedDefinitionText(sm, ctx) });
+    } catch {
+      // Unreadable file or unresolvable substitution: `rehearse validate` names it; there is nothing to plan.
     }
-    if (definition === undefined) continue;
-    const substitutions = sm.substitutions;
-    out.set(sm.name, {
-      definition,
-      resolveFunctionName: (ref) => {
-        const m = /^\$\{([^}]+)\}$/.exec(ref.trim());
-        if (!m) return undefined;
-        const logicalId = referencedLogicalId(substitutions[m[1]!]);
-        return logicalId === undefined ? undefined : functionNames.get(logicalId);
-      },
-    });
   }
   return out;
 }
