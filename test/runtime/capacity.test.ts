@@ -18,10 +18,11 @@ describe('maxEnvironments', () => {
 
   it('queues FIFO behind one environment; the timeout starts when the handler starts', async () => {
     await using rt = await startRuntime({ maxEnvironments: 1 });
-    // 600 ms each with a 1 s timeout: the third waits ~1.2 s but must not time out.
-    const spec = rt.spec('queued', { handler: 'slow.handler', timeoutSeconds: 1 });
+    // 1.8 s each with a 3 s timeout: the third waits ~3.6 s but must not time
+    // out. The 1.2 s margin keeps a loaded CI machine from deciding the result.
+    const spec = rt.spec('queued', { handler: 'slow.handler', timeoutSeconds: 3 });
     const finished: number[] = [];
-    const runs = [0, 1, 2].map((i) => rt.invoke(spec, { ms: 600 }).then((r) => (finished.push(i), r)));
+    const runs = [0, 1, 2].map((i) => rt.invoke(spec, { ms: 1800 }).then((r) => (finished.push(i), r)));
     await new Promise((r) => setTimeout(r, 100));
     expect(rt.runtime.capacity()).toEqual({ environments: 1, maxEnvironments: 1, waiting: 2 });
     const results = await Promise.all(runs);

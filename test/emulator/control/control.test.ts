@@ -1,5 +1,5 @@
 /** The /_rehearse/ control API over HTTP, through the typed ControlClient, and the virtual clock rule. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { VirtualClock, type Clock } from '../../../harness/core/index.ts';
 import { ControlApiError, ControlClient } from '../../../harness/backends/control-client.ts';
@@ -132,7 +132,8 @@ describe('virtual clock rule (serve --clock virtual)', () => {
     const body = new PassThrough();
     const put = s3.send(new PutObjectCommand({ Bucket: 'held', Key: 'slow-body', Body: body, ContentLength: 6 }));
     body.write('abc');
-    await new Promise((r) => setTimeout(r, 200)); // the request is at the server now, body half sent
+    // Wait until the request is at the server (its hold is taken), body half sent.
+    await vi.waitFor(() => expect(clock.describeHolds().some((h) => h.kind === 'work' && h.label.startsWith('PUT /held/slow-body'))).toBe(true), { timeout: 10_000 });
     let fired = false;
     clock.setTimer(1000, () => {
       fired = true;
@@ -142,8 +143,7 @@ describe('virtual clock rule (serve --clock virtual)', () => {
     expect(clock.now()).toBe(START);
     body.end('def');
     await put;
-    await new Promise((r) => setTimeout(r, 100));
-    expect(fired).toBe(true);
+    await vi.waitFor(() => expect(fired).toBe(true), { timeout: 10_000 });
     expect(clock.now()).toBe(START + 1000);
     s3.destroy();
   });
