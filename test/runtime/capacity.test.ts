@@ -4,7 +4,7 @@
  * functions share the slots when they compete, and a queued invocation's
  * function timeout starts only when its handler starts.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createIdSource } from '../../harness/core/index.ts';
 import { LambdaRuntime } from '../../harness/runtime/index.ts';
 import { startRuntime } from './support.ts';
@@ -23,8 +23,7 @@ describe('maxEnvironments', () => {
     const spec = rt.spec('queued', { handler: 'slow.handler', timeoutSeconds: 3 });
     const finished: number[] = [];
     const runs = [0, 1, 2].map((i) => rt.invoke(spec, { ms: 1800 }).then((r) => (finished.push(i), r)));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(rt.runtime.capacity()).toEqual({ environments: 1, maxEnvironments: 1, waiting: 2 });
+    await vi.waitFor(() => expect(rt.runtime.capacity()).toEqual({ environments: 1, maxEnvironments: 1, waiting: 2 }));
     const results = await Promise.all(runs);
     for (const r of results) expect(r.status).toBe('success');
     expect(results.map((r) => r.coldStart)).toEqual([true, false, false]);
@@ -52,8 +51,8 @@ describe('maxEnvironments', () => {
     const b = rt.spec('latecomer', { handler: 'echo.handler' });
     const order: string[] = [];
     const backlog = [0, 1, 2, 3, 4, 5].map((i) => rt.invoke(a, { ms: 300 }).then((r) => (order.push(`a${i}`), r)));
-    await new Promise((r) => setTimeout(r, 100));
     // Both slots belong to `backlog`, four of its invocations wait; `latecomer`'s share is one slot.
+    await vi.waitFor(() => expect(rt.runtime.capacity()).toEqual({ environments: 2, maxEnvironments: 2, waiting: 4 }));
     const late = rt.invoke(b, { n: 1 }).then((r) => (order.push('b'), r));
     const results = await Promise.all([...backlog, late]);
     for (const r of results) expect(r.status, r.logs).toBe('success');
@@ -70,8 +69,7 @@ describe('maxEnvironments', () => {
     expect((await rt.invoke(b, { n: 0 })).coldStart).toBe(true);
     const order: string[] = [];
     const busy = [0, 1, 2, 3].map((i) => rt.invoke(a, { ms: 300 }).then((r) => (order.push(`a${i}`), r)));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(rt.runtime.capacity()).toEqual({ environments: 3, maxEnvironments: 3, waiting: 2 });
+    await vi.waitFor(() => expect(rt.runtime.capacity()).toEqual({ environments: 3, maxEnvironments: 3, waiting: 2 }));
     const warm = await rt.invoke(b, { n: 1 });
     order.push('b');
     // Queued behind `busy`'s waiters it would have cost `warm` its idle environment (stopped to make room).

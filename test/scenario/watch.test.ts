@@ -4,6 +4,7 @@
  * signal (CliIo.interrupted) and waits for what the command prints — never for
  * a fixed time.
  */
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
@@ -67,9 +68,10 @@ describe('rehearse run --watch', { timeout: 240_000 }, () => {
     expect(second).toContain('✗ then.execution.output: output differs at $.ok: expected false, got true');
 
     // A burst of saves (the last one fixes it again) makes one run, which sees the last content.
-    await writeFile(join(dir, 'tiny.yaml'), scenario(false));
-    await writeFile(join(dir, 'tiny.yaml'), scenario(true));
-    await writeFile(join(dir, 'tiny.yaml'), scenario(true));
+    // Written synchronously so a loaded machine cannot spread them beyond the 200 ms debounce.
+    writeFileSync(join(dir, 'tiny.yaml'), scenario(false));
+    writeFileSync(join(dir, 'tiny.yaml'), scenario(true));
+    writeFileSync(join(dir, 'tiny.yaml'), scenario(true));
     await waitFor(() => stdout, /watch: run 3 finished: 1 passed, 0 failed/);
 
     stop();
