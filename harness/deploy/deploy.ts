@@ -35,7 +35,7 @@ import { loadTemplate } from './model.ts';
 import type { FunctionSpec, StateMachineSpec, TemplateModel } from './model.ts';
 import { buildFunctionZip } from './package.ts';
 import { formatProblem } from './problems.ts';
-import { substitute, validateTemplate } from './validate.ts';
+import { placeholdersIn, substitute, validateTemplate } from './validate.ts';
 
 export type ChangeAction = 'created' | 'updated' | 'unchanged' | 'skipped';
 
@@ -58,6 +58,13 @@ export interface DeployOptions {
   environment?: Record<string, string>;
   /** Execution role for functions and state machines (emulators accept any ARN). Default: a role ARN named after the resource. */
   roleArn?: string;
+  /**
+   * Definition text to deploy instead of a state machine's own, by state
+   * machine name, with that state machine's DefinitionSubstitutions applied —
+   * an edited definition run against the template's functions, bucket and
+   * secrets. A name the template does not define is an error.
+   */
+  definitionOverrides?: Record<string, string>;
   /** Skip the validation pass (it already ran). */
   skipValidation?: boolean;
   /** Progress lines. */
@@ -120,6 +127,24 @@ export async function deploy(template: string | TemplateModel, backend: Backend,
     const known = new Map<string, PhysicalResource>();
     let accountId = '000000000000';
     const preliminary = createContext(model, { region: backend.region, accountId, parameters: options.parameters ?? {} });
+    // Before anything is created: an override must name a state machine of the
+    // template, and use only placeholders that state machine's DefinitionSubstitutions define.
+    const overrides = options.definitionOverrides ?? {};
+    const byName = new Map(model.stateMachines.map((sm) => [stateMachineName(sm, preliminary), sm] as const));
+    for (const [name, text] of Object.entries(overrides)) {
+      const sm = byName.get(name);
+      if (!sm) {
+        throw new RehearseError('ERR_BAD_INPUT', `a definition was given for state machine ${name}, which ${model.file} does not define (it defines: ${[...byName.keys()].join(', ') || 'none'})`, { location: { file: model.file } });
+      }
+      const unknown = placeholdersIn(text).filter((p) => !Object.hasOwn(sm.substitutions, p));
+      if (unknown.length) {
+        throw new RehearseError(
+          'ERR_BAD_INPUT',
+          `the definition given for state machine ${name} has placeholders its DefinitionSubstitutions in ${model.file} do not define: ${unknown.map((p) => `\${${p}}`).join(', ')} (defined: ${Object.keys(sm.substitutions).join(', ') || 'none'})`,
+          { location: { file: model.file } },
+        );
+      }
+    }
     const topics: Record<string, string> = {};
     const existingTopics = new Set<string>();
     let topicToken: string | undefined;
@@ -255,8 +280,8 @@ export async function deploy(template: string | TemplateModel, backend: Backend,
     } while (nextToken);
     const stateMachines: Record<string, string> = {};
     for (const sm of model.stateMachines) {
-      const name = String(ctx.resource(sm.logicalId)?.attributes.Name);
-      const definition = resolvedDefinitionText(sm, ctx);
+      const name = stateMachineName(sm, ctx);
+      const definition = resolvedDefinitionText(sm, ctx, overrides[name]);
       const roleArn = options.roleArn ?? `arn:aws:iam::${accountId}:role/StepFunctions-${name}-role`;
       const arn = existing.get(name);
       let finalArn: string;
@@ -311,9 +336,17 @@ function normaliseJson(text: string | undefined): string {
   }
 }
 
-/** A state machine's definition as deploy creates it: read, and its DefinitionSubstitutions resolved in `ctx`. */
-export function resolvedDefinitionText(sm: StateMachineSpec, ctx: ResolveContext): string {
-  const text = sm.definitionFile ? readFileSync(sm.definitionFile, 'utf8') : typeof sm.inlineDefinition === 'string' ? sm.inlineDefinition : JSON.stringify(sm.inlineDefinition);
+function stateMachineName(sm: StateMachineSpec, ctx: ResolveContext): string {
+  return String(ctx.resource(sm.logicalId)?.attributes.Name);
+}
+
+/**
+ * A state machine's definition as deploy creates it: read (or `override`, a
+ * replacement text), and its DefinitionSubstitutions resolved in `ctx`.
+ */
+export function resolvedDefinitionText(sm: StateMachineSpec, ctx: ResolveContext, override?: string): string {
+  const text =
+    override ?? (sm.definitionFile ? readFileSync(sm.definitionFile, 'utf8') : typeof sm.inlineDefinition === 'string' ? sm.inlineDefinition : JSON.stringify(sm.inlineDefinition));
   const values: Record<string, string> = {};
   for (const [k, v] of Object.entries(sm.substitutions)) {
     const r = resolveValue(v, ctx);

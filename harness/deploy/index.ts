@@ -1,6 +1,6 @@
 /** harness/deploy: read, validate and deploy a SAM template (see deploy.ts, validate.ts). */
-export { deploy, resolvedDefinitionText } from './deploy.ts';
-export { createContext } from './context.ts';
+export { deploy } from './deploy.ts';
+export { templateStateMachines } from './template-state-machines.ts';
 export type { DeployOptions, DeployResult, DeployChange, ChangeAction } from './deploy.ts';
 export { validateTemplate, validatePaths, validateDefinitionFile, substitute, VALIDATION_CONTEXT } from './validate.ts';
 export type { ValidationReport } from './validate.ts';

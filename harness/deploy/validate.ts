@@ -32,6 +32,11 @@ export interface ValidationReport {
 
 const PLACEHOLDER = /\$\{([^}]+)\}/g;
 
+/** The distinct `${Name}` placeholders in a definition's text. */
+export function placeholdersIn(text: string): string[] {
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))];
+}
+
 /** Replaces `${Name}` with its substitution, as Step Functions does with DefinitionSubstitutions. */
 export function substitute(text: string, values: Record<string, string>): string {
   return text.replace(PLACEHOLDER, (m, name: string) => (Object.hasOwn(values, name) ? values[name]! : m));
@@ -289,10 +294,10 @@ export async function validateDefinitionFile(file: string): Promise<ValidationRe
   }
   if (parsedOk) {
     // Placeholders become a syntactically valid Lambda ARN so the schema's ARN checks pass.
-    const placeholders = new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!));
-    const values = Object.fromEntries([...placeholders].map((n) => [n, `arn:aws:lambda:us-east-1:123456789012:function:${n.replace(/[^A-Za-z0-9-_]/g, '')}`]));
-    if (placeholders.size > 0) {
-      problems.push({ severity: 'WARNING', file: abs, message: `not deployed by any template found next to it: placeholders ${[...placeholders].map((p) => `\${${p}}`).join(', ')} were not checked against DefinitionSubstitutions` });
+    const placeholders = placeholdersIn(text);
+    const values = Object.fromEntries(placeholders.map((n) => [n, `arn:aws:lambda:us-east-1:123456789012:function:${n.replace(/[^A-Za-z0-9-_]/g, '')}`]));
+    if (placeholders.length > 0) {
+      problems.push({ severity: 'WARNING', file: abs, message: `not deployed by any template found next to it: placeholders ${placeholders.map((p) => `\${${p}}`).join(', ')} were not checked against DefinitionSubstitutions` });
     }
     for (const d of await checkDefinition(substitute(text, values))) {
       const p: Problem = { severity: d.severity, file: abs, message: d.message };

@@ -17,10 +17,10 @@
  * template's state machines — and plans.
  */
 import { buildMockConfig, mockTestCaseName, type MockConfigFile, type MockTestCase } from '../backends/mock-config.ts';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { LoadedScenario } from './loader.ts';
 import { walkSteps } from './needs.ts';
-import { findRepoRoot, hasFunctionFaults, readScenarioDefinition, scenarioStateMachineName, toFaultPlan } from './runner.ts';
+import { findRepoRoot, hasFunctionFaults, templateOf, readScenarioDefinition, scenarioStateMachineName, toFaultPlan } from './runner.ts';
 import type { ScenarioSpec } from './schema.ts';
 
 /** What a scenario with function faults gets on a mock-config backend. */
@@ -111,36 +111,17 @@ export function planMocks(scenarios: PlannedScenario[], backendName = 'localstac
 }
 
 /**
- * The state machines of a SAM template (workflows/template.yaml) by name, each
- * with its definition as deploy will create it (DefinitionSubstitutions
- * resolved, so `${ResizeImageFunctionArn}` is the ARN of the template's
- * function). A state machine whose definition cannot be read or resolved is
- * left out (its scenarios are skipped with that reason).
- */
-export async function templateWorkflows(templateFile: string): Promise<Map<string, WorkflowSource>> {
-  // Loaded only when planning (LocalStack runs): deploy brings the packaging code with it.
-  const { loadTemplate, createContext, resolvedDefinitionText, VALIDATION_CONTEXT } = await import('../deploy/index.ts');
-  const out = new Map<string, WorkflowSource>();
-  const { model } = loadTemplate(templateFile);
-  if (!model) return out;
-  const ctx = createContext(model, VALIDATION_CONTEXT);
-  for (const sm of model.stateMachines) {
-    if (typeof sm.name !== 'string') continue;
-    try {
-      out.set(sm.name, { definition: resolvedDefinitionText(sm, ctx) });
-    } catch {
-      // Unreadable file or unresolvable substitution: `rehearse validate` names it; there is nothing to plan.
-    }
-  }
-  return out;
-}
-
-/**
  * Reads what planning needs — each scenario's definition file, and the
  * template of the repository each scenario belongs to — and plans.
  */
+/** A template's state machines (harness/deploy), loaded only when planning: deploy brings the packaging code with it. */
+async function templateWorkflows(templateFile: string): Promise<Map<string, string>> {
+  const { templateStateMachines } = await import('../deploy/index.ts');
+  return templateStateMachines(templateFile);
+}
+
 export async function prepareMockPlan(scenarios: LoadedScenario[], backendName: string): Promise<MockPlan> {
-  const templates = new Map<string, Promise<Map<string, WorkflowSource>>>();
+  const templates = new Map<string, Promise<Map<string, string>>>();
   const planned: PlannedScenario[] = [];
   for (const loaded of scenarios) {
     const read = await readScenarioDefinition(loaded);
@@ -154,10 +135,10 @@ export async function prepareMockPlan(scenarios: LoadedScenario[], backendName: 
       continue;
     }
     const root = await findRepoRoot(dirname(loaded.file));
-    const file = join(root, 'workflows', 'template.yaml');
+    const file = templateOf(root);
     if (!templates.has(file)) templates.set(file, templateWorkflows(file));
-    const workflow = (await templates.get(file)!).get(scenarioStateMachineName(loaded.spec));
-    planned.push({ loaded, ...(workflow ? { workflow } : {}) });
+    const definition = (await templates.get(file)!).get(scenarioStateMachineName(loaded.spec));
+    planned.push({ loaded, ...(definition !== undefined ? { workflow: { definition } } : {}) });
   }
   return planMocks(planned, backendName);
 }

@@ -29,7 +29,10 @@ import { objectBody, putSecret, runStep, StepError, type RunContext } from './st
 import { parseMaybeJson } from './value-match.ts';
 
 /** Deploys the workflows (template) onto a backend; provided by harness/deploy. */
-export type DeployFn = (backend: Backend, options: { repoRoot: string; secrets?: Record<string, unknown>; parameters?: Record<string, string> }) => Promise<void>;
+export type DeployFn = (
+  backend: Backend,
+  options: { repoRoot: string; secrets?: Record<string, unknown>; parameters?: Record<string, string>; definitionOverrides?: Record<string, string> },
+) => Promise<void>;
 
 export interface RunScenarioOptions {
   backend: Backend;
@@ -89,7 +92,7 @@ export async function findRepoRoot(from: string): Promise<string> {
   let dir = from;
   for (let i = 0; i < 12; i++) {
     try {
-      await readFile(resolve(dir, 'workflows', 'template.yaml'));
+      await readFile(templateOf(dir));
       return dir;
     } catch {
       const up = dirname(dir);
@@ -100,15 +103,36 @@ export async function findRepoRoot(from: string): Promise<string> {
   return process.cwd();
 }
 
+/** The SAM template of a repository. */
+export function templateOf(repoRoot: string): string {
+  return resolve(repoRoot, 'workflows', 'template.yaml');
+}
+
+/**
+ * Whether the scenario's `definition` takes the place of a template state
+ * machine's: it names a `workflow` the repository's template defines, and the
+ * template is not switched off (`deploy: false`). Then the template is
+ * deployed with this definition in that state machine's place — its
+ * DefinitionSubstitutions applied, uploads starting it — which is how an
+ * edited definition is checked before merge, or a production failure
+ * replayed against it. Any other definition is created as its own state machine.
+ */
+async function replacesTemplateWorkflow(spec: ScenarioSpec, repoRoot: string): Promise<boolean> {
+  if (spec.definition === undefined || spec.workflow === undefined || spec.deploy === false) return false;
+  const { templateStateMachines } = await import('../deploy/index.ts');
+  return templateStateMachines(templateOf(repoRoot)).has(spec.workflow);
+}
+
 /** Templates already validated in this process: validation runs once, deploys run per scenario. */
 const validatedTemplates = new Set<string>();
 
-async function defaultDeploy(backend: Backend, options: { repoRoot: string; secrets?: Record<string, unknown>; parameters?: Record<string, string> }): Promise<void> {
+const defaultDeploy: DeployFn = async (backend, options) => {
   const { deploy } = await import('../deploy/index.ts');
-  const template = resolve(options.repoRoot, 'workflows', 'template.yaml');
+  const template = templateOf(options.repoRoot);
   await deploy(template, backend, {
     ...(options.secrets ? { secrets: Object.fromEntries(Object.entries(options.secrets).filter(([, v]) => v !== null)) } : {}),
     ...(options.parameters ? { parameters: options.parameters } : {}),
+    ...(options.definitionOverrides ? { definitionOverrides: options.definitionOverrides } : {}),
     skipValidation: validatedTemplates.has(template),
   });
   validatedTemplates.add(template);
@@ -208,16 +232,18 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     try {
       if (options.reset && control) await control.reset();
       const repoRoot = options.repoRoot ?? (await findRepoRoot(dirname(loaded.file)));
-      const deployed = spec.deploy ?? (spec.workflow !== undefined && spec.definition === undefined);
+      const replaces = definitionText !== undefined && (await replacesTemplateWorkflow(spec, repoRoot));
+      const deployed = spec.deploy ?? (spec.workflow !== undefined && (spec.definition === undefined || replaces));
       if (deployed) {
         const parameters = spec.given?.parameters ? Object.fromEntries(Object.entries(spec.given.parameters).map(([k, v]) => [k, String(v)])) : undefined;
         await (options.deploy ?? defaultDeploy)(backend, {
           repoRoot,
           ...(spec.given?.secrets ? { secrets: spec.given.secrets } : {}),
           ...(parameters ? { parameters } : {}),
+          ...(replaces ? { definitionOverrides: { [spec.workflow!]: definitionText! } } : {}),
         });
       }
-      if (definitionText !== undefined) {
+      if (definitionText !== undefined && !replaces) {
         const name = scenarioStateMachineName(spec);
         await clients.sfn.send(
           new CreateStateMachineCommand({ name, definition: definitionText, roleArn: `arn:aws:iam::123456789012:role/rehearse-scenario` }),

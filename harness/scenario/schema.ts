@@ -378,8 +378,13 @@ export const Scenario = z.strictObject({
   definition: z
     .union([z.string(), z.record(z.string(), Json)])
     .optional()
-    .describe('Instead of a deployed workflow: an ASL definition (inline, or a file path relative to the scenario)'),
-  deploy: z.boolean().optional().describe('Deploy workflows/template.yaml first (default: true when `workflow` is set)'),
+    .describe(
+      'An ASL definition (inline, or a file path relative to the scenario). With a `workflow` that workflows/template.yaml defines, it replaces that state machine\'s definition (its DefinitionSubstitutions applied); otherwise it is created as its own state machine',
+    ),
+  deploy: z
+    .boolean()
+    .optional()
+    .describe('Deploy workflows/template.yaml first (default: true when `workflow` is set, unless `definition` is a state machine the template does not define)'),
   timeoutSeconds: z.number().positive().optional().describe('Wall-clock limit for the whole scenario (default 300)'),
   given: Given.optional(),
   when: z.array(Step).default([]),

@@ -114,6 +114,8 @@ describe('replay', () => {
     expect(await main(['replay', 'history.json', '--execution', 'execution.json', '--definition', 'def.asl.json', '--out', 'incident.yaml'], io)).toBe(0);
     const spec = parseScenario(await readFile(join(dir, 'incident.yaml'), 'utf8'), 'incident.yaml');
     expect(spec.definition).toBe('def.asl.json');
+    // With the recorded workflow's name: a template workflow of that name is deployed with this definition in its place.
+    expect(spec.workflow).toBe('image-processor');
     expect(spec.then.path).toEqual(['ValidateImage']);
     await writeFile(join(dir, 'bad.json'), '{"nope": 1}');
     expect(await main(['replay', 'bad.json'], io)).toBe(2);

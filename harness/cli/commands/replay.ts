@@ -19,7 +19,8 @@ const HELP = `usage: rehearse replay HISTORY.json [--execution DESCRIBE.json] [-
 
   HISTORY.json       aws stepfunctions get-execution-history --include-execution-data --execution-arn ARN
   --execution FILE   aws stepfunctions describe-execution --execution-arn ARN (input, state machine, status)
-  --definition FILE  run this ASL definition instead of the deployed workflow
+  --definition FILE  run this ASL definition instead (in place of the template workflow of the
+                     same name, placeholders filled; otherwise as its own state machine)
   --real-lambdas     inject only the recorded errors; calls that succeeded run the real handlers
                      (default: each call's recorded result or error is injected: the recorded path, exactly)
   --out FILE         write the scenario here (default: print it)
