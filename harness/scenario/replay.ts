@@ -13,6 +13,13 @@
  * are injected by their recorded payload instead (`input` + the number of calls
  * with that payload, so a retry of the item is its 2nd). Sequential calls keep
  * their invocation number — their order is the definition's.
+ *
+ * A Distributed Map runs its items as child executions, whose Lambda calls
+ * are in their own histories, not the parent's
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-examine-map-run.html).
+ * Given those histories (`children`), their calls are injected by payload
+ * like any concurrent call; without them, the children's calls run the real
+ * functions and the file says so.
  */
 import { stringify } from 'yaml';
 import { RehearseError } from '../core/index.ts';
@@ -42,6 +49,12 @@ export interface ReplayInput {
   definitionPath?: string;
   /** Top-level state names of that definition (keeps the expected path to states whose order is deterministic). */
   topLevelStates?: string[];
+  /**
+   * Histories of a Distributed Map's child executions (get-execution-history
+   * of each execution `list-executions --map-run-arn` lists; STANDARD children
+   * only — EXPRESS ones have no history API), each with where it came from.
+   */
+  children?: Array<{ source: string; events: unknown[] }>;
   /**
    * Inject only the recorded errors: every call that succeeded runs the real
    * handler (`rehearse replay --real-lambdas`). Default: recorded results are
@@ -93,6 +106,8 @@ type RecordedAction = { throw: { errorType: string; message?: string } } | { tim
 
 interface Outcome {
   fn: string;
+  /** Id of the event that scheduled the call, in its own history. */
+  scheduledEventId: number;
   /** 1-based call number of `fn` in the recorded execution. */
   call: number;
   /** The recorded failure or result; absent while unknown (still running, output not recorded, a callback task). */
@@ -103,6 +118,8 @@ interface Outcome {
   concurrent: boolean;
   /** The event payload the function received, or why it is not known or cannot be matched locally. */
   payload: { value: unknown } | { missing: string };
+  /** Made in this Distributed Map child execution (its history's source), not the parent. */
+  child?: string;
 }
 
 /**
@@ -223,7 +240,7 @@ export function lambdaOutcomes(events: HistoryEvent[]): Outcome[] {
       const call = (calls.get(fn) ?? 0) + 1;
       calls.set(fn, call);
       const kind = callKindOf(e);
-      const o: Outcome & { kind: CallKind } = { fn, call, kind, concurrent: inside.has(e.id), payload: recordedPayload(kind, e) };
+      const o: Outcome & { kind: CallKind } = { fn, scheduledEventId: e.id, call, kind, concurrent: inside.has(e.id), payload: recordedPayload(kind, e) };
       outcomes.set(e.id, o);
       ordered.push(o);
       continue;
@@ -352,6 +369,50 @@ function executionBound(value: unknown, reproduced: Set<string>, execName: strin
   return undefined;
 }
 
+/**
+ * The Lambda calls of Distributed Map child executions, all concurrent (items
+ * run in no fixed order), numbered after the parent's calls made before its
+ * first Map Run; the parent's later calls of a function the children also
+ * call are renumbered to count theirs, as the local Lambda service will.
+ */
+function withChildCalls(parent: Outcome[], parentEvents: HistoryEvent[], children: NonNullable<ReplayInput['children']>): { outcomes: Outcome[]; shared: Map<string, number> } {
+  const mapRunStarted = parentEvents.filter((e) => e.type === 'MapRunStarted').map((e) => e.id);
+  if (children.length === 0 || mapRunStarted.length === 0) return { outcomes: parent, shared: new Map() };
+  const firstRun = Math.min(...mapRunStarted);
+  const before = new Map<string, number>();
+  for (const o of parent) if (o.scheduledEventId < firstRun) before.set(o.fn, Math.max(before.get(o.fn) ?? 0, o.call));
+  const childCalls = new Map<string, number>();
+  const fromChildren: Outcome[] = [];
+  for (const child of children) {
+    for (const o of lambdaOutcomes(normalizeEvents(child.events))) {
+      const n = (childCalls.get(o.fn) ?? 0) + 1;
+      childCalls.set(o.fn, n);
+      fromChildren.push({ ...o, call: (before.get(o.fn) ?? 0) + n, concurrent: true, child: child.source });
+    }
+  }
+  const shared = new Map<string, number>();
+  const after = parent.map((o) => {
+    const k = o.scheduledEventId > firstRun ? childCalls.get(o.fn) : undefined;
+    if (k === undefined) return o;
+    shared.set(o.fn, k);
+    return { ...o, call: o.call + k };
+  });
+  return { outcomes: [...after.filter((o) => o.scheduledEventId < firstRun), ...fromChildren, ...after.filter((o) => o.scheduledEventId > firstRun)], shared };
+}
+
+/** Names of the Map states that started a Map Run (Distributed mode) in a history. */
+function distributedMapStates(events: HistoryEvent[]): string[] {
+  const byId = new Map(events.map((e) => [e.id, e]));
+  const names = new Set<string>();
+  for (const run of events.filter((e) => e.type === 'MapRunStarted')) {
+    let cur: HistoryEvent | undefined = run;
+    while (cur && cur.type !== 'MapStateEntered') cur = cur.previousEventId ? byId.get(cur.previousEventId) : undefined;
+    const name = cur ? detailsOf(cur)?.name : undefined;
+    names.add(typeof name === 'string' ? name : '(unnamed)');
+  }
+  return [...names];
+}
+
 export function historyToScenario(input: ReplayInput): { scenario: ScenarioInput; yaml: string } {
   const events = normalizeEvents(input.events);
   if (events.length === 0) throw new RehearseError('ERR_BAD_INPUT', 'the history has no events');
@@ -397,11 +458,22 @@ export function historyToScenario(input: ReplayInput): { scenario: ScenarioInput
     if (a.count > 1) states[name] = { attempts: a.count };
   }
   const realLambdas = input.realLambdas ?? false;
-  const outcomes = lambdaOutcomes(events);
+  const children = input.children ?? [];
+  const { outcomes, shared } = withChildCalls(lambdaOutcomes(events), events, children);
   const reproduced = stringsIn(parsedInput, new Set());
   if (!realLambdas) for (const o of outcomes) if (o.fault && 'return' in o.fault) stringsIn(o.fault.return, reproduced);
   const knownName = input.execution?.name ?? input.execution?.executionArn?.split(':').pop();
-  const keyed = keyCalls(outcomes, (payload) => executionBound(payload, reproduced, knownName));
+  // A child's call that cannot be matched by payload has no call number to fall back on
+  // (the children's calls interleave in any order): it runs the real function instead.
+  const unmatched = new Set<Keyed>();
+  const keyed = keyCalls(outcomes, (payload) => executionBound(payload, reproduced, knownName)).map((o): Keyed => {
+    if (o.child === undefined || o.positional === undefined) return o;
+    const { fault: _fault, positional, ...rest } = o;
+    if (!isInjected(o, realLambdas)) return rest;
+    const dropped = { ...rest, noResult: `its payload cannot be matched locally: ${positional}` };
+    unmatched.add(dropped);
+    return dropped;
+  });
   const faults = faultsFrom(keyed, realLambdas);
   // The recorded output is only expected when every call answers as recorded.
   const outputText = input.execution?.output ?? (last.type === 'ExecutionSucceeded' && typeof lastDetails?.output === 'string' ? lastDetails.output : undefined);
@@ -413,12 +485,12 @@ export function historyToScenario(input: ReplayInput): { scenario: ScenarioInput
       /* not JSON: no output expectation */
     }
   }
-  const unreplayed = realLambdas ? [] : outcomes.filter((o) => o.noResult !== undefined);
+  const unreplayed = keyed.filter((o) => o.noResult !== undefined && (!realLambdas || unmatched.has(o)));
   const scenario: ScenarioInput = {
     name: `replay of ${execName}`,
     description: realLambdas
-      ? `Reproduces ${input.execution?.executionArn ?? execName} against today's functions: same input; each recorded Lambda failure injected at the same invocation number (in a Map or Parallel: for the same payload); the calls that succeeded run the real handlers.`
-      : `Reproduces ${input.execution?.executionArn ?? execName} exactly: same input; each Lambda call's recorded result or error injected at the same invocation number (in a Map or Parallel: for the same payload), so no handler decides the path. \`rehearse replay --real-lambdas\` injects only the errors.`,
+      ? `Reproduces ${input.execution?.executionArn ?? execName} against today's functions: same input; each recorded Lambda failure injected at the same invocation number (in a Map, Parallel or Distributed Map child: for the same payload); the calls that succeeded run the real handlers.`
+      : `Reproduces ${input.execution?.executionArn ?? execName} exactly: same input; each Lambda call's recorded result or error injected at the same invocation number (in a Map, Parallel or Distributed Map child: for the same payload), so no handler decides the path. \`rehearse replay --real-lambdas\` injects only the errors.`,
     ...(input.definitionPath ? { definition: input.definitionPath, ...(workflow ? { workflow } : {}) } : { workflow: workflow! }),
     ...(faults.length ? { given: { faults } } : {}),
     when: [{ start: { input: parsedInput, as: 'replayed' } }, { await: { execution: 'replayed' } }],
@@ -435,8 +507,13 @@ export function historyToScenario(input: ReplayInput): { scenario: ScenarioInput
   };
   // Only calls something is injected into: the others run the real function whatever their order.
   const positional = keyed.filter((o) => o.positional !== undefined && isInjected(o, realLambdas));
+  const unrecordedChildren = children.length === 0 ? distributedMapStates(events) : [];
   const notes =
-    unreplayed.map((o) => `# Call ${o.call} of ${o.fn} runs the real function: ${o.noResult}.\n`).join('') +
+    unrecordedChildren
+      .map((name) => `# Distributed Map ${name} ran its items as child executions, whose Lambda calls are not in this history: they run the real functions (pass their histories with --children DIR).\n`)
+      .join('') +
+    [...shared].map(([fn, k]) => `# ${fn} is called by the parent and by the Distributed Map's children: the parent's later calls are numbered after the ${k} child call(s) given, so every child's history must be given.\n`).join('') +
+    unreplayed.map((o) => `# ${o.child !== undefined ? `A call of ${o.fn} in child execution ${o.child}` : `Call ${o.call} of ${o.fn}`} runs the real function: ${o.noResult}.\n`).join('') +
     positional
       .map((o) => `# Call ${o.call} of ${o.fn} (in a Map or Parallel) is injected by call number, not payload — ${o.positional} — so it may land on another item if the local order differs.\n`)
       .join('');

@@ -1,5 +1,5 @@
 /**
- * `rehearse replay HISTORY.json [--execution DESCRIBE.json] [--definition FILE] [--real-lambdas] [--out FILE]`:
+ * `rehearse replay HISTORY.json [--execution DESCRIBE.json] [--children DIR] [--definition FILE] [--real-lambdas] [--out FILE]`:
  * turns a real execution into a scenario reproducing it (harness/scenario/replay.ts):
  * every Lambda call's recorded result or error injected (inside a Map or
  * Parallel: for the call's recorded payload), or with --real-lambdas only the
@@ -7,25 +7,27 @@
  * HISTORY.json is `aws stepfunctions get-execution-history --include-execution-data`
  * output; it may also be one object `{ "execution": <describe-execution>, "events": [...] }`.
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, relative, resolve } from 'node:path';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RehearseError } from '../../core/index.ts';
 import { parseScenario } from '../../scenario/loader.ts';
 import { historyToScenario, type DescribeExecutionJson } from '../../scenario/replay.ts';
 import type { CliIo } from '../io.ts';
 
-const HELP = `usage: rehearse replay HISTORY.json [--execution DESCRIBE.json] [--definition FILE] [--real-lambdas] [--out FILE]
+const HELP = `usage: rehearse replay HISTORY.json [--execution DESCRIBE.json] [--children DIR] [--definition FILE] [--real-lambdas] [--out FILE]
 
   HISTORY.json       aws stepfunctions get-execution-history --include-execution-data --execution-arn ARN
   --execution FILE   aws stepfunctions describe-execution --execution-arn ARN (input, state machine, status)
+  --children DIR     the histories (*.json, get-execution-history output) of a Distributed Map's child
+                     executions: their Lambda calls are injected too, matched by payload
   --definition FILE  run this ASL definition instead (in place of the template workflow of the
                      same name, placeholders filled; otherwise as its own state machine)
   --real-lambdas     inject only the recorded errors; calls that succeeded run the real handlers
                      (default: each call's recorded result or error is injected: the recorded path, exactly)
   --out FILE         write the scenario here (default: print it)
 
-Calls inside a Map or Parallel are matched by their recorded payload (fault \`input\`), as the
+Calls inside a Map, a Parallel or a Distributed Map's children are matched by their recorded payload (fault \`input\`), as the
 local call order may differ; the others by invocation number.`;
 
 async function readJson(path: string, what: string): Promise<unknown> {
@@ -42,6 +44,24 @@ async function readJson(path: string, what: string): Promise<unknown> {
   }
 }
 
+/** Every `*.json` in `dir` (sorted by name), each a child execution's get-execution-history output. */
+async function readChildren(dir: string): Promise<Array<{ source: string; events: unknown[] }>> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => n.endsWith('.json')).sort();
+  } catch {
+    throw new RehearseError('ERR_BAD_INPUT', `--children: cannot read directory ${dir}`);
+  }
+  if (names.length === 0) throw new RehearseError('ERR_BAD_INPUT', `--children: ${dir} holds no *.json histories`);
+  const children = [];
+  for (const name of names) {
+    const history = (await readJson(join(dir, name), 'child history')) as { events?: unknown };
+    if (!history || !Array.isArray(history.events)) throw new RehearseError('ERR_BAD_INPUT', `--children: ${name} has no "events" array (expected get-execution-history output)`);
+    children.push({ source: name, events: history.events });
+  }
+  return children;
+}
+
 export async function run(argv: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
@@ -52,6 +72,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       options: {
         execution: { type: 'string' },
         definition: { type: 'string' },
+        children: { type: 'string' },
         'real-lambdas': { type: 'boolean' },
         out: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -80,8 +101,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     topLevelStates = Object.keys(def.States ?? {});
     definitionPath = relative(outFile ? dirname(outFile) : io.cwd, abs) || abs;
   }
+  const children = parsed.values.children ? await readChildren(resolve(io.cwd, parsed.values.children)) : undefined;
   const { yaml } = historyToScenario({
     events: history.events,
+    ...(children ? { children } : {}),
     ...(execution ? { execution } : {}),
     ...(definitionPath ? { definitionPath } : {}),
     ...(topLevelStates ? { topLevelStates } : {}),
