@@ -20,7 +20,7 @@ import { buildMockConfig, mockTestCaseName, type MockConfigFile, type MockTestCa
 import { dirname } from 'node:path';
 import type { LoadedScenario } from './loader.ts';
 import { walkSteps } from './needs.ts';
-import { findRepoRoot, hasFunctionFaults, templateOf, readScenarioDefinition, scenarioStateMachineName, toFaultPlan } from './runner.ts';
+import { findRepoRoot, hasFunctionFaults, readScenarioDefinition, scenarioStateMachineName, templateOf, toFaultPlan } from './runner.ts';
 import type { ScenarioSpec } from './schema.ts';
 
 /** What a scenario with function faults gets on a mock-config backend. */
@@ -110,16 +110,16 @@ export function planMocks(scenarios: PlannedScenario[], backendName = 'localstac
   return { config: build.config, assignments, hasTestCases: build.testCases.length > 0 };
 }
 
-/**
- * Reads what planning needs — each scenario's definition file, and the
- * template of the repository each scenario belongs to — and plans.
- */
 /** A template's state machines (harness/deploy), loaded only when planning: deploy brings the packaging code with it. */
 async function templateWorkflows(templateFile: string): Promise<Map<string, string>> {
   const { templateStateMachines } = await import('../deploy/index.ts');
   return templateStateMachines(templateFile);
 }
 
+/**
+ * Reads what planning needs — each scenario's definition file, and the
+ * template of the repository each scenario belongs to — and plans.
+ */
 export async function prepareMockPlan(scenarios: LoadedScenario[], backendName: string): Promise<MockPlan> {
   const templates = new Map<string, Promise<Map<string, string>>>();
   const planned: PlannedScenario[] = [];
