@@ -3,17 +3,18 @@
  * framing and hashing as the bytes arrive, so a large upload is hashed while
  * it is still on the wire instead of after it has landed.
  *
- * The MD5 of a large body whose length is announced up front (Content-Length,
- * or x-amz-decoded-content-length for aws-chunked) is computed by the digest
- * worker (digest-worker.ts) on the other core, overlapping the receive and
- * leaving this thread free. Every other digest (CRC32, CRC32C, …: cheap) is
- * computed here, chunk by chunk.
+ * Given a digest worker (`offload`: the caller passes one when this thread has
+ * other requests to serve), the MD5 of a large body whose length is announced
+ * up front (Content-Length, or x-amz-decoded-content-length for aws-chunked)
+ * is computed there, on the other core, leaving this thread free. Every other
+ * digest (CRC32, CRC32C, …: cheap), and MD5 without a worker, is computed
+ * here, chunk by chunk.
  */
 import type { IncomingMessage } from 'node:http';
 import { constants as bufferConstants } from 'node:buffer';
 import { AwsChunkedDecoder, framingOf, type ChunkedFraming } from './aws-chunked.ts';
 import { checksumOf, createDigester, type ChecksumAlgorithm, type Digester } from './checksums.ts';
-import type { DigestOffload, OffloadAlgorithm, OffloadJob } from './digest-worker.ts';
+import type { DigestOffload, OffloadDigests, OffloadJob } from './digest-worker.ts';
 import { incompleteBody } from './errors.ts';
 
 export class BodyTooLargeError extends Error {
@@ -25,9 +26,6 @@ export class BodyTooLargeError extends Error {
 export const MAX_BUFFER = bufferConstants.MAX_LENGTH;
 
 export type DigestAlgorithm = ChecksumAlgorithm | 'MD5';
-
-/** The digests the worker can compute (node crypto hashes); CRCs stay in-thread. */
-const OFFLOADABLE: Partial<Record<DigestAlgorithm, OffloadAlgorithm>> = { MD5: 'md5' };
 
 export interface ReceiveOptions {
   /** Most bytes accepted on the wire, framing included. */
@@ -64,14 +62,12 @@ export function receiveBody(req: IncomingMessage, options: ReceiveOptions): Prom
   const { rawLimit, limit, chunked, expectedLength } = options;
   const algorithms = options.algorithms ?? [];
 
-  // MD5 of a large body of announced length goes to the worker; everything else is hashed here, chunk by chunk.
-  const offloaded = algorithms.map((a) => OFFLOADABLE[a]).filter((a): a is OffloadAlgorithm => a !== undefined);
+  // MD5 of a large body of announced length goes to the worker (it declines small ones); the rest is hashed here.
   let job: OffloadJob | undefined;
-  if (options.offload && offloaded.length > 0 && expectedLength !== undefined && Number.isSafeInteger(expectedLength) && expectedLength <= limit) {
-    job = options.offload.begin(expectedLength, offloaded);
+  if (options.offload && algorithms.includes('MD5') && expectedLength !== undefined && Number.isSafeInteger(expectedLength) && expectedLength <= limit) {
+    job = options.offload.begin(expectedLength, ['md5']);
   }
-  const inThread: Array<[DigestAlgorithm, Digester]> = [];
-  for (const a of algorithms) if (!job || OFFLOADABLE[a] === undefined) inThread.push([a, createDigester(a)]);
+  const inThread = algorithms.filter((a) => !(job && a === 'MD5')).map((a): [DigestAlgorithm, Digester] => [a, createDigester(a)]);
   const chunks: Buffer[] = [];
   let payloadSize = 0;
   let rawSize = 0;
@@ -147,18 +143,13 @@ export function receiveBody(req: IncomingMessage, options: ReceiveOptions): Prom
         resolve({ body, digests, framing });
         return;
       }
-      const offloadedAlgorithms = algorithms.filter((a) => OFFLOADABLE[a] !== undefined);
-      finished.then(
-        (fromWorker) => {
-          for (const a of offloadedAlgorithms) digests[a] = fromWorker[OFFLOADABLE[a]!] ?? checksumOf(a, body);
+      // If the worker could not finish (crashed, exited), every byte is here: hash them in-thread.
+      void finished
+        .catch((): OffloadDigests => ({}))
+        .then((fromWorker) => {
+          digests.MD5 = fromWorker.md5 ?? checksumOf('MD5', body);
           resolve({ body, digests, framing });
-        },
-        () => {
-          // The worker could not finish (crashed, exited): every byte is here, hash them in-thread.
-          for (const a of offloadedAlgorithms) digests[a] = checksumOf(a, body);
-          resolve({ body, digests, framing });
-        },
-      );
+        });
     });
     req.once('error', fail);
     req.once('aborted', () => fail(new Error('client aborted the request')));

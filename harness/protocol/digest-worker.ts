@@ -114,10 +114,10 @@ parentPort.on('message', (m) => {
 `;
 
 /** Bodies smaller than this are hashed in-thread: below it, messaging costs more than the overlap saves. */
-export const OFFLOAD_MIN_BYTES = 256 * 1024;
+const OFFLOAD_MIN_BYTES = 256 * 1024;
 
 /** Size of the blocks bytes travel to the worker in (a socket read is at most 64 KiB). */
-export const BLOCK_BYTES = 64 * 1024;
+const BLOCK_BYTES = 64 * 1024;
 
 /** Bytes handed to the worker and not yet hashed before `update()` asks the caller to pause. */
 const MAX_IN_FLIGHT = 16 * 1024 * 1024;
@@ -133,9 +133,9 @@ interface Pending {
   reject(error: Error): void;
 }
 
-export class WorkerUnavailableError extends Error {}
+class WorkerUnavailableError extends Error {}
 
-export interface DigestWorkerOptions {
+interface DigestWorkerOptions {
   /** The worker's program (tests pass one that misbehaves). */
   source?: string;
   /** Smallest body worth a job (default OFFLOAD_MIN_BYTES). */

@@ -154,7 +154,11 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
   const requestIds = options.ids.fork('request-ids');
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const { clock, faults, log } = options;
-  /** Requests being handled right now (this one included): decides whether hashing moves to the worker. */
+  /**
+   * Requests this thread is working on right now (this one included) — not the
+   * ones that only wait (Runtime API long-polls, Invoke, StartSyncExecution):
+   * decides whether hashing moves to the worker.
+   */
   let inFlight = 0;
 
   function newRequestId(protocol: WireProtocol): string {
@@ -211,13 +215,15 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     };
     const requestId = newRequestId(prepared.protocol);
 
-    let release: (() => void) | undefined = holdsClockWhileHandled(method, path ?? rawPath, target) ? clock.hold('work', `${method} ${rawPath}`) : undefined;
+    // The requests that hold the clock are the ones doing work; the others only wait.
+    const working = holdsClockWhileHandled(method, path ?? rawPath, target);
+    let release: (() => void) | undefined = working ? clock.hold('work', `${method} ${rawPath}`) : undefined;
     const releaseHold = () => {
       release?.();
       release = undefined;
     };
-    inFlight++;
-    let counted = true;
+    if (working) inFlight++;
+    let counted = working;
     // One listener pair for both (each is idempotent): 'finish' when the response is out, 'close' when the client left first.
     const settled = () => {
       releaseHold();
