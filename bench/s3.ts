@@ -38,6 +38,7 @@ const S3rver = S3rverUntyped as new (options: Record<string, unknown>) => S3rver
 
 // BENCH_S3_SIZE (bytes) changes the object size: a tiny one isolates per-request overhead from hashing and copying.
 const SIZE = Number(process.env.BENCH_S3_SIZE ?? 1024 * 1024);
+const SIZE_LABEL = SIZE === 1024 * 1024 ? '1 MiB' : `${SIZE} B`;
 // 11 rounds of 30 (was 7 of 40): more, shorter rounds make the median steadier on a shared machine.
 const OPS_PER_ROUND = Number(process.env.BENCH_S3_OPS ?? 30);
 const ROUNDS = Number(process.env.BENCH_S3_ROUNDS ?? 11);
@@ -166,7 +167,7 @@ export async function run(): Promise<void> {
       return;
     }
     const ceiling = median(targets[2]!.rates);
-    console.log(`${SIZE === 1024 * 1024 ? '1 MiB' : `${SIZE} B`} PUT+GET via SDK v3, ${ROUNDS} rounds × ${OPS_PER_ROUND} pairs${CONCURRENCY > 1 ? ` × ${CONCURRENCY} concurrent clients` : ''} (median round):`);
+    console.log(`${SIZE_LABEL} PUT+GET via SDK v3, ${ROUNDS} rounds × ${OPS_PER_ROUND} pairs${CONCURRENCY > 1 ? ` × ${CONCURRENCY} concurrent clients` : ''} (median round):`);
     for (const t of targets) {
       const m = median(t.rates);
       console.log(
@@ -187,7 +188,7 @@ export async function run(): Promise<void> {
     const crcMs = timeIt(() => crc32(body));
     const ceilingPairMs = 1000 / ceiling;
     console.log(
-      `  floor: MD5 of 1 MiB ${md5Ms.toFixed(2)} ms + CRC32 ${crcMs.toFixed(2)} ms per PUT on top of the ceiling's ${ceilingPairMs.toFixed(2)} ms/pair` +
+      `  floor: MD5 of ${SIZE_LABEL} ${md5Ms.toFixed(2)} ms + CRC32 ${crcMs.toFixed(2)} ms per PUT on top of the ceiling's ${ceilingPairMs.toFixed(2)} ms/pair` +
         ` → at best ≈ ${((ceilingPairMs / (ceilingPairMs + md5Ms + crcMs)) * 100).toFixed(1)} % of the ceiling for a sequential client`,
     );
   } finally {

@@ -26,6 +26,7 @@ import type { Backend } from '../harness/backends/backend.ts';
 import { ControlClient } from '../harness/backends/control-client.ts';
 import { deploy } from '../harness/deploy/index.ts';
 import type { InvocationRecord } from '../harness/emulator/observations.ts';
+import { DEFAULT_MAX_ENVIRONMENTS } from '../harness/runtime/index.ts';
 import { generateImage } from '../harness/scenario/images.ts';
 import { runSuite } from '../harness/scenario/suite.ts';
 import { applyFilters } from '../lambdas/apply-filters/filters.ts';
@@ -293,7 +294,7 @@ async function manyUploads(): Promise<void> {
     );
     const invocations = (await new ControlClient(backend.controlUrl!).observations()).invocations;
     const cold = invocations.filter((r) => r.coldStart).length;
-    console.log(`  ${invocations.length} Lambda invocations, ${cold} of them cold starts (an environment cap of 32 shared by the workflow's six functions)`);
+    console.log(`  ${invocations.length} Lambda invocations, ${cold} of them cold starts (an environment cap of ${DEFAULT_MAX_ENVIRONMENTS} shared by the workflow's six functions)`);
     console.log(
       `  peak memory: harness process ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB; Lambda environments together ${(peakChildren / 1024 / 1024).toFixed(0)} MB (at most ${peakProcesses} processes at once)`,
     );
