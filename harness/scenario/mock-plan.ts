@@ -28,17 +28,15 @@ export type MockAssignment =
   | { kind: 'mocked'; stateMachineName: string; testCaseName: string; mockedStates: string[] }
   | { kind: 'skipped'; reason: string };
 
-/** A state machine's definition (JSON text or an object), with function names or ARNs in its Task states. */
-export interface WorkflowSource {
-  definition: unknown;
-}
-
 export interface PlannedScenario {
   loaded: LoadedScenario;
-  /** The scenario's own `definition` as JSON text, when it has one. */
-  definitionText?: string;
-  /** Otherwise: its workflow as the template defines it (undefined: not found). */
-  workflow?: WorkflowSource;
+  /**
+   * The definition whose Task states are mocked (JSON text or an object, with
+   * function names or ARNs in its Task states): the scenario's own
+   * `definition`, or else its workflow's as the template defines it;
+   * undefined when neither is found.
+   */
+  definition?: unknown;
 }
 
 export interface MockPlan {
@@ -74,12 +72,11 @@ export function planMocks(scenarios: PlannedScenario[], backendName = 'localstac
   const skip = (file: string, reason: string) => assignments.set(file, { kind: 'skipped', reason: `skipped on ${backendName}: ${reason}` });
   const cases: Array<MockTestCase & { file: string }> = [];
   const taken = new Map<string, Set<string>>();
-  for (const { loaded, definitionText, workflow } of scenarios) {
+  for (const { loaded, definition } of scenarios) {
     const spec = loaded.spec;
     if (spec.skip || !hasFunctionFaults(spec)) continue;
     const stateMachineName = scenarioStateMachineName(spec);
-    const source: WorkflowSource | undefined = definitionText !== undefined ? { definition: definitionText } : workflow;
-    if (!source) {
+    if (definition === undefined) {
       skip(loaded.file, `no definition found for state machine ${stateMachineName} (not in workflows/template.yaml), so its Task states cannot be mocked`);
       continue;
     }
@@ -97,7 +94,7 @@ export function planMocks(scenarios: PlannedScenario[], backendName = 'localstac
       file: loaded.file,
       stateMachineName,
       testCaseName: uniqueName(mockTestCaseName(spec.name), names),
-      definition: source.definition,
+      definition,
       faults: toFaultPlan(spec.given?.faults ?? []),
     });
   }
@@ -131,14 +128,14 @@ export async function prepareMockPlan(scenarios: LoadedScenario[], backendName: 
       continue;
     }
     if (read.text !== undefined) {
-      planned.push({ loaded, definitionText: read.text });
+      planned.push({ loaded, definition: read.text });
       continue;
     }
     const root = await findRepoRoot(dirname(loaded.file));
     const file = templateOf(root);
     if (!templates.has(file)) templates.set(file, templateWorkflows(file));
     const definition = (await templates.get(file)!).get(scenarioStateMachineName(loaded.spec));
-    planned.push({ loaded, ...(definition !== undefined ? { workflow: { definition } } : {}) });
+    planned.push({ loaded, ...(definition !== undefined ? { definition } : {}) });
   }
   return planMocks(planned, backendName);
 }

@@ -309,7 +309,9 @@ function faultsFrom(outcomes: Keyed[], realLambdas: boolean): FaultList {
   for (const o of outcomes) {
     if (!isInjected(o, realLambdas)) continue;
     const key = o.input ? `${o.fn}\0${canonicalJson(o.input.value)}` : o.fn;
-    groups.set(key, [...(groups.get(key) ?? []), { n: o.input ? o.input.n : o.call, o }]);
+    const group = groups.get(key) ?? [];
+    group.push({ n: o.input ? o.input.n : o.call, o });
+    groups.set(key, group);
   }
   for (const list of groups.values()) {
     let i = 0;
@@ -427,7 +429,8 @@ export function historyToScenario(input: ReplayInput): { scenario: ScenarioInput
   }
   const stateMachineArn = input.execution?.stateMachineArn ?? (typeof startDetails?.stateMachineArn === 'string' ? startDetails.stateMachineArn : undefined);
   const workflow = stateMachineArn?.split(':').pop();
-  const execName = input.execution?.name ?? input.execution?.executionArn?.split(':').pop() ?? 'execution';
+  const knownName = input.execution?.name ?? input.execution?.executionArn?.split(':').pop();
+  const execName = knownName ?? 'execution';
   if (!workflow && !input.definitionPath)
     throw new RehearseError('ERR_BAD_INPUT', 'cannot tell which state machine ran: pass the describe-execution output (--execution FILE) or --definition FILE');
 
@@ -462,7 +465,6 @@ export function historyToScenario(input: ReplayInput): { scenario: ScenarioInput
   const { outcomes, shared } = withChildCalls(lambdaOutcomes(events), events, children);
   const reproduced = stringsIn(parsedInput, new Set());
   if (!realLambdas) for (const o of outcomes) if (o.fault && 'return' in o.fault) stringsIn(o.fault.return, reproduced);
-  const knownName = input.execution?.name ?? input.execution?.executionArn?.split(':').pop();
   // A child's call that cannot be matched by payload has no call number to fall back on
   // (the children's calls interleave in any order): it runs the real function instead.
   const unmatched = new Set<Keyed>();

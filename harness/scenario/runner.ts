@@ -119,8 +119,9 @@ export function templateOf(repoRoot: string): string {
  */
 async function replacesTemplateWorkflow(spec: ScenarioSpec, repoRoot: string): Promise<boolean> {
   if (spec.definition === undefined || spec.workflow === undefined || spec.deploy === false) return false;
-  const { templateStateMachines } = await import('../deploy/index.ts');
-  return templateStateMachines(templateOf(repoRoot)).has(spec.workflow);
+  // Only the template's names are needed, not its definitions.
+  const { loadTemplate } = await import('../deploy/index.ts');
+  return loadTemplate(templateOf(repoRoot)).model?.stateMachines.some((sm) => sm.name === spec.workflow) ?? false;
 }
 
 /** Templates already validated in this process: validation runs once, deploys run per scenario. */

@@ -231,7 +231,11 @@ async function watchAndRun(flags: RunFlags, io: CliIo): Promise<number> {
     if (running || stopped) return; // the running one looks at `changed` when it ends
     const files = [...changed].map((f) => relative(io.cwd, f) || f);
     changed.clear();
-    running = runNow(`changed: ${files.slice(0, 5).join(', ')}${files.length > 5 ? `, +${files.length - 5} more` : ''}`).finally(() => {
+    launch(`changed: ${files.slice(0, 5).join(', ')}${files.length > 5 ? `, +${files.length - 5} more` : ''}`);
+  };
+  /** Starts a run; when it ends, changes made meanwhile schedule the next one. */
+  const launch = (why: string) => {
+    running = runNow(why).finally(() => {
       running = undefined;
       if (changed.size > 0 && !stopped) schedule();
     });
@@ -262,10 +266,7 @@ async function watchAndRun(flags: RunFlags, io: CliIo): Promise<number> {
   }
   io.stdout.write(`watching ${targets.map((t) => relative(io.cwd, t.only ? join(t.dir, t.only) : t.dir) || '.').join(', ')}; Ctrl-C to stop\n`);
   // Watching starts before the first run, so a change made while it runs is not lost.
-  running = runNow('start').finally(() => {
-    running = undefined;
-    if (changed.size > 0 && !stopped) schedule();
-  });
+  launch('start');
 
   await (io.interrupted ?? new Promise<void>(() => {}));
   stopped = true;
