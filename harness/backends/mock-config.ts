@@ -196,7 +196,7 @@ function isDefaultReturn(f: FunctionFault): f is Extract<FunctionFault, { return
  * nothing more.
  */
 function responsesFor(task: TaskInfo, retriers: Json[], allFaults: FunctionFault[], returns: Record<string, unknown> | undefined, fn: string): MockedResponseEntry[] {
-  // A `return` on every call is the function's default answer, not a per-call fault.
+  // A `return` on every call answers the calls no other fault decides; it neither bounds the calls nor ends the faults.
   const fallback = allFaults.find(isDefaultReturn);
   const faults = allFaults.filter((f) => !isDefaultReturn(f));
   const bounded = faults.every((f) => f.invocations !== undefined);
@@ -204,9 +204,10 @@ function responsesFor(task: TaskInfo, retriers: Json[], allFaults: FunctionFault
     throw new Unsupported(`a fault on every call of ${fn} cannot be mocked for state ${task.stateName} inside a Map (the number of calls is unknown in advance)`);
   }
   const hasReturn = returns !== undefined && Object.prototype.hasOwnProperty.call(returns, fn);
+  /** A call past the last per-call fault: the `return` on every call if any (as the Lambda service answers), else the case's value. */
   const plainReturn = (call: number): MockedResponseEntry => {
-    if (hasReturn) return { Return: returnFor(task, returns[fn]) };
     if (fallback) return { Return: returnFor(task, fallback.return) };
+    if (hasReturn) return { Return: returnFor(task, returns[fn]) };
     throw new Unsupported(
       `call ${call} of ${fn} (state ${task.stateName}) would run the real function, but a mocked Task needs a mocked response for every call (AWS: "you must specify a mocked response for every invocation"); give the scenario a \`return\` for that call of ${fn}, or run it on a backend with the control API`,
     );
@@ -215,7 +216,8 @@ function responsesFor(task: TaskInfo, retriers: Json[], allFaults: FunctionFault
   const used = retriers.map(() => 0);
   const last = Math.max(0, ...faults.map(maxSelected));
   for (let call = 1; call <= 1000; call++) {
-    const applicable = faults.filter((f) => selects(f, call));
+    // Every fault, the `return` on every call included, so decisiveFault ranks them as the Lambda service does.
+    const applicable = allFaults.filter((f) => selects(f, call));
     if (applicable.some((f) => 'latencyMs' in f)) {
       throw new Unsupported(`call ${call} of ${fn} adds latency, which a MockConfigFile cannot express (it can only Return or Throw)`);
     }

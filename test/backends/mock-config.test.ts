@@ -157,6 +157,21 @@ describe('buildMockConfig', () => {
     expect((responses['1'] as { Throw: { Error: string } }).Throw.Error).toBe('Runtime.ExitError');
   });
 
+  it('ranks a `return` on every call as the Lambda service does: above a crash, and above the case default', () => {
+    const build = one({
+      definition: IMAGE_PROCESSOR,
+      faults: {
+        functions: [
+          { function: 'notify', return: { sent: 'stub' } },
+          { function: 'notify', invocations: [1], crash: true },
+        ],
+      },
+      returns: { notify: { sent: 'case default' } },
+    });
+    // The emulator answers call 1 with the return (the handler never runs, so it cannot crash).
+    expect(build.config.MockedResponses['sm.case.Notify']).toEqual({ '0': { Return: { sent: 'stub' } } });
+  });
+
   it('returns the bare payload for a function-ARN resource and {StatusCode, Payload} for lambda:invoke', () => {
     const build = one({
       definition: IMAGE_PROCESSOR,
