@@ -105,11 +105,9 @@ export function validateFaultPlan(input: unknown): FaultPlan {
       if (f.latencyMs !== undefined && (typeof f.latencyMs !== 'number' || f.latencyMs < 0)) {
         throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`${name}[${i}].latencyMs\` must be a number ≥ 0`);
       }
-      if (name === 'operations' && 'input' in f) {
-        // Only a Lambda invocation has one payload to compare; an S3/Secrets/SNS request has no such thing.
-        throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`operations[${i}].input\` is not supported: only function faults match on the event payload`);
-      }
       if (name === 'operations') {
+        // Only a Lambda invocation has one payload to compare; an S3/Secrets/SNS request has no such thing.
+        if ('input' in f) throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`operations[${i}].input\` is not supported: only function faults match on the event payload`);
         if (f.error !== undefined && (!isRecord(f.error) || typeof f.error.code !== 'string')) {
           throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`operations[${i}].error.code\` must be a string`);
         }

@@ -61,7 +61,7 @@ function tsxLoaderUrl(): string {
 }
 
 /** Names the precompiled handler module for the Node bootstrap (which deletes it before loading user code). */
-export const HANDLER_MODULE_VARIABLE = 'REHEARSE_HANDLER_MODULE';
+const HANDLER_MODULE_VARIABLE = 'REHEARSE_HANDLER_MODULE';
 
 /** Credentials every execution environment gets: the access key names the function (RequestContext.caller). */
 export const FUNCTION_SECRET_ACCESS_KEY = 'rehearse';
@@ -134,8 +134,11 @@ export function launchCommand(spec: FunctionSpec, ctx: LaunchContext): LaunchCom
     const args = [`--max-old-space-size=${nodeHeapLimitMb(spec.memorySizeMb)}`, '--disable-warning=NodeVersionSupportWarning', '--import', NODE_HOST_PREFIX_PRELOAD];
     const file = resolveNodeHandlerFile(spec.codeDir, spec.handler);
     // Read (and removed from the handler's view) by the bootstrap.
-    if (ctx.handlerModule && file && /\.[mc]?ts$/.test(file)) env[HANDLER_MODULE_VARIABLE] = ctx.handlerModule;
-    else if (file && /\.[mc]?ts$/.test(file)) args.push('--import', tsxLoaderUrl());
+    // TypeScript runs precompiled when the bundle is ready, through tsx otherwise.
+    if (file && /\.[mc]?ts$/.test(file)) {
+      if (ctx.handlerModule) env[HANDLER_MODULE_VARIABLE] = ctx.handlerModule;
+      else args.push('--import', tsxLoaderUrl());
+    }
     args.push(NODE_BOOTSTRAP);
     return { command: process.execPath, args, env, cwd: spec.codeDir };
   }

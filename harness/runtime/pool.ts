@@ -53,10 +53,6 @@ export class FunctionPool {
     return true;
   }
 
-  get idleCount(): number {
-    return this.idle.length;
-  }
-
   /** Release order of this pool's least recently used idle environment (lower = older); undefined when none is idle. */
   get oldestIdleRelease(): number | undefined {
     return this.idle[0]?.releasedAt;

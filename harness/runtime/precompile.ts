@@ -37,7 +37,7 @@ import { REAL_CLOCK } from '../core/index.ts';
 const CACHE_FORMAT = 1;
 /** Bundles nothing refers to any more are removed after this long (they are small; this only bounds growth). */
 const STALE_OUTPUT_MS = 7 * 24 * 60 * 60 * 1000;
-export const CACHE_DIR_NAME = path.join('.cache', 'rehearse-lambda');
+const CACHE_DIR_NAME = path.join('.cache', 'rehearse-lambda');
 
 const LOADERS: Record<string, Loader> = {
   '.ts': 'ts',
@@ -75,7 +75,7 @@ function isDirectory(p: string): boolean {
 }
 
 /** The `node_modules` directory Node searches first for a bare import from a file in `dir`. */
-export function nearestNodeModules(dir: string): string | undefined {
+function nearestNodeModules(dir: string): string | undefined {
   for (let d = path.resolve(dir); ; d = path.dirname(d)) {
     if (path.basename(d) !== 'node_modules') {
       const candidate = path.join(d, 'node_modules');
@@ -86,7 +86,7 @@ export function nearestNodeModules(dir: string): string | undefined {
 }
 
 /** Whether Node loads `file` as an ES module (`.mts`, or `.ts` under `"type": "module"`). */
-export function isEsmTypeScript(file: string): boolean {
+function isEsmTypeScript(file: string): boolean {
   if (file.endsWith('.mts')) return true;
   if (!file.endsWith('.ts')) return false;
   for (let d = path.dirname(file); ; d = path.dirname(d)) {

@@ -11,7 +11,7 @@ import type { RenderedImage } from '../shared/types.ts';
 
 export type FiltersConfig = Pick<AppConfig, 'filters' | 'maxPixels'>;
 
-export function applyFilter(image: Sharp, filter: Filter): Sharp {
+function applyFilter(image: Sharp, filter: Filter): Sharp {
   switch (filter.name) {
     case 'greyscale':
       return image.greyscale();
@@ -30,6 +30,5 @@ export async function applyFilters(body: Buffer, config: FiltersConfig, options:
   let image = open(body, config.maxPixels, format);
   if (format !== 'gif' && format !== 'webp') image = image.autoOrient();
   for (const f of config.filters) image = applyFilter(image, f);
-  const { data, info } = await render(encodeAs(image, format), `filtering ${options.what ?? 'the image'}`);
-  return { data, format, width: info.width, height: info.pageHeight ?? info.height };
+  return render(encodeAs(image, format), format, `filtering ${options.what ?? 'the image'}`);
 }

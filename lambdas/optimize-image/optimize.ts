@@ -19,6 +19,5 @@ export async function optimizeImage(body: Buffer, config: OptimizeConfig, option
   const inputFormat = await detectFormat(body);
   const format = config.outputFormat;
   const image = open(body, config.maxPixels, format === 'webp' ? inputFormat : undefined);
-  const { data, info } = await render(encodeAs(image, format, config.quality), `optimising ${options.what ?? 'the image'}`);
-  return { data, format, width: info.width, height: info.pageHeight ?? info.height };
+  return render(encodeAs(image, format, config.quality), format, `optimising ${options.what ?? 'the image'}`);
 }

@@ -15,7 +15,7 @@ export async function handler(event: unknown): Promise<DerivedImage> {
   const hint = optionalString(asRecord(event, 'event'), 'format');
   const config = await getConfig();
   const { body } = await getObject(bucket, key);
-  const out = await resizeImage(body, config, { ...(hint !== undefined ? { hint } : {}), what: `s3://${bucket}/${key}` });
+  const out = await resizeImage(body, config, { hint, what: `s3://${bucket}/${key}` });
   const outKey = derivedKey('resized', key);
   await putObject(bucket, outKey, out.data, CONTENT_TYPES[out.format], { 'source-key': encodeURIComponent(key) });
   return { bucket, key: outKey, sourceKey: key, format: out.format, width: out.width, height: out.height, size: out.data.length };

@@ -27,6 +27,5 @@ export async function resizeImage(body: Buffer, config: ResizeConfig, options: {
     fit: config.fit,
     withoutEnlargement: !config.enlarge,
   });
-  const { data, info } = await render(encodeAs(image, format), `resizing ${options.what ?? 'the image'}`);
-  return { data, format, width: info.width, height: info.pageHeight ?? info.height };
+  return render(encodeAs(image, format), format, `resizing ${options.what ?? 'the image'}`);
 }

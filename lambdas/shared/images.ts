@@ -3,6 +3,7 @@ import type { Metadata, OutputInfo, Sharp } from 'sharp';
 import sharp from 'sharp';
 import type { ImageFormat, OutputFormat } from './config.ts';
 import { ImageProcessingError } from './errors.ts';
+import type { RenderedImage } from './types.ts';
 
 export const CONTENT_TYPES: Record<ImageFormat, string> = {
   jpeg: 'image/jpeg',
@@ -67,13 +68,19 @@ export function optimizedKey(sourceKey: string, format: OutputFormat): string {
   return `optimized/${stem}.${EXTENSIONS[format]}`;
 }
 
-/** Runs a sharp pipeline, turning libvips failures into ImageProcessingError (not retried). */
-export async function render(image: Sharp, what: string): Promise<{ data: Buffer; info: OutputInfo }> {
+/**
+ * Runs a sharp pipeline encoding `format`, turning libvips failures into
+ * ImageProcessingError (not retried); `what` names the step and the image in
+ * that error ("resizing s3://images/raw/cat.jpg").
+ */
+export async function render<F extends string>(image: Sharp, format: F, what: string): Promise<RenderedImage<F>> {
+  let out: { data: Buffer; info: OutputInfo };
   try {
-    return await image.toBuffer({ resolveWithObject: true });
+    out = await image.toBuffer({ resolveWithObject: true });
   } catch (e) {
     throw new ImageProcessingError(`${what}: ${(e as Error).message}`, { cause: e });
   }
+  return { data: out.data, format, width: out.info.width, height: out.info.pageHeight ?? out.info.height };
 }
 
 /** A pipeline on `body`, limited to `maxPixels` and keeping animation frames where the format has them. */

@@ -9,20 +9,14 @@
  * infrastructure failures (S3, Secrets Manager), which the workflow retries.
  */
 import { getConfig } from '../shared/config.ts';
-import type { ImageFormat } from '../shared/config.ts';
 import { objectRef } from '../shared/input.ts';
 import { getObject, headObject } from '../shared/s3-objects.ts';
-import { checkImage } from './check.ts';
+import { checkImage, type ImageCheck } from './check.ts';
 
-export interface ValidationResult {
+/** check.ts's verdict, with the object it is about. */
+export interface ValidationResult extends ImageCheck {
   bucket: string;
   key: string;
-  isValid: boolean;
-  /** Why the image was rejected; null when valid. */
-  reason: string | null;
-  format: ImageFormat | null;
-  width: number | null;
-  height: number | null;
   /** Object size in bytes. */
   size: number | null;
 }
