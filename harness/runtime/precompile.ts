@@ -107,15 +107,18 @@ function isEsmTypeScript(file: string): boolean {
  * `define`s below turn them into identifiers, and this declares those
  * identifiers at the top of each file (on its first line, so line numbers and
  * the source map stay right). esbuild renames each file's declarations apart
- * and drops the unused ones.
+ * and drops the unused ones. Records the hash of each source as it was read
+ * (`hashes`), so the manifest describes exactly what was bundled even if a file
+ * changes during the build.
  */
-const importMetaPlugin: Plugin = {
+const importMetaPlugin = (hashes: Map<string, string>): Plugin => ({
   name: 'rehearse-import-meta',
   setup(b) {
     b.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
       const loader = LOADERS[path.extname(args.path)];
       if (!loader) return undefined;
       const source = await readFile(args.path, 'utf8');
+      hashes.set(args.path, sha256(source));
       const declarations =
         `var __rehearse_import_meta_url = ${JSON.stringify(pathToFileURL(args.path).href)}, ` +
         `__rehearse_import_meta_filename = ${JSON.stringify(args.path)}, ` +
@@ -125,7 +128,7 @@ const importMetaPlugin: Plugin = {
       return { contents: shebang + declarations + source.slice(shebang.length), loader };
     });
   },
-};
+});
 
 export class HandlerCompiler {
   private readonly inFlight = new Map<string, Promise<CompileOutcome>>();
@@ -162,6 +165,7 @@ export class HandlerCompiler {
   }
 
   private async build(entry: string, nodeModules: string, cacheDir: string, manifestFile: string, previous: Manifest | undefined): Promise<CompileOutcome> {
+    const hashes = new Map<string, string>();
     let result;
     try {
       result = await build({
@@ -185,7 +189,7 @@ export class HandlerCompiler {
           'import.meta.filename': '__rehearse_import_meta_filename',
           'import.meta.dirname': '__rehearse_import_meta_dirname',
         },
-        plugins: [importMetaPlugin],
+        plugins: [importMetaPlugin(hashes)],
       });
     } catch (e) {
       const first = (e as { errors?: Array<{ text: string }> }).errors?.[0]?.text;
@@ -202,7 +206,8 @@ export class HandlerCompiler {
     const inputs: Record<string, string> = {};
     for (const rel of Object.keys(result.metafile.inputs)) {
       const file = path.resolve(path.dirname(entry), rel);
-      inputs[file] = sha256(await readFile(file));
+      // Files the plugin did not load (JSON, …) are read for their hash now.
+      inputs[file] = hashes.get(file) ?? sha256(await readFile(file));
     }
     const output = `${sha256(out.contents).slice(0, 24)}.mjs`;
     const module = path.join(cacheDir, output);
