@@ -17,11 +17,23 @@ export interface Timer {
  */
 export type HoldKind = 'work' | 'callback';
 
+export interface TimerOptions {
+  /**
+   * Whether an idle virtual clock may jump to this timer (default true). A
+   * recurring schedule (an EventBridge rule's `rate(5 minutes)`) passes
+   * false: if it could wake the clock, idle time would race from firing to
+   * firing forever. Such a timer fires when time reaches it for any other
+   * reason — a Wait state, a retry, a timeout, an explicit advance — in due
+   * order and at its own instant. On a system clock every timer is real.
+   */
+  wakesClock?: boolean;
+}
+
 export interface Clock {
   readonly kind: 'system' | 'virtual';
   /** Milliseconds since the epoch. */
   now(): number;
-  setTimer(delayMs: number, fn: () => void): Timer;
+  setTimer(delayMs: number, fn: () => void, options?: TimerOptions): Timer;
   /** Resolves after delayMs of this clock's time; rejects with the signal's reason when aborted. */
   sleep(delayMs: number, signal?: AbortSignal): Promise<void>;
   /** Marks running work; returns its release function (idempotent). */
@@ -60,7 +72,7 @@ export class SystemClock implements Clock {
   now(): number {
     return Date.now();
   }
-  setTimer(delayMs: number, fn: () => void): Timer {
+  setTimer(delayMs: number, fn: () => void, _options?: TimerOptions): Timer {
     const t = setTimeout(fn, Math.max(0, delayMs));
     return { cancel: () => clearTimeout(t) };
   }
@@ -86,6 +98,8 @@ interface PendingTimer {
   seq: number;
   fn: () => void;
   cancelled: boolean;
+  /** TimerOptions.wakesClock. */
+  wakes: boolean;
 }
 
 /**
@@ -123,8 +137,8 @@ export class VirtualClock implements Clock {
     this.schedule();
   }
 
-  setTimer(delayMs: number, fn: () => void): Timer {
-    const timer: PendingTimer = { due: this.t + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false };
+  setTimer(delayMs: number, fn: () => void, options: TimerOptions = {}): Timer {
+    const timer: PendingTimer = { due: this.t + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false, wakes: options.wakesClock ?? true };
     this.insert(timer);
     this.schedule();
     return {
@@ -154,9 +168,9 @@ export class VirtualClock implements Clock {
     return [...this.labels.values()];
   }
 
-  /** Due times (epoch ms) of the timers still pending. */
+  /** Due times (epoch ms) of the pending timers that can wake the clock (schedules that cannot are left out). */
   pendingTimers(): number[] {
-    return this.timers.filter((t) => !t.cancelled).map((t) => t.due);
+    return this.timers.filter((t) => !t.cancelled && t.wakes).map((t) => t.due);
   }
 
   /**
@@ -178,6 +192,12 @@ export class VirtualClock implements Clock {
   private peek(): PendingTimer | undefined {
     while (this.timers.length > 0 && this.timers[0]!.cancelled) this.timers.shift();
     return this.timers[0];
+  }
+
+  /** The first pending timer that may wake the clock. */
+  private peekWaking(): PendingTimer | undefined {
+    this.peek();
+    return this.timers.find((t) => !t.cancelled && t.wakes);
   }
 
   private fireNext(): void {
@@ -206,17 +226,18 @@ export class VirtualClock implements Clock {
   }
 
   private schedule(): void {
-    if (this.scheduled || !this.canJump() || !this.peek()) return;
+    if (this.scheduled || !this.canJump() || !this.peekWaking()) return;
     this.scheduled = true;
     // Two macrotask turns let promise chains and I/O callbacks started by the
     // last timer settle (and take their holds) before we decide we are idle.
     setImmediate(() =>
       setImmediate(() => {
         this.scheduled = false;
-        if (!this.canJump()) return;
-        const next = this.peek();
-        if (!next) return;
-        const due = next.due;
+        if (!this.canJump() || !this.peekWaking()) return;
+        // Jumping towards the next waking timer passes the non-waking ones due
+        // before it: they fire first, at their own instant, and the work they
+        // start is let settle before time moves on.
+        const due = this.peek()!.due;
         // Fire everything due at that instant, then look again.
         while (this.peek() && this.peek()!.due === due) this.fireNext();
         this.schedule();

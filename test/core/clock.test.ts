@@ -64,4 +64,34 @@ describe('VirtualClock', () => {
     await clock.advance(10_000);
     expect(fired).toBe(false);
   });
+
+  it('never jumps to a timer that does not wake the clock, but fires it when time passes it', async () => {
+    const clock = new VirtualClock({ start: 0 });
+    const fired: Array<[string, number]> = [];
+    // A schedule re-arming itself: were it a waking timer, idle time would race on forever.
+    const every = (ms: number) => {
+      clock.setTimer(ms, () => {
+        fired.push(['schedule', clock.now()]);
+        every(ms);
+      }, { wakesClock: false });
+    };
+    every(60_000);
+    await settle();
+    await settle();
+    expect(clock.now()).toBe(0);
+    expect(fired).toEqual([]);
+    expect(clock.pendingTimers()).toEqual([]);
+    // A Wait of 2.5 minutes moves time: the schedule fires on the way, each at its own instant.
+    await clock.sleep(150_000);
+    expect(fired).toEqual([
+      ['schedule', 60_000],
+      ['schedule', 120_000],
+    ]);
+    expect(clock.now()).toBe(150_000);
+    await clock.advance(60_000);
+    expect(fired.map(([, t]) => t)).toEqual([60_000, 120_000, 180_000]);
+    await settle();
+    await settle();
+    expect(clock.now()).toBe(210_000);
+  });
 });

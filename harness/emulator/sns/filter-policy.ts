@@ -1,106 +1,63 @@
 /**
- * Subscription filter policies on message attributes (SNS developer guide,
- * "Amazon SNS message filtering"), scope `MessageAttributes`: exact strings and
- * numbers, `prefix`, `suffix`, `anything-but`, `numeric`, `exists`,
- * `equals-ignore-case`. Keys are ANDed, values in a key's list ORed. A policy
- * with scope `MessageBody` is matched against the JSON message body's
- * top-level (and nested) properties the same way.
+ * Subscription filter policies (SNS developer guide, "Amazon SNS message
+ * filtering"): EventBridge's event-pattern language without `wildcard`,
+ * matched by the shared module in harness/emulator/event-pattern. Scope
+ * `MessageAttributes` matches the message attributes as one JSON object
+ * (`String` → string, `Number` → number, `String.Array` → its array);
+ * scope `MessageBody` matches the JSON message body, nested properties included.
  */
+import { compilePattern, compilePatternText, EventPatternError, matchesPattern, type CompiledPattern } from '../event-pattern/index.ts';
 import type { MessageAttribute } from './models.ts';
 
-type Condition = string | number | boolean | null | Record<string, unknown>;
+const SNS_DIALECT = { unsupported: ['wildcard'] } as const;
 
-function numberOf(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
-}
-
-function numericMatch(spec: unknown[], n: number | undefined): boolean {
-  if (n === undefined) return false;
-  for (let i = 0; i + 1 < spec.length; i += 2) {
-    const op = spec[i];
-    const bound = Number(spec[i + 1]);
-    const ok = op === '=' ? n === bound : op === '<' ? n < bound : op === '<=' ? n <= bound : op === '>' ? n > bound : op === '>=' ? n >= bound : false;
-    if (!ok) return false;
+function compiled(policy: Record<string, unknown>): CompiledPattern | undefined {
+  try {
+    return compilePattern(policy, SNS_DIALECT);
+  } catch (e) {
+    if (e instanceof EventPatternError) return undefined;
+    throw e;
   }
-  return true;
 }
 
-/** Whether one condition matches one of the values the attribute holds (`undefined` = attribute absent). */
-function conditionMatches(cond: Condition, values: string[] | undefined, isNumber: boolean): boolean {
-  if (cond !== null && typeof cond === 'object') {
-    const [op, arg] = Object.entries(cond)[0] ?? [];
-    switch (op) {
-      case 'exists':
-        return arg === true ? values !== undefined : values === undefined;
-      case 'prefix':
-        return values?.some((v) => v.startsWith(String(arg))) ?? false;
-      case 'suffix':
-        return values?.some((v) => v.endsWith(String(arg))) ?? false;
-      case 'equals-ignore-case':
-        return values?.some((v) => v.toLowerCase() === String(arg).toLowerCase()) ?? false;
-      case 'numeric':
-        return values?.some((v) => numericMatch(Array.isArray(arg) ? arg : [], numberOf(v))) ?? false;
-      case 'anything-but': {
-        if (values === undefined) return false;
-        if (arg !== null && typeof arg === 'object' && !Array.isArray(arg)) {
-          const prefix = (arg as { prefix?: unknown }).prefix;
-          return typeof prefix === 'string' ? values.every((v) => !v.startsWith(prefix)) : true;
-        }
-        const banned = (Array.isArray(arg) ? arg : [arg]).map(String);
-        return values.every((v) => !banned.includes(v));
-      }
-      default:
-        return false;
-    }
+/** What a filter policy sees of one attribute. */
+function attributeValue(attr: MessageAttribute): unknown {
+  const text = attr.StringValue ?? attr.BinaryValue ?? '';
+  if (attr.DataType.startsWith('Number')) {
+    const n = Number(text);
+    return Number.isFinite(n) ? n : text;
   }
-  if (values === undefined) return false;
-  if (typeof cond === 'number') return values.some((v) => numberOf(v) === cond);
-  if (!isNumber || typeof cond === 'string') return values.some((v) => v === String(cond));
-  return false;
-}
-
-function matchKey(policyValue: unknown, values: string[] | undefined, isNumber: boolean): boolean {
-  const conds = (Array.isArray(policyValue) ? policyValue : [policyValue]) as Condition[];
-  return conds.some((c) => conditionMatches(c, values, isNumber));
-}
-
-function attributeValues(attr: MessageAttribute | undefined): string[] | undefined {
-  if (!attr) return undefined;
   if (attr.DataType.startsWith('String.Array')) {
     try {
-      const arr = JSON.parse(attr.StringValue ?? '[]') as unknown[];
-      return arr.map(String);
+      const arr = JSON.parse(text) as unknown;
+      return Array.isArray(arr) ? arr : text;
     } catch {
-      return [attr.StringValue ?? ''];
+      return text;
     }
   }
-  return [attr.StringValue ?? attr.BinaryValue ?? ''];
+  return text;
 }
 
 export function matchesAttributes(policy: Record<string, unknown>, attributes: Record<string, MessageAttribute>): boolean {
-  return Object.entries(policy).every(([key, cond]) => {
-    const attr = attributes[key];
-    return matchKey(cond, attributeValues(attr), attr?.DataType.startsWith('Number') ?? false);
-  });
+  const pattern = compiled(policy);
+  if (!pattern) return false;
+  const values: Record<string, unknown> = {};
+  for (const [name, attr] of Object.entries(attributes)) values[name] = attributeValue(attr);
+  return matchesPattern(pattern, values);
 }
 
 export function matchesBody(policy: Record<string, unknown>, body: unknown): boolean {
-  if (body === null || typeof body !== 'object') return false;
-  const obj = body as Record<string, unknown>;
-  return Object.entries(policy).every(([key, cond]) => {
-    const value = obj[key];
-    // In a body policy, operators only appear inside arrays; a bare object is a nested property.
-    if (cond !== null && typeof cond === 'object' && !Array.isArray(cond)) return matchesBody(cond as Record<string, unknown>, value);
-    const values = value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map((v) => String(v));
-    return matchKey(cond, values, typeof value === 'number');
-  });
+  const pattern = compiled(policy);
+  return pattern !== undefined && matchesPattern(pattern, body);
 }
 
-/** Parses a FilterPolicy attribute; throws a plain Error naming the problem. */
+/** Parses and checks a FilterPolicy attribute; throws a plain Error naming the problem (and where). */
 export function parseFilterPolicy(text: string): Record<string, unknown> {
-  const parsed: unknown = JSON.parse(text);
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('FilterPolicy must be a JSON object');
-  return parsed as Record<string, unknown>;
+  try {
+    compilePatternText(text, SNS_DIALECT);
+  } catch (e) {
+    if (e instanceof EventPatternError) throw new Error(e.message, { cause: e });
+    throw e;
+  }
+  return JSON.parse(text) as Record<string, unknown>;
 }
