@@ -38,6 +38,14 @@ export interface Clock {
   sleep(delayMs: number, signal?: AbortSignal): Promise<void>;
   /** Marks running work; returns its release function (idempotent). */
   hold(kind: HoldKind, label?: string): () => void;
+  /**
+   * What this clock read when the wall clock read `realMs` — for a timestamp a
+   * client took from its own (real) clock, such as a presigned URL's
+   * `X-Amz-Date` signed by a Lambda handler after virtual time had jumped.
+   * Undefined when `realMs` is still in the wall clock's future, so it cannot
+   * be a reading of it.
+   */
+  readingAt(realMs: number): number | undefined;
 }
 
 type Release = () => void;
@@ -82,6 +90,9 @@ export class SystemClock implements Clock {
   hold(_kind: HoldKind, _label?: string): Release {
     return () => {};
   }
+  readingAt(realMs: number): number | undefined {
+    return realMs <= Date.now() ? realMs : undefined;
+  }
 }
 
 export type AutoAdvance = 'off' | 'idle' | 'idle-ignoring-callbacks';
@@ -92,6 +103,9 @@ export interface VirtualClockOptions {
   /** When to jump to the next timer by itself (default `'idle'`). */
   autoAdvance?: AutoAdvance;
 }
+
+/** How many moves of virtual time `readingAt` remembers (a presigned URL is used soon after it is signed). */
+const REMEMBERED_MOVES = 4096;
 
 interface PendingTimer {
   due: number;
@@ -118,10 +132,35 @@ export class VirtualClock implements Clock {
   private nextHoldId = 0;
   private scheduled = false;
   private mode: AutoAdvance;
+  /** The reading before the oldest remembered move. */
+  private before: number;
+  /** [wall-clock ms, virtual ms] each time virtual time moved, oldest first. */
+  private readonly moves: Array<[number, number]> = [];
 
   constructor(options: VirtualClockOptions = {}) {
     this.t = options.start ?? Date.now();
+    this.before = this.t;
     this.mode = options.autoAdvance ?? 'idle';
+  }
+
+  /** Virtual time stands still between moves, so its reading at a wall-clock instant is the last move before it. */
+  readingAt(realMs: number): number | undefined {
+    if (realMs > Date.now()) return undefined;
+    let lo = 0;
+    let hi = this.moves.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.moves[mid]![0] <= realMs) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? this.before : this.moves[lo - 1]![1];
+  }
+
+  private moveTo(t: number): void {
+    if (t <= this.t) return;
+    this.t = t;
+    this.moves.push([Date.now(), t]);
+    if (this.moves.length > REMEMBERED_MOVES) this.before = this.moves.shift()![1];
   }
 
   now(): number {
@@ -185,7 +224,7 @@ export class VirtualClock implements Clock {
       this.fireNext();
       await settle();
     }
-    this.t = Math.max(this.t, target);
+    this.moveTo(target);
     this.schedule();
   }
 
@@ -203,7 +242,7 @@ export class VirtualClock implements Clock {
   private fireNext(): void {
     const timer = this.timers.shift();
     if (!timer || timer.cancelled) return;
-    this.t = Math.max(this.t, timer.due);
+    this.moveTo(timer.due);
     timer.fn();
   }
 

@@ -28,6 +28,17 @@ export function stripHostPrefix(host: string): string {
 }
 
 /**
+ * S3 bucket named by the Host header, if virtual-host style (`<bucket>.localhost[:port]`,
+ * `<bucket>.s3.localhost`). https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
+ */
+export function bucketFromHost(host: string): string | undefined {
+  const name = stripHostPrefix(host).replace(/:\d+$/, '').toLowerCase();
+  const m = /^(.+?)(?:\.s3)?\.localhost$/.exec(name);
+  if (!m || m[1] === 's3') return undefined;
+  return m[1];
+}
+
+/**
  * A `lookup` for http.Agent that resolves `sync-<host>` like `<host>`, and
  * `<anything>.localhost` as loopback. The SDK
  * prepends host prefixes to whatever endpoint it was given, so without this

@@ -6,7 +6,7 @@
  * serialise errors (DESIGN.md "harness/protocol").
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { AwsServiceError, REAL_CLOCK, type Clock, type IdSource } from '../core/index.ts';
+import { AwsServiceError, type Clock, type IdSource } from '../core/index.ts';
 import type { FaultRegistry } from '../emulator/faults.ts';
 import type { Logger } from '../emulator/service-deps.ts';
 import { chunkViews, isAwsChunked } from './aws-chunked.ts';
@@ -30,8 +30,10 @@ import {
   unknownOperationException,
   type WireProtocol,
 } from './errors.ts';
-import { stripHostPrefix } from './host.ts';
+import { bucketFromHost, stripHostPrefix } from './host.ts';
+import { checkPresignedRequest, isPresigned } from './presigned.ts';
 import { Router, type Route } from './routing.ts';
+import { checkSigV2Query, parseSigV2Query, verifySigV2Query } from './sigv2.ts';
 import type { JsonProtocolService, ProtocolService, QueryProtocolService, RequestContext, RestProtocolService, RestRequest, RestResponse } from './service.ts';
 import { chunkSignature, parseAuthorization, presignedExpiry, trailerSignature, verifySignature, type SigV4Auth } from './sigv4.ts';
 import { toQueryXml, XML_DECLARATION } from './xml.ts';
@@ -299,16 +301,29 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       }
 
       // ── signature ──────────────────────────────────────────────────────────
-      if (options.verifySignatures) {
+      // Requests a service authenticates itself (S3 POST object: the signature is a form field) or that are
+      // anonymous by design (a CORS preflight) carry no SigV4 signature to check here.
+      const selfAuthenticated = route.kind === 'rest' && route.service.authenticatesItself?.({ method, path: path ?? rawPath, query, headers: req.headers }) === true;
+      // Presigned S3 URLs: parameters and expiry always (an app's "link expired" path), the signature when verifying.
+      const sigV2 = prepared.protocol === 'restXml' && !selfAuthenticated && authParse.kind === 'none' ? parseSigV2Query(query) : undefined;
+      if (prepared.protocol === 'restXml' && !selfAuthenticated) {
+        if (isPresigned(query)) checkPresignedRequest(query, clock);
+        else if (sigV2) checkSigV2Query(sigV2, clock);
+      }
+      if (options.verifySignatures && !selfAuthenticated && sigV2) {
+        const secret = secretFor(sigV2.accessKeyId);
+        if (secret === undefined) throw unknownAccessKey(prepared.protocol, sigV2.accessKeyId);
+        if (!verifySigV2Query(sigV2, { method, rawPath, query, headers: req.headers, hostBucket: bucketFromHost(hostHeader) }, secret)) throw signatureDoesNotMatch(prepared.protocol);
+      } else if (options.verifySignatures && !selfAuthenticated) {
         if (authParse.kind !== 'ok') throw missingAuthentication(prepared.protocol, authParse.kind === 'malformed' ? authParse.reason : 'no Authorization header');
         const secret = secretFor(authParse.auth.accessKeyId);
         if (secret === undefined) throw unknownAccessKey(prepared.protocol, authParse.auth.accessKeyId);
         // For aws-chunked bodies the signer signs the STREAMING-* x-amz-content-sha256 value, not the bytes.
         const ok = await verifySignature(authParse.auth, { method, rawPath, query, headers: req.headers, body }, secret);
         if (!ok) throw signatureDoesNotMatch(prepared.protocol);
-        // Presigned URLs expire in wall-clock time: the client's presigner used real time, not our (maybe virtual) clock.
-        const expiry = presignedExpiry(authParse.auth, query);
-        if (expiry !== undefined && REAL_CLOCK.now() > expiry) {
+        // Other services' presigned requests (S3's were checked above) expire on the endpoint's clock too.
+        const expiry = prepared.protocol === 'restXml' ? undefined : presignedExpiry(authParse.auth, query, clock);
+        if (expiry !== undefined && clock.now() > expiry) {
           throw new AwsServiceError('AccessDenied', 'Request has expired', 403, { fields: { 'X-Amz-Expires': query.get('X-Amz-Expires') ?? '', Expires: new Date(expiry).toISOString() } });
         }
         if (framing && contentSha256?.startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD')) {
@@ -361,7 +376,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       }
 
       // ── context ────────────────────────────────────────────────────────────
-      const accessKeyId = auth?.accessKeyId;
+      const accessKeyId = auth?.accessKeyId ?? sigV2?.accessKeyId;
       const ctx: RequestContext = {
         requestId,
         region: auth?.region ?? options.region,
@@ -372,6 +387,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         host: hostHeader,
         headers,
         endpoint: options.endpoint(),
+        ...(options.verifySignatures ? { credentials: { secretFor } } : {}),
       };
 
       // ── dispatch ───────────────────────────────────────────────────────────

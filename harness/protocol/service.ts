@@ -24,6 +24,12 @@ export interface RequestContext {
   headers: IncomingHttpHeaders;
   /** The endpoint's own base URL (`http://127.0.0.1:4566`). */
   endpoint: string;
+  /**
+   * Set when the endpoint verifies signatures (`--verify-signatures`): the
+   * secret of an access key (undefined when unknown), for a service that checks
+   * a signature the protocol layer cannot see (S3 POST object's policy).
+   */
+  credentials?: { secretFor(accessKeyId: string): string | undefined };
 }
 
 /** awsJson 1.0 / 1.1: one POST, operation named by `X-Amz-Target: <prefix>.<Operation>`. */
@@ -86,6 +92,12 @@ export interface RestProtocolService {
    * without it, operation faults never match this service's requests.
    */
   operationName?(req: RestRequest): string | undefined;
+  /**
+   * Requests that carry no SigV4 signature by design, so the protocol layer
+   * does not check one: the service authenticates them itself (S3 POST object
+   * signs a policy in the form) or they are anonymous (a CORS preflight).
+   */
+  authenticatesItself?(req: { method: string; path: string; query: URLSearchParams; headers: IncomingHttpHeaders }): boolean;
 }
 
 export type ProtocolService = JsonProtocolService | QueryProtocolService | RestProtocolService;

@@ -7,6 +7,8 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Checksum, SourceData } from '@smithy/types';
+import type { Clock } from '../core/index.ts';
+import { parseAmzDate, signedAtOnClock } from './presigned.ts';
 
 export interface SigV4Auth {
   accessKeyId: string;
@@ -88,19 +90,13 @@ function toBuffer(data: SourceData): Buffer {
   return Buffer.from(data);
 }
 
-function parseAmzDate(amzDate: string | undefined): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate ?? '');
-  if (!m) return undefined;
-  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
-}
-
-/** When a presigned URL stops being valid (epoch ms), or undefined when it names no expiry. */
-export function presignedExpiry(auth: SigV4Auth, query: URLSearchParams): number | undefined {
+/** When a presigned URL stops being valid on `clock` (epoch ms), or undefined when it names no expiry. */
+export function presignedExpiry(auth: SigV4Auth, query: URLSearchParams, clock: Clock): number | undefined {
   if (!auth.presigned) return undefined;
   const start = parseAmzDate(auth.amzDate);
   const seconds = Number(query.get('X-Amz-Expires'));
-  if (!start || !Number.isFinite(seconds)) return undefined;
-  return start.getTime() + seconds * 1000;
+  if (start === undefined || !Number.isFinite(seconds)) return undefined;
+  return signedAtOnClock(clock, start) + seconds * 1000;
 }
 
 export interface SignedRequestParts {
@@ -117,8 +113,9 @@ export interface SignedRequestParts {
  * signer the SDK uses (@smithy/signature-v4) so canonicalisation matches.
  */
 export async function verifySignature(auth: SigV4Auth, req: SignedRequestParts, secretAccessKey: string): Promise<boolean> {
-  const signingDate = parseAmzDate(auth.amzDate);
-  if (!signingDate) return false;
+  const signedAt = parseAmzDate(auth.amzDate);
+  if (signedAt === undefined) return false;
+  const signingDate = new Date(signedAt);
   const headers: Record<string, string> = {};
   for (const name of auth.signedHeaders) {
     const v = req.headers[name];

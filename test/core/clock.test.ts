@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock, settle } from '../../harness/core/index.ts';
+import { REAL_CLOCK, VirtualClock, settle } from '../../harness/core/index.ts';
 
 describe('VirtualClock', () => {
+  it('readingAt: what virtual time read at a past wall-clock instant; undefined for the wall clock\'s future', async () => {
+    const clock = new VirtualClock({ start: 5_000, autoAdvance: 'off' });
+    const before = REAL_CLOCK.now();
+    await REAL_CLOCK.sleep(5);
+    await clock.advance(60_000);
+    const afterMove = REAL_CLOCK.now();
+    expect(clock.readingAt(before)).toBe(5_000);
+    expect(clock.readingAt(afterMove)).toBe(65_000);
+    expect(clock.readingAt(afterMove + 60_000)).toBeUndefined();
+  });
+
   it('jumps to the next timer when nothing holds it, firing timers in due order', async () => {
     const clock = new VirtualClock({ start: 1_000 });
     const fired: Array<[string, number]> = [];

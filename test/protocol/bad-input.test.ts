@@ -189,6 +189,21 @@ describe('restJson1', () => {
   });
 });
 
+/** A presigned-looking query (signature not checked without --verify-signatures), with `overrides` applied. */
+function presigned(overrides: Record<string, string>): string {
+  const now = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
+  const q = new URLSearchParams({
+    'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+    'X-Amz-Credential': `test/${now.slice(0, 8)}/us-east-1/s3/aws4_request`,
+    'X-Amz-Date': now,
+    'X-Amz-Expires': '60',
+    'X-Amz-SignedHeaders': 'host',
+    'X-Amz-Signature': 'f'.repeat(64),
+    ...overrides,
+  });
+  return q.toString();
+}
+
 describe('restXml (S3)', () => {
   const longKey = 'k'.repeat(1025);
   const cases: Case[] = [
@@ -204,6 +219,11 @@ describe('restXml (S3)', () => {
     { name: 'broken percent-encoding in the path', req: { method: 'GET', path: '/bad-input/%E0%A4%A' }, status: 400, code: 'InvalidURI' },
     { name: 'unsupported subresource', req: { method: 'GET', path: '/bad-input?acl' }, status: 501, code: 'NotImplemented' },
     { name: 'unknown upload id', req: { method: 'PUT', path: '/bad-input/k?partNumber=1&uploadId=nope', body: 'x' }, status: 404, code: 'NoSuchUpload' },
+    { name: 'presigned URL valid for more than 7 days', req: { method: 'GET', path: `/bad-input/after?${presigned({ 'X-Amz-Expires': '604801' })}` }, status: 400, code: 'AuthorizationQueryParametersError' },
+    { name: 'presigned URL without X-Amz-Signature', req: { method: 'GET', path: `/bad-input/after?${presigned({ 'X-Amz-Signature': '' })}` }, status: 400, code: 'AuthorizationQueryParametersError' },
+    { name: 'presigned URL with X-Amz-Expires not a number', req: { method: 'GET', path: `/bad-input/after?${presigned({ 'X-Amz-Expires': 'never' })}` }, status: 400, code: 'AuthorizationQueryParametersError' },
+    { name: 'expired presigned URL', req: { method: 'GET', path: `/bad-input/after?${presigned({ 'X-Amz-Date': '20200101T000000Z', 'X-Amz-Credential': 'test/20200101/us-east-1/s3/aws4_request' })}` }, status: 403, code: 'AccessDenied' },
+    { name: 'expired SigV2 presigned URL', req: { method: 'GET', path: '/bad-input/after?AWSAccessKeyId=test&Signature=abc%3D&Expires=1577836800' }, status: 403, code: 'AccessDenied' },
     { name: 'declared body beyond 5 GiB', req: { method: 'PUT', path: '/bad-input/huge', headers: { 'content-length': String(6 * 1024 ** 3) } }, status: 400, code: 'EntityTooLarge' },
   ];
   it.each(cases)('$name → $status $code with RequestId, then a valid request works', async ({ req, status, code }) => {

@@ -5,7 +5,9 @@
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
  */
 import type { RestRequest } from '../../protocol/service.ts';
-import { stripHostPrefix } from '../../protocol/host.ts';
+import { bucketFromHost } from '../../protocol/host.ts';
+
+export { bucketFromHost };
 
 export interface S3Target {
   bucket?: string;
@@ -21,13 +23,6 @@ const UNSUPPORTED_SUBRESOURCES = [
   'metadataTable', 'session', 'renameObject',
 ];
 
-/** Bucket named by the Host header, if virtual-host style. */
-export function bucketFromHost(host: string): string | undefined {
-  const name = stripHostPrefix(host).replace(/:\d+$/, '').toLowerCase();
-  const m = /^(.+?)(?:\.s3)?\.localhost$/.exec(name);
-  if (!m || m[1] === 's3') return undefined;
-  return m[1];
-}
 
 export function locate(req: Pick<RestRequest, 'path' | 'ctx'>): { bucket?: string; key?: string } {
   const vhost = bucketFromHost(req.ctx.host);
