@@ -15,12 +15,17 @@ export class AwsServiceError extends Error {
   readonly fields: Record<string, string>;
   /** Extra response headers (e.g. `x-amz-delete-marker`, `Retry-After`). */
   readonly headers: Record<string, string>;
+  /**
+   * Structured error members JSON protocols carry as they are (DynamoDB's
+   * `CancellationReasons` list, the `Item` of a failed condition check).
+   */
+  readonly members: Record<string, unknown>;
 
   constructor(
     code: string,
     message: string,
     statusCode = 400,
-    options: { senderFault?: boolean; fields?: Record<string, string>; headers?: Record<string, string> } = {},
+    options: { senderFault?: boolean; fields?: Record<string, string>; headers?: Record<string, string>; members?: Record<string, unknown> } = {},
   ) {
     super(message);
     this.name = code;
@@ -29,6 +34,7 @@ export class AwsServiceError extends Error {
     this.senderFault = options.senderFault ?? statusCode < 500;
     this.fields = options.fields ?? {};
     this.headers = options.headers ?? {};
+    this.members = options.members ?? {};
   }
 }
 

@@ -19,7 +19,7 @@ export interface EmulatorOptions {
   port?: number;
   /** Interface to bind (default 127.0.0.1: never exposed beyond this machine unless asked). */
   host?: string;
-  /** Persist S3 objects and secrets here; a restart on the same directory loses nothing. */
+  /** Persist S3 objects, secrets and DynamoDB tables here; a restart on the same directory loses nothing. */
   dataDir?: string;
   /** Seed for every id and jitter (same seed → same ids). */
   seed?: number | string;
@@ -35,7 +35,7 @@ export interface EmulatorOptions {
   defaultSecretAccessKey?: string;
   /** Where log lines go (default: warnings and errors to stderr); `false` silences everything. */
   log?: Logger | false;
-  /** Only build these services (signing names: s3, secretsmanager, sns, lambda, states). Default: all available. */
+  /** Only build these services (signing names: s3, secretsmanager, sns, dynamodb, lambda, states). Default: all available. */
   services?: string[];
   /** Most Lambda execution environments (child processes) alive at once; more invocations wait FIFO (default 32). */
   maxEnvironments?: number;
@@ -72,6 +72,7 @@ const SERVICE_MODULES: ServiceModuleSpec[] = [
   { name: 's3', dir: 's3', factory: 'createS3Service' },
   { name: 'secretsmanager', dir: 'secretsmanager', factory: 'createSecretsManagerService' },
   { name: 'sns', dir: 'sns', factory: 'createSnsService' },
+  { name: 'dynamodb', dir: 'dynamodb', factory: 'createDynamoDbService' },
   { name: 'lambda', dir: 'lambda', factory: 'createLambdaService' },
   { name: 'states', dir: 'stepfunctions', factory: 'createStepFunctionsService' },
 ];

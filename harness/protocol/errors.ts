@@ -29,7 +29,7 @@ export function serializeError(
       headers['x-amzn-errortype'] = err.code;
       headers['x-amzn-requestid'] = requestId;
       headers['content-type'] = `application/x-amz-json-${protocol === 'awsJson1_0' ? '1.0' : '1.1'}`;
-      return { status: err.statusCode, headers, body: JSON.stringify({ __type: err.code, message: err.message, ...err.fields }) };
+      return { status: err.statusCode, headers, body: JSON.stringify({ __type: err.code, message: err.message, ...err.fields, ...err.members }) };
     }
     case 'restJson1': {
       // Lambda: https://docs.aws.amazon.com/lambda/latest/api/CommonErrors.html — `Type` + `message` in the body.

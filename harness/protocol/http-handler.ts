@@ -6,6 +6,7 @@
  * serialise errors (DESIGN.md "harness/protocol").
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { crc32 } from 'node:zlib';
 import { AwsServiceError, type Clock, type IdSource } from '../core/index.ts';
 import type { FaultRegistry } from '../emulator/faults.ts';
 import type { Logger } from '../emulator/service-deps.ts';
@@ -193,6 +194,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
   function sendError(res: ServerResponse, err: AwsServiceError, prepared: Prepared, requestId: string, method: string, closeConnection = false): void {
     const r = serializeError(err, prepared.protocol, requestId, { method, xmlNamespace: prepared.xmlNamespace });
     if (closeConnection) r.headers.connection = 'close';
+    if (prepared.route.kind === 'json' && prepared.route.service?.responseCrc32) r.headers['x-amz-crc32'] = String(crc32(r.body));
     send(res, r.status, r.headers, r.body, method === 'HEAD');
   }
 
@@ -397,13 +399,10 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
           release = clock.hold('work', `${method} ${rawPath}`);
         });
         const value = await result();
-        send(
-          res,
-          200,
-          { 'content-type': `application/x-amz-json-${route.service!.jsonVersion}`, 'x-amzn-requestid': requestId },
-          JSON.stringify(value ?? {}, jsonReplacer),
-          false,
-        );
+        const payload = Buffer.from(JSON.stringify(value ?? {}, jsonReplacer), 'utf8');
+        const headers: Record<string, string> = { 'content-type': `application/x-amz-json-${route.service!.jsonVersion}`, 'x-amzn-requestid': requestId };
+        if (route.service!.responseCrc32) headers['x-amz-crc32'] = String(crc32(payload));
+        send(res, 200, headers, payload, false);
         return;
       }
       if (route.kind === 'query') {

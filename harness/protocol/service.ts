@@ -43,6 +43,11 @@ export interface JsonProtocolService {
   targetPrefix: string;
   jsonVersion: '1.0' | '1.1';
   operations: Record<string, JsonOperation>;
+  /**
+   * Every response (errors included) carries `x-amz-crc32`, the CRC32 of the
+   * body bytes, which DynamoDB's SDKs verify (botocore retries on a mismatch).
+   */
+  responseCrc32?: boolean;
 }
 
 /** AWS query protocol (SNS): form-encoded `Action=…`, XML `<ActionResponse><ActionResult>` replies. */

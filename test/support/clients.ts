@@ -14,6 +14,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { hostPrefixLookup } from '../../harness/protocol/host.ts';
 
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -56,6 +58,15 @@ export function lambdaClient(endpoint: string): LambdaClient {
 
 export function sfnClient(endpoint: string): SFNClient {
   return new SFNClient(clientConfig(endpoint));
+}
+
+export function dynamoDbClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient(clientConfig(endpoint));
+}
+
+/** The Document client (`@aws-sdk/lib-dynamodb`) with its default marshalling options. */
+export function documentClient(endpoint: string): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(dynamoDbClient(endpoint));
 }
 
 export interface ProcessResult {

@@ -1,0 +1,71 @@
+/**
+ * DynamoDB on the embedded endpoint: awsJson 1.0, `X-Amz-Target:
+ * DynamoDB_20120810.<Operation>`, every response with the `x-amz-crc32`
+ * header the SDKs verify. Wiring only; see operations.ts (dynalite mounted
+ * in-process, plus transactions, TTL and the control plane it lacks).
+ */
+import type { JsonOperation, JsonProtocolService } from '../../protocol/service.ts';
+import type { EmulatedService, ServiceDeps } from '../service-deps.ts';
+import { DynamoDbStore } from './models.ts';
+import { DynamoDbOperations } from './operations.ts';
+import { TimeToLive } from './ttl.ts';
+
+export const DYNAMODB_OPERATIONS = [
+  'CreateTable',
+  'DescribeTable',
+  'ListTables',
+  'UpdateTable',
+  'DeleteTable',
+  'DescribeTimeToLive',
+  'UpdateTimeToLive',
+  'TagResource',
+  'UntagResource',
+  'ListTagsOfResource',
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+  'Scan',
+  'BatchGetItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+  'TransactGetItems',
+  'DescribeEndpoints',
+  'DescribeLimits',
+] as const;
+
+export function createDynamoDbService(deps: ServiceDeps): EmulatedService {
+  const store = new DynamoDbStore(deps.dataDir);
+  const ttl = new TimeToLive(deps.clock, store);
+  const ops = new DynamoDbOperations(deps, store, ttl);
+
+  const operations: Record<string, JsonOperation> = {};
+  for (const name of DYNAMODB_OPERATIONS) {
+    operations[name] = async (input) => {
+      await ops.beforeEach();
+      return ops[name](input);
+    };
+  }
+
+  const protocol: JsonProtocolService = {
+    kind: 'json',
+    signingName: 'dynamodb',
+    targetPrefix: 'DynamoDB_20120810',
+    jsonVersion: '1.0',
+    operations,
+    responseCrc32: true,
+  };
+
+  return {
+    name: 'dynamodb',
+    protocols: [protocol],
+    async reset() {
+      ttl.clear();
+      await store.clear();
+    },
+    async dispose() {
+      await store.close();
+    },
+  };
+}

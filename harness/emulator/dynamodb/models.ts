@@ -1,0 +1,194 @@
+/**
+ * The DynamoDB store: dynalite's database (memory-level, or LevelDB under
+ * `<dataDir>/dynamodb` so a restart loses nothing) holding table records,
+ * items and secondary indexes, plus what this service keeps beside it: one
+ * write lock per table (a transaction checks and applies with no other write
+ * in between) and the idempotency tokens of TransactWriteItems.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  closeStore,
+  createDynaliteStore,
+  delRaw,
+  getRaw,
+  getTable,
+  putRaw,
+  updateIndexes,
+  type DynaliteStore,
+  type Item,
+  type TableRecord,
+} from './dynalite.ts';
+
+/** Prefixes dynalite gives each key space in the one database (db/index.js `getSubDb`). */
+const TABLE_PREFIX = 'table~';
+const itemPrefix = (table: string) => `item-${table}~`;
+const indexPrefix = (kind: 'local' | 'global', table: string, index: string) => `index-${kind}~${table}~${index}~`;
+/** Above every character a key of ours can hold (hex digits, table names, `~`, `/`). */
+const END = '\xff';
+
+/** FIFO mutex per name; `acquire` takes several in sorted order so two transactions never deadlock. */
+class KeyedMutex {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  async acquire(names: Iterable<string>): Promise<() => void> {
+    const sorted = [...new Set(names)].sort();
+    const releases: Array<() => void> = [];
+    for (const name of sorted) releases.push(await this.lockOne(name));
+    return () => {
+      for (const r of releases.reverse()) r();
+    };
+  }
+
+  private async lockOne(name: string): Promise<() => void> {
+    const previous = this.tails.get(name) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = previous.then(() => mine);
+    this.tails.set(name, tail);
+    await previous;
+    return () => {
+      release();
+      if (this.tails.get(name) === tail) this.tails.delete(name);
+    };
+  }
+}
+
+/** A completed TransactWriteItems, remembered by its ClientRequestToken. */
+export interface IdempotentWrite {
+  /** Canonical JSON of the request, to tell a retry from a different request with the same token. */
+  request: string;
+  /** Clock ms when the token stops counting (AWS: 10 minutes). */
+  expiresAt: number;
+}
+
+export class DynamoDbStore {
+  private dynalite: DynaliteStore;
+  private readonly locks = new KeyedMutex();
+  readonly idempotency = new Map<string, IdempotentWrite>();
+
+  constructor(private readonly dataDir: string | undefined) {
+    this.dynalite = createDynaliteStore(this.path());
+  }
+
+  private path(): string | undefined {
+    if (this.dataDir === undefined) return undefined;
+    const dir = join(this.dataDir, 'dynamodb');
+    mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  /** dynalite's store, for its validations and actions. */
+  get engine(): DynaliteStore {
+    return this.dynalite;
+  }
+
+  /** Runs `fn` holding the write locks of `tables`. */
+  async withTables<T>(tables: Iterable<string>, fn: () => Promise<T>): Promise<T> {
+    const release = await this.locks.acquire(tables);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
+  /** The table record (any status), or undefined. */
+  async findTable(name: string): Promise<TableRecord | undefined> {
+    const t = (await getRaw(this.dynalite.tableDb, name)) as TableRecord | undefined;
+    return t && typeof t === 'object' && typeof t.TableStatus === 'string' ? t : undefined;
+  }
+
+  /** The table for a data-plane call; dynalite's ResourceNotFoundException when it does not exist. */
+  activeTable(name: string): Promise<TableRecord> {
+    return getTable(this.dynalite, name, true);
+  }
+
+  putTable(table: TableRecord): Promise<void> {
+    return putRaw(this.dynalite.tableDb, table.TableName, table);
+  }
+
+  async tableNames(after?: string): Promise<string[]> {
+    const names: string[] = [];
+    for await (const key of this.dynalite.db.keys({ ...(after === undefined ? { gte: TABLE_PREFIX } : { gt: TABLE_PREFIX + after }), lt: TABLE_PREFIX + END })) {
+      names.push(key.slice(TABLE_PREFIX.length));
+    }
+    return names;
+  }
+
+  async tables(): Promise<TableRecord[]> {
+    const out: TableRecord[] = [];
+    for (const name of await this.tableNames()) {
+      const t = await this.findTable(name);
+      if (t) out.push(t);
+    }
+    return out;
+  }
+
+  /** Every stored item of a table with its storage key, in key order. */
+  async *items(table: string): AsyncGenerator<[string, Item]> {
+    const prefix = itemPrefix(table);
+    for await (const [key, value] of this.dynalite.db.iterator({ gte: prefix, lt: prefix + END })) {
+      yield [key.slice(prefix.length), value as Item];
+    }
+  }
+
+  /** How many entries a key space holds, and (items only) their size as DynamoDB counts it. */
+  async count(prefix: string): Promise<number> {
+    let n = 0;
+    for await (const _ of this.dynalite.db.keys({ gte: prefix, lt: prefix + END })) n++;
+    return n;
+  }
+
+  itemPrefix(table: string): string {
+    return itemPrefix(table);
+  }
+
+  indexPrefix(kind: 'local' | 'global', table: string, index: string): string {
+    return indexPrefix(kind, table, index);
+  }
+
+  getItem(table: string, key: string): Promise<Item | undefined> {
+    return getRaw(this.dynalite.getItemDb(table), key) as Promise<Item | undefined>;
+  }
+
+  /** Writes or removes one item with its index entries, with no condition (transaction rollback, TTL, given items). */
+  async setItem(table: TableRecord, key: string, item: Item | undefined): Promise<void> {
+    const db = this.dynalite.getItemDb(table.TableName);
+    const existing = (await getRaw(db, key)) as Item | undefined;
+    await updateIndexes(this.dynalite, table, existing, item);
+    if (item) await putRaw(db, key, item);
+    else if (existing) await delRaw(db, key);
+  }
+
+  /** Fills one index from the table's items (a GSI added by UpdateTable). */
+  async backfillIndex(table: TableRecord, index: NonNullable<TableRecord['GlobalSecondaryIndexes']>[number]): Promise<void> {
+    const only: TableRecord = { ...table, LocalSecondaryIndexes: [], GlobalSecondaryIndexes: [index] };
+    for await (const [, item] of this.items(table.TableName)) await updateIndexes(this.dynalite, only, undefined, item);
+  }
+
+  /** Removes a table's items, index entries and record. */
+  async dropTable(table: TableRecord): Promise<void> {
+    const db = this.dynalite.db;
+    await db.clear({ gte: itemPrefix(table.TableName), lt: itemPrefix(table.TableName) + END });
+    for (const [kind, list] of [['local', table.LocalSecondaryIndexes], ['global', table.GlobalSecondaryIndexes]] as const) {
+      for (const index of list ?? []) await this.dropIndex(kind, table.TableName, index.IndexName);
+    }
+    await delRaw(this.dynalite.tableDb, table.TableName);
+  }
+
+  dropIndex(kind: 'local' | 'global', table: string, index: string): Promise<void> {
+    const prefix = indexPrefix(kind, table, index);
+    return this.dynalite.db.clear({ gte: prefix, lt: prefix + END });
+  }
+
+  /** Forgets every table and item (control API reset). */
+  async clear(): Promise<void> {
+    this.idempotency.clear();
+    await this.dynalite.db.clear();
+  }
+
+  close(): Promise<void> {
+    return closeStore(this.dynalite);
+  }
+}
