@@ -93,8 +93,21 @@ export async function launchServing(
   return launched;
 }
 
+/** testcontainers is an optional peer dependency (it pulls a Docker client, gRPC and SSH in): installed by whoever chooses it. */
+async function importTestcontainers(): Promise<typeof import('testcontainers')> {
+  try {
+    return await import('testcontainers');
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    throw new RehearseError('ERR_BACKEND_UNAVAILABLE', "the testcontainers launcher needs the testcontainers package, which is not installed", {
+      cause: e,
+      hint: 'npm install -D testcontainers@11 (v12 does not load on Node 20), or use the default compose launcher',
+    });
+  }
+}
+
 async function launchWithTestcontainers(project: ComposeProject, published: Array<{ service: string; port: number }>, options: LaunchOptions): Promise<Launched> {
-  const tc = await import('testcontainers');
+  const tc = await importTestcontainers();
   let env = new tc.DockerComposeEnvironment(dirname(project.file), basename(project.file))
     .withProjectName(project.projectName)
     .withProfiles(...project.profiles)

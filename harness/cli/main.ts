@@ -6,12 +6,19 @@
 import { EXIT_CODES, RehearseError } from '../core/index.ts';
 import type { CliIo } from './io.ts';
 
-const COMMANDS = ['run', 'validate', 'serve', 'up', 'down', 'replay'] as const;
-type CommandName = (typeof COMMANDS)[number];
-
 interface CommandModule {
   run(argv: string[], io: CliIo): Promise<number>;
 }
+
+/** Each command's module is loaded only when it runs: `rehearse --help` loads none of them. */
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  run: () => import('./commands/run.ts'),
+  validate: () => import('./commands/validate.ts'),
+  serve: () => import('./commands/serve.ts'),
+  up: () => import('./commands/up.ts'),
+  down: () => import('./commands/down.ts'),
+  replay: () => import('./commands/replay.ts'),
+};
 
 const USAGE = `usage: rehearse <command> [options]
 
@@ -30,13 +37,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(`${USAGE}\n`);
     return name ? 0 : EXIT_CODES.ERR_BAD_INPUT;
   }
-  if (!(COMMANDS as readonly string[]).includes(name)) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!load) {
     io.stderr.write(`rehearse: unknown command '${name}'\n${USAGE}\n`);
     return EXIT_CODES.ERR_BAD_INPUT;
   }
   try {
-    const mod = (await import(`./commands/${name as CommandName}.ts`)) as CommandModule;
-    return await mod.run(rest, io);
+    return await (await load()).run(rest, io);
   } catch (e) {
     if (e instanceof RehearseError) {
       io.stderr.write(`rehearse ${name}: ${e.message}${e.hint ? `\n  ${e.hint}` : ''}\n`);

@@ -77,6 +77,9 @@ const SERVICE_MODULES: ServiceModuleSpec[] = [
   { name: 'states', dir: 'stepfunctions', factory: 'createStepFunctionsService' },
 ];
 
+/** `.ts` running from the sources, `.js` from the compiled package (dist/ keeps the folder layout). */
+const MODULE_EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+
 const VERSION: string = (() => {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
@@ -116,9 +119,9 @@ async function loadServices(deps: (name: string) => ServiceDeps, log: Logger, on
   const out: EmulatedService[] = [];
   for (const spec of SERVICE_MODULES) {
     if (only && !only.includes(spec.name)) continue;
-    const file = new URL(`./${spec.dir}/index.ts`, import.meta.url);
+    const file = new URL(`./${spec.dir}/index${MODULE_EXTENSION}`, import.meta.url);
     if (!existsSync(file)) {
-      log.info(`service ${spec.name}: ${spec.dir}/index.ts does not exist yet, skipped`);
+      log.info(`service ${spec.name}: ${spec.dir}/index${MODULE_EXTENSION} does not exist yet, skipped`);
       continue;
     }
     let factory: unknown;
@@ -126,11 +129,11 @@ async function loadServices(deps: (name: string) => ServiceDeps, log: Logger, on
       const mod = (await import(file.href)) as Record<string, unknown>;
       factory = mod[spec.factory];
     } catch (e) {
-      log.error(`service ${spec.name}: cannot load ${spec.dir}/index.ts, skipped: ${e instanceof Error ? e.message : String(e)}`);
+      log.error(`service ${spec.name}: cannot load ${spec.dir}/index${MODULE_EXTENSION}, skipped: ${e instanceof Error ? e.message : String(e)}`);
       continue;
     }
     if (typeof factory !== 'function') {
-      log.error(`service ${spec.name}: ${spec.dir}/index.ts does not export ${spec.factory}(deps), skipped`);
+      log.error(`service ${spec.name}: ${spec.dir}/index${MODULE_EXTENSION} does not export ${spec.factory}(deps), skipped`);
       continue;
     }
     out.push(await (factory as (d: ServiceDeps) => EmulatedService | Promise<EmulatedService>)(deps(spec.name)));

@@ -67,9 +67,9 @@ describe('docker/rehearse/Dockerfile', () => {
     expect(stages.map((s) => s.name)).toEqual(expect.arrayContaining(['build', 'runtime']));
     expect(preamble).toContainEqual({ op: 'ARG', args: expect.stringMatching(/^NODE_IMAGE=node:20[\w.-]+$/) });
     for (const s of stages) expect(s.from).toBe('${NODE_IMAGE}');
-    // The runtime stage takes the sources from the build stage (which typechecked them), not the context.
+    // The runtime stage takes the compiled harness and the sources from the build stage (which typechecked them), not the context.
     const fromBuild = ops('COPY').filter((c) => c.args.startsWith('--from=build'));
-    expect(fromBuild.map((c) => c.args.split(' ')[1])).toEqual(expect.arrayContaining(['/src/harness', '/src/lambdas', '/src/workflows']));
+    expect(fromBuild.map((c) => c.args.split(' ')[1])).toEqual(expect.arrayContaining(['/src/dist', '/src/lambdas', '/src/workflows']));
   });
 
   it('installs production dependencies only in the runtime stage, and cleans the npm cache in the same layer', () => {
@@ -124,10 +124,10 @@ describe('docker/rehearse/Dockerfile', () => {
   it('uses exec-form ENTRYPOINT and CMD that run `rehearse serve --host 0.0.0.0`', () => {
     const entry = execForm(ops('ENTRYPOINT').at(-1)!.args);
     const cmd = execForm(ops('CMD').at(-1)!.args);
-    expect(entry).toEqual(['node', 'harness/cli/bin.mjs']);
+    expect(entry).toEqual(['node', 'bin/rehearse.mjs']);
     expect(cmd?.slice(0, 3)).toEqual(['serve', '--host', '0.0.0.0']);
     expect(cmd).toContain('4566');
-    expect(existsSync(join(REPO_ROOT, 'harness/cli/bin.mjs'))).toBe(true);
+    expect(existsSync(join(REPO_ROOT, 'bin/rehearse.mjs'))).toBe(true);
   });
 
   it('has a .dockerignore that keeps bulk out but lets every COPY source in', () => {
