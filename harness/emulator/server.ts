@@ -207,7 +207,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
 
   const active = new Set<ServerResponse>();
-  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000 }, (req: IncomingMessage, res: ServerResponse) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     // Runtime API long-polls are idle by design; shutdown does not wait for them.
     const longPoll = (req.url ?? '').includes('/runtime/invocation/next');
     if (!longPoll) {
@@ -223,7 +223,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         res.end('{"__type":"InternalFailure","message":"internal error"}');
       } else res.destroy();
     });
-  });
+  };
+  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000 }, onRequest);
+  // An Expect other than 100-continue (an empty one included) is ignored, as AWS does, instead of Node's automatic 417.
+  server.on('checkExpectation', onRequest);
   server.keepAliveTimeout = 65_000;
   server.on('clientError', (err, socket) => {
     // Malformed HTTP: answer 400 when the socket still can, never crash.

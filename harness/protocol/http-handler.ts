@@ -362,8 +362,10 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         for (const [alg, name] of CHECKSUM_HEADERS) {
           const sent = headers[name];
           if (typeof sent !== 'string') continue;
-          if (!isBase64Digest(sent, DIGEST_BYTES[alg])) throw invalidRequest(`Value for ${name} header is invalid.`);
-          if (digestOf(alg) !== sent) throw badDigest(alg);
+          // Not base64 at all: InvalidRequest. A well-formed value that is not the body's digest (of whatever
+          // length) is a BadDigest, as S3 answers a wrong checksum.
+          if (!/^[A-Za-z0-9+/]*={0,2}$/.test(sent) || sent === '') throw invalidRequest(`Value for ${name} header is invalid.`);
+          if (!isBase64Digest(sent, DIGEST_BYTES[alg]) || digestOf(alg) !== sent) throw badDigest(alg);
         }
         const md5 = headers['content-md5'];
         if (typeof md5 === 'string') {

@@ -224,6 +224,10 @@ describe('restXml (S3)', () => {
     { name: 'presigned URL with X-Amz-Expires not a number', req: { method: 'GET', path: `/bad-input/after?${presigned({ 'X-Amz-Expires': 'never' })}` }, status: 400, code: 'AuthorizationQueryParametersError' },
     { name: 'expired presigned URL', req: { method: 'GET', path: `/bad-input/after?${presigned({ 'X-Amz-Date': '20200101T000000Z', 'X-Amz-Credential': 'test/20200101/us-east-1/s3/aws4_request' })}` }, status: 403, code: 'AccessDenied' },
     { name: 'expired SigV2 presigned URL', req: { method: 'GET', path: '/bad-input/after?AWSAccessKeyId=test&Signature=abc%3D&Expires=1577836800' }, status: 403, code: 'AccessDenied' },
+    { name: 'PUT without Content-Length', req: { method: 'PUT', path: '/bad-input/unsized', headers: { 'transfer-encoding': 'chunked' }, body: 'x' }, status: 411, code: 'MissingContentLength' },
+    { name: 'checksum header that is not base64', req: { method: 'PUT', path: '/bad-input/ck', headers: { 'x-amz-checksum-sha256': 'not base64!' }, body: 'x' }, status: 400, code: 'InvalidRequest' },
+    { name: 'checksum header of the wrong length', req: { method: 'PUT', path: '/bad-input/ck', headers: { 'x-amz-checksum-sha256': 'AAAA' }, body: 'x' }, status: 400, code: 'BadDigest' },
+    { name: 'GetObject partNumber beyond the parts', req: { method: 'GET', path: '/bad-input/after?partNumber=2' }, status: 400, code: 'InvalidPartNumber' },
     { name: 'declared body beyond 5 GiB', req: { method: 'PUT', path: '/bad-input/huge', headers: { 'content-length': String(6 * 1024 ** 3) } }, status: 400, code: 'EntityTooLarge' },
   ];
   it.each(cases)('$name → $status $code with RequestId, then a valid request works', async ({ req, status, code }) => {

@@ -3,8 +3,9 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { IdSource } from '../../core/index.ts';
 import type { RestRequest } from '../../protocol/service.ts';
 import type { ServiceDeps } from '../service-deps.ts';
-import { invalidBucketName, keyTooLong, metadataTooLarge, noSuchBucket } from './errors.ts';
+import { invalidBucketName, keyTooLong, metadataTooLarge, missingContentLength, noSuchBucket } from './errors.ts';
 import type { Bucket, ContentHeaders, S3Store } from './models.ts';
+import { decodeMetadataValue } from './rfc2047.ts';
 
 export type { ContentHeaders };
 
@@ -70,7 +71,7 @@ export function contentHeaders(req: Pick<RestRequest, 'headers'>): ContentHeader
   for (const [name, value] of Object.entries(req.headers)) {
     if (!name.startsWith('x-amz-meta-') || value === undefined) continue;
     const k = name.slice('x-amz-meta-'.length);
-    const v = Array.isArray(value) ? value.join(',') : value;
+    const v = decodeMetadataValue(Array.isArray(value) ? value.join(',') : value);
     metadata[k] = v;
     size += Buffer.byteLength(k) + Buffer.byteLength(v);
   }
@@ -84,4 +85,9 @@ export function contentHeaders(req: Pick<RestRequest, 'headers'>): ContentHeader
     expires: header(req.headers, 'expires'),
     metadata,
   };
+}
+
+/** PutObject and UploadPart need a Content-Length: S3 refuses a body of unannounced length (411). */
+export function requireContentLength(req: Pick<RestRequest, 'headers'>): void {
+  if (req.headers['content-length'] === undefined) throw missingContentLength();
 }

@@ -128,3 +128,8 @@ export function illegalLocationConstraint(constraint: string, region: string): A
 export function incompleteBody(message: string): AwsServiceError {
   return new AwsServiceError('IncompleteBody', message, 400);
 }
+
+// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList (MissingContentLength)
+export function missingContentLength(): AwsServiceError {
+  return new AwsServiceError('MissingContentLength', 'You must provide the Content-Length HTTP header.', 411);
+}

@@ -110,7 +110,8 @@ export function listObjectsV2(env: S3Env, req: RestRequest, bucketName: string):
   const enc = encoder(req);
   let after = startAfter;
   let skipPrefix: string | undefined;
-  if (token !== null) {
+  // An empty token is "from the start" (and echoed back), as S3 does.
+  if (token !== null && token !== '') {
     const t = decodeToken(token);
     after = compareKeys(t.value, after) > 0 ? t.value : after;
     if (t.isPrefix) skipPrefix = t.value;
@@ -140,9 +141,12 @@ export function listObjects(env: S3Env, req: RestRequest, bucketName: string): R
   const marker = q.get('marker') ?? '';
   const max = maxKeys(req);
   const enc = encoder(req);
-  const page = collect(sortedKeys(bucket), bucket.objects, prefix, delimiter, marker, undefined, max);
+  // A marker that is a common prefix (the NextMarker of a page ending in one) resumes after everything under it.
+  const skipPrefix = delimiter && marker.startsWith(prefix) && marker.endsWith(delimiter) && marker.indexOf(delimiter, prefix.length) === marker.length - delimiter.length ? marker : undefined;
+  const page = collect(sortedKeys(bucket), bucket.objects, prefix, delimiter, marker, skipPrefix, max);
+  // V1 returns Prefix as sent even with encoding-type=url (botocore, which asks for url encoding itself, does not decode it).
   const body =
-    `<ListBucketResult xmlns="${S3_XMLNS}"><Name>${bucket.name}</Name><Prefix>${escapeXml(enc(prefix))}</Prefix><Marker>${escapeXml(enc(marker))}</Marker>` +
+    `<ListBucketResult xmlns="${S3_XMLNS}"><Name>${bucket.name}</Name><Prefix>${escapeXml(prefix)}</Prefix><Marker>${escapeXml(enc(marker))}</Marker>` +
     (page.truncated && delimiter && page.last ? element('NextMarker', enc(page.last.value)) : '') +
     `<MaxKeys>${max}</MaxKeys>` +
     (delimiter ? element('Delimiter', enc(delimiter)) : '') +

@@ -75,9 +75,20 @@ export interface BucketMeta {
   notification: NotificationConfiguration;
 }
 
+/** A finished multipart upload, kept so a retried CompleteMultipartUpload gets the same answer (as from S3). */
+export interface CompletedUpload {
+  key: string;
+  /** The CompleteMultipartUploadResult as first sent. */
+  response: { headers: Record<string, string>; body: string };
+}
+
+/** How many finished uploads a bucket remembers for retried completions. */
+export const REMEMBERED_COMPLETIONS = 1000;
+
 export interface Bucket extends BucketMeta {
   objects: Map<string, StoredObject>;
   uploads: Map<string, MultipartUpload>;
+  completedUploads: Map<string, CompletedUpload>;
   /** Keys in S3 order (UTF-8 byte order), rebuilt lazily after writes. */
   sortedKeys?: string[];
 }
@@ -108,7 +119,7 @@ export class S3Store {
   async load(): Promise<void> {
     if (!this.disk) return;
     for (const b of await this.disk.loadAll()) {
-      const bucket: Bucket = { ...b.meta, notification: b.meta.notification ?? emptyNotification(), objects: new Map(), uploads: new Map() };
+      const bucket: Bucket = { ...b.meta, notification: b.meta.notification ?? emptyNotification(), objects: new Map(), uploads: new Map(), completedUploads: new Map() };
       for (const o of b.objects) bucket.objects.set(o.meta.key, { ...o.meta, bodyFile: o.bodyFile });
       this.buckets.set(bucket.name, bucket);
     }
@@ -124,7 +135,7 @@ export class S3Store {
   }
 
   async createBucket(meta: BucketMeta): Promise<Bucket> {
-    const bucket: Bucket = { ...meta, objects: new Map(), uploads: new Map() };
+    const bucket: Bucket = { ...meta, objects: new Map(), uploads: new Map(), completedUploads: new Map() };
     this.buckets.set(meta.name, bucket);
     await this.saveBucket(bucket);
     return bucket;

@@ -11,12 +11,12 @@ import type { RestRequest, RestResponse } from '../../protocol/service.ts';
 import { checksumOf, createDigester, headerOfAlgorithm, parseAlgorithm, type ChecksumAlgorithm } from '../../protocol/checksums.ts';
 import { children, element, escapeXml, parseXml, textOf, XML_DECLARATION, type XmlNode } from '../../protocol/xml.ts';
 import { AwsServiceError } from '../../core/index.ts';
-import { contentHeaders, header, isoTime, nowSeconds, requireBucket, S3_XMLNS, validateKey, type S3Env } from './env.ts';
-import { entityTooSmall, invalidArgument, invalidPart, invalidPartOrder, malformedXml, noSuchUpload } from './errors.ts';
+import { contentHeaders, header, isoTime, nowSeconds, requireBucket, requireContentLength, S3_XMLNS, validateKey, type S3Env } from './env.ts';
+import { entityTooSmall, invalidArgument, invalidPart, invalidPartOrder, invalidRange, malformedXml, noSuchUpload } from './errors.ts';
 import { emitEvent } from './events.ts';
-import type { Bucket, ChecksumType, MultipartUpload, ObjectChecksum, ObjectMeta } from './models.ts';
+import { REMEMBERED_COMPLETIONS, type Bucket, type ChecksumType, type MultipartUpload, type ObjectChecksum, type ObjectMeta } from './models.ts';
 import { checksumXml, md5Etag, parseCopySource } from './operations.ts';
-import { evaluateConditions, parseRange } from './conditions.ts';
+import { evaluateConditions } from './conditions.ts';
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
 
@@ -92,6 +92,7 @@ export function uploadPart(env: S3Env, req: RestRequest, bucketName: string, key
   const bucket = requireBucket(env, bucketName);
   const upload = requireUpload(bucket, req, key);
   const partNumber = partNumberOf(req);
+  requireContentLength(req);
   const etag = md5Etag(req);
   const checksum = partChecksum(upload, req, req.body);
   upload.parts.set(partNumber, { partNumber, etag, size: req.body.length, body: req.body, checksum, lastModified: nowSeconds(env) });
@@ -113,8 +114,7 @@ export async function uploadPartCopy(env: S3Env, req: RestRequest, bucketName: s
   let body = await env.store.readBody(srcBucket, srcObj);
   const rangeHeader = header(req.headers, 'x-amz-copy-source-range');
   if (rangeHeader !== undefined) {
-    const r = parseRange(rangeHeader, srcObj.size);
-    if (!r) throw invalidArgument('The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', 'x-amz-copy-source-range', rangeHeader);
+    const r = parseCopySourceRange(rangeHeader, srcObj.size);
     body = body.subarray(r.start, r.end + 1);
   }
   const etag = `"${createHash('md5').update(body).digest('hex')}"`;
@@ -123,6 +123,25 @@ export async function uploadPartCopy(env: S3Env, req: RestRequest, bucketName: s
   upload.parts.set(partNumber, { partNumber, etag, size: body.length, body: Buffer.from(body), checksum, lastModified });
   const ck = checksum && upload.checksumAlgorithm ? element(`Checksum${upload.checksumAlgorithm}`, checksum) : '';
   return xml(`<CopyPartResult xmlns="${S3_XMLNS}"><ETag>${escapeXml(etag)}</ETag><LastModified>${isoTime(lastModified)}</LastModified>${ck}</CopyPartResult>`);
+}
+
+/**
+ * `x-amz-copy-source-range`: exactly `bytes=first-last` (unlike GetObject's Range, no suffix or open ranges), with
+ * `last` inside the source. https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPartCopy.html
+ */
+function parseCopySourceRange(value: string, size: number): { start: number; end: number } {
+  const m = /^bytes=(\d+)-(\d+)$/.exec(value.trim());
+  if (!m || Number(m[1]) > Number(m[2])) {
+    throw invalidArgument(
+      'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+      'x-amz-copy-source-range',
+      value,
+    );
+  }
+  const start = Number(m[1]);
+  const end = Number(m[2]);
+  if (end >= size) throw invalidRange(value, size);
+  return { start, end };
 }
 
 function rec(node: XmlNode | XmlNode[] | undefined): Record<string, XmlNode | XmlNode[]> | undefined {
@@ -138,6 +157,9 @@ function compositeChecksum(algorithm: ChecksumAlgorithm, partChecksums: string[]
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html
 export async function completeMultipartUpload(env: S3Env, req: RestRequest, bucketName: string, key: string): Promise<RestResponse> {
   const bucket = requireBucket(env, bucketName);
+  // A retry after a lost response gets the first answer again: S3 answers 200, not NoSuchUpload, for a completed upload.
+  const done = bucket.completedUploads.get(req.query.get('uploadId') ?? '');
+  if (done && done.key === key) return { status: 200, headers: { ...done.response.headers }, body: done.response.body };
   const upload = requireUpload(bucket, req, key);
   const doc = parseXml(req.body.toString('utf8'));
   const root = rec(doc?.CompleteMultipartUpload);
@@ -150,8 +172,13 @@ export async function completeMultipartUpload(env: S3Env, req: RestRequest, buck
     return { partNumber: n, etag: textOf(r.ETag)?.replace(/"/g, '').trim(), checksum: alg ? textOf(r[`Checksum${alg}`])?.trim() : undefined };
   });
   if (listed.length === 0) throw malformedXml('You must specify at least one part');
-  const parts = listed.map((l, i) => {
-    if (i > 0 && l.partNumber <= listed[i - 1]!.partNumber) throw invalidPartOrder();
+  // A part number listed more than once (a re-uploaded part) counts once, with its last entry — what S3 assembles;
+  // a number lower than the one before it is out of order.
+  const kept = listed.filter((l, i) => {
+    if (i > 0 && l.partNumber < listed[i - 1]!.partNumber) throw invalidPartOrder();
+    return listed[i + 1]?.partNumber !== l.partNumber;
+  });
+  const parts = kept.map((l) => {
     const part = upload.parts.get(l.partNumber);
     if (!part) throw invalidPart(l.partNumber, 'not uploaded');
     if (l.etag !== undefined && l.etag !== part.etag.replace(/"/g, '')) throw invalidPart(l.partNumber, 'ETag does not match');
@@ -193,11 +220,16 @@ export async function completeMultipartUpload(env: S3Env, req: RestRequest, buck
   await env.store.putObject(bucket, meta, body);
   emitEvent(env, req, bucket, 'ObjectCreated:CompleteMultipartUpload', meta);
   const location = `${req.ctx.endpoint}/${bucket.name}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
-  return xml(
-    `<CompleteMultipartUploadResult xmlns="${S3_XMLNS}"><Location>${escapeXml(location)}</Location><Bucket>${bucket.name}</Bucket>` +
+  const response = {
+    headers: { 'content-type': 'application/xml', 'x-amz-server-side-encryption': 'AES256' },
+    body:
+      XML_DECLARATION +
+      `<CompleteMultipartUploadResult xmlns="${S3_XMLNS}"><Location>${escapeXml(location)}</Location><Bucket>${bucket.name}</Bucket>` +
       `<Key>${escapeXml(key)}</Key><ETag>${escapeXml(etag)}</ETag>${checksumXml(checksum)}</CompleteMultipartUploadResult>`,
-    { 'x-amz-server-side-encryption': 'AES256' },
-  );
+  };
+  bucket.completedUploads.set(upload.uploadId, { key, response });
+  if (bucket.completedUploads.size > REMEMBERED_COMPLETIONS) bucket.completedUploads.delete(bucket.completedUploads.keys().next().value!);
+  return { status: 200, headers: { ...response.headers }, body: response.body };
 }
 
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html

@@ -17,6 +17,7 @@ import {
   isoTime,
   nowSeconds,
   requireBucket,
+  requireContentLength,
   S3_XMLNS,
   validateBucketName,
   validateKey,
@@ -36,6 +37,7 @@ import {
 import { emptyNotification, type Bucket, type ObjectChecksum, type ObjectMeta, type StoredObject } from './models.ts';
 import { notificationConfigurationXml, parseNotificationConfiguration } from './notifications.ts';
 import { emitEvent } from './events.ts';
+import { encodeMetadataValue } from './rfc2047.ts';
 
 const XML_HEADERS = { 'content-type': 'application/xml' };
 
@@ -180,6 +182,7 @@ function checkWriteConditions(req: RestRequest, existing: StoredObject | undefin
 export async function putObject(env: S3Env, req: RestRequest, bucketName: string, key: string): Promise<RestResponse> {
   const bucket = requireBucket(env, bucketName);
   validateKey(key);
+  requireContentLength(req);
   checkWriteConditions(req, bucket.objects.get(key), key);
   const meta: ObjectMeta = {
     key,
@@ -214,7 +217,7 @@ function objectHeaders(obj: ObjectMeta, req: RestRequest): Record<string, string
     const v = q.get(override) ?? value;
     if (v !== undefined) out[name] = v;
   }
-  for (const [k, v] of Object.entries(obj.metadata)) out[`x-amz-meta-${k}`] = v;
+  for (const [k, v] of Object.entries(obj.metadata)) out[`x-amz-meta-${k}`] = encodeMetadataValue(v);
   return out;
 }
 
@@ -238,7 +241,8 @@ export async function getObject(env: S3Env, req: RestRequest, bucketName: string
     const n = Number(partNumberRaw);
     const parts = obj.partSizes ?? [obj.size];
     if (!Number.isInteger(n) || n < 1 || n > 10000) throw invalidArgument('Part number must be an integer between 1 and 10000, inclusive', 'partNumber', partNumberRaw);
-    if (n > parts.length) throw new AwsServiceError('InvalidPartNumber', 'The requested partnumber is not satisfiable', 416);
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList (InvalidPartNumber: 400)
+    if (n > parts.length) throw new AwsServiceError('InvalidPartNumber', 'The requested partnumber is not satisfiable', 400, { fields: { PartNumberRequested: String(n), ActualPartCount: String(parts.length) } });
     const start = parts.slice(0, n - 1).reduce((a, b) => a + b, 0);
     range = { start, end: start + parts[n - 1]! - 1 };
     headers['x-amz-mp-parts-count'] = String(parts.length);
