@@ -63,7 +63,7 @@ export function decodeMetadataValue(raw: string): string {
 
 /** A stored value as S3 returns it in a header. */
 export function encodeMetadataValue(value: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   if (/^[\t\x20-\x7e]*$/.test(value)) return value;
   return `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
 }
