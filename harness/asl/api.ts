@@ -5,6 +5,7 @@
  * conformance runner (test/asl/conformance) are its two users.
  */
 import type { Clock, IdSource } from '../core/index.ts';
+import type { TestStateRequest, TestStateResult } from './test-state.ts';
 
 /** A history event exactly as GetExecutionHistory returns it, but with `timestamp` in epoch ms. */
 export interface HistoryEvent {
@@ -161,4 +162,6 @@ export interface Engine {
   sendTaskSuccess(taskToken: string, output: string): void;
   sendTaskFailure(taskToken: string, error?: string, cause?: string): void;
   sendTaskHeartbeat(taskToken: string): void;
+  /** The TestState API's run of one state (harness/asl/test-state.ts); the request is already checked. */
+  testState(request: TestStateRequest): Promise<TestStateResult>;
 }

@@ -104,7 +104,16 @@ function compileCatch(raw: unknown, where: string): Catcher[] {
 
 const STATE_TYPES = new Set<string>(['Pass', 'Task', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map']);
 
-export function compileProgram(raw: unknown, where: string, inherited: QueryLanguage): Program {
+export interface CompileOptions {
+  /**
+   * TestState with a mock: the tested state is not invoked and its nested
+   * states never run, so resources are not checked and Map/Parallel
+   * sub-workflows are not compiled.
+   */
+  mocked?: boolean;
+}
+
+export function compileProgram(raw: unknown, where: string, inherited: QueryLanguage, options: CompileOptions = {}): Program {
   if (!isObject(raw)) bad(where, 'must be an object');
   const ql: QueryLanguage = raw.QueryLanguage === 'JSONata' ? 'JSONata' : raw.QueryLanguage === 'JSONPath' ? 'JSONPath' : inherited;
   if (typeof raw.StartAt !== 'string') bad(`${where}.StartAt`, 'is required');
@@ -132,7 +141,9 @@ export function compileProgram(raw: unknown, where: string, inherited: QueryLang
     };
     if (type === 'Task') {
       if (typeof s.Resource !== 'string') bad(`${at}.Resource`, 'is required');
-      compiled.resource = parseResource(s.Resource, `${at}.Resource`);
+      compiled.resource = parseResource(s.Resource, `${at}.Resource`, options.mocked);
+    } else if (options.mocked) {
+      // Map/Parallel under a mock: the result is the mock, the sub-workflows never run.
     } else if (type === 'Parallel') {
       if (!Array.isArray(s.Branches)) bad(`${at}.Branches`, 'is required');
       compiled.branches = s.Branches.map((b, i) => compileProgram(b, `${at}.Branches[${i}]`, stateQl));

@@ -7,6 +7,7 @@ import type { Diagnostic, Engine, EngineOptions, ExecutionHandle, StartExecution
 import { compileDefinition } from './definition.ts';
 import { ExecutionRun } from './execution.ts';
 import { TokenRegistry } from './tasks/tokens.ts';
+import { runTestState, type TestStateRequest, type TestStateResult } from './test-state.ts';
 import { validateDefinition } from './validation/index.ts';
 
 /** Validation results per definition text (asl-validator is far slower than an execution). */
@@ -67,5 +68,9 @@ export class AslEngine implements Engine {
 
   sendTaskHeartbeat(taskToken: string): void {
     this.tokens.sendTaskHeartbeat(taskToken);
+  }
+
+  testState(request: TestStateRequest): Promise<TestStateResult> {
+    return runTestState(this.options, this.tokens, request);
   }
 }

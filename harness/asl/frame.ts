@@ -8,6 +8,7 @@ import type { EngineObserver, S3Access, TaskInvoker } from './api.ts';
 import type { Cancel } from './cancel.ts';
 import { StatesError } from './errors.ts';
 import { HistoryLimitError, type History } from './history.ts';
+import type { TestStateSettings } from './inspection.ts';
 import type { TokenRegistry } from './tasks/tokens.ts';
 
 export interface ExecutionEnv {
@@ -32,6 +33,8 @@ export interface ExecutionEnv {
   maxHistoryEvents: number;
   /** `$$.StateMachine`. */
   contextStateMachine: Record<string, unknown>;
+  /** Set when the TestState API runs one state (harness/asl/test-state.ts). */
+  test?: TestStateSettings;
 }
 
 /**

@@ -24,6 +24,9 @@ export type {
   TaskInvoker,
 } from './api.ts';
 export { StatesError } from './errors.ts';
+export { Inspection, type InspectionErrorDetails, type InspectionStage, type StateMock } from './inspection.ts';
+export { parseKeepingText, textOf } from './json-text.ts';
+export { locateState, TESTED_STATE_NAME, type TestExecutionStatus, type TestStateRequest, type TestStateResult } from './test-state.ts';
 export { validateDefinition } from './validation/index.ts';
 export type { StateRef } from './errors.ts';
 

@@ -27,6 +27,7 @@ import {
 } from '../expressions.ts';
 import { AbortedError, type ExecutionEnv, type Frame, recordsStateFailed, toStatesError } from '../frame.ts';
 import { HistoryLimitError, LazyJson, NOT_TRUNCATED } from '../history.ts';
+import type { Inspection } from '../inspection.ts';
 import { dataLimitError, exceedsPayloadLimit } from '../payload.ts';
 
 export interface Step {
@@ -80,6 +81,13 @@ export class StateRun {
     readonly enteredPrev: number,
   ) {
     this.where = { stateName: state.name, enteredEventId };
+    // TestState's stateConfiguration.retrierRetryCount: the retries already made (AWS: $$.State.RetryCount).
+    this.retryCount = frame.env.test?.retrierRetryCount ?? 0;
+  }
+
+  /** Where TestState collects the stages this state computes (undefined in executions). */
+  get inspection(): Inspection | undefined {
+    return this.frame.env.test?.inspection;
   }
 
   get env(): ExecutionEnv {
@@ -96,6 +104,8 @@ export class StateRun {
 
   /** The context object `$$` / `$states.context` as this state sees it. */
   context(): Record<string, unknown> {
+    const given = this.env.test?.context;
+    if (given !== undefined) return given;
     if (this.ctx !== undefined && this.ctxRetry === this.retryCount) return this.ctx;
     const state: Record<string, unknown> = { Name: this.state.name, EnteredTime: isoTime(this.enteredTime) };
     if (RETRY_COUNT_STATES.has(this.state.type)) state.RetryCount = this.retryCount;
@@ -148,24 +158,28 @@ export class StateRun {
   effectiveInput(): unknown {
     if (this.jsonata) return this.input;
     const path = this.raw.InputPath as string | null | undefined;
-    if (path === undefined || path === '$') return this.input;
-    return selectPath(path, this.pathScope(this.input), this.where, 'InputPath');
+    const v = path === undefined || path === '$' ? this.input : selectPath(path, this.pathScope(this.input), this.where, 'InputPath');
+    this.inspection?.record('afterInputPath', v);
+    return v;
   }
 
   /** JSONPath `Parameters` applied to the effective input; JSONata `Arguments` (default: the state input). */
   async parameters(effective: unknown, field = this.jsonata ? 'Arguments' : 'Parameters'): Promise<unknown> {
     if (!this.jsonata) return this.parametersPath(effective, field);
-    if (!(field in this.raw)) return effective;
-    const out = await this.evalJsonata(this.raw[field], field);
-    if (exceedsPayloadLimit(out)) throw dataLimitError(this.state.name);
+    const out = field in this.raw ? await this.evalJsonata(this.raw[field], field) : effective;
+    if (field in this.raw && exceedsPayloadLimit(out)) throw dataLimitError(this.state.name);
+    if (field === 'Arguments') this.inspection?.record('afterArguments', out);
     return out;
   }
 
   /** JSONPath `Parameters` (synchronous: the hot path of Pass states). */
   parametersPath(effective: unknown, field = 'Parameters'): unknown {
-    if (!(field in this.raw)) return effective;
-    const out = applyPayloadTemplate(this.raw[field], this.pathScope(effective), this.where, field, this.env.ids);
-    if (exceedsPayloadLimit(out)) throw dataLimitError(this.state.name);
+    let out = effective;
+    if (field in this.raw) {
+      out = applyPayloadTemplate(this.raw[field], this.pathScope(effective), this.where, field, this.env.ids);
+      if (exceedsPayloadLimit(out)) throw dataLimitError(this.state.name);
+    }
+    if (field === 'Parameters') this.inspection?.record('afterParameters', out);
     return out;
   }
 
@@ -196,6 +210,7 @@ export class StateRun {
       else output = opts.hasResult && this.state.type !== 'Pass' ? result : this.input;
     }
     if (opts.checkSize && exceedsPayloadLimit(output)) throw dataLimitError(this.state.name);
+    if (opts.hasResult && this.reportsResult()) this.inspection?.record('result', result);
     return this.exit(output, assigned, opts.next ?? this.state.next);
   }
 
@@ -205,9 +220,12 @@ export class StateRun {
     let output: unknown;
     {
       let r = result;
+      const inspection = this.inspection;
+      if (opts.hasResult && this.reportsResult()) inspection?.record('result', r);
       if (opts.hasResult && raw.ResultSelector !== undefined && RESULT_SELECTOR_STATES.has(this.state.type)) {
         r = applyPayloadTemplate(raw.ResultSelector, this.pathScope(r), this.where, 'ResultSelector', this.env.ids);
       }
+      if (opts.hasResult) inspection?.record('afterResultSelector', r);
       const block = opts.assign !== undefined ? opts.assign : (raw.Assign as Record<string, unknown> | undefined);
       if (block !== undefined) {
         const scope = { ...this.pathScope(effective), ...(opts.hasResult ? { result: r } : {}) };
@@ -216,6 +234,7 @@ export class StateRun {
       if (opts.hasResult) {
         const rp = raw.ResultPath as string | null | undefined;
         output = rp === undefined || rp === '$' ? r : applyResultPath(this.input, r, rp, this.where);
+        inspection?.record('afterResultPath', output);
       } else {
         output = effective;
       }
@@ -224,6 +243,11 @@ export class StateRun {
     }
     if (opts.checkSize && exceedsPayloadLimit(output)) throw dataLimitError(this.state.name);
     return this.exit(output, assigned, opts.next ?? this.state.next);
+  }
+
+  /** InspectionData `result` is a Task's raw result or a Pass state's `Result` (as AWS reports them). */
+  private reportsResult(): boolean {
+    return this.state.type === 'Task' || (this.state.type === 'Pass' && 'Result' in this.raw);
   }
 
   /** Commits assignments and records `…StateExited`. */
@@ -274,6 +298,7 @@ export class StateRun {
   /** Runs `body` under the state's Retry and Catch rules. */
   async retrying(body: () => Promise<Step>): Promise<Step> {
     const state = this.state;
+    if (this.env.test !== undefined) return this.testRetrying(body);
     if (state.retry.length === 0 && state.catch.length === 0) {
       try {
         return await body();
@@ -302,6 +327,43 @@ export class StateRun {
         if (c) return this.caught(c, err);
         throw err;
       }
+    }
+  }
+
+  /**
+   * TestState runs the state once and reports what Retry/Catch would do, retriers
+   * first: an error a Retrier matches with attempts left (retrierRetryCount of
+   * its MaxAttempts spent) makes the state RETRIABLE; otherwise a matching
+   * Catcher makes it CAUGHT_ERROR and its Next the next state.
+   * https://docs.aws.amazon.com/step-functions/latest/dg/test-state-isolation.html
+   */
+  private async testRetrying(body: () => Promise<Step>): Promise<Step> {
+    const state = this.state;
+    const inspection = this.inspection!;
+    try {
+      return await body();
+    } catch (e) {
+      if (e instanceof AbortedError || e instanceof HistoryLimitError) throw e;
+      const err = toStatesError(e);
+      const i = findRetrier(state.retry, err.error);
+      if (i >= 0) {
+        const retrier = state.retry[i]!;
+        const spent = this.env.test!.retrierRetryCount ?? 0;
+        inspection.errorDetails = { retryIndex: i };
+        if (spent < retrier.maxAttempts) {
+          // The backoff AWS would wait before this retry (JitterStrategy FULL randomises within it).
+          let seconds = retrier.intervalSeconds * Math.pow(retrier.backoffRate, spent);
+          if (retrier.maxDelaySeconds !== undefined) seconds = Math.min(seconds, retrier.maxDelaySeconds);
+          inspection.errorDetails.retryBackoffIntervalSeconds = seconds;
+          inspection.retriable = true;
+          throw err;
+        }
+      }
+      const c = findCatcher(state.catch, err.error);
+      if (c === undefined) throw err;
+      inspection.errorDetails = { ...inspection.errorDetails, catchIndex: state.catch.indexOf(c) };
+      inspection.caught = { error: err.error, cause: err.causeText };
+      return this.caught(c, err);
     }
   }
 

@@ -22,6 +22,7 @@ export async function runFail(run: StateRun): Promise<Step> {
     if (raw.Error !== undefined) error = asText(await run.evalJsonata(raw.Error, 'Error'));
     if (raw.Cause !== undefined) cause = asText(await run.evalJsonata(raw.Cause, 'Cause'));
   } else {
+    run.effectiveInput(); // TestState reports the (InputPath-less) afterInputPath stage of a Fail state
     const scope = run.pathScope(run.input);
     const read = (field: 'ErrorPath' | 'CausePath'): string | undefined => {
       const path = raw[field] as string;

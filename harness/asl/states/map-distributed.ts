@@ -51,25 +51,36 @@ export async function readDistributedItems(run: StateRun, eff: unknown): Promise
     } catch (e) {
       throw readerFailed(`Attempt to read from S3 failed for bucket '${bucket}' and key '${String(args.Key)}': ${(e as Error).message}`);
     }
-    const type = config.InputType ?? 'JSON';
-    if (type === 'JSON') {
-      try {
-        items = JSON.parse(body) as unknown[];
-      } catch {
-        throw readerFailed(`The object at s3://${bucket}/${String(args.Key)} is not valid JSON.`);
-      }
-      if (!Array.isArray(items)) throw readerFailed(`The object at s3://${bucket}/${String(args.Key)} is not a JSON array.`);
-    } else if (type === 'JSONL') {
-      items = body.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
-    } else if (type === 'CSV') {
-      const given = config.CSVHeaderLocation === 'GIVEN' ? (config.CSVHeaders as string[]) : undefined;
-      const rows = parseCsv(body, { relax_column_count: true }) as string[][];
-      const headers = given ?? rows.shift() ?? [];
-      items = rows.map((row) => Object.fromEntries(headers.map((h, i) => [h, row[i] ?? ''])));
-    } else {
-      throw readerFailed(`ReaderConfig.InputType '${String(type)}' is not supported by this engine.`);
-    }
+    items = parseReaderBody(body, config, `The object at s3://${bucket}/${String(args.Key)}`);
   }
+  return limitItems(items, config);
+}
+
+/** An object's items as its ReaderConfig reads them; `what` names it in errors ("The object at s3://…"). */
+export function parseReaderBody(body: string, config: Raw, what: string): unknown[] {
+  const type = config.InputType ?? 'JSON';
+  if (type === 'JSON') {
+    let items: unknown;
+    try {
+      items = JSON.parse(body);
+    } catch {
+      throw readerFailed(`${what} is not valid JSON.`);
+    }
+    if (!Array.isArray(items)) throw readerFailed(`${what} is not a JSON array.`);
+    return items;
+  }
+  if (type === 'JSONL') return body.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+  if (type === 'CSV') {
+    const given = config.CSVHeaderLocation === 'GIVEN' ? (config.CSVHeaders as string[]) : undefined;
+    const rows = parseCsv(body, { relax_column_count: true }) as string[][];
+    const headers = given ?? rows.shift() ?? [];
+    return rows.map((row) => Object.fromEntries(headers.map((h, i) => [h, row[i] ?? ''])));
+  }
+  throw readerFailed(`ReaderConfig.InputType '${String(type)}' is not supported by this engine.`);
+}
+
+/** ReaderConfig.MaxItems. */
+export function limitItems(items: unknown[], config: Raw): unknown[] {
   const max = typeof config.MaxItems === 'number' ? config.MaxItems : undefined;
   return max !== undefined && max > 0 ? items.slice(0, max) : items;
 }

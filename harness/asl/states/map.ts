@@ -14,7 +14,8 @@ import { Cancel } from '../cancel.ts';
 import { StatesError } from '../errors.ts';
 import { applyPayloadTemplate, selectPath } from '../expressions.ts';
 import { AbortedError, EngineError, Frame, markStateFailed, runtimeError, toStatesError } from '../frame.ts';
-import { readDistributedItems, writeResults, type ChildRecord } from './map-distributed.ts';
+import { limitItems, parseReaderBody, readDistributedItems, writeResults, type ChildRecord } from './map-distributed.ts';
+import { mockedResult, type StateMock } from '../inspection.ts';
 import type { Step, StateRun } from './base.ts';
 import { runProgram } from './program.ts';
 
@@ -101,6 +102,8 @@ async function itemInput(run: StateRun, eff: unknown, index: number, value: unkn
 export async function runMap(run: StateRun): Promise<Step> {
   const config = ((run.raw.ItemProcessor ?? run.raw.Iterator) as Raw | undefined)?.ProcessorConfig as Raw | undefined;
   const distributed = config?.Mode === 'DISTRIBUTED';
+  const mock = run.env.test?.mock;
+  if (mock !== undefined) return runMocked(run, mock);
   return run.retrying(async () => {
     run.resetContext();
     const frame = run.frame;
@@ -172,23 +175,76 @@ async function runInline(run: StateRun, eff: unknown, items: unknown[], limit: n
   return results;
 }
 
+/**
+ * TestState with a mock: the state's own fields are evaluated (items,
+ * MaxConcurrency, tolerated failures) and reported; the mocked result stands
+ * for the iterations' results, `mapIterationFailureCount` of them failed.
+ * AWS checks that count against the threshold only when the state declares
+ * one (recorded: 2 failures and no ToleratedFailure* field give SUCCEEDED).
+ * https://docs.aws.amazon.com/step-functions/latest/dg/test-state-isolation.html
+ */
+async function runMocked(run: StateRun, mock: StateMock): Promise<Step> {
+  return run.retrying(async () => {
+    run.resetContext();
+    const inspection = run.inspection;
+    const eff = run.effectiveInput();
+    const reader = run.raw.ItemReader as Raw | undefined;
+    if (reader === undefined) {
+      const items = await inlineItems(run, eff);
+      if (!run.jsonata) inspection?.record('afterItemsPath', items);
+    } else {
+      // mapItemReaderData stands for the object the ItemReader would read; it is read as its ReaderConfig says.
+      const data = run.env.test?.mapItemReaderData;
+      const config = (reader.ReaderConfig ?? {}) as Raw;
+      if (data !== undefined) limitItems(parseReaderBody(data, config, 'The mapItemReaderData'), config);
+    }
+    const limit = await maxConcurrency(run, eff);
+    const tol = await tolerance(run, eff);
+    if (inspection) {
+      inspection.maxConcurrency = limit;
+      inspection.toleratedFailureCount = tol.count;
+      inspection.toleratedFailurePercentage = tol.percentage;
+    }
+    const result = mockedResult(mock);
+    const failed = run.env.test?.mapIterationFailureCount ?? 0;
+    const total = Array.isArray(result) ? result.length : 0;
+    if (failed > 0 && (tol.count !== undefined || tol.percentage !== undefined) && !withinTolerance(tol, failed, total)) {
+      throw new EngineError('States.ExceedToleratedFailureThreshold', 'The specified tolerated failure threshold was exceeded');
+    }
+    return run.finish(result, eff, { hasResult: true, checkSize: true });
+  });
+}
+
 interface Tolerance {
   count: number | undefined;
   percentage: number | undefined;
 }
 
-function tolerance(run: StateRun, eff: unknown): Tolerance {
+/** A Map Run fails once its failures exceed every threshold it declares (none declared: no failure is tolerated). */
+function withinTolerance(tol: Tolerance, failed: number, total: number): boolean {
+  return (
+    failed === 0 ||
+    (tol.count !== undefined && failed <= tol.count) ||
+    (tol.percentage !== undefined && (failed / Math.max(1, total)) * 100 <= tol.percentage)
+  );
+}
+
+/** ToleratedFailureCount/Percentage: a number, a `…Path` (JSONPath) or an expression (JSONata). */
+async function tolerance(run: StateRun, eff: unknown): Promise<Tolerance> {
   const raw = run.raw;
   const fail = (m: string) => runtimeError(run.state.name, run.where.enteredEventId, m);
   let count: number | undefined;
   let percentage: number | undefined;
-  if (raw.ToleratedFailureCount !== undefined) count = raw.ToleratedFailureCount as number;
+  if (run.jsonata && typeof raw.ToleratedFailureCount === 'string') count = numeric(await run.evalJsonata(raw.ToleratedFailureCount, 'ToleratedFailureCount'), true);
+  else if (raw.ToleratedFailureCount !== undefined) count = raw.ToleratedFailureCount as number;
   else if (typeof raw.ToleratedFailureCountPath === 'string') {
     const v = selectPath(raw.ToleratedFailureCountPath, run.pathScope(eff), run.where, 'ToleratedFailureCountPath');
     count = numeric(v, true);
     if (count === undefined) throw fail(`The ToleratedFailureCountPath field refers to value "${describe(v)}" which is not a valid integer: ${raw.ToleratedFailureCountPath}`);
   }
-  if (raw.ToleratedFailurePercentage !== undefined) percentage = raw.ToleratedFailurePercentage as number;
+  if (run.jsonata && typeof raw.ToleratedFailurePercentage === 'string') {
+    percentage = numeric(await run.evalJsonata(raw.ToleratedFailurePercentage, 'ToleratedFailurePercentage'), false);
+  } else if (raw.ToleratedFailurePercentage !== undefined) percentage = raw.ToleratedFailurePercentage as number;
   else if (typeof raw.ToleratedFailurePercentagePath === 'string') {
     const v = selectPath(raw.ToleratedFailurePercentagePath, run.pathScope(eff), run.where, 'ToleratedFailurePercentagePath');
     percentage = numeric(v, false);
@@ -235,7 +291,7 @@ function batch(run: StateRun, eff: unknown, items: unknown[]): unknown[] {
 async function runDistributed(run: StateRun, eff: unknown, items: unknown[], limit: number): Promise<unknown> {
   const { frame, env } = run;
   const name = run.state.name;
-  const tol = tolerance(run, eff);
+  const tol = await tolerance(run, eff);
   const selected: unknown[] = [];
   for (let i = 0; i < items.length; i++) selected.push(await itemInput(run, eff, i, items[i]));
   const inputs = batch(run, eff, selected);
@@ -249,8 +305,7 @@ async function runDistributed(run: StateRun, eff: unknown, items: unknown[], lim
   let failed = 0;
   let exceeded = false;
   let next = 0;
-  const allowed = (f: number) =>
-    (tol.count !== undefined && f <= tol.count) || (tol.percentage !== undefined && (f / Math.max(1, inputs.length)) * 100 <= tol.percentage) || f === 0;
+  const allowed = (f: number) => withinTolerance(tol, f, inputs.length);
   const worker = async (): Promise<void> => {
     while (!exceeded && next < inputs.length && !controller.aborted) {
       const index = next++;

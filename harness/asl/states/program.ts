@@ -35,6 +35,11 @@ function dispatch(run: StateRun): Step | Promise<Step> {
   }
 }
 
+/** Enters and runs one state (TestState runs exactly one). */
+export function runState(state: CompiledState, frame: Frame, input: unknown): Step | Promise<Step> {
+  return dispatch(enterState(state, frame, input));
+}
+
 /** Synchronous states in a row before yielding to other microtasks (executions share one thread). */
 const YIELD_EVERY = 256;
 
@@ -43,7 +48,7 @@ export async function runProgram(program: Program, frame: Frame, input: unknown)
   let value = input;
   let syncSteps = 0;
   for (;;) {
-    const r = dispatch(enterState(state, frame, value));
+    const r = runState(state, frame, value);
     let step: Step;
     if (r instanceof Promise) {
       step = await r;

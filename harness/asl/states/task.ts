@@ -8,6 +8,7 @@ import type { ServiceCall, TaskContext } from '../api.ts';
 import { selectPath } from '../expressions.ts';
 import { AbortedError, EngineError, runtimeError } from '../frame.ts';
 import { LazyJson, NOT_TRUNCATED } from '../history.ts';
+import { mockedResult } from '../inspection.ts';
 import { dataLimitError, MAX_PAYLOAD_BYTES, exceedsPayloadLimit } from '../payload.ts';
 import { Deadline } from '../tasks/deadline.ts';
 import { functionError, invokeResult, parsePayload } from '../tasks/lambda.ts';
@@ -46,7 +47,13 @@ export async function runTask(run: StateRun): Promise<Step> {
     const params = await run.parameters(eff);
     const timeout = await seconds(run, 'TimeoutSeconds', eff);
     const heartbeat = await seconds(run, 'HeartbeatSeconds', eff);
-    const result = resource.kind === 'lambda-direct' ? await invokeDirect(run, resource.arn, params, timeout) : await invokeIntegration(run, resource, params, timeout, heartbeat);
+    const mock = run.env.test?.mock;
+    const result =
+      mock !== undefined
+        ? mockedResult(mock)
+        : resource.kind === 'lambda-direct'
+          ? await invokeDirect(run, resource.arn, params, timeout)
+          : await invokeIntegration(run, resource, params, timeout, heartbeat);
     return run.finish(result, eff, { hasResult: true });
   });
 }

@@ -28,9 +28,16 @@ const INTEGRATION = /^arn:aws[a-z-]*:states:[a-z0-9-]*:(\d{12})?:(aws-sdk:)?([a-
 /** Services whose optimised integrations the engine can run (through TaskInvoker.callService). */
 const OPTIMIZED = new Set(['lambda', 's3', 'sns', 'sqs', 'events', 'states', 'secretsmanager', 'dynamodb']);
 
-export function parseResource(resource: string, location: string): TaskResource {
+/**
+ * `mocked`: the task will not be invoked (TestState with a mock), so any
+ * integration and any resource ARN is accepted, as AWS accepts them there.
+ */
+export function parseResource(resource: string, location: string, mocked = false): TaskResource {
   if (LAMBDA_ARN.test(resource)) return { kind: 'lambda-direct', arn: resource };
   const m = INTEGRATION.exec(resource);
+  if (!m && mocked) {
+    return { kind: 'integration', service: '', action: '', sdk: false, pattern: /\.waitForTaskToken$/.test(resource) ? 'waitForTaskToken' : 'requestResponse', resourceType: '', resourceName: resource };
+  }
   if (!m) {
     const what = /:activity:/.test(resource) ? 'activities are not supported by this engine' : 'is not a Lambda function ARN or a supported arn:aws:states::: integration';
     throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: '${location}': ${JSON.stringify(resource)} ${what}`);
@@ -40,10 +47,10 @@ export function parseResource(resource: string, location: string): TaskResource 
   const action = m[4]!;
   const suffix = m[5] ?? '';
   const pattern: IntegrationPattern = suffix === '.sync' ? 'sync' : suffix === '.sync:2' ? 'sync:2' : suffix === '.waitForTaskToken' ? 'waitForTaskToken' : 'requestResponse';
-  if (!sdk && !OPTIMIZED.has(service)) {
+  if (!sdk && !OPTIMIZED.has(service) && !mocked) {
     throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: '${location}': the optimised integration '${service}' is not supported by this engine (use arn:aws:states:::aws-sdk:${service}:${action})`);
   }
-  if (!sdk && service === 'lambda' && action !== 'invoke') {
+  if (!sdk && service === 'lambda' && action !== 'invoke' && !mocked) {
     throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: '${location}': unsupported Lambda action '${action}'`);
   }
   return {

@@ -123,7 +123,8 @@ class Checker {
   private state(s: Obj, where: LocationPart[], states: Obj, language: QueryLanguage): void {
     const type = s.Type;
     if (typeof type !== 'string' || !(STATE_TYPES as readonly string[]).includes(type)) {
-      this.error([...where, 'Type'], `must be one of ${STATE_TYPES.join(', ')}`);
+      // AWS's wording and order (recorded TestState rejection).
+      this.error([...where, 'Type'], "The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]");
       return;
     }
     let ql = language;
@@ -481,7 +482,7 @@ class Checker {
 
   private parallel(s: Obj, where: LocationPart[], ql: QueryLanguage): void {
     if (!Array.isArray(s.Branches) || s.Branches.length === 0) {
-      this.error([...where, 'Branches'], 'must be a non-empty array of state machines');
+      this.error([...where, 'Branches'], Array.isArray(s.Branches) ? 'Value cannot be empty' : 'must be a non-empty array of state machines');
       return;
     }
     s.Branches.forEach((b, i) => {

@@ -21,7 +21,8 @@ import {
   type Input,
 } from './input.ts';
 import type { ExecutionRecord, StateMachineRecord, StateMachineType, StepFunctionsStore } from './models.ts';
-import { buildTestStateMachine, testStateOutcome } from './test-state.ts';
+import { createServiceModels } from './service-models.ts';
+import { testState } from './test-state.ts';
 
 /** 256 KiB: the largest execution input or task output Step Functions accepts. */
 const MAX_PAYLOAD_BYTES = 256 * 1024;
@@ -36,6 +37,7 @@ export interface OperationsContext {
 export function createOperations(c: OperationsContext) {
   const partition: Partition = { region: c.deps.region, accountId: c.deps.accountId };
   const now = () => c.deps.clock.now();
+  const models = createServiceModels();
 
   const machine = (arn: string): StateMachineRecord => {
     if (!parseArn(arn)) throw err.InvalidArn(arn);
@@ -326,25 +328,8 @@ export function createOperations(c: OperationsContext) {
       };
     },
 
-    async TestState(input: Input) {
-      const stateText = requiredString(input, 'definition', 1024 * 1024);
-      requiredString(input, 'roleArn');
-      const text = checkInput(optionalString(input, 'input'));
-      const built = buildTestStateMachine(stateText);
-      checkDefinition(built.definition);
-      const name = c.deps.ids.uuid();
-      const handle = c.engine().start({
-        executionArn: expressExecutionArn(partition, 'TestState', name, c.deps.ids.uuid()),
-        stateMachineArn: stateMachineArn(partition, 'TestState'),
-        stateMachineName: 'TestState',
-        name,
-        definition: built.definition,
-        input: text,
-        type: 'EXPRESS',
-        roleArn: optionalString(input, 'roleArn') ?? '',
-      });
-      await handle.done;
-      return testStateOutcome(built, handle);
+    TestState(input: Input) {
+      return testState(input, { engine: c.engine(), partition, ids: c.deps.ids, models });
     },
 
     TagResource(input: Input) {

@@ -45,7 +45,8 @@ export interface ConformanceCase {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const CORPUS_DIR = resolve(here, '../../../../shared/conformance');
+/** `shared/conformance` beside the checkout; REHEARSE_CONFORMANCE_DIR points elsewhere (a worktree in a sub-folder). */
+export const CORPUS_DIR = process.env.REHEARSE_CONFORMANCE_DIR ?? resolve(here, '../../../../shared/conformance');
 export const CORPUS_FILE = resolve(CORPUS_DIR, 'cases.json');
 
 export function corpusAvailable(): boolean {

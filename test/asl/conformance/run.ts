@@ -5,6 +5,7 @@
  */
 import { corpusAvailable, CORPUS_FILE, loadCases, loadKnownFailures } from './cases.ts';
 import { runCase, type CaseResult } from './runner.ts';
+import { reportTestState } from './test-state-report.ts';
 
 if (!corpusAvailable()) {
   console.error(`conformance: corpus not found at ${CORPUS_FILE}`);
@@ -39,3 +40,4 @@ if (process.argv.includes('--full')) {
 console.log(`full history (ids, previousEventId, details; optional stricter check): ${fullOk.length}/${withHistory.length} exact`);
 console.log(`\n${failed.length - unexpected.length} known failures, ${unexpected.length} unexpected; ${((results.length - failed.length) / Math.max(1, results.length) * 100).toFixed(1)}% in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 console.log(`conformance: ${results.length - failed.length} passed, ${failed.length} failed`);
+await reportTestState(verbose, filter);
