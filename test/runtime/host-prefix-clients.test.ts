@@ -3,7 +3,7 @@
  * AWS CLI, boto3 — against the embedded endpoint, with clients left at their
  * defaults (StartSyncExecution goes to `sync-127.0.0.1`). What works with zero
  * setup, what fails, and the documented opt-in that needs no code change:
- *   Node:   NODE_OPTIONS=--import=rehearse/harness/runtime/bootstrap/host-prefix/preload.mjs
+ *   Node:   NODE_OPTIONS=--import=rehearse-aws/host-prefix-preload
  *   Python: PYTHONPATH=<rehearse>/harness/runtime/bootstrap/host-prefix
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { AWS_CLI, DEBIAN_PYTHON, awsEnv, hasAwsCli, hasBoto3, sfnClient } from '
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PYTHON_PRELOAD_DIR = join(REPO, 'harness', 'runtime', 'bootstrap', 'host-prefix');
-const NODE_PRELOAD_SPECIFIER = 'rehearse/harness/runtime/bootstrap/host-prefix/preload.mjs';
+const NODE_PRELOAD_SPECIFIER = 'rehearse-aws/host-prefix-preload';
 /** The Python opt-in, plus no __pycache__ written into this checkout by the test run. */
 const PYTHON_PRELOAD_ENV = { PYTHONPATH: PYTHON_PRELOAD_DIR, PYTHONDONTWRITEBYTECODE: '1' };
 
@@ -51,7 +51,7 @@ describe('clients outside Rehearse, left at their defaults', () => {
     // (symlinks to this checkout, as `npm install <path>` makes).
     project = mkdtempSync(join(tmpdir(), 'rehearse-consumer-'));
     mkdirSync(join(project, 'node_modules'));
-    symlinkSync(REPO, join(project, 'node_modules', 'rehearse'), 'dir');
+    symlinkSync(REPO, join(project, 'node_modules', 'rehearse-aws'), 'dir');
     symlinkSync(join(REPO, 'node_modules', '@aws-sdk'), join(project, 'node_modules', '@aws-sdk'), 'dir');
     writeFileSync(join(project, 'app.mjs'), USER_SCRIPT);
   });
@@ -74,7 +74,7 @@ describe('clients outside Rehearse, left at their defaults', () => {
       expect(await runUserScript({})).toEqual({ error: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND sync-127.0.0.1' });
     });
 
-    it('with NODE_OPTIONS=--import=rehearse/…/preload.mjs: StartSyncExecution and TestState succeed', async () => {
+    it('with NODE_OPTIONS=--import=rehearse-aws/host-prefix-preload: StartSyncExecution and TestState succeed', async () => {
       expect(await runUserScript({ NODE_OPTIONS: `--import=${NODE_PRELOAD_SPECIFIER}` })).toEqual({
         sync: ['SUCCEEDED', { got: 'from-node' }],
         test: ['SUCCEEDED', { ok: true }],
