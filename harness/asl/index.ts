@@ -27,6 +27,7 @@ export { StatesError } from './errors.ts';
 export { Inspection, type InspectionErrorDetails, type InspectionStage, type StateMock } from './inspection.ts';
 export { parseKeepingText, textOf } from './json-text.ts';
 export { locateState, TESTED_STATE_NAME, type TestExecutionStatus, type TestStateRequest, type TestStateResult } from './test-state.ts';
+export { AWS_OPTIMIZED_SERVICES } from './tasks/resource.ts';
 export { validateDefinition } from './validation/index.ts';
 export type { StateRef } from './errors.ts';
 

@@ -25,6 +25,8 @@ export interface Backend extends AsyncDisposable {
   /** The one endpoint URL every SDK client uses. */
   readonly endpoint: string;
   readonly region: string;
+  /** The account ARNs are formed in, when the backend knows it (the embedded endpoint's; LocalStack's is 000000000000). */
+  readonly accountId?: string;
   readonly credentials: { accessKeyId: string; secretAccessKey: string };
   readonly capabilities: Capabilities;
   /** Base URL of `/_rehearse/` when the backend offers the control API. */

@@ -45,6 +45,7 @@ export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embe
     name: 'embedded',
     endpoint: emulator.endpoint,
     region: emulator.region,
+    accountId: emulator.accountId,
     credentials: { ...DUMMY_CREDENTIALS },
     capabilities: {
       ...BACKEND_CAPABILITIES.embedded,

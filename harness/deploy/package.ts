@@ -14,7 +14,7 @@ import path from 'node:path';
 import AdmZip from 'adm-zip';
 import { build } from 'esbuild';
 import { RehearseError } from '../core/index.ts';
-import type { FunctionSpec } from './model.ts';
+import type { FunctionSpec } from './resources/lambda-function.ts';
 
 /** What sharp needs at run time on linux-x64 (its package.json dependencies plus the prebuilt binaries). */
 const SHARP_PACKAGES = ['sharp', '@img/colour', 'detect-libc', 'semver', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64'];

@@ -1,32 +1,19 @@
 /**
- * The state machines of a SAM template (workflows/template.yaml) by name, each
- * with its definition as deploy will create it (DefinitionSubstitutions
- * resolved, so `${ResizeImageFunctionArn}` is the ARN of the template's
- * function, in the validation account). Read without a backend: scenario
- * planning and the runner use it to learn what a template defines.
+ * The state machines of a template by name, each with its definition as
+ * deploy will create it (DefinitionSubstitutions resolved, so
+ * `${ResizeImageFunctionArn}` is the ARN of the template's function, in the
+ * validation account). Read without a backend: scenario planning and the
+ * runner use it to learn what a template defines.
  */
-import { createContext } from './context.ts';
-import { resolvedDefinitionText } from './deploy.ts';
 import { loadTemplate } from './model.ts';
-import { VALIDATION_CONTEXT } from './validate.ts';
+import { deployedDefinition } from './resources/state-machine.ts';
 
-/**
- * Name → definition text. A state machine whose name is not a literal, or
- * whose definition cannot be read or resolved, is left out: `rehearse
- * validate` names those problems.
- */
+/** Name → definition text; a state machine whose definition cannot be read is left out (`rehearse validate` names why). */
 export function templateStateMachines(templateFile: string): Map<string, string> {
   const out = new Map<string, string>();
-  const { model } = loadTemplate(templateFile);
-  if (!model) return out;
-  const ctx = createContext(model, VALIDATION_CONTEXT);
-  for (const sm of model.stateMachines) {
-    if (typeof sm.name !== 'string') continue;
-    try {
-      out.set(sm.name, resolvedDefinitionText(sm, ctx));
-    } catch {
-      // Unreadable file or unresolvable substitution.
-    }
+  for (const sm of loadTemplate(templateFile).model?.stateMachines ?? []) {
+    const text = deployedDefinition(sm);
+    if (text !== undefined) out.set(sm.name, text);
   }
   return out;
 }

@@ -25,8 +25,16 @@ export type TaskResource =
 const LAMBDA_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_<>-]+(:[A-Za-z0-9$_-]+)?$/;
 const INTEGRATION = /^arn:aws[a-z-]*:states:[a-z0-9-]*:(\d{12})?:(aws-sdk:)?([a-z0-9-]+):([A-Za-z0-9]+)(\.sync:2|\.sync|\.waitForTaskToken)?$/;
 
-/** Services whose optimised integrations the engine can run (through TaskInvoker.callService). */
-const OPTIMIZED = new Set(['lambda', 's3', 'sns', 'sqs', 'events', 'states', 'secretsmanager', 'dynamodb']);
+/**
+ * The optimised integrations AWS offers (`arn:aws:states:::<service>:<action>`):
+ * CreateStateMachine accepts each of them, whether or not the task invoker
+ * can run it (what a backend can run is harness/backends/integrations.ts).
+ * https://docs.aws.amazon.com/step-functions/latest/dg/integrate-optimized.html
+ */
+export const AWS_OPTIMIZED_SERVICES: ReadonlySet<string> = new Set([
+  'apigateway', 'athena', 'batch', 'bedrock', 'codebuild', 'dynamodb', 'ecs', 'eks', 'elasticmapreduce', 'emr-containers', 'emr-serverless',
+  'events', 'glue', 'databrew', 'lambda', 'mediaconvert', 'sagemaker', 'sns', 'sqs', 'states', 'http',
+]);
 
 /**
  * `mocked`: the task will not be invoked (TestState with a mock), so any
@@ -47,8 +55,8 @@ export function parseResource(resource: string, location: string, mocked = false
   const action = m[4]!;
   const suffix = m[5] ?? '';
   const pattern: IntegrationPattern = suffix === '.sync' ? 'sync' : suffix === '.sync:2' ? 'sync:2' : suffix === '.waitForTaskToken' ? 'waitForTaskToken' : 'requestResponse';
-  if (!sdk && !OPTIMIZED.has(service) && !mocked) {
-    throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: '${location}': the optimised integration '${service}' is not supported by this engine (use arn:aws:states:::aws-sdk:${service}:${action})`);
+  if (!sdk && !AWS_OPTIMIZED_SERVICES.has(service) && !mocked) {
+    throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: '${location}': '${service}' is not an optimised integration (use arn:aws:states:::aws-sdk:${service}:${action})`);
   }
   if (!sdk && service === 'lambda' && action !== 'invoke' && !mocked) {
     throw new AwsServiceError('InvalidDefinition', `Invalid State Machine Definition: '${location}': unsupported Lambda action '${action}'`);

@@ -8,6 +8,7 @@
  */
 import type { Readable } from 'node:stream';
 import { AwsServiceError } from '../../core/index.ts';
+import { StatesError } from '../../asl/index.ts';
 import type { LambdaInvocation, LambdaResult, S3Access, ServiceCall, TaskContext, TaskInvoker } from '../../asl/index.ts';
 import type { ServiceDeps } from '../service-deps.ts';
 
@@ -25,6 +26,13 @@ const SDK_PACKAGES: Record<string, { load: () => Promise<SdkModule>; client: str
   sfn: { load: () => import('@aws-sdk/client-sfn'), client: 'SFNClient' },
 };
 
+/**
+ * The services this endpoint's tasks can call (optimised integrations and
+ * `aws-sdk:<service>:*`), read by harness/backends/integrations.ts: the one
+ * table of what each backend can run.
+ */
+export const SERVED_SDK_SERVICES: readonly string[] = Object.keys(SDK_PACKAGES);
+
 /** The optimised `states:startExecution` integration, served by this service itself. */
 export type NestedExecutionStarter = (call: ServiceCall, ctx: TaskContext) => Promise<unknown>;
 
@@ -36,9 +44,11 @@ export function createTaskInvoker(deps: ServiceDeps, startNested: NestedExecutio
     if (!entry) {
       const pkg = SDK_PACKAGES[service];
       if (!pkg) {
-        throw new AwsServiceError(
-          'UnsupportedService',
-          `The embedded endpoint does not serve '${service}'; supported aws-sdk services: ${Object.keys(SDK_PACKAGES).join(', ')}`,
+        // Not a service error a Retry or Catch could handle: the run is not what it would be on AWS.
+        // States.Runtime ends the execution whatever Catch says (validate and the runner name it first).
+        throw new StatesError(
+          'States.Runtime',
+          `The embedded endpoint does not serve '${service}' (it serves: ${Object.keys(SDK_PACKAGES).join(', ')}); answer this state with a scenario fault (given.faults: - { state: …, return: … }) or use a backend that has it`,
         );
       }
       entry = pkg.load().then((mod) => {
@@ -122,11 +132,6 @@ export function createTaskInvoker(deps: ServiceDeps, startNested: NestedExecutio
     async callService(call: ServiceCall, ctx: TaskContext): Promise<unknown> {
       if (call.service === 'states' && call.action === 'startExecution' && call.kind === 'optimized') {
         return startNested(call, ctx);
-      }
-      if (call.service === 'events' && call.action === 'putEvents') {
-        // No EventBridge here: accept the events like a bus with no rules would.
-        const entries = Array.isArray(call.parameters.Entries) ? call.parameters.Entries : [];
-        return { Entries: entries.map(() => ({ EventId: deps.ids.uuid() })), FailedEntryCount: 0 };
       }
       const service = call.service === 'states' ? 'sfn' : call.service;
       if (call.kind === 'optimized') return optimizedCall(service, call, ctx);

@@ -1,0 +1,90 @@
+/**
+ * SNS subscriptions → Lambda: SAM `SNS` events, AWS::SNS::Subscription and a
+ * topic's inline `Subscription` list. Subscribing is idempotent (an existing
+ * subscription of the function gets its filter policy updated), and SNS is
+ * allowed to invoke the function.
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-sns.html
+ */
+import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import type { DeployScope, Wiring } from '../resources/types.ts';
+import { allowInvoke } from './s3.ts';
+import type { EventSourceModule } from './types.ts';
+
+export interface SnsWiring extends Wiring {
+  kind: 'sns';
+  topicArn: string;
+  functionArn: string;
+  /** Subscription attributes (FilterPolicy as JSON text, FilterPolicyScope, RawMessageDelivery). */
+  attributes: Record<string, string>;
+  /** Names the subscription in deploy's changes and its permission statement. */
+  id: string;
+}
+
+export function snsClient(scope: DeployScope): SNSClient {
+  return scope.client('sns', (config) => new SNSClient(config));
+}
+
+export function subscriptionAttributes(props: Record<string, unknown>): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (props.FilterPolicy !== undefined) out.FilterPolicy = typeof props.FilterPolicy === 'string' ? props.FilterPolicy : JSON.stringify(props.FilterPolicy);
+  if (typeof props.FilterPolicyScope === 'string') out.FilterPolicyScope = props.FilterPolicyScope;
+  if (props.RawMessageDelivery !== undefined) out.RawMessageDelivery = String(props.RawMessageDelivery);
+  return out;
+}
+
+/** Subscribes a function to a topic, or brings an existing subscription's attributes in line. Returns the subscription ARN. */
+export async function subscribeFunction(scope: DeployScope, w: SnsWiring, logicalId: string): Promise<string> {
+  const sns = snsClient(scope);
+  await allowInvoke(scope, w.functionArn, `sns-${w.topicArn.split(':').pop()}-${logicalId}`, 'sns.amazonaws.com', w.topicArn);
+  let existing: string | undefined;
+  let token: string | undefined;
+  do {
+    const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: w.topicArn, NextToken: token }));
+    existing ??= page.Subscriptions?.find((s) => s.Protocol === 'lambda' && s.Endpoint === w.functionArn)?.SubscriptionArn;
+    token = page.NextToken;
+  } while (token && !existing);
+  const type = 'AWS::SNS::Subscription';
+  if (!existing) {
+    const out = await sns.send(new SubscribeCommand({ TopicArn: w.topicArn, Protocol: 'lambda', Endpoint: w.functionArn, Attributes: w.attributes, ReturnSubscriptionArn: true }));
+    scope.change({ type, logicalId, physicalId: out.SubscriptionArn ?? '', action: 'created', detail: `${w.topicArn} → ${w.functionArn}` });
+    return out.SubscriptionArn ?? '';
+  }
+  const current = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: existing }))).Attributes ?? {};
+  const changed: string[] = [];
+  for (const name of ['FilterPolicy', 'FilterPolicyScope', 'RawMessageDelivery']) {
+    const wanted = w.attributes[name];
+    const have = current[name];
+    const same = wanted === undefined ? have === undefined || have === '' || (name === 'RawMessageDelivery' && have === 'false') || (name === 'FilterPolicyScope' && have === 'MessageAttributes') : normalised(have) === normalised(wanted);
+    if (same) continue;
+    await sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: existing, AttributeName: name, AttributeValue: wanted ?? (name === 'FilterPolicy' ? '{}' : name === 'RawMessageDelivery' ? 'false' : 'MessageAttributes') }));
+    changed.push(name);
+  }
+  scope.change({ type, logicalId, physicalId: existing, action: changed.length ? 'updated' : 'unchanged', ...(changed.length ? { detail: changed.join(', ') } : {}) });
+  return existing;
+}
+
+function normalised(text: string | undefined): string | undefined {
+  try {
+    return JSON.stringify(JSON.parse(text ?? ''));
+  } catch {
+    return text;
+  }
+}
+
+export const snsEvents: EventSourceModule<SnsWiring> = {
+  kind: 'sns',
+  samTypes: ['SNS'],
+  fromSamEvent({ target, eventId, properties, field, input }) {
+    if (typeof properties.Topic !== 'string' || !properties.Topic.startsWith('arn:')) {
+      input.problem(`an SNS event needs Topic, the topic's ARN, got ${JSON.stringify(properties.Topic)}`, `${field}.Properties.Topic`);
+      return [];
+    }
+    if (properties.SqsSubscription !== undefined && properties.SqsSubscription !== false) {
+      input.problem('SqsSubscription: the SQS queue SAM puts between the topic and the function is not deployed; the function is subscribed to the topic directly', `${field}.Properties.SqsSubscription`, 'WARNING');
+    }
+    return [{ kind: 'sns', source: `Resources.${target.logicalId}.${field}`, topicArn: properties.Topic, functionArn: target.functionArn, attributes: subscriptionAttributes(properties), id: `${target.logicalId}${eventId}` }];
+  },
+  async deploy(items, scope) {
+    for (const w of items) await subscribeFunction(scope, w, w.id);
+  },
+};

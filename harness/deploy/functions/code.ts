@@ -1,0 +1,126 @@
+/**
+ * Where a function's code is on this machine, from whichever way the template
+ * gives it: a local `CodeUri` (folder or .zip), `InlineCode` / `Code.ZipFile`
+ * (written, as CloudFormation does, to `index.py` / `index.js`), a CDK asset
+ * (`Metadata: aws:asset:path`, relative to cdk.out), or an S3 location the
+ * project maps to a local file (`s3Files`). Generated and extracted code goes
+ * to a content-addressed cache folder, so it is written once.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-lambda-function-code.html
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-codeuri
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import AdmZip from 'adm-zip';
+import { isObj, type Obj } from '../template.ts';
+
+/** Rehearse's cache folder (REHEARSE_CACHE_DIR, else $XDG_CACHE_HOME/rehearse, else ~/.cache/rehearse). */
+export function cacheRoot(): string {
+  const explicit = process.env.REHEARSE_CACHE_DIR;
+  if (explicit) return path.resolve(explicit);
+  return path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'rehearse');
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** A cache folder named after `key`, filled once by `fill` (written beside it, then renamed into place). */
+export function cachedFolder(kind: string, key: string, fill: (dir: string) => void): string {
+  const dir = path.join(cacheRoot(), kind, key.slice(0, 32));
+  if (existsSync(dir)) return dir;
+  const partial = `${dir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  try {
+    fill(partial);
+    if (!existsSync(dir)) renameSync(partial, dir);
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+/** A .zip extracted into the cache (by content). */
+export function extractedZip(file: string): string {
+  const bytes = readFileSync(file);
+  return cachedFolder('zip', sha256(bytes), (dir) => new AdmZip(bytes).extractAllTo(dir, true));
+}
+
+export interface CodeLocation {
+  /** The folder Lambda would unpack the code into (LAMBDA_TASK_ROOT). */
+  dir: string;
+  /** How it was found, for messages (`CodeUri hello_world/`, `Code.ZipFile`, `CDK asset asset.1f2e…`). */
+  origin: string;
+  /** The code was written or extracted by rehearse (no source folder to watch). */
+  generated: boolean;
+}
+
+export type CodeResult = { code: CodeLocation } | { problem: { message: string; field: string; severity: 'ERROR' | 'WARNING' } };
+
+/** A local folder or .zip for `s3://bucket/key`, from the project's s3Files map. */
+function mappedS3(bucket: unknown, key: unknown, s3Files: Record<string, string> | undefined, templateDir: string): string | undefined {
+  if (typeof bucket !== 'string' || typeof key !== 'string') return undefined;
+  const local = s3Files?.[`s3://${bucket}/${key}`];
+  return local === undefined ? undefined : path.resolve(templateDir, local);
+}
+
+function localPath(abs: string, origin: string, field: string): CodeResult {
+  if (!existsSync(abs)) return { problem: { message: `${origin} does not exist (resolved to ${abs})`, field, severity: 'ERROR' } };
+  if (statSync(abs).isDirectory()) return { code: { dir: abs, origin, generated: false } };
+  if (abs.endsWith('.zip') || abs.endsWith('.jar')) return { code: { dir: extractedZip(abs), origin, generated: true } };
+  return { problem: { message: `${origin} must be a folder or a .zip file (resolved to ${abs})`, field, severity: 'ERROR' } };
+}
+
+/** The inline source as CloudFormation packages it: one file named index with the runtime's extension. */
+function inlineCode(source: string, runtime: string | undefined, field: string): CodeResult {
+  const ext = runtime?.startsWith('python') ? 'py' : runtime?.startsWith('nodejs') ? 'js' : undefined;
+  if (!ext) return { problem: { message: `inline code is only for Node.js and Python runtimes, not ${runtime ?? 'a function without Runtime'}`, field, severity: 'ERROR' } };
+  const dir = cachedFolder('inline', sha256(`${ext}\0${source}`), (d) => writeFileSync(path.join(d, `index.${ext}`), source));
+  return { code: { dir, origin: field.replace(/^Properties\./, ''), generated: true } };
+}
+
+export interface CodeInput {
+  type: string;
+  properties: Obj;
+  metadata: Obj;
+  templateDir: string;
+  s3Files?: Record<string, string>;
+}
+
+export function locateCode(f: CodeInput): CodeResult {
+  const p = f.properties;
+  const runtime = typeof p.Runtime === 'string' ? p.Runtime : undefined;
+  // CDK: the asset folder (or zip) cdk synth wrote next to the template names the code.
+  const assetPath = f.metadata['aws:asset:path'];
+  if (typeof assetPath === 'string' && (f.metadata['aws:asset:property'] === undefined || f.metadata['aws:asset:property'] === 'Code' || f.metadata['aws:asset:property'] === 'CodeUri')) {
+    return localPath(path.resolve(f.templateDir, assetPath), `CDK asset ${assetPath}`, 'Metadata.aws:asset:path');
+  }
+  if (f.type === 'AWS::Serverless::Function') {
+    if (typeof p.InlineCode === 'string') return inlineCode(p.InlineCode, runtime, 'Properties.InlineCode');
+    const uri = p.CodeUri;
+    if (typeof uri === 'string') {
+      const s3 = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+      if (s3) {
+        const local = mappedS3(s3[1], s3[2], f.s3Files, f.templateDir);
+        return local ? localPath(local, `CodeUri ${uri} (mapped to ${local})`, 'Properties.CodeUri') : { problem: { message: `CodeUri ${uri} is in S3; map it to a local folder or .zip under s3Files: in rehearse.config.yaml`, field: 'Properties.CodeUri', severity: 'ERROR' } };
+      }
+      return localPath(path.resolve(f.templateDir, uri), `CodeUri ${JSON.stringify(uri)}`, 'Properties.CodeUri');
+    }
+    if (isObj(uri)) {
+      const local = mappedS3(uri.Bucket, uri.Key, f.s3Files, f.templateDir);
+      return local ? localPath(local, `CodeUri s3://${String(uri.Bucket)}/${String(uri.Key)}`, 'Properties.CodeUri') : { problem: { message: `CodeUri s3://${String(uri.Bucket)}/${String(uri.Key)} is in S3; map it to a local folder or .zip under s3Files: in rehearse.config.yaml`, field: 'Properties.CodeUri', severity: 'ERROR' } };
+    }
+    return { problem: { message: 'a function needs CodeUri (a folder relative to the template), InlineCode, or an ImageUri (in Properties or Globals.Function)', field: 'Properties.CodeUri', severity: 'ERROR' } };
+  }
+  const code = p.Code;
+  if (!isObj(code)) return { problem: { message: 'Code is required (ZipFile, S3Bucket + S3Key, or ImageUri)', field: 'Properties.Code', severity: 'ERROR' } };
+  if (typeof code.ZipFile === 'string') return inlineCode(code.ZipFile, runtime, 'Properties.Code.ZipFile');
+  if (code.S3Bucket !== undefined || code.S3Key !== undefined) {
+    const local = mappedS3(code.S3Bucket, code.S3Key, f.s3Files, f.templateDir);
+    const where = `s3://${String(code.S3Bucket)}/${String(code.S3Key)}`;
+    return local ? localPath(local, `Code ${where} (mapped to ${local})`, 'Properties.Code') : { problem: { message: `Code ${where} is in S3; map it to a local folder or .zip under s3Files: in rehearse.config.yaml`, field: 'Properties.Code', severity: 'ERROR' } };
+  }
+  return { problem: { message: 'Code needs ZipFile, S3Bucket + S3Key, or ImageUri', field: 'Properties.Code', severity: 'ERROR' } };
+}

@@ -1,0 +1,128 @@
+/**
+ * A function's Handler resolved as Lambda's runtime clients resolve it, and
+ * checked without running the code.
+ *  - Node.js (aws-lambda-nodejs-runtime-interface-client): `dir/mod.fn.nested`
+ *    → `dir/mod` + `.js`, `.mjs`, `.cjs` (and `.ts`/`.mts`/`.cts`, which
+ *    rehearse runs through esbuild); ES module or CommonJS by extension, else
+ *    by the nearest package.json `type`; `fn` must be a named export
+ *    (es-module-lexer / cjs-module-lexer, the lexers Node itself uses for
+ *    CommonJS named exports).
+ *  - Python (awslambdaric): `pkg/mod.fn` or `pkg.mod.fn` → module `pkg.mod`
+ *    imported from the code directory: `pkg/mod.py` or `pkg/mod/__init__.py`;
+ *    `fn` must be defined (or imported) at the module's top level.
+ * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
+ * https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { initSync as initCjsLexer, parse as parseCjs } from 'cjs-module-lexer';
+import { initSync as initEsmLexer, parse as parseEsm } from 'es-module-lexer';
+import { transformSync } from 'esbuild';
+
+export const NODE_HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const;
+
+export interface HandlerCheck {
+  /** The module file the handler names, when it exists. */
+  file?: string;
+  problem?: { message: string; severity: 'ERROR' | 'WARNING' };
+}
+
+/** Whether Node loads `file` as an ES module: by extension, else the nearest package.json's `type`. */
+export function isEsModule(file: string): boolean {
+  if (/\.m[jt]s$/.test(file)) return true;
+  if (/\.c[jt]s$/.test(file)) return false;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    if (path.dirname(dir) === dir) return false;
+  }
+}
+
+let lexersReady = false;
+function lexers(): void {
+  if (lexersReady) return;
+  initCjsLexer();
+  initEsmLexer();
+  lexersReady = true;
+}
+
+/** Named exports of a JavaScript/TypeScript module, as Node would see them; undefined when they cannot be known statically. */
+export function moduleExports(file: string): { kind: 'esm' | 'cjs'; names: string[]; dynamic: boolean } {
+  lexers();
+  let source = readFileSync(file, 'utf8');
+  const esm = isEsModule(file);
+  if (/\.[mc]?ts$/.test(file)) {
+    // Types stripped, module syntax kept: what the lexers can read.
+    source = transformSync(source, { loader: 'ts', format: esm ? 'esm' : undefined, sourcefile: file }).code;
+  }
+  if (esm) {
+    try {
+      const [, exports] = parseEsm(source);
+      return { kind: 'esm', names: exports.map((e) => e.n), dynamic: false };
+    } catch {
+      return { kind: 'esm', names: [], dynamic: true };
+    }
+  }
+  const { exports, reexports } = parseCjs(source);
+  return { kind: 'cjs', names: exports, dynamic: reexports.length > 0 || exports.length === 0 };
+}
+
+export function checkNodeHandler(codeDir: string, handler: string, relativeTo: string): HandlerCheck {
+  const slash = handler.lastIndexOf('/');
+  const dir = slash >= 0 ? handler.slice(0, slash + 1) : '';
+  const base = handler.slice(slash + 1);
+  const m = /^([^.]*)\.(.*)$/.exec(base);
+  if (!m || !m[1] || !m[2]) return { problem: { severity: 'ERROR', message: `Handler ${JSON.stringify(handler)} must be module.export (e.g. index.handler, src/app.handler)` } };
+  const modulePath = path.join(codeDir, dir, m[1]);
+  const file = NODE_HANDLER_EXTENSIONS.map((e) => modulePath + e).find((f) => existsSync(f));
+  const shown = path.relative(relativeTo, modulePath) || m[1];
+  if (!file) return { problem: { severity: 'ERROR', message: `Handler ${handler}: no ${NODE_HANDLER_EXTENSIONS.map((e) => `${shown}${e}`).join(', ')} (Lambda looks for ${dir}${m[1]} + .js, .mjs or .cjs in the code directory)` } };
+  const exportName = m[2].split('.')[0]!;
+  const rel = path.relative(relativeTo, file);
+  const exported = moduleExports(file);
+  if (exported.names.includes(exportName)) return { file };
+  if (exported.kind === 'esm' && exported.names.length === 0) {
+    // `exports.handler = …` in a file Node loads as an ES module fails at import (exports is not defined).
+    lexers();
+    const cjs = parseCjs(readFileSync(file, 'utf8'));
+    if (cjs.exports.includes(exportName)) {
+      return { file, problem: { severity: 'ERROR', message: `${rel} assigns exports.${exportName} (CommonJS), but Node loads it as an ES module (the nearest package.json has "type": "module"); rename it to .cjs or use export` } };
+    }
+  }
+  if (exported.dynamic) {
+    return { file, problem: { severity: 'WARNING', message: `${rel}: could not see an export named ${exportName} without running it (Lambda reports Runtime.HandlerNotFound if it is missing)` } };
+  }
+  const others = exported.names.filter((n) => n !== '__esModule');
+  return { file, problem: { severity: 'ERROR', message: `${rel} does not export ${exportName}${others.length ? ` (it exports: ${others.join(', ')})` : ' (it has no named exports)'}` } };
+}
+
+export function checkPythonHandler(codeDir: string, handler: string, relativeTo: string): HandlerCheck {
+  const dot = handler.lastIndexOf('.');
+  if (dot <= 0 || dot === handler.length - 1) return { problem: { severity: 'ERROR', message: `Handler ${JSON.stringify(handler)} must be module.function (e.g. app.lambda_handler)` } };
+  const modulePath = handler.slice(0, dot).replace(/\./g, '/');
+  const fn = handler.slice(dot + 1);
+  const candidates = [path.join(codeDir, `${modulePath}.py`), path.join(codeDir, modulePath, '__init__.py')];
+  const file = candidates.find((f) => existsSync(f));
+  if (!file) {
+    const shown = candidates.map((c) => path.relative(relativeTo, c)).join(' or ');
+    return { problem: { severity: 'ERROR', message: `Handler ${handler}: no ${shown} (Lambda imports module ${handler.slice(0, dot).replace(/\//g, '.')} from the code directory)` } };
+  }
+  const source = readFileSync(file, 'utf8');
+  const name = fn.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const defined = [
+    new RegExp(`^(?:async\\s+)?def\\s+${name}\\s*\\(`, 'm'),
+    new RegExp(`^${name}\\s*(?::[^=\\n]*)?=`, 'm'),
+    new RegExp(`^from\\s+\\S+\\s+import\\s+(?:\\(?[^#\\n]*[,\\s(])?${name}(?:\\s*[,)#]|\\s*$)`, 'm'),
+    new RegExp(`^from\\s+\\S+\\s+import\\s+[^#\\n]*\\bas\\s+${name}\\b`, 'm'),
+    new RegExp(`^import\\s+[^#\\n]*\\bas\\s+${name}\\b`, 'm'),
+    new RegExp(`^class\\s+${name}\\b`, 'm'),
+  ];
+  if (defined.some((re) => re.test(source))) return { file };
+  return { file, problem: { severity: 'ERROR', message: `${path.relative(relativeTo, file)} defines no ${fn} at its top level (Lambda reports Runtime.HandlerNotFound)` } };
+}

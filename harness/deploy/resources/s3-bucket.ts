@@ -1,0 +1,82 @@
+/**
+ * AWS::S3::Bucket: created if missing; its NotificationConfiguration's
+ * LambdaConfigurations become bucket notifications once the functions exist
+ * (Topic/Queue/EventBridge destinations: one warning each, not deployed).
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html
+ */
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
+import { isObj } from '../template.ts';
+import { s3Wiring, type S3Wiring } from '../events/s3.ts';
+import type { DeployScope, ResourceModule } from './types.ts';
+
+export interface BucketSpec {
+  logicalId: string;
+  name: string;
+}
+
+export function bucketPhysical(name: string, c: ResolveContext): PhysicalResource {
+  return {
+    ref: name,
+    attributes: {
+      Arn: `arn:${c.partition}:s3:::${name}`,
+      DomainName: `${name}.s3.${c.urlSuffix}`,
+      DualStackDomainName: `${name}.s3.dualstack.${c.region}.${c.urlSuffix}`,
+      RegionalDomainName: `${name}.s3.${c.region}.${c.urlSuffix}`,
+      WebsiteURL: `http://${name}.s3-website-${c.region}.${c.urlSuffix}`,
+    },
+  };
+}
+
+export function s3Client(scope: DeployScope): S3Client {
+  return scope.client('s3', (config) => new S3Client({ ...config, forcePathStyle: true }));
+}
+
+export const s3Bucket: ResourceModule<BucketSpec> = {
+  types: ['AWS::S3::Bucket'],
+  properties: ['BucketName'],
+  lateProperties: ['NotificationConfiguration'],
+  read(input) {
+    const name = input.properties.BucketName;
+    if (name !== undefined && (typeof name !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name))) {
+      input.problem(`BucketName must be 3–63 lowercase letters, digits, dots and hyphens, got ${JSON.stringify(name)}`, 'Properties.BucketName');
+    }
+    // CloudFormation generates `<stack>-<logicalid>-<random>`; a stable lowercase logical id keeps local names readable.
+    return { logicalId: input.logicalId, name: typeof name === 'string' ? name : input.logicalId.toLowerCase() };
+  },
+  physical: (spec, c) => bucketPhysical(spec.name, c),
+  async deploy(spec, scope) {
+    const s3 = s3Client(scope);
+    const exists = await s3.send(new HeadBucketCommand({ Bucket: spec.name })).then(
+      () => true,
+      (e: unknown) => {
+        if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+        throw e;
+      },
+    );
+    if (!exists) {
+      await s3.send(new CreateBucketCommand({ Bucket: spec.name, ...(scope.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: scope.region as never } }) }));
+    }
+    scope.change({ type: 'AWS::S3::Bucket', logicalId: spec.logicalId, physicalId: spec.name, action: exists ? 'unchanged' : 'created' });
+    return bucketPhysical(spec.name, scope.ctx);
+  },
+  wiring(spec, late, input) {
+    const config = late.NotificationConfiguration;
+    if (!isObj(config)) return [];
+    const out: S3Wiring[] = [];
+    const lambdas = Array.isArray(config.LambdaConfigurations) ? config.LambdaConfigurations : [];
+    lambdas.forEach((c, i) => {
+      const field = `Properties.NotificationConfiguration.LambdaConfigurations[${i}]`;
+      if (!isObj(c) || typeof c.Function !== 'string' || typeof c.Event !== 'string') {
+        input.problem('a LambdaConfiguration needs Event and Function (the function ARN)', field);
+        return;
+      }
+      const rules = isObj(c.Filter) && isObj(c.Filter.S3Key) && Array.isArray(c.Filter.S3Key.Rules) ? c.Filter.S3Key.Rules : [];
+      out.push(s3Wiring(`Resources.${spec.logicalId}.${field}`, spec.name, c.Function, [c.Event], rules, `${spec.logicalId}-${i}`));
+    });
+    for (const other of ['TopicConfigurations', 'QueueConfigurations', 'EventBridgeConfiguration']) {
+      if (config[other] !== undefined) input.problem(`not deployed: the endpoint delivers S3 bucket notifications to Lambda functions only`, `Properties.NotificationConfiguration.${other}`, 'WARNING');
+    }
+    return out;
+  },
+};
