@@ -8,6 +8,7 @@ import type {
   FaultPlan,
   HealthResponse,
   ObservationsSnapshot,
+  SnapshotCreated,
 } from '../emulator/control-types.ts';
 
 export class ControlApiError extends Error {
@@ -98,6 +99,20 @@ export class ControlClient {
 
   observations(): Promise<ObservationsSnapshot> {
     return this.call('GET', 'observations');
+  }
+
+  /** Copies the whole endpoint's state; returns the snapshot's id. */
+  async snapshot(): Promise<string> {
+    return (await this.call<SnapshotCreated>('POST', 'snapshots')).snapshotId;
+  }
+
+  /** Everything back as at the snapshot; ids start over from `seed`. */
+  async restore(snapshotId: string, seed?: string): Promise<void> {
+    await this.call('POST', `snapshots/${encodeURIComponent(snapshotId)}/restore`, seed === undefined ? {} : { seed });
+  }
+
+  async discardSnapshot(snapshotId: string): Promise<void> {
+    await this.call('DELETE', `snapshots/${encodeURIComponent(snapshotId)}`);
   }
 
   logs(functionName: string): Promise<FunctionLogs> {

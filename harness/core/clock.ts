@@ -130,6 +130,8 @@ export class VirtualClock implements Clock {
   private readonly holds: Record<HoldKind, number> = { work: 0, callback: 0 };
   private readonly labels = new Map<number, { kind: HoldKind; label: string }>();
   private nextHoldId = 0;
+  /** Bumped by reset(): holds of an older epoch no longer count. */
+  private epoch = 0;
   private scheduled = false;
   private mode: AutoAdvance;
   /** The reading before the oldest remembered move. */
@@ -193,13 +195,32 @@ export class VirtualClock implements Clock {
 
   hold(kind: HoldKind, label: string = kind): Release {
     const id = this.nextHoldId++;
+    const epoch = this.epoch;
     this.holds[kind]++;
     this.labels.set(id, { kind, label });
     return onceRelease(() => {
+      // A hold taken before a reset() was dropped by it: releasing it changes nothing.
+      if (epoch !== this.epoch) return;
       this.holds[kind]--;
       this.labels.delete(id);
       this.schedule();
     });
+  }
+
+  /**
+   * Starts over at `now` (an emulator restoring a snapshot): every pending
+   * timer is dropped — it belonged to work that no longer exists and never
+   * fires — and so is every hold, whose later release is then ignored.
+   */
+  reset(state: { now: number; autoAdvance: AutoAdvance }): void {
+    for (const t of this.timers) t.cancelled = true;
+    this.timers.length = 0;
+    this.holds.work = 0;
+    this.holds.callback = 0;
+    this.labels.clear();
+    this.epoch++;
+    this.t = state.now;
+    this.mode = state.autoAdvance;
   }
 
   /** What currently keeps the clock from jumping (for the control API and error messages). */

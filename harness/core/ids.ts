@@ -83,5 +83,89 @@ function formatUuid(b: Buffer): string {
 
 /** A seeded source when `seed` is given, otherwise seeded from the OS's randomness. */
 export function createIdSource(seed?: number | string): IdSource {
-  return new SeededIdSource(seed === undefined ? randomBytes(16).toString('hex') : String(seed));
+  return new SeededIdSource(randomSeedOr(seed));
+}
+
+function randomSeedOr(seed: number | string | undefined): string {
+  return seed === undefined ? randomBytes(16).toString('hex') : String(seed);
+}
+
+/**
+ * An id source that can start over from a new seed (an emulator restoring a
+ * snapshot for the next scenario: the same seed must give the same ids
+ * whatever ran before). Its forks follow: a fork is the seed path
+ * `<root seed>/<label>/…`, re-derived fresh (nothing consumed) the first time it
+ * is used after a reseed — exactly what forking the new seed would give — so
+ * a service can keep the forks it made at construction.
+ */
+export class ReseedableIdSource implements IdSource {
+  private inner: SeededIdSource;
+  private seedText: string;
+  /** Bumped by every reseed; forks compare it to know they must re-derive. */
+  generation = 0;
+
+  constructor(seed?: number | string) {
+    this.seedText = randomSeedOr(seed);
+    this.inner = new SeededIdSource(this.seedText);
+  }
+
+  get seed(): string {
+    return this.seedText;
+  }
+
+  reseed(seed: number | string): void {
+    this.seedText = String(seed);
+    this.inner = new SeededIdSource(this.seedText);
+    this.generation++;
+  }
+
+  random(): number {
+    return this.inner.random();
+  }
+  uuid(): string {
+    return this.inner.uuid();
+  }
+  hex(bytes: number): string {
+    return this.inner.hex(bytes);
+  }
+  token(): string {
+    return this.inner.token();
+  }
+  fork(label: string): IdSource {
+    return new DerivedIdSource(this, label);
+  }
+}
+
+class DerivedIdSource implements IdSource {
+  private inner: SeededIdSource | undefined;
+  private generation = -1;
+
+  constructor(
+    private readonly root: ReseedableIdSource,
+    private readonly path: string,
+  ) {}
+
+  private current(): SeededIdSource {
+    if (!this.inner || this.generation !== this.root.generation) {
+      this.inner = new SeededIdSource(`${this.root.seed}/${this.path}`);
+      this.generation = this.root.generation;
+    }
+    return this.inner;
+  }
+
+  random(): number {
+    return this.current().random();
+  }
+  uuid(): string {
+    return this.current().uuid();
+  }
+  hex(bytes: number): string {
+    return this.current().hex(bytes);
+  }
+  token(): string {
+    return this.current().token();
+  }
+  fork(label: string): IdSource {
+    return new DerivedIdSource(this.root, `${this.path}/${label}`);
+  }
 }

@@ -13,6 +13,9 @@
  *   GET    /_rehearse/faults                → FaultPlan
  *   GET    /_rehearse/observations          → ObservationsSnapshot
  *   GET    /_rehearse/logs/<functionName>   → { invocations: [{ requestId, logs }] }
+ *   POST   /_rehearse/snapshots             → 201 SnapshotCreated (409 when a service cannot be copied)
+ *   POST   /_rehearse/snapshots/<id>/restore  { seed? } → 204 (everything as it was; ids start over from seed)
+ *   DELETE /_rehearse/snapshots/<id>        → 204
  *
  * Errors: JSON `{ "error": { "code", "message" } }` with 400/404.
  */
@@ -34,6 +37,16 @@ export interface ClockState {
   pendingTimers?: number[];
   /** What currently keeps the virtual clock from jumping. */
   holds?: Array<{ kind: string; label: string }>;
+}
+
+export interface SnapshotCreated {
+  snapshotId: string;
+}
+
+/** Body of `POST /_rehearse/snapshots/<id>/restore`. */
+export interface RestoreRequest {
+  /** Every id source starts over from this seed (default: one derived from the seed at snapshot time). */
+  seed?: string;
 }
 
 export interface ClockRequest {

@@ -15,7 +15,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VirtualClock, type AutoAdvance, type Clock } from '../core/index.ts';
-import type { ClockRequest, ClockState, FaultPlan, HealthResponse } from './control-types.ts';
+import type { ClockRequest, ClockState, FaultPlan, HealthResponse, SnapshotCreated } from './control-types.ts';
 import type { FaultRegistry } from './faults.ts';
 import type { Observations } from './observations.ts';
 
@@ -29,6 +29,11 @@ export interface ControlDeps {
   services(): string[];
   /** Every service forgets everything (clock and seed stay). */
   reset(): Promise<void>;
+  /** Copies the whole endpoint's state; returns the snapshot's id (server.ts). */
+  snapshot(): Promise<string>;
+  restore(snapshotId: string, options: { seed?: string }): Promise<void>;
+  hasSnapshot(snapshotId: string): boolean;
+  discardSnapshot(snapshotId: string): boolean;
 }
 
 class ControlError extends Error {
@@ -192,7 +197,33 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
       case 'observations':
         if (method !== 'GET') throw methodNotAllowed();
         return { status: 200, body: observations.snapshot() };
+      case 'snapshots': {
+        if (method !== 'POST') throw methodNotAllowed();
+        try {
+          const body: SnapshotCreated = { snapshotId: await deps.snapshot() };
+          return { status: 201, body };
+        } catch (e) {
+          throw new ControlError(409, 'SnapshotFailed', e instanceof Error ? e.message : String(e));
+        }
+      }
       default: {
+        const snap = /^snapshots\/([^/]+)(\/restore)?$/.exec(sub);
+        if (snap) {
+          const id = decodeURIComponent(snap[1]!);
+          if (snap[2]) {
+            if (method !== 'POST') throw methodNotAllowed();
+            const body = (await readJson(req)) ?? {};
+            if (!isRecord(body) || (body.seed !== undefined && (typeof body.seed !== 'string' || body.seed === ''))) {
+              throw new ControlError(400, 'InvalidRestoreRequest', 'restore request must be a JSON object whose optional `seed` is a non-empty string');
+            }
+            if (!deps.hasSnapshot(id)) throw new ControlError(404, 'NoSuchSnapshot', `no snapshot ${id}`);
+            await deps.restore(id, typeof body.seed === 'string' ? { seed: body.seed } : {});
+            return { status: 204 };
+          }
+          if (method !== 'DELETE') throw methodNotAllowed();
+          if (!deps.discardSnapshot(id)) throw new ControlError(404, 'NoSuchSnapshot', `no snapshot ${id}`);
+          return { status: 204 };
+        }
         const logs = /^logs\/(.+)$/.exec(sub);
         if (logs) {
           if (method !== 'GET') throw methodNotAllowed();
@@ -203,7 +234,7 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
             .map((r) => ({ requestId: r.requestId, logs: r.logs ?? '' }));
           return { status: 200, body: { invocations } };
         }
-        throw new ControlError(404, 'NotFound', `no control API route ${method} ${path} (have: health, reset, clock, faults, observations, logs/<function>)`);
+        throw new ControlError(404, 'NotFound', `no control API route ${method} ${path} (have: health, reset, clock, faults, observations, snapshots, logs/<function>)`);
       }
     }
   }

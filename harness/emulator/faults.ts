@@ -165,6 +165,16 @@ export class FaultRegistry {
     this.install({});
   }
 
+  /** The plan and its call counters (snapshots): restoring them makes the next call count on from there. */
+  snapshot(): { plan: FaultPlan; counts: Array<[string, number]> } {
+    return { plan: structuredClone(this.plan), counts: [...this.counts] };
+  }
+
+  restore(from: { plan: FaultPlan; counts: Array<[string, number]> }): void {
+    this.install(structuredClone(from.plan));
+    for (const [k, n] of from.counts) this.counts.set(k, n);
+  }
+
   current(): FaultPlan {
     return this.plan;
   }

@@ -57,11 +57,21 @@ export class Observations {
   private invocations: InvocationRecord[] = [];
   private secretReads: SecretReadRecord[] = [];
   private snsMessages: SnsMessageRecord[] = [];
-  private readonly running = new Map<string, number>();
+  private running = new Map<string, number>();
   private peaks = new Map<string, number>();
+  private generation = 0;
 
-  recordInvocation(record: InvocationRecord): InvocationRecord {
-    this.invocations.push(record);
+  /**
+   * Changes with every reset and restore. Work that records what it saw only
+   * when it ends (an invocation) passes the epoch it started in, so work left
+   * over from before a reset records nothing into the observations after it.
+   */
+  get epoch(): number {
+    return this.generation;
+  }
+
+  recordInvocation(record: InvocationRecord, startedIn: number = this.generation): InvocationRecord {
+    if (startedIn === this.generation) this.invocations.push(record);
     return record;
   }
 
@@ -75,14 +85,16 @@ export class Observations {
 
   /** Counts one concurrent unit under `key` (`fn:<name>` or `map:<executionArn>#<state>`); returns its release. */
   enter(key: string): () => void {
-    const n = (this.running.get(key) ?? 0) + 1;
-    this.running.set(key, n);
+    // The counts of this epoch: a unit entered before a reset leaves its own (discarded) map.
+    const running = this.running;
+    const n = (running.get(key) ?? 0) + 1;
+    running.set(key, n);
     if (n > (this.peaks.get(key) ?? 0)) this.peaks.set(key, n);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      this.running.set(key, (this.running.get(key) ?? 1) - 1);
+      running.set(key, (running.get(key) ?? 1) - 1);
     };
   }
 
@@ -103,10 +115,19 @@ export class Observations {
   }
 
   reset(): void {
-    this.invocations = [];
-    this.secretReads = [];
-    this.snsMessages = [];
-    this.running.clear();
-    this.peaks = new Map();
+    this.restore({ invocations: [], functionConcurrency: {}, mapConcurrency: {}, secretReads: [], snsMessages: [] });
+  }
+
+  /** Starts a new epoch holding a copy of `from` (a snapshot()); nothing counts as running. */
+  restore(from: ObservationsSnapshot): void {
+    this.invocations = structuredClone(from.invocations);
+    this.secretReads = structuredClone(from.secretReads);
+    this.snsMessages = structuredClone(from.snsMessages);
+    this.running = new Map();
+    this.peaks = new Map([
+      ...Object.entries(from.functionConcurrency).map(([k, v]) => [`fn:${k}`, v] as const),
+      ...Object.entries(from.mapConcurrency).map(([k, v]) => [`map:${k}`, v] as const),
+    ]);
+    this.generation++;
   }
 }

@@ -6,13 +6,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AwsServiceError, createIdSource, REAL_CLOCK, SystemClock, VirtualClock, type Clock } from '../core/index.ts';
+import { AwsServiceError, REAL_CLOCK, RehearseError, ReseedableIdSource, SystemClock, VirtualClock, type AutoAdvance, type Clock } from '../core/index.ts';
 import { createProtocolHandler } from '../protocol/http-handler.ts';
 import type { ProtocolService } from '../protocol/service.ts';
 import { createControlHandler, isControlRequest } from './control.ts';
 import { FaultRegistry } from './faults.ts';
 import { Observations } from './observations.ts';
-import type { EmulatedService, LambdaInvoker, Logger, ServiceDeps } from './service-deps.ts';
+import type { EmulatedService, LambdaInvoker, Logger, ServiceDeps, ServiceSnapshot } from './service-deps.ts';
 
 export interface EmulatorOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -57,6 +57,24 @@ export interface Emulator extends AsyncDisposable {
   readonly faults: FaultRegistry;
   /** Every service forgets everything; clock and seed stay (same as `POST /_rehearse/reset`). */
   reset(): Promise<void>;
+  /**
+   * Copies the state of every service, the clock (virtual: its time), the
+   * fault plan and its counters, and the observations; kept under the id
+   * returned (`POST /_rehearse/snapshots`). Throws when a service cannot be
+   * snapshotted (it lacks snapshot(), or holds state that cannot be copied,
+   * such as a running execution).
+   */
+  snapshot(): Promise<string>;
+  /**
+   * Puts everything back as it was at `snapshot()` (any number of times):
+   * work started since is stopped, Lambda environments are stopped (a
+   * restored function cold-starts), and every id source starts over from
+   * `seed` (default: one derived from the seed at snapshot time), so the same
+   * seed gives the same ids whatever ran before.
+   */
+  restore(snapshotId: string, options?: { seed?: string }): Promise<void>;
+  /** Forgets a snapshot; false when there was none with that id. */
+  discardSnapshot(snapshotId: string): boolean;
   /** Stops accepting requests, lets running ones finish (up to 2 s), stops services, releases the port. */
   dispose(): Promise<void>;
 }
@@ -147,7 +165,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const accountId = options.accountId ?? '000000000000';
   const log = options.log === false ? SILENT_LOGGER : (options.log ?? STDERR_LOGGER);
   const clock = resolveClock(options.clock);
-  const ids = createIdSource(options.seed);
+  const ids = new ReseedableIdSource(options.seed);
   const observations = new Observations();
   const faults = new FaultRegistry();
   let endpoint = '';
@@ -197,6 +215,42 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults.clear();
   }
 
+  const snapshots = new Map<string, EmulatorState>();
+  let snapshotCount = 0;
+
+  async function snapshot(): Promise<string> {
+    const lacking = services.filter((s) => typeof s.snapshot !== 'function' || typeof s.restore !== 'function').map((s) => s.name);
+    if (lacking.length > 0) {
+      throw new RehearseError(
+        'ERR_BAD_INPUT',
+        `cannot snapshot this endpoint: service ${lacking.join(', ')} does not implement snapshot()/restore() (harness/emulator/service-deps.ts), so its state would leak from one scenario into the next`,
+      );
+    }
+    const state: EmulatorState = {
+      ...(clock instanceof VirtualClock ? { clock: { now: clock.now(), autoAdvance: clock.autoAdvance } } : {}),
+      seed: ids.seed,
+      faults: faults.snapshot(),
+      observations: observations.snapshot(),
+      services: new Map(),
+    };
+    for (const s of services) state.services.set(s.name, await s.snapshot());
+    const id = `snapshot-${++snapshotCount}`;
+    snapshots.set(id, state);
+    return id;
+  }
+
+  async function restore(snapshotId: string, restoreOptions: { seed?: string } = {}): Promise<void> {
+    const state = snapshots.get(snapshotId);
+    if (!state) throw new RehearseError('ERR_BAD_INPUT', `no snapshot ${snapshotId} (have: ${[...snapshots.keys()].join(', ') || 'none'})`);
+    // Nothing of the work before may fire or hold the clock any more; then every service starts over.
+    if (state.clock && clock instanceof VirtualClock) clock.reset(state.clock);
+    ids.reseed(restoreOptions.seed ?? `${state.seed}/restored`);
+    faults.restore(state.faults);
+    observations.restore(state.observations);
+    // Consumers first (Step Functions stops its executions before Lambda stops their environments).
+    for (const s of [...services].reverse()) await s.restore(state.services.get(s.name)!);
+  }
+
   const handleControl = createControlHandler({
     version: VERSION,
     clock,
@@ -204,6 +258,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     observations,
     services: () => services.map((s) => s.name),
     reset,
+    snapshot,
+    restore,
+    hasSnapshot: (id) => snapshots.has(id),
+    discardSnapshot: (id) => snapshots.delete(id),
   });
 
   const active = new Set<ServerResponse>();
@@ -279,7 +337,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     observations,
     faults,
     reset,
+    snapshot,
+    restore,
+    discardSnapshot: (id) => snapshots.delete(id),
     dispose,
     [Symbol.asyncDispose]: dispose,
   };
+}
+
+/** What a snapshot holds besides the services' own snapshots. */
+interface EmulatorState {
+  clock?: { now: number; autoAdvance: AutoAdvance };
+  /** The root seed when it was taken. */
+  seed: string;
+  faults: ReturnType<FaultRegistry['snapshot']>;
+  observations: ReturnType<Observations['snapshot']>;
+  services: Map<string, ServiceSnapshot>;
 }

@@ -63,12 +63,60 @@ export interface ServiceDeps {
   lambdaAccountConcurrency?: number;
 }
 
+/**
+ * What a service's `snapshot()` returns: opaque to everyone but that service
+ * (it checks `service` and casts back to its own shape).
+ */
+export interface ServiceSnapshot {
+  /** The signing name of the service that took it. */
+  readonly service: string;
+}
+
 export interface EmulatedService {
   /** Signing name: `s3`, `secretsmanager`, `sns`, `states`, `lambda`. */
   name: string;
   protocols: ProtocolService[];
   /** Forget everything (control API `POST /_rehearse/reset`). */
   reset(): Promise<void> | void;
+  /**
+   * Snapshot and restore: how a run deploys once and still starts every
+   * scenario from a clean state (control API `POST /_rehearse/snapshots`,
+   * `POST /_rehearse/snapshots/<id>/restore`). Every service implements
+   * both; the types make a service without them fail to compile, and the
+   * composition root refuses to snapshot an endpoint with a service that
+   * lacks them (a JavaScript module) instead of leaving its state behind.
+   *
+   * `snapshot()` returns a copy of everything the service stores — resources,
+   * their data, and every counter that shapes later answers or ids (sequence
+   * numbers, FIFO counters…) — that nothing done afterwards can change: deep
+   * copies, or shared values that are never mutated in place (an S3 object's
+   * body Buffer, replaced on write). It may be restored any number of times.
+   * State that cannot be copied (a running execution) makes it throw an Error
+   * that says what, never a partial copy.
+   *
+   * `restore(snapshot)` makes the service answer exactly as it did when the
+   * snapshot was taken:
+   *  1. stop every piece of work started since — asynchronous invocations and
+   *     their retries, running executions, pending deliveries, rotations,
+   *     execution environments (a Lambda's module state is never carried
+   *     over) — so that none of it touches a store, an observation or the
+   *     clock any more;
+   *  2. replace the stores with fresh copies of the snapshot (the snapshot
+   *     itself stays intact for the next restore);
+   *  3. re-arm the timers the restored state implies (rotation schedules…).
+   * Before calling it the composition root has already reset the clock
+   * (dropping every pending timer and hold), the observations and the fault
+   * plan, and re-seeded `deps.ids` — the forks a service made from it
+   * re-derive from the new seed by themselves, so same seed, same ids.
+   */
+  snapshot(): ServiceSnapshot | Promise<ServiceSnapshot>;
+  restore(snapshot: ServiceSnapshot): Promise<void> | void;
   /** Flush and stop background work (server shutdown). */
   dispose?(): Promise<void> | void;
+}
+
+/** Narrows a snapshot back to the service's own shape, refusing one another service took. */
+export function ownSnapshot<T extends ServiceSnapshot>(service: string, snapshot: ServiceSnapshot): T {
+  if (snapshot.service !== service) throw new Error(`a ${snapshot.service} snapshot cannot be restored into ${service}`);
+  return snapshot as T;
 }

@@ -4,7 +4,7 @@
  * same against `rehearse serve` in another process.
  */
 import { RehearseError } from '../core/index.ts';
-import type { ClockState, FaultPlan, ObservationsSnapshot } from '../emulator/control-types.ts';
+import type { ClockState, FaultPlan, ObservationsSnapshot, SnapshotCreated } from '../emulator/control-types.ts';
 
 export interface ControlApi {
   reset(): Promise<void>;
@@ -14,6 +14,10 @@ export interface ControlApi {
   clearFaults(): Promise<void>;
   observations(): Promise<ObservationsSnapshot>;
   logs(functionName: string): Promise<Array<{ requestId: string; logs: string }>>;
+  /** Copies the whole endpoint's state (a deployed template); returns its id. */
+  snapshot(): Promise<string>;
+  /** Everything back as at the snapshot, ids from `seed` (each scenario starts clean). */
+  restore(snapshotId: string, seed: string): Promise<void>;
 }
 
 export function createControlApi(controlUrl: string): ControlApi {
@@ -43,6 +47,8 @@ export function createControlApi(controlUrl: string): ControlApi {
     putFaults: (plan) => call<void>('PUT', 'faults', plan),
     clearFaults: () => call<void>('DELETE', 'faults'),
     observations: () => call<ObservationsSnapshot>('GET', 'observations'),
+    snapshot: async () => (await call<SnapshotCreated>('POST', 'snapshots')).snapshotId,
+    restore: (id, seed) => call<void>('POST', `snapshots/${encodeURIComponent(id)}/restore`, { seed }),
     logs: async (fn) => (await call<{ invocations: Array<{ requestId: string; logs: string }> }>('GET', `logs/${encodeURIComponent(fn)}`)).invocations,
   };
 }

@@ -105,4 +105,27 @@ describe('VirtualClock', () => {
     await settle();
     expect(clock.now()).toBe(210_000);
   });
+
+  it('reset drops every pending timer and hold and starts over at the given time', async () => {
+    const clock = new VirtualClock({ start: 0, autoAdvance: 'idle' });
+    let fired = false;
+    clock.setTimer(1_000, () => (fired = true));
+    const release = clock.hold('work', 'old work');
+    clock.reset({ now: 50, autoAdvance: 'idle' });
+    expect(clock.now()).toBe(50);
+    expect(clock.pendingTimers()).toEqual([]);
+    expect(clock.describeHolds()).toEqual([]);
+    // The old hold's release changes nothing; a new hold still holds.
+    const hold = clock.hold('work', 'new work');
+    release();
+    let after = false;
+    clock.setTimer(10, () => (after = true));
+    await settle();
+    await settle();
+    expect(after).toBe(false);
+    hold();
+    await clock.sleep(10);
+    expect(after).toBe(true);
+    expect(fired).toBe(false);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createIdSource } from '../../harness/core/index.ts';
+import { createIdSource, ReseedableIdSource } from '../../harness/core/index.ts';
 
 describe('IdSource', () => {
   it('is deterministic for a seed and differs across seeds', () => {
@@ -28,5 +28,19 @@ describe('IdSource', () => {
     s.uuid(); // consuming the parent does not change a fork
     expect(s.fork('exec-1').uuid()).toBe(f1);
     expect(s.fork('exec-2').uuid()).not.toBe(f1);
+  });
+
+  it('a reseedable source and its forks start over from a new seed exactly as a fresh source would', () => {
+    const root = new ReseedableIdSource('deploy');
+    const service = root.fork('service:states');
+    const engine = service.fork('engine');
+    expect(engine.uuid()).toBe(createIdSource('deploy').fork('service:states').fork('engine').uuid());
+    engine.uuid();
+    root.uuid();
+    root.reseed('scenario');
+    const fresh = createIdSource('scenario');
+    expect(root.uuid()).toBe(fresh.uuid());
+    expect(engine.uuid()).toBe(fresh.fork('service:states').fork('engine').uuid());
+    expect(service.hex(4)).toBe(fresh.fork('service:states').hex(4));
   });
 });

@@ -9,10 +9,10 @@ import { rmSync } from 'node:fs';
 import { AwsServiceError } from '../../core/index.ts';
 import type { RestProtocolService, RestRequest, RestResponse } from '../../protocol/service.ts';
 import { LambdaRuntime } from '../../runtime/index.ts';
-import type { EmulatedService, LambdaInvoker, ServiceDeps } from '../service-deps.ts';
+import { ownSnapshot, type EmulatedService, type LambdaInvoker, type ServiceDeps, type ServiceSnapshot } from '../service-deps.ts';
 import { createCodeRoot, discardCode } from './code.ts';
 import { DEFAULT_ACCOUNT_CONCURRENCY, Invocations } from './invoke.ts';
-import { FunctionStore } from './models.ts';
+import { copyFunction, FunctionStore, type FunctionRecord } from './models.ts';
 import { LambdaOperations } from './operations.ts';
 import { findRoute, LAMBDA_PATH } from './routes.ts';
 
@@ -22,6 +22,10 @@ export interface LambdaService extends EmulatedService {
   runtime: LambdaRuntime;
   /** Resolves when every queued asynchronous invocation (and its retries) has finished. */
   drainAsync(): Promise<void>;
+}
+
+interface LambdaSnapshot extends ServiceSnapshot {
+  functions: FunctionRecord[];
 }
 
 export function createLambdaService(deps: ServiceDeps): LambdaService {
@@ -104,6 +108,25 @@ export function createLambdaService(deps: ServiceDeps): LambdaService {
     await runtime.reset();
   }
 
+  function snapshot(): LambdaSnapshot {
+    for (const fn of store.list()) {
+      // Code extracted from a zip stays on disk while a snapshot names it: a
+      // later update or delete of the function no longer removes it (the
+      // service's own code root goes at dispose).
+      fn.code.owned = false;
+    }
+    return { service: 'lambda', functions: store.list().map(copyFunction) };
+  }
+
+  async function restore(s: ServiceSnapshot): Promise<void> {
+    const { functions } = ownSnapshot<LambdaSnapshot>('lambda', s);
+    invocations.cancelAsync();
+    // Every execution environment stops: a restored function cold-starts, with fresh module state.
+    await runtime.reset();
+    for (const fn of store.clear()) discardCode(fn.code);
+    for (const fn of functions) store.put(copyFunction(fn));
+  }
+
   return {
     name: 'lambda',
     protocols: [api],
@@ -111,6 +134,8 @@ export function createLambdaService(deps: ServiceDeps): LambdaService {
     runtime,
     drainAsync: () => invocations.drain(),
     reset,
+    snapshot,
+    restore,
     async dispose() {
       invocations.cancelAsync();
       await runtime.dispose();

@@ -211,6 +211,7 @@ export class Invocations {
       throw tooManyRequests('ConcurrentInvocationLimitExceeded');
     }
     const { callNumber, faults } = this.deps.faults.nextFunctionCall(name, payload);
+    const epoch = this.deps.observations.epoch;
     this.inFlight.set(name, running + 1);
     // Peak concurrency counts running invocations: an injected fault's latency, throw or timeout
     // runs from here; a handler only once it has an environment (below).
@@ -266,7 +267,7 @@ export class Invocations {
     } finally {
       record.endTime = this.deps.clock.now();
       record.durationMs ??= 0;
-      this.deps.observations.recordInvocation(record);
+      this.deps.observations.recordInvocation(record, epoch);
       leave?.();
       this.inFlight.set(name, (this.inFlight.get(name) ?? 1) - 1);
     }

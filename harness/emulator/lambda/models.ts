@@ -93,6 +93,19 @@ export function functionSpec(fn: FunctionRecord): FunctionSpec {
   };
 }
 
+/** A copy of a function record that shares nothing mutable with it (the zip bytes are never changed in place). */
+export function copyFunction(fn: FunctionRecord): FunctionRecord {
+  return {
+    ...fn,
+    environment: { ...fn.environment },
+    architectures: [...fn.architectures],
+    code: { ...fn.code },
+    tags: { ...fn.tags },
+    policy: structuredClone(fn.policy),
+    ...(fn.eventInvokeConfig ? { eventInvokeConfig: { ...fn.eventInvokeConfig } } : {}),
+  };
+}
+
 export class FunctionStore {
   private readonly functions = new Map<string, FunctionRecord>();
 

@@ -4,11 +4,11 @@
  * operations.ts, multipart.ts and listing.ts.
  */
 import type { RestProtocolService, RestRequest, RestResponse } from '../../protocol/service.ts';
-import type { EmulatedService, ServiceDeps } from '../service-deps.ts';
+import { ownSnapshot, type EmulatedService, type ServiceDeps, type ServiceSnapshot } from '../service-deps.ts';
 import type { S3Env } from './env.ts';
 import { methodNotAllowed, notImplemented } from './errors.ts';
 import { listObjects, listObjectsV2 } from './listing.ts';
-import { S3Store } from './models.ts';
+import { S3Store, type Bucket } from './models.ts';
 import {
   abortMultipartUpload,
   completeMultipartUpload,
@@ -94,6 +94,11 @@ async function dispatch(env: S3Env, req: RestRequest): Promise<RestResponse> {
   }
 }
 
+interface S3Snapshot extends ServiceSnapshot {
+  buckets: Map<string, Bucket>;
+  seq: number;
+}
+
 export async function createS3Service(deps: ServiceDeps): Promise<EmulatedService> {
   const ids = deps.ids;
   const store = new S3Store(deps.dataDir ? new S3Disk(deps.dataDir, () => ids.hex(8)) : undefined);
@@ -121,5 +126,12 @@ export async function createS3Service(deps: ServiceDeps): Promise<EmulatedServic
     name: 's3',
     protocols: [protocol],
     reset: () => store.clear(),
+    // S3 runs nothing in the background: notifications are handed to Lambda's asynchronous queue at once.
+    snapshot: (): S3Snapshot => ({ service: 's3', buckets: store.copyBuckets(), seq }),
+    restore(snapshot) {
+      const s = ownSnapshot<S3Snapshot>('s3', snapshot);
+      store.restoreBuckets(s.buckets);
+      seq = s.seq;
+    },
   };
 }

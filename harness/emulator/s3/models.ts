@@ -203,4 +203,36 @@ export class S3Store {
     this.buckets.clear();
     await this.disk?.clear();
   }
+
+  /**
+   * A copy of every bucket, object and multipart upload. Object records and
+   * bodies are shared: the store replaces them on every write and never
+   * changes one in place. A store written through to a data directory has its
+   * bodies on disk, which a later write overwrites: it cannot be snapshotted.
+   */
+  copyBuckets(): Map<string, Bucket> {
+    if (this.disk) throw new Error('s3: an endpoint persisting to a data directory cannot be snapshotted (its objects live on disk and later writes overwrite them)');
+    return copyBuckets(this.buckets);
+  }
+
+  /** Replaces every bucket with a copy of `buckets` (from copyBuckets). */
+  restoreBuckets(buckets: Map<string, Bucket>): void {
+    this.buckets.clear();
+    for (const [name, b] of copyBuckets(buckets)) this.buckets.set(name, b);
+  }
+}
+
+function copyBuckets(from: Map<string, Bucket>): Map<string, Bucket> {
+  const out = new Map<string, Bucket>();
+  for (const [name, b] of from) {
+    out.set(name, {
+      name: b.name,
+      creationDate: b.creationDate,
+      region: b.region,
+      notification: structuredClone(b.notification),
+      objects: new Map(b.objects),
+      uploads: new Map([...b.uploads].map(([id, u]) => [id, { ...u, meta: structuredClone(u.meta), parts: new Map(u.parts) }])),
+    });
+  }
+  return out;
 }

@@ -4,8 +4,8 @@
  * rotation.ts.
  */
 import type { JsonOperation, JsonProtocolService } from '../../protocol/service.ts';
-import type { EmulatedService, ServiceDeps } from '../service-deps.ts';
-import { SecretStore } from './models.ts';
+import { ownSnapshot, type EmulatedService, type ServiceDeps, type ServiceSnapshot } from '../service-deps.ts';
+import { SecretStore, type Secret } from './models.ts';
 import { SecretsManagerOperations } from './operations.ts';
 import { Rotator } from './rotation.ts';
 
@@ -27,6 +27,10 @@ export const SECRETS_MANAGER_OPERATIONS = [
   'CancelRotateSecret',
   'GetRandomPassword',
 ] as const;
+
+interface SecretsSnapshot extends ServiceSnapshot {
+  secrets: Secret[];
+}
 
 export function createSecretsManagerService(deps: ServiceDeps): EmulatedService {
   const store = new SecretStore(deps.dataDir);
@@ -57,6 +61,12 @@ export function createSecretsManagerService(deps: ServiceDeps): EmulatedService 
       rotator.cancelAll();
       store.clear();
       store.save();
+    },
+    snapshot: (): SecretsSnapshot => ({ service: 'secretsmanager', secrets: store.copy() }),
+    restore(snapshot) {
+      rotator.forgetAll();
+      store.replaceAll(ownSnapshot<SecretsSnapshot>('secretsmanager', snapshot).secrets);
+      for (const secret of store.all()) rotator.schedule(secret);
     },
     dispose() {
       rotator.cancelAll();

@@ -137,6 +137,17 @@ export class SecretStore {
     this.secrets = new Map();
   }
 
+  /** A deep copy of every secret (snapshots). */
+  copy(): Secret[] {
+    return structuredClone(this.all());
+  }
+
+  /** Replaces every secret with a deep copy of `secrets`, and saves. */
+  replaceAll(secrets: readonly Secret[]): void {
+    this.secrets = new Map(structuredClone(secrets).map((s) => [s.arn, s]));
+    this.save();
+  }
+
   /** Writes the whole store atomically (tmp file + rename). */
   save(): void {
     if (!this.file) return;

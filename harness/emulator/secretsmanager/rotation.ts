@@ -172,6 +172,16 @@ export class Rotator {
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
   }
+
+  /**
+   * Forgets every timer and running rotation (a restore). A rotation still
+   * awaiting its Lambda works on secret objects the store no longer holds, so
+   * what it writes reaches no one, and its timers find their secret gone.
+   */
+  forgetAll(): void {
+    this.cancelAll();
+    this.rotating.clear();
+  }
 }
 
 function errorTypeOf(payload: string): string {

@@ -3,7 +3,7 @@
  * XML replies). Wiring only; see operations.ts.
  */
 import type { QueryOperation, QueryProtocolService } from '../../protocol/service.ts';
-import type { EmulatedService, ServiceDeps } from '../service-deps.ts';
+import { ownSnapshot, type EmulatedService, type ServiceDeps, type ServiceSnapshot } from '../service-deps.ts';
 import { SnsStore } from './models.ts';
 import { SnsOperations } from './operations.ts';
 
@@ -26,6 +26,8 @@ export const SNS_OPERATIONS = [
   'UntagResource',
 ] as const;
 
+interface SnsSnapshot extends ServiceSnapshot, ReturnType<SnsStore['copy']> {}
+
 export function createSnsService(deps: ServiceDeps): EmulatedService {
   const store = new SnsStore();
   const ops = new SnsOperations(deps, store);
@@ -42,6 +44,11 @@ export function createSnsService(deps: ServiceDeps): EmulatedService {
     protocols: [protocol],
     reset() {
       store.clear();
+    },
+    // Deliveries are handed to Lambda's asynchronous queue at once: nothing of SNS's own runs later.
+    snapshot: (): SnsSnapshot => ({ service: 'sns', ...store.copy() }),
+    restore(snapshot) {
+      store.replaceAll(ownSnapshot<SnsSnapshot>('sns', snapshot));
     },
   };
 }

@@ -45,4 +45,17 @@ export class SnsStore {
     this.topics.clear();
     this.subscriptions.clear();
   }
+
+  /** A deep copy of every topic and subscription (snapshots). */
+  copy(): { topics: Map<string, Topic>; subscriptions: Map<string, Subscription> } {
+    return structuredClone({ topics: this.topics, subscriptions: this.subscriptions });
+  }
+
+  /** Replaces every topic and subscription with a deep copy of `from`. */
+  replaceAll(from: { topics: Map<string, Topic>; subscriptions: Map<string, Subscription> }): void {
+    const copy = structuredClone(from);
+    this.clear();
+    for (const [k, v] of copy.topics) this.topics.set(k, v);
+    for (const [k, v] of copy.subscriptions) this.subscriptions.set(k, v);
+  }
 }

@@ -4,10 +4,14 @@
  */
 import { createEngine, type Engine, type ExecutionSnapshot } from '../../asl/index.ts';
 import type { JsonOperation } from '../../protocol/service.ts';
-import type { EmulatedService, ServiceDeps } from '../service-deps.ts';
-import { StepFunctionsStore } from './models.ts';
+import { ownSnapshot, type EmulatedService, type ServiceDeps, type ServiceSnapshot } from '../service-deps.ts';
+import { StepFunctionsStore, type StoreContents } from './models.ts';
 import { createOperations, nestedExecutionStarter } from './operations.ts';
 import { createTaskInvoker } from './task-invoker.ts';
+
+interface StatesSnapshot extends ServiceSnapshot {
+  contents: StoreContents;
+}
 
 export function createStepFunctionsService(deps: ServiceDeps): EmulatedService {
   const store = new StepFunctionsStore();
@@ -55,6 +59,14 @@ export function createStepFunctionsService(deps: ServiceDeps): EmulatedService {
     async reset() {
       await stopAll();
       store.clear();
+      engine = undefined;
+    },
+    snapshot: (): StatesSnapshot => ({ service: 'states', contents: store.copy() }),
+    async restore(snapshot) {
+      const s = ownSnapshot<StatesSnapshot>('states', snapshot);
+      await stopAll();
+      store.replaceAll(s.contents);
+      // A new engine: no execution, timer or Map slot of the old one survives.
       engine = undefined;
     },
     async dispose() {

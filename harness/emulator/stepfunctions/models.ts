@@ -51,4 +51,39 @@ export class StepFunctionsStore {
     this.executionsByMachine.clear();
     this.tags.clear();
   }
+
+  /**
+   * A copy of the store. State machines and tags are copied; executions must
+   * all have finished — a finished execution's handle never changes again,
+   * so it is shared — while a running one (live engine state) makes it throw.
+   */
+  copy(): StoreContents {
+    const running = [...this.executions.values()].filter((e) => e.handle.snapshot().status === 'RUNNING').map((e) => e.executionArn);
+    if (running.length > 0) {
+      throw new Error(`states: cannot snapshot while executions run (${running.length}: ${running.slice(0, 3).join(', ')}${running.length > 3 ? ', …' : ''}); wait for them or stop them first`);
+    }
+    return structuredCopy(this);
+  }
+
+  /** Replaces the whole store with a copy of `from` (from copy()). */
+  replaceAll(from: StoreContents): void {
+    this.clear();
+    const copy = structuredCopy(from);
+    for (const [k, v] of copy.machines) this.machines.set(k, v);
+    for (const [k, v] of copy.executions) this.executions.set(k, v);
+    for (const [k, v] of copy.executionsByMachine) this.executionsByMachine.set(k, v);
+    for (const [k, v] of copy.tags) this.tags.set(k, v);
+  }
+}
+
+export type StoreContents = Pick<StepFunctionsStore, 'machines' | 'executions' | 'executionsByMachine' | 'tags'>;
+
+function structuredCopy(from: StoreContents): StoreContents {
+  return {
+    machines: structuredClone(from.machines),
+    // Finished executions only (see copy()): the records are shared, the maps are not.
+    executions: new Map(from.executions),
+    executionsByMachine: new Map([...from.executionsByMachine].map(([k, v]) => [k, [...v]])),
+    tags: structuredClone(from.tags),
+  };
 }
