@@ -219,7 +219,9 @@ export class VirtualClock implements Clock {
     this.holds.callback = 0;
     this.labels.clear();
     this.epoch++;
+    // Possibly backwards (to the snapshot's time), which moveTo() never does.
     this.t = state.now;
+    this.moves.push([Date.now(), state.now]);
     this.mode = state.autoAdvance;
   }
 

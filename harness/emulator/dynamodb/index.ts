@@ -5,8 +5,8 @@
  * in-process, plus transactions, TTL and the control plane it lacks).
  */
 import type { JsonOperation, JsonProtocolService } from '../../protocol/service.ts';
-import type { EmulatedService, ServiceDeps } from '../service-deps.ts';
-import { DynamoDbStore } from './models.ts';
+import { ownSnapshot, type EmulatedService, type ServiceDeps, type ServiceSnapshot } from '../service-deps.ts';
+import { DynamoDbStore, type DynamoDbContents } from './models.ts';
 import { DynamoDbOperations } from './operations.ts';
 import { TimeToLive } from './ttl.ts';
 
@@ -34,6 +34,10 @@ export const DYNAMODB_OPERATIONS = [
   'DescribeEndpoints',
   'DescribeLimits',
 ] as const;
+
+interface DynamoDbSnapshot extends ServiceSnapshot {
+  contents: DynamoDbContents;
+}
 
 export function createDynamoDbService(deps: ServiceDeps): EmulatedService {
   const store = new DynamoDbStore(deps.dataDir);
@@ -63,6 +67,12 @@ export function createDynamoDbService(deps: ServiceDeps): EmulatedService {
     async reset() {
       ttl.clear();
       await store.clear();
+    },
+    // Nothing runs in the background (TTL deletes on the next request): a copy of the database is the whole state.
+    snapshot: async (): Promise<DynamoDbSnapshot> => ({ service: 'dynamodb', contents: await store.copy() }),
+    async restore(snapshot) {
+      ttl.clear();
+      await store.replaceAll(ownSnapshot<DynamoDbSnapshot>('dynamodb', snapshot).contents);
     },
     async dispose() {
       await store.close();

@@ -62,6 +62,11 @@ export interface IdempotentWrite {
   expiresAt: number;
 }
 
+export interface DynamoDbContents {
+  entries: Array<[string, unknown]>;
+  idempotency: Array<[string, IdempotentWrite]>;
+}
+
 export class DynamoDbStore {
   private dynalite: DynaliteStore;
   private readonly locks = new KeyedMutex();
@@ -186,6 +191,20 @@ export class DynamoDbStore {
   async clear(): Promise<void> {
     this.idempotency.clear();
     await this.dynalite.db.clear();
+  }
+
+  /** Every entry of the database (tables, items, index entries) and the idempotency tokens, copied (snapshots). */
+  async copy(): Promise<DynamoDbContents> {
+    const entries: Array<[string, unknown]> = [];
+    for await (const [key, value] of this.dynalite.db.iterator()) entries.push([key, structuredClone(value)]);
+    return { entries, idempotency: structuredClone([...this.idempotency]) };
+  }
+
+  /** Replaces the whole database and the idempotency tokens with a copy of `from` (from copy()). */
+  async replaceAll(from: DynamoDbContents): Promise<void> {
+    await this.clear();
+    await this.dynalite.db.batch(from.entries.map(([key, value]) => ({ type: 'put' as const, key, value: structuredClone(value) })));
+    for (const [token, write] of from.idempotency) this.idempotency.set(token, { ...write });
   }
 
   close(): Promise<void> {

@@ -232,6 +232,7 @@ function copyBuckets(from: Map<string, Bucket>): Map<string, Bucket> {
       notification: structuredClone(b.notification),
       objects: new Map(b.objects),
       uploads: new Map([...b.uploads].map(([id, u]) => [id, { ...u, meta: structuredClone(u.meta), parts: new Map(u.parts) }])),
+      completedUploads: new Map(b.completedUploads),
     });
   }
   return out;

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { CreateFunctionCommand, InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, GetSecretValueCommand, ListSecretVersionIdsCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -36,6 +37,7 @@ describe('snapshot and restore', () => {
   let secrets: SecretsManagerClient;
   let sns: SNSClient;
   let sfn: SFNClient;
+  let dynamodb: DynamoDBClient;
   let snapshot: string;
   let machineArn: string;
 
@@ -56,17 +58,20 @@ describe('snapshot and restore', () => {
     secrets = new SecretsManagerClient(config(em.endpoint));
     sns = new SNSClient(config(em.endpoint));
     sfn = new SFNClient(config(em.endpoint));
+    dynamodb = new DynamoDBClient(config(em.endpoint));
     // "The deployment".
     await s3.send(new CreateBucketCommand({ Bucket: 'images' }));
     await s3.send(new PutObjectCommand({ Bucket: 'images', Key: 'deployed.txt', Body: 'from the deploy' }));
     await secrets.send(new CreateSecretCommand({ Name: 'config', SecretString: 'v1' }));
     await sns.send(new CreateTopicCommand({ Name: 'deployed' }));
+    await dynamodb.send(new CreateTableCommand({ TableName: 'orders', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+    await dynamodb.send(new PutItemCommand({ TableName: 'orders', Item: { id: { S: 'deployed' } } }));
     await lambda.send(new CreateFunctionCommand({ FunctionName: 'warm', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: fixtureZip('node', ['index.mjs=warm.mjs']) } }));
     machineArn = (await sfn.send(new CreateStateMachineCommand({ name: 'call-warm', definition: CALL_WARM, roleArn: ROLE }))).stateMachineArn!;
     snapshot = await control.snapshot();
   });
   afterAll(async () => {
-    for (const c of [s3, lambda, secrets, sns, sfn]) c?.destroy();
+    for (const c of [s3, lambda, secrets, sns, sfn, dynamodb]) c?.destroy();
     await em?.dispose();
   });
 
@@ -75,6 +80,7 @@ describe('snapshot and restore', () => {
     await s3.send(new PutObjectCommand({ Bucket: 'images', Key: 'scenario-a.txt', Body: 'a' }));
     await secrets.send(new PutSecretValueCommand({ SecretId: 'config', SecretString: 'v2' }));
     await sns.send(new CreateTopicCommand({ Name: 'scenario-a' }));
+    await dynamodb.send(new PutItemCommand({ TableName: 'orders', Item: { id: { S: 'scenario-a' } } }));
     const first = await invokeWarm();
     expect((await invokeWarm()).invocations).toBe(2);
     const a = await sfn.send(new StartExecutionCommand({ stateMachineArn: machineArn, input: '{}' }));
@@ -91,6 +97,7 @@ describe('snapshot and restore', () => {
     expect((await secrets.send(new GetSecretValueCommand({ SecretId: 'config' }))).SecretString).toBe('v1');
     expect((await secrets.send(new ListSecretVersionIdsCommand({ SecretId: 'config' }))).Versions).toHaveLength(1);
     expect((await sns.send(new ListTopicsCommand({}))).Topics?.map((t) => t.TopicArn?.split(':').pop())).toEqual(['deployed']);
+    expect((await dynamodb.send(new ScanCommand({ TableName: 'orders' }))).Items).toEqual([{ id: { S: 'deployed' } }]);
     expect((await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn }))).executions).toEqual([]);
     expect(await control.faults()).toEqual({});
     expect((await control.observations()).invocations).toEqual([]);
