@@ -35,12 +35,70 @@ const OPTIMIZED_NAMES: Record<string, string> = {
   lambda: 'Lambda',
 };
 
+/**
+ * Optimised integrations run on the AWS SDK for Java v1 inside Step Functions:
+ * the error name is `<Prefix>.<the SDK's exception class>` — a modelled error
+ * code's own class (`SNS.InvalidParameterException` for the code
+ * `InvalidParameter`), or the service's base class for the rest
+ * (`DynamoDB.AmazonDynamoDBException` for a ValidationException) — and the
+ * cause is the Java SDK's message text. Recorded against AWS in the services
+ * conformance corpus; https://docs.aws.amazon.com/step-functions/latest/dg/connect-ddb.html.
+ */
+interface JavaV1Service {
+  /** `Service:` in the cause. */
+  serviceName: string;
+  /** The class of every error code the SDK does not model. */
+  baseException: string;
+  /** Error code → exception class, for the codes the SDK models. */
+  modelled: Record<string, string>;
+}
+
+function classes(codes: string[], renamed: Record<string, string> = {}): Record<string, string> {
+  return Object.fromEntries([...codes.map((c) => [c, c.endsWith('Exception') ? c : `${c}Exception`]), ...Object.entries(renamed)]);
+}
+
+const JAVA_V1: Record<string, JavaV1Service> = {
+  // com.amazonaws.services.dynamodbv2.model: the data-plane and table errors the SDK has classes for.
+  dynamodb: {
+    serviceName: 'AmazonDynamoDBv2',
+    baseException: 'AmazonDynamoDBException',
+    modelled: classes(
+      [
+        'ConditionalCheckFailedException',
+        'ProvisionedThroughputExceededException',
+        'ResourceNotFoundException',
+        'ResourceInUseException',
+        'ItemCollectionSizeLimitExceededException',
+        'LimitExceededException',
+        'TransactionCanceledException',
+        'TransactionConflictException',
+        'TransactionInProgressException',
+        'IdempotentParameterMismatchException',
+        'DuplicateItemException',
+      ],
+      { InternalServerError: 'InternalServerErrorException', RequestLimitExceeded: 'RequestLimitExceededException' },
+    ),
+  },
+  // com.amazonaws.services.sns.model
+  sns: {
+    serviceName: 'AmazonSNS',
+    baseException: 'AmazonSNSException',
+    modelled: classes(
+      ['InvalidParameter', 'NotFound', 'AuthorizationError', 'InternalError', 'Throttled', 'EndpointDisabled', 'FilterPolicyLimitExceeded', 'SubscriptionLimitExceeded', 'TopicLimitExceeded', 'KMSDisabled', 'KMSInvalidState', 'KMSNotFound', 'KMSOptInRequired', 'KMSThrottling', 'KMSAccessDenied', 'InvalidSecurity', 'PlatformApplicationDisabled', 'StaleTag', 'TagLimitExceeded', 'TagPolicy', 'ConcurrentAccess', 'BatchEntryIdsNotDistinct', 'BatchRequestTooLong', 'EmptyBatchRequest', 'InvalidBatchEntryId', 'TooManyEntriesInBatchRequest'],
+      { ParameterValueInvalid: 'InvalidParameterValueException' },
+    ),
+  },
+};
+
 function pascal(service: string): string {
   return service.replace(/(^|[-_])([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
 }
 
 export function sdkErrorName(service: string, code: string, sdk: boolean): string {
-  if (!sdk) return `${OPTIMIZED_NAMES[service] ?? pascal(service)}.${code}`;
+  if (!sdk) {
+    const java = JAVA_V1[service];
+    return `${OPTIMIZED_NAMES[service] ?? pascal(service)}.${java ? (java.modelled[code] ?? java.baseException) : code}`;
+  }
   const suffixed = code.endsWith('Exception') ? code : `${code}Exception`;
   return `${SDK_NAMES[service] ?? pascal(service)}.${suffixed}`;
 }
@@ -55,8 +113,17 @@ export function taskErrorFrom(e: unknown, service: string, sdk: boolean, ids: Id
         `${e.message} (Service: AWSLambda; Status Code: ${e.statusCode}; Error Code: ${e.code}; Request ID: ${ids.uuid()}; Proxy: null)`,
       );
     }
+    const java = sdk ? undefined : JAVA_V1[service];
+    if (java) {
+      return new EngineError(
+        sdkErrorName(service, e.code, sdk),
+        `${e.message} (Service: ${java.serviceName}; Status Code: ${e.statusCode}; Error Code: ${e.code}; Request ID: ${ids.uuid()}; Proxy: null)`,
+      );
+    }
     const display = sdk ? (SDK_NAMES[service] ?? pascal(service)) : (OPTIMIZED_NAMES[service] ?? pascal(service));
-    return new EngineError(sdkErrorName(service, e.code, sdk), `${e.message} (Service: ${display}, Status Code: ${e.statusCode}, Request ID: ${ids.uuid()})`);
+    // The Java SDK v2 names S3's second request id (x-amz-id-2) too.
+    const extended = sdk && service === 's3' ? `, Extended Request ID: ${Buffer.from(ids.hex(48), 'hex').toString('base64')}` : '';
+    return new EngineError(sdkErrorName(service, e.code, sdk), `${e.message} (Service: ${display}, Status Code: ${e.statusCode}, Request ID: ${ids.uuid()}${extended})`);
   }
   const message = e instanceof Error ? e.message : String(e);
   return new EngineError('States.TaskFailed', message);

@@ -14,7 +14,17 @@ import type { ServiceDeps } from '../service-deps.ts';
 
 interface SdkClient {
   send(command: unknown, options?: { abortSignal?: AbortSignal }): Promise<Record<string, unknown>>;
+  middlewareStack: {
+    add(middleware: (next: (args: unknown) => Promise<{ response: unknown; output: Record<string, unknown> }>) => (args: unknown) => Promise<{ response: unknown; output: Record<string, unknown> }>, options: { step: 'deserialize'; name: string; priority: 'high' }): void;
+  };
 }
+
+/** The HTTP answer behind an SDK output, kept for the optimised integrations' `SdkHttpMetadata`. */
+interface HttpAnswer {
+  statusCode: number;
+  headers: Record<string, string>;
+}
+const HTTP_ANSWER = Symbol('rehearse.httpAnswer');
 type SdkModule = Record<string, unknown>;
 
 /** The SDK packages this project ships, keyed by the service name used in `aws-sdk:<service>:<action>` ARNs. */
@@ -24,6 +34,7 @@ const SDK_PACKAGES: Record<string, { load: () => Promise<SdkModule>; client: str
   sns: { load: () => import('@aws-sdk/client-sns'), client: 'SNSClient' },
   lambda: { load: () => import('@aws-sdk/client-lambda'), client: 'LambdaClient' },
   sfn: { load: () => import('@aws-sdk/client-sfn'), client: 'SFNClient' },
+  dynamodb: { load: () => import('@aws-sdk/client-dynamodb'), client: 'DynamoDBClient' },
 };
 
 /**
@@ -32,6 +43,18 @@ const SDK_PACKAGES: Record<string, { load: () => Promise<SdkModule>; client: str
  * table of what each backend can run.
  */
 export const SERVED_SDK_SERVICES: readonly string[] = Object.keys(SDK_PACKAGES);
+
+/**
+ * The response headers each optimised integration reports in `SdkHttpMetadata`,
+ * spelled as the Java SDK Step Functions uses reports them (as recorded against
+ * AWS, e.g. DynamoDB's `Server: Server`). A value of `undefined` is taken from
+ * the real response; `Date` is the Clock's.
+ */
+const METADATA_HEADERS: Record<string, Array<[string, string | undefined]>> = {
+  dynamodb: [['Server', 'Server'], ['Connection', 'keep-alive'], ['x-amzn-RequestId', undefined], ['x-amz-crc32', undefined], ['Content-Length', undefined], ['Date', undefined], ['Content-Type', undefined]],
+  sns: [['x-amzn-RequestId', undefined], ['connection', 'keep-alive'], ['Content-Length', undefined], ['Date', undefined], ['Content-Type', undefined]],
+};
+const DEFAULT_METADATA_HEADERS: Array<[string, string | undefined]> = [['x-amzn-RequestId', undefined], ['Content-Length', undefined], ['Date', undefined], ['Content-Type', undefined]];
 
 /** The optimised `states:startExecution` integration, served by this service itself. */
 export type NestedExecutionStarter = (call: ServiceCall, ctx: TaskContext) => Promise<unknown>;
@@ -59,7 +82,20 @@ export function createTaskInvoker(deps: ServiceDeps, startNested: NestedExecutio
           credentials: { accessKeyId: 'STATES', secretAccessKey: 'rehearse' },
           forcePathStyle: true,
           maxAttempts: 1,
+          // Step Functions sends the task's parameters as they are: no checksum the SDK would add by
+          // default (S3 GetObject would otherwise ask for, and return, ChecksumCRC32 that AWS does not).
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
         });
+        client.middlewareStack.add(
+          (next) => async (args) => {
+            const result = await next(args);
+            const response = result.response as { statusCode?: number; headers?: Record<string, string> };
+            Object.defineProperty(result.output, HTTP_ANSWER, { value: { statusCode: response.statusCode ?? 200, headers: response.headers ?? {} } satisfies HttpAnswer });
+            return result;
+          },
+          { step: 'deserialize', name: 'rehearseHttpAnswer', priority: 'high' },
+        );
         return { client, mod };
       });
       clients.set(service, entry);
@@ -77,9 +113,10 @@ export function createTaskInvoker(deps: ServiceDeps, startNested: NestedExecutio
     // The call is real I/O: hold virtual time until it answers, or a Task's
     // TimeoutSeconds could fire while the request is still on the wire.
     const release = deps.clock.hold('work', `states → ${service}:${action}`);
+    const binary = service === 'dynamodb' ? 'base64' : 'utf8';
     try {
-      const out = await client.send(new Command(parameters), { abortSignal: signal });
-      return await plainOutput(out);
+      const out = await client.send(new Command(service === 'dynamodb' ? (withBinaryAttributes(parameters) as Record<string, unknown>) : parameters), { abortSignal: signal });
+      return { output: await plainOutput(out, binary), http: (out as { [HTTP_ANSWER]?: HttpAnswer })[HTTP_ANSWER] };
     } catch (e) {
       throw toServiceError(e);
     } finally {
@@ -98,14 +135,20 @@ export function createTaskInvoker(deps: ServiceDeps, startNested: NestedExecutio
     if (service === 'sns' && call.action === 'publish' && parameters.Message !== undefined && typeof parameters.Message !== 'string') {
       parameters.Message = JSON.stringify(parameters.Message);
     }
-    const out = await callSdk(service, call.action, parameters, ctx.signal);
-    const requestId = deps.ids.uuid();
+    const { output, http } = await callSdk(service, call.action, parameters, ctx.signal);
+    const received = http?.headers ?? {};
+    const requestId = received['x-amzn-requestid'] ?? deps.ids.uuid();
+    const headers: Record<string, string> = {};
+    for (const [name, fixed] of METADATA_HEADERS[service] ?? DEFAULT_METADATA_HEADERS) {
+      const value = fixed ?? (name === 'Date' ? new Date(deps.clock.now()).toUTCString() : received[name.toLowerCase()]);
+      if (value !== undefined) headers[name] = value;
+    }
     return {
-      ...out,
+      ...output,
       SdkHttpMetadata: {
-        AllHttpHeaders: { 'x-amzn-RequestId': [requestId], 'Content-Type': ['text/xml'] },
-        HttpHeaders: { 'x-amzn-RequestId': requestId, 'Content-Type': 'text/xml' },
-        HttpStatusCode: 200,
+        AllHttpHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+        HttpHeaders: headers,
+        HttpStatusCode: http?.statusCode ?? 200,
       },
       SdkResponseMetadata: { RequestId: requestId },
     };
@@ -135,24 +178,20 @@ export function createTaskInvoker(deps: ServiceDeps, startNested: NestedExecutio
       }
       const service = call.service === 'states' ? 'sfn' : call.service;
       if (call.kind === 'optimized') return optimizedCall(service, call, ctx);
-      return callSdk(service, call.action, call.parameters, ctx.signal);
+      return (await callSdk(service, call.action, call.parameters, ctx.signal)).output;
     },
 
     s3: {
       async getObject(bucket, key, signal) {
-        const out = (await callSdk('s3', 'getObject', { Bucket: bucket, Key: key }, signal)) as { Body?: string };
+        const out = (await callSdk('s3', 'getObject', { Bucket: bucket, Key: key }, signal)).output as { Body?: string };
         return Buffer.from(out.Body ?? '', 'utf8');
       },
       async listObjects(bucket, prefix, signal) {
         const all: Array<{ Key: string; Size: number; ETag: string; LastModified: string; StorageClass: string }> = [];
         let token: string | undefined;
         do {
-          const page = (await callSdk(
-            's3',
-            'listObjectsV2',
-            { Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) },
-            signal,
-          )) as { Contents?: typeof all; NextContinuationToken?: string; IsTruncated?: boolean };
+          const page = (await callSdk('s3', 'listObjectsV2', { Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }, signal))
+            .output as { Contents?: typeof all; NextContinuationToken?: string; IsTruncated?: boolean };
           all.push(...(page.Contents ?? []));
           token = page.IsTruncated ? page.NextContinuationToken : undefined;
         } while (token);
@@ -165,19 +204,39 @@ export function createTaskInvoker(deps: ServiceDeps, startNested: NestedExecutio
   };
 }
 
-/** SDK output → the JSON Step Functions hands to the state: no `$metadata`, streams read as text, dates as ISO strings. */
-async function plainOutput(out: Record<string, unknown>): Promise<Record<string, unknown>> {
+/**
+ * DynamoDB's binary attribute values (`{"B": "<base64>"}`, `{"BS": [...]}`) as
+ * the SDK takes them: bytes. Step Functions' JSON holds them as base64 text.
+ */
+function withBinaryAttributes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withBinaryAttributes);
+  if (value === null || typeof value !== 'object') return value;
+  const entries = Object.entries(value as Record<string, unknown>);
+  if (entries.length === 1) {
+    const [type, v] = entries[0]!;
+    if (type === 'B' && typeof v === 'string') return { B: Buffer.from(v, 'base64') };
+    if (type === 'BS' && Array.isArray(v) && v.every((x) => typeof x === 'string')) return { BS: v.map((x) => Buffer.from(x, 'base64')) };
+  }
+  return Object.fromEntries(entries.map(([k, v]) => [k, withBinaryAttributes(v)]));
+}
+
+/**
+ * SDK output → the JSON Step Functions hands to the state: no `$metadata`,
+ * streams read as text, dates as ISO strings, bytes as text (S3 bodies) or
+ * base64 (DynamoDB binary attributes).
+ */
+async function plainOutput(out: Record<string, unknown>, binary: 'utf8' | 'base64'): Promise<Record<string, unknown>> {
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(out)) {
     if (key === '$metadata' || value === undefined) continue;
-    result[key] = await plainValue(value);
+    result[key] = await plainValue(value, binary);
   }
   return result;
 }
 
-async function plainValue(value: unknown): Promise<unknown> {
+async function plainValue(value: unknown, binary: 'utf8' | 'base64'): Promise<unknown> {
   if (value instanceof Date) return value.toISOString();
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (value instanceof Uint8Array) return Buffer.from(value).toString(binary);
   if (value && typeof value === 'object' && 'transformToString' in value) {
     return (value as { transformToString(): Promise<string> }).transformToString();
   }
@@ -186,8 +245,8 @@ async function plainValue(value: unknown): Promise<unknown> {
     for await (const c of value as Readable) chunks.push(Buffer.from(c as Uint8Array));
     return Buffer.concat(chunks).toString('utf8');
   }
-  if (Array.isArray(value)) return Promise.all(value.map(plainValue));
-  if (value && typeof value === 'object') return plainOutput(value as Record<string, unknown>);
+  if (Array.isArray(value)) return Promise.all(value.map((v) => plainValue(v, binary)));
+  if (value && typeof value === 'object') return plainOutput(value as Record<string, unknown>, binary);
   return value;
 }
 

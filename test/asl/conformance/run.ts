@@ -1,10 +1,12 @@
 /**
  * `npm run conformance`: every corpus case through the engine; per-category
- * counts, then `conformance: N passed, M failed`.
+ * counts, then `conformance: N passed, M failed`; then the TestState corpus
+ * (`test-state:`) and the services corpus on a real endpoint (`services:`).
  * Flags: `-v` prints every failure's reasons; `--filter <text>` runs matching ids only.
  */
 import { corpusAvailable, CORPUS_FILE, loadCases, loadKnownFailures } from './cases.ts';
 import { runCase, type CaseResult } from './runner.ts';
+import { reportServices } from './services-report.ts';
 import { reportTestState } from './test-state-report.ts';
 
 if (!corpusAvailable()) {
@@ -41,3 +43,4 @@ console.log(`full history (ids, previousEventId, details; optional stricter chec
 console.log(`\n${failed.length - unexpected.length} known failures, ${unexpected.length} unexpected; ${((results.length - failed.length) / Math.max(1, results.length) * 100).toFixed(1)}% in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 console.log(`conformance: ${results.length - failed.length} passed, ${failed.length} failed`);
 await reportTestState(verbose, filter);
+await reportServices(verbose, process.argv.includes('--full'), filter);
