@@ -4,25 +4,19 @@
  * defaults (StartSyncExecution goes to `sync-127.0.0.1`). What works with zero
  * setup, what fails, and the documented opt-in that needs no code change:
  *   Node:   NODE_OPTIONS=--import=rehearse-aws/host-prefix-preload
- *   Python: PYTHONPATH=<rehearse>/harness/runtime/bootstrap/host-prefix
+ *   Python: PYTHONPATH=node_modules/rehearse-aws/dist/runtime/bootstrap/host-prefix
+ * Both as a user has them: the package installed from `npm pack`.
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { createEchoExpress } from './host-prefix-support.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../harness/index.ts';
 import type { Emulator } from '../../harness/index.ts';
+import { createPackedProject, type PackedProject } from '../e2e/support/packed-install.ts';
 import { AWS_CLI, DEBIAN_PYTHON, awsEnv, hasAwsCli, hasBoto3, sfnClient } from '../support/clients.ts';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const PYTHON_PRELOAD_DIR = join(REPO, 'harness', 'runtime', 'bootstrap', 'host-prefix');
 const NODE_PRELOAD_SPECIFIER = 'rehearse-aws/host-prefix-preload';
-/** The Python opt-in, plus no __pycache__ written into this checkout by the test run. */
-const PYTHON_PRELOAD_ENV = { PYTHONPATH: PYTHON_PRELOAD_DIR, PYTHONDONTWRITEBYTECODE: '1' };
 
 // A user's script: default client, endpoint from AWS_ENDPOINT_URL only.
 const USER_SCRIPT = `
@@ -41,30 +35,28 @@ describe('clients outside Rehearse, left at their defaults', () => {
   let emulator: Emulator;
   let sfn: SFNClient;
   let stateMachineArn: string;
-  let project: string;
+  let project: PackedProject;
+  /** The Python opt-in from the installed package, plus no __pycache__ written into it by the test run. */
+  let PYTHON_PRELOAD_ENV: Record<string, string>;
 
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0, log: false });
     sfn = sfnClient(emulator.endpoint);
     stateMachineArn = await createEchoExpress(sfn);
-    // A consumer project: rehearse and the SDK installed under node_modules
-    // (symlinks to this checkout, as `npm install <path>` makes).
-    project = mkdtempSync(join(tmpdir(), 'rehearse-consumer-'));
-    mkdirSync(join(project, 'node_modules'));
-    symlinkSync(REPO, join(project, 'node_modules', 'rehearse-aws'), 'dir');
-    symlinkSync(join(REPO, 'node_modules', '@aws-sdk'), join(project, 'node_modules', '@aws-sdk'), 'dir');
-    writeFileSync(join(project, 'app.mjs'), USER_SCRIPT);
+    // A consumer project with the package installed from `npm pack` (its SDK comes with it).
+    project = await createPackedProject({ files: { 'app.mjs': USER_SCRIPT } });
+    PYTHON_PRELOAD_ENV = { PYTHONPATH: project.path('node_modules', 'rehearse-aws', 'dist', 'runtime', 'bootstrap', 'host-prefix'), PYTHONDONTWRITEBYTECODE: '1' };
   });
 
   afterAll(async () => {
     sfn?.destroy();
     await emulator?.dispose();
-    if (project) rmSync(project, { recursive: true, force: true });
+    await project?.[Symbol.asyncDispose]();
   });
 
   async function runUserScript(extraEnv: Record<string, string>): Promise<Record<string, unknown>> {
     const env = { ...awsEnv(emulator.endpoint), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...extraEnv };
-    const r = await execa(process.execPath, ['app.mjs', stateMachineArn], { cwd: project, env, extendEnv: false, reject: false });
+    const r = await execa(process.execPath, ['app.mjs', stateMachineArn], { cwd: project.path(), env, extendEnv: false, reject: false });
     expect(r.exitCode, String(r.stderr)).toBe(0);
     return JSON.parse(String(r.stdout)) as Record<string, unknown>;
   }
@@ -91,7 +83,7 @@ describe('clients outside Rehearse, left at their defaults', () => {
       expect(String(r.stderr)).toContain(`Could not connect to the endpoint URL: "http://sync-127.0.0.1:${new URL(emulator.endpoint).port}/"`);
     });
 
-    it('with PYTHONPATH=<rehearse>/harness/runtime/bootstrap/host-prefix the unmodified CLI succeeds', async () => {
+    it('with PYTHONPATH=…/rehearse-aws/dist/runtime/bootstrap/host-prefix the unmodified CLI succeeds', async () => {
       const r = await execa(AWS_CLI, cliArgs(), { env: awsEnv(emulator.endpoint, PYTHON_PRELOAD_ENV), extendEnv: false, reject: false, timeout: 120_000 });
       expect(r.exitCode, String(r.stderr)).toBe(0);
       const out = JSON.parse(String(r.stdout)) as { status: string; output: string };
@@ -130,7 +122,7 @@ except botocore.exceptions.EndpointConnectionError as e:
       });
     });
 
-    it('with PYTHONPATH=<rehearse>/harness/runtime/bootstrap/host-prefix, unmodified: succeeds', async () => {
+    it('with PYTHONPATH=…/rehearse-aws/dist/runtime/bootstrap/host-prefix, unmodified: succeeds', async () => {
       expect(await runBoto3('', PYTHON_PRELOAD_ENV)).toEqual(ok);
     });
 
