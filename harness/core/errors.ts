@@ -20,12 +20,19 @@ export class AwsServiceError extends Error {
    * `CancellationReasons` list, the `Item` of a failed condition check).
    */
   readonly members: Record<string, unknown>;
+  /**
+   * The code the query protocol uses where it differs from `code` (Smithy's
+   * `@awsQueryError`): SQS answers `QueueDoesNotExist` over awsJson but
+   * `AWS.SimpleQueueService.NonExistentQueue` over the query protocol, and
+   * sends the latter in awsJson's `x-amzn-query-error` header too.
+   */
+  readonly queryCode: string | undefined;
 
   constructor(
     code: string,
     message: string,
     statusCode = 400,
-    options: { senderFault?: boolean; fields?: Record<string, string>; headers?: Record<string, string>; members?: Record<string, unknown> } = {},
+    options: { senderFault?: boolean; fields?: Record<string, string>; headers?: Record<string, string>; members?: Record<string, unknown>; queryCode?: string } = {},
   ) {
     super(message);
     this.name = code;
@@ -35,6 +42,7 @@ export class AwsServiceError extends Error {
     this.fields = options.fields ?? {};
     this.headers = options.headers ?? {};
     this.members = options.members ?? {};
+    this.queryCode = options.queryCode;
   }
 }
 

@@ -43,6 +43,28 @@ export interface SnsMessageRecord {
   time: number;
 }
 
+/** A message that reached an SQS queue (SendMessage, a batch entry, a Step Functions task…). */
+export interface SqsMessageRecord {
+  queueArn: string;
+  messageId: string;
+  body: string;
+  attributes: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
+  groupId?: string;
+  /** Function name, `states`, or `client`. */
+  caller: string;
+  time: number;
+}
+
+/** A message SQS moved to a dead-letter queue after maxReceiveCount receives. */
+export interface SqsDeadLetterRecord {
+  sourceQueueArn: string;
+  deadLetterQueueArn: string;
+  messageId: string;
+  body: string;
+  receiveCount: number;
+  time: number;
+}
+
 export interface ObservationsSnapshot {
   invocations: InvocationRecord[];
   /** Peak concurrent invocations per function name. */
@@ -51,12 +73,16 @@ export interface ObservationsSnapshot {
   mapConcurrency: Record<string, number>;
   secretReads: SecretReadRecord[];
   snsMessages: SnsMessageRecord[];
+  sqsMessages: SqsMessageRecord[];
+  sqsDeadLetters: SqsDeadLetterRecord[];
 }
 
 export class Observations {
   private invocations: InvocationRecord[] = [];
   private secretReads: SecretReadRecord[] = [];
   private snsMessages: SnsMessageRecord[] = [];
+  private sqsMessages: SqsMessageRecord[] = [];
+  private sqsDeadLetters: SqsDeadLetterRecord[] = [];
   private running = new Map<string, number>();
   private peaks = new Map<string, number>();
   private generation = 0;
@@ -81,6 +107,14 @@ export class Observations {
 
   recordSnsMessage(record: SnsMessageRecord): void {
     this.snsMessages.push(record);
+  }
+
+  recordSqsMessage(record: SqsMessageRecord): void {
+    this.sqsMessages.push(record);
+  }
+
+  recordSqsDeadLetter(record: SqsDeadLetterRecord): void {
+    this.sqsDeadLetters.push(record);
   }
 
   /** Counts one concurrent unit under `key` (`fn:<name>` or `map:<executionArn>#<state>`); returns its release. */
@@ -111,11 +145,13 @@ export class Observations {
       mapConcurrency,
       secretReads: structuredClone(this.secretReads),
       snsMessages: structuredClone(this.snsMessages),
+      sqsMessages: structuredClone(this.sqsMessages),
+      sqsDeadLetters: structuredClone(this.sqsDeadLetters),
     };
   }
 
   reset(): void {
-    this.restore({ invocations: [], functionConcurrency: {}, mapConcurrency: {}, secretReads: [], snsMessages: [] });
+    this.restore({ invocations: [], functionConcurrency: {}, mapConcurrency: {}, secretReads: [], snsMessages: [], sqsMessages: [], sqsDeadLetters: [] });
   }
 
   /** Starts a new epoch holding a copy of `from` (a snapshot()); nothing counts as running. */
@@ -123,6 +159,8 @@ export class Observations {
     this.invocations = structuredClone(from.invocations);
     this.secretReads = structuredClone(from.secretReads);
     this.snsMessages = structuredClone(from.snsMessages);
+    this.sqsMessages = structuredClone(from.sqsMessages);
+    this.sqsDeadLetters = structuredClone(from.sqsDeadLetters);
     this.running = new Map();
     this.peaks = new Map([
       ...Object.entries(from.functionConcurrency).map(([k, v]) => [`fn:${k}`, v] as const),

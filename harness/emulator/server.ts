@@ -35,7 +35,7 @@ export interface EmulatorOptions {
   defaultSecretAccessKey?: string;
   /** Where log lines go (default: warnings and errors to stderr); `false` silences everything. */
   log?: Logger | false;
-  /** Only build these services (signing names: s3, secretsmanager, sns, dynamodb, lambda, states). Default: all available. */
+  /** Only build these services (signing names: s3, secretsmanager, sns, sqs, dynamodb, lambda, states). Default: all available. */
   services?: string[];
   /** Most Lambda execution environments (child processes) alive at once; more invocations wait FIFO (default 32). */
   maxEnvironments?: number;
@@ -91,6 +91,7 @@ const SERVICE_MODULES: ServiceModuleSpec[] = [
   { name: 'secretsmanager', dir: 'secretsmanager', factory: 'createSecretsManagerService' },
   { name: 'sns', dir: 'sns', factory: 'createSnsService' },
   { name: 'dynamodb', dir: 'dynamodb', factory: 'createDynamoDbService' },
+  { name: 'sqs', dir: 'sqs', factory: 'createSqsService' },
   { name: 'lambda', dir: 'lambda', factory: 'createLambdaService' },
   { name: 'states', dir: 'stepfunctions', factory: 'createStepFunctionsService' },
 ];

@@ -19,7 +19,7 @@ export function serializeError(
   err: AwsServiceError,
   protocol: WireProtocol,
   requestId: string,
-  options: { method?: string; xmlNamespace?: string; hostId?: string } = {},
+  options: { method?: string; xmlNamespace?: string; hostId?: string; errorNamespace?: string } = {},
 ): ErrorResponse {
   const headers: Record<string, string> = { ...err.headers };
   switch (protocol) {
@@ -29,7 +29,11 @@ export function serializeError(
       headers['x-amzn-errortype'] = err.code;
       headers['x-amzn-requestid'] = requestId;
       headers['content-type'] = `application/x-amz-json-${protocol === 'awsJson1_0' ? '1.0' : '1.1'}`;
-      return { status: err.statusCode, headers, body: JSON.stringify({ __type: err.code, message: err.message, ...err.fields, ...err.members }) };
+      // awsQueryCompatible services (SQS): the query protocol's code and fault, which SDKs prefer over __type.
+      // https://smithy.io/2.0/aws/protocols/aws-query-protocol.html#aws-protocols-awsquerycompatible-trait
+      if (err.queryCode !== undefined) headers['x-amzn-query-error'] = `${err.queryCode};${err.senderFault ? 'Sender' : 'Receiver'}`;
+      const type = options.errorNamespace ? `${options.errorNamespace}#${err.code}` : err.code;
+      return { status: err.statusCode, headers, body: JSON.stringify({ __type: type, message: err.message, ...err.fields, ...err.members }) };
     }
     case 'restJson1': {
       // Lambda: https://docs.aws.amazon.com/lambda/latest/api/CommonErrors.html — `Type` + `message` in the body.
@@ -59,7 +63,7 @@ export function serializeError(
       const ns = options.xmlNamespace ? ` xmlns="${escapeXml(options.xmlNamespace)}"` : '';
       const body =
         `${XML_DECLARATION}<ErrorResponse${ns}><Error><Type>${err.senderFault ? 'Sender' : 'Receiver'}</Type>` +
-        `<Code>${escapeXml(err.code)}</Code><Message>${escapeXml(err.message)}</Message></Error>` +
+        `<Code>${escapeXml(err.queryCode ?? err.code)}</Code><Message>${escapeXml(err.message)}</Message></Error>` +
         `<RequestId>${requestId}</RequestId></ErrorResponse>`;
       return { status: err.statusCode, headers, body };
     }

@@ -89,6 +89,7 @@ interface Prepared {
   route: Route;
   protocol: WireProtocol;
   xmlNamespace?: string;
+  errorNamespace?: string;
 }
 
 function protocolOf(route: Route): WireProtocol {
@@ -192,7 +193,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
   }
 
   function sendError(res: ServerResponse, err: AwsServiceError, prepared: Prepared, requestId: string, method: string, closeConnection = false): void {
-    const r = serializeError(err, prepared.protocol, requestId, { method, xmlNamespace: prepared.xmlNamespace });
+    const r = serializeError(err, prepared.protocol, requestId, { method, xmlNamespace: prepared.xmlNamespace, errorNamespace: prepared.errorNamespace });
     if (closeConnection) r.headers.connection = 'close';
     if (prepared.route.kind === 'json' && prepared.route.service?.responseCrc32) r.headers['x-amz-crc32'] = String(crc32(r.body));
     send(res, r.status, r.headers, r.body, method === 'HEAD');
@@ -216,6 +217,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       route,
       protocol: protocolOf(route),
       xmlNamespace: route.kind === 'query' ? route.service.xmlNamespace : undefined,
+      errorNamespace: route.kind === 'json' ? route.service?.errorNamespace : undefined,
     };
     const requestId = newRequestId(prepared.protocol);
 
@@ -228,14 +230,35 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     };
     if (working) inFlight++;
     let counted = working;
+    let done = false;
+    const gone = new AbortController();
     // One listener pair for both (each is idempotent): 'finish' when the response is out, 'close' when the client left first.
     const settled = () => {
+      done = true;
+      if (!res.writableFinished) gone.abort(new Error('client went away'));
       releaseHold();
       if (counted) inFlight--;
       counted = false;
     };
     res.once('close', settled);
     res.once('finish', settled);
+    /** The request stops working while `wait` runs (an SQS long poll): no clock hold, not counted as busy. */
+    const idle = async <T>(wait: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+      const held = release !== undefined;
+      const wasCounted = counted;
+      releaseHold();
+      if (wasCounted) inFlight--;
+      counted = false;
+      try {
+        return await wait(gone.signal);
+      } finally {
+        if (!done) {
+          if (held) release = clock.hold('work', `${method} ${rawPath}`);
+          if (wasCounted) inFlight++;
+          counted = wasCounted;
+        }
+      }
+    };
 
     try {
       if (path === undefined) throw new AwsServiceError(prepared.protocol === 'restXml' ? 'InvalidURI' : 'SerializationException', `Couldn't parse the specified URI: ${rawPath.slice(0, 200)}`, 400);
@@ -389,9 +412,11 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         accessKeyId,
         caller: accessKeyId?.startsWith('LAMBDA_') ? accessKeyId.slice('LAMBDA_'.length) : undefined,
         host: hostHeader,
+        path,
         headers,
         endpoint: options.endpoint(),
         ...(options.verifySignatures ? { credentials: { secretFor } } : {}),
+        idle,
       };
 
       // ── dispatch ───────────────────────────────────────────────────────────

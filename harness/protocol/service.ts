@@ -21,6 +21,8 @@ export interface RequestContext {
   caller?: string;
   /** The Host header as sent (virtual-host S3 and `sync-` host prefixes). */
   host: string;
+  /** The decoded request path (SQS query requests may be sent to the queue's URL instead of naming it). */
+  path: string;
   headers: IncomingHttpHeaders;
   /** The endpoint's own base URL (`http://127.0.0.1:4566`). */
   endpoint: string;
@@ -30,6 +32,13 @@ export interface RequestContext {
    * a signature the protocol layer cannot see (S3 POST object's policy).
    */
   credentials?: { secretFor(accessKeyId: string): string | undefined };
+  /**
+   * Runs `wait` without this request holding the clock: for a request that
+   * waits on an outside event rather than working (an SQS long poll), so
+   * virtual time may move meanwhile. The hold is taken back when it settles.
+   * `signal` aborts when the client goes away.
+   */
+  idle<T>(wait: (signal: AbortSignal) => Promise<T>): Promise<T>;
 }
 
 /** awsJson 1.0 / 1.1: one POST, operation named by `X-Amz-Target: <prefix>.<Operation>`. */
@@ -48,6 +57,8 @@ export interface JsonProtocolService {
    * body bytes, which DynamoDB's SDKs verify (botocore retries on a mismatch).
    */
   responseCrc32?: boolean;
+  /** Smithy namespace of the error shapes (`com.amazonaws.sqs`): `__type` is then `namespace#Code`, as the service sends it. */
+  errorNamespace?: string;
 }
 
 /** AWS query protocol (SNS): form-encoded `Action=…`, XML `<ActionResponse><ActionResult>` replies. */

@@ -18,9 +18,19 @@ export function element(name: string, value: string | number | boolean | undefin
 }
 
 /**
+ * A list the query protocol writes flattened (Smithy `@xmlFlattened`): under
+ * key `Message`, each item is its own `<Message>…</Message>` element instead of
+ * `<Message><member>…</member></Message>`. SQS replies use these throughout.
+ */
+export class Flattened {
+  constructor(readonly items: readonly unknown[]) {}
+}
+
+/**
  * Serialises a value the way the query protocol's XML replies look: object
  * keys → child elements in order, arrays → `<member>` items, a `Map` →
- * `<entry><key>…</key><value>…</value></entry>`, scalars → escaped text.
+ * `<entry><key>…</key><value>…</value></entry>`, a `Flattened` list → one
+ * element per item, scalars → escaped text.
  */
 export function toQueryXml(value: unknown): string {
   if (value === null || value === undefined) return '';
@@ -35,6 +45,10 @@ export function toQueryXml(value: unknown): string {
     let out = '';
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (v === undefined || v === null) continue;
+      if (v instanceof Flattened) {
+        for (const item of v.items) out += `<${k}>${toQueryXml(item)}</${k}>`;
+        continue;
+      }
       out += `<${k}>${toQueryXml(v)}</${k}>`;
     }
     return out;

@@ -60,7 +60,7 @@ function evidence(exec: ExecutionRecord, extra: Partial<Evidence> = {}): Evidenc
     leakSources: [],
     secretsGiven: false,
     delayToleranceSeconds: 0.05,
-    observations: { invocations: [], functionConcurrency: {}, mapConcurrency: {}, secretReads: [], snsMessages: [] },
+    observations: { invocations: [], functionConcurrency: {}, mapConcurrency: {}, secretReads: [], snsMessages: [], sqsMessages: [], sqsDeadLetters: [] },
     ...extra,
   };
 }
@@ -156,6 +156,8 @@ describe('then checks', () => {
         mapConcurrency: { 'arn:x#ProcessImages': 5 },
         secretReads: [{ secretId: 'image-processor/config', arn: 'arn:aws:secretsmanager:us-east-1:1:secret:image-processor/config-AbCdEf', versionId: 'v1', versionStages: ['AWSCURRENT'], caller: 'resize-image', operation: 'GetSecretValue', time: T0 }],
         snsMessages: [{ topicArn: 'arn:aws:sns:us-east-1:1:image-failed', messageId: 'm', message: '{"error":"InvalidImage"}', attributes: {}, caller: 'notify-error', time: T0 }],
+        sqsMessages: [],
+        sqsDeadLetters: [],
       },
     });
     const checks = evaluateThen(

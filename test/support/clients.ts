@@ -12,6 +12,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -50,6 +51,10 @@ export function secretsManagerClient(endpoint: string): SecretsManagerClient {
 
 export function snsClient(endpoint: string): SNSClient {
   return new SNSClient(clientConfig(endpoint));
+}
+
+export function sqsClient(endpoint: string): SQSClient {
+  return new SQSClient(clientConfig(endpoint));
 }
 
 export function lambdaClient(endpoint: string): LambdaClient {

@@ -31,7 +31,7 @@ function restRequest(method: string, path: string, body: unknown): RestRequest {
     query: new URLSearchParams(),
     headers: {},
     body: Buffer.from(body === undefined ? '' : JSON.stringify(body)),
-    ctx: { requestId: 'test', region: 'us-east-1', accountId: '000000000000', host: '127.0.0.1', headers: {}, endpoint },
+    ctx: { requestId: 'test', region: 'us-east-1', accountId: '000000000000', host: '127.0.0.1', path, headers: {}, endpoint, idle: (wait) => wait(new AbortController().signal) },
   };
 }
 

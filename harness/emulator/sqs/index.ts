@@ -1,0 +1,79 @@
+/**
+ * SQS on the embedded endpoint, over both of its wire protocols: awsJson 1.0
+ * (`X-Amz-Target: AmazonSQS.<Operation>`, current SDKs) and the query protocol
+ * (`Action=<Operation>`, the AWS CLI v2 and boto3 of Debian 12, older SDKs).
+ * One set of operations serves both (query.ts converts). Wiring only.
+ */
+import type { JsonOperation, JsonProtocolService, QueryOperation, QueryProtocolService } from '../../protocol/service.ts';
+import type { EmulatedService, ServiceDeps } from '../service-deps.ts';
+import { SqsStore } from './models.ts';
+import { SqsOperations, type Input } from './operations.ts';
+import { decodeQueryInput, encodeQueryOutput } from './query.ts';
+
+export const SQS_OPERATIONS = [
+  'CreateQueue',
+  'GetQueueUrl',
+  'DeleteQueue',
+  'ListQueues',
+  'ListDeadLetterSourceQueues',
+  'GetQueueAttributes',
+  'SetQueueAttributes',
+  'PurgeQueue',
+  'TagQueue',
+  'UntagQueue',
+  'ListQueueTags',
+  'AddPermission',
+  'RemovePermission',
+  'SendMessage',
+  'SendMessageBatch',
+  'ReceiveMessage',
+  'DeleteMessage',
+  'DeleteMessageBatch',
+  'ChangeMessageVisibility',
+  'ChangeMessageVisibilityBatch',
+] as const;
+
+export interface SqsService extends EmulatedService {
+  readonly operations: SqsOperations;
+}
+
+export function createSqsService(deps: ServiceDeps): SqsService {
+  const store = new SqsStore();
+  const ops = new SqsOperations(deps, store);
+  const json: Record<string, JsonOperation> = {};
+  const query: Record<string, QueryOperation> = {};
+  for (const name of SQS_OPERATIONS) {
+    json[name] = (input, ctx) => ops[name](input, ctx);
+    query[name] = async (params, ctx) => {
+      const pathQueue = /^\/\d{12}\/[^/]+\/?$/.test(ctx.path) ? ctx.path : undefined;
+      return encodeQueryOutput(name, await ops[name](decodeQueryInput(name, params, pathQueue) as Input, ctx));
+    };
+  }
+  const jsonProtocol: JsonProtocolService = {
+    kind: 'json',
+    signingName: 'sqs',
+    targetPrefix: 'AmazonSQS',
+    jsonVersion: '1.0',
+    errorNamespace: 'com.amazonaws.sqs',
+    operations: json,
+  };
+  const queryProtocol: QueryProtocolService = {
+    kind: 'query',
+    signingName: 'sqs',
+    xmlNamespace: 'http://queue.amazonaws.com/doc/2012-11-05/',
+    operations: query,
+  };
+  return {
+    name: 'sqs',
+    protocols: [jsonProtocol, queryProtocol],
+    operations: ops,
+    reset() {
+      ops.receipts.clear();
+      store.clear();
+    },
+    dispose() {
+      ops.receipts.clear();
+      store.clear();
+    },
+  };
+}
