@@ -5,10 +5,11 @@
  * One set of operations serves both (query.ts converts). Wiring only.
  */
 import type { JsonOperation, JsonProtocolService, QueryOperation, QueryProtocolService } from '../../protocol/service.ts';
-import type { EmulatedService, ServiceDeps } from '../service-deps.ts';
+import { ownSnapshot, type EmulatedService, type ServiceDeps, type ServiceSnapshot } from '../service-deps.ts';
 import { SqsStore } from './models.ts';
 import { SqsOperations, type Input } from './operations.ts';
 import { decodeQueryInput, encodeQueryOutput } from './query.ts';
+import type { QueueState } from './queue.ts';
 
 export const SQS_OPERATIONS = [
   'CreateQueue',
@@ -32,6 +33,10 @@ export const SQS_OPERATIONS = [
   'ChangeMessageVisibility',
   'ChangeMessageVisibilityBatch',
 ] as const;
+
+interface SqsSnapshot extends ServiceSnapshot {
+  queues: QueueState[];
+}
 
 export interface SqsService extends EmulatedService {
   readonly operations: SqsOperations;
@@ -70,6 +75,16 @@ export function createSqsService(deps: ServiceDeps): SqsService {
     reset() {
       ops.receipts.clear();
       store.clear();
+    },
+    snapshot(): SqsSnapshot {
+      return { service: 'sqs', queues: store.list().map((q) => q.state()) };
+    },
+    restore(snapshot) {
+      const { queues } = ownSnapshot<SqsSnapshot>('sqs', snapshot);
+      // Closing the queues ends every long poll waiting on them; their receipt holds go too.
+      ops.receipts.clear();
+      store.clear();
+      for (const state of queues) ops.loadQueue(state);
     },
     dispose() {
       ops.receipts.clear();

@@ -27,7 +27,7 @@ import { md5Hex, md5OfAttributes } from './md5.ts';
 import { checkBody, checkToken, messageSize, readMessageAttributes } from './message-input.ts';
 import type { MessageAttributeValue, SqsMessage, SqsStore } from './models.ts';
 import { checkAttributes, INTEGER_ATTRIBUTES, parseRedriveAllowPolicy, parseRedrivePolicy, READABLE_ATTRIBUTES } from './queue-attributes.ts';
-import { Queue, type QueueJournal, type SendInput } from './queue.ts';
+import { Queue, type QueueJournal, type QueueState, type SendInput } from './queue.ts';
 import { ReceiptHolds } from './receipts.ts';
 
 export type Input = Record<string, unknown>;
@@ -144,6 +144,14 @@ export class SqsOperations {
       onDeadLetter: (source, target, m) =>
         this.deps.observations.recordSqsDeadLetter({ sourceQueueArn: source.arn, deadLetterQueueArn: target.arn, messageId: m.messageId, body: m.body, receiveCount: m.receiveCount, time: this.deps.clock.now() }),
     }, attributes);
+  }
+
+  /** Puts back a queue from its state() (a snapshot, the data directory). */
+  loadQueue(state: QueueState): Queue {
+    const q = this.newQueue(state.name, state.attributes);
+    q.load(state);
+    this.store.queues.set(q.name, q);
+    return q;
   }
 
   /**

@@ -54,7 +54,22 @@ export interface SendInput {
   senderId: string;
 }
 
-interface DedupEntry {
+/** A queue as plain data: what snapshots copy and the data directory stores. */
+export interface QueueState {
+  name: string;
+  attributes: Record<string, string>;
+  tags: Record<string, string>;
+  createdTimestamp: number;
+  lastModifiedTimestamp: number;
+  lastPurgeAt?: number;
+  /** The last FIFO sequence number given (as decimal text). */
+  sequence: string;
+  /** In the order they were sent (FIFO: per group, in sequence order). */
+  messages: SqsMessage[];
+  dedup: Array<[string, DedupEntry]>;
+}
+
+export interface DedupEntry {
   expiresAt: number;
   messageId: string;
   sequenceNumber?: string;
@@ -342,34 +357,33 @@ export class Queue {
     return { visible, inFlight, delayed };
   }
 
-  // ── persistence ──────────────────────────────────────────────────────────
+  // ── snapshot, restore, persistence ───────────────────────────────────────
 
-  /** Puts back a message read from the data directory (no journal entry, no wake-up). */
-  restore(m: SqsMessage): void {
-    this.messages.add(m, this.deps.clock.now());
-    if (m.sequenceNumber !== undefined && BigInt(m.sequenceNumber) > this.sequence) this.sequence = BigInt(m.sequenceNumber);
+  /** A copy of everything this queue holds, that nothing done to the queue afterwards changes. */
+  state(): QueueState {
+    return {
+      name: this.name,
+      attributes: Object.fromEntries(this.attributes),
+      tags: Object.fromEntries(this.tags),
+      createdTimestamp: this.createdTimestamp,
+      lastModifiedTimestamp: this.lastModifiedTimestamp,
+      ...(this.lastPurgeAt !== undefined ? { lastPurgeAt: this.lastPurgeAt } : {}),
+      sequence: this.sequence.toString(),
+      messages: structuredClone([...this.messages.values()]),
+      dedup: [...this.dedup].map(([k, e]) => [k, { ...e }]),
+    };
   }
 
-  restoreSequence(sequence: string): void {
-    if (BigInt(sequence) > this.sequence) this.sequence = BigInt(sequence);
-  }
-
-  get lastSequence(): string {
-    return this.sequence.toString();
-  }
-
-  restoreMessage(id: string, fields: Pick<SqsMessage, 'receiveCount' | 'visibleAt'> & Partial<Pick<SqsMessage, 'firstReceiveTimestamp' | 'receiptHandle'>>): void {
-    const m = this.messages.get(id);
-    if (!m) return;
-    m.receiveCount = fields.receiveCount;
-    if (fields.firstReceiveTimestamp !== undefined) m.firstReceiveTimestamp = fields.firstReceiveTimestamp;
-    if (fields.receiptHandle !== undefined) m.receiptHandle = fields.receiptHandle;
-    this.messages.setVisibleAt(m, fields.visibleAt, this.deps.clock.now());
-  }
-
-  dropMessage(id: string): void {
-    const m = this.messages.get(id);
-    if (m) this.messages.remove(m);
+  /** Takes over a state() (a snapshot's, or one read from the data directory); the queue must be new. */
+  load(state: QueueState): void {
+    for (const [k, v] of Object.entries(state.tags)) this.tags.set(k, v);
+    this.createdTimestamp = state.createdTimestamp;
+    this.lastModifiedTimestamp = state.lastModifiedTimestamp;
+    if (state.lastPurgeAt !== undefined) this.lastPurgeAt = state.lastPurgeAt;
+    this.sequence = BigInt(state.sequence);
+    const now = this.deps.clock.now();
+    for (const m of structuredClone(state.messages)) this.messages.add(m, now);
+    for (const [k, e] of state.dedup) this.dedup.set(k, { ...e });
   }
 
   // ── waiters ──────────────────────────────────────────────────────────────

@@ -338,6 +338,32 @@ describe('dead-letter queues', () => {
   });
 });
 
+describe('snapshot and restore', () => {
+  it('puts queues, messages in flight, receive counts and the FIFO dedup window back as they were', async () => {
+    const url = await queue('snap', { VisibilityTimeout: '60' });
+    const fifo = await queue('snap.fifo', { FifoQueue: 'true' });
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'in flight' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'visible' }));
+    const [taken] = await receive(url, { MaxNumberOfMessages: 1 });
+    const first = await sqs.send(new SendMessageCommand({ QueueUrl: fifo, MessageBody: 'f', MessageGroupId: 'g', MessageDeduplicationId: 'd' }));
+    const id = await emu.snapshot();
+    // What a scenario does afterwards: deletes, sends, creates, deletes a queue.
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: taken!.ReceiptHandle }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: 'later' }));
+    await queue('created-later');
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: fifo }));
+    await emu.restore(id);
+    expect((await sqs.send(new ListQueuesCommand({}))).QueueUrls?.map((u) => u.split('/').pop())).toEqual(['snap', 'snap.fifo']);
+    expect(await attrs(url)).toMatchObject({ ApproximateNumberOfMessages: '1', ApproximateNumberOfMessagesNotVisible: '1' });
+    // The in-flight message is still in flight under its old handle, which still deletes it.
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: taken!.ReceiptHandle }));
+    expect((await attrs(url)).ApproximateNumberOfMessagesNotVisible).toBe('0');
+    expect((await receive(url)).map((m) => m.Body)).toEqual(['visible']);
+    // The deduplication window came back too.
+    expect((await sqs.send(new SendMessageCommand({ QueueUrl: fifo, MessageBody: 'f', MessageGroupId: 'g', MessageDeduplicationId: 'd' }))).MessageId).toBe(first.MessageId);
+  });
+});
+
 describe('long polls and the virtual clock', () => {
   it('an empty long poll ends when virtual time reaches WaitTimeSeconds, in milliseconds of real time', async () => {
     clock.autoAdvance = 'idle';
