@@ -52,8 +52,6 @@ const KNOWN: Record<string, Attrs> = {
   'AWS::Lambda::Alias': (n, c) => ({ ref: arn(c, 'lambda', `function:${n}:live`), attributes: { AliasArn: arn(c, 'lambda', `function:${n}:live`) } }),
   'AWS::Lambda::EventSourceMapping': (n, c) => ({ ref: n, attributes: { Id: n, EventSourceMappingArn: arn(c, 'lambda', `event-source-mapping:${n}`) } }),
   'AWS::SQS::Queue': (n, c) => ({ ref: `https://sqs.${c.region}.${c.urlSuffix}/${c.accountId}/${n}`, attributes: { Arn: arn(c, 'sqs', n), QueueName: n, QueueUrl: `https://sqs.${c.region}.${c.urlSuffix}/${c.accountId}/${n}` } }),
-  'AWS::DynamoDB::Table': (n, c) => ({ ref: n, attributes: { Arn: arn(c, 'dynamodb', `table/${n}`), StreamArn: arn(c, 'dynamodb', `table/${n}/stream/1970-01-01T00:00:00.000`) } }),
-  'AWS::Serverless::SimpleTable': (n, c) => ({ ref: n, attributes: { Arn: arn(c, 'dynamodb', `table/${n}`) } }),
   'AWS::Events::Rule': (n, c) => ({ ref: n, attributes: { Arn: arn(c, 'events', `rule/${n}`) } }),
   'AWS::Events::EventBus': (n, c) => ({ ref: n, attributes: { Arn: arn(c, 'events', `event-bus/${n}`), Name: n } }),
   'AWS::Scheduler::Schedule': (n, c) => ({ ref: n, attributes: { Arn: arn(c, 'scheduler', `schedule/default/${n}`) } }),
@@ -75,8 +73,8 @@ const KNOWN: Record<string, Attrs> = {
 /** The physical name property each type's name comes from, when set. */
 const NAME_PROPERTY: Record<string, string> = {
   'AWS::IAM::Role': 'RoleName', 'AWS::IAM::ManagedPolicy': 'ManagedPolicyName', 'AWS::IAM::Policy': 'PolicyName', 'AWS::Logs::LogGroup': 'LogGroupName',
-  'AWS::SQS::Queue': 'QueueName', 'AWS::DynamoDB::Table': 'TableName', 'AWS::Events::Rule': 'Name', 'AWS::Events::EventBus': 'Name', 'AWS::Scheduler::Schedule': 'Name',
-  'AWS::StepFunctions::Activity': 'Name', 'AWS::Kinesis::Stream': 'Name', 'AWS::SSM::Parameter': 'Name', 'AWS::ECS::Cluster': 'ClusterName', 'AWS::Serverless::SimpleTable': 'TableName',
+  'AWS::SQS::Queue': 'QueueName', 'AWS::Events::Rule': 'Name', 'AWS::Events::EventBus': 'Name', 'AWS::Scheduler::Schedule': 'Name',
+  'AWS::StepFunctions::Activity': 'Name', 'AWS::Kinesis::Stream': 'Name', 'AWS::SSM::Parameter': 'Name', 'AWS::ECS::Cluster': 'ClusterName',
 };
 
 /** Ref / Fn::GetAtt of a resource rehearse does not deploy: documented attributes for the common types, a placeholder otherwise. */

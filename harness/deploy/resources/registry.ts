@@ -5,6 +5,7 @@
  * type no module handles is reported once as not deployed (or, for IAM and
  * the like, skipped as having no local effect), and the rest still deploys.
  */
+import { dynamoDbTable } from './dynamodb-table.ts';
 import { lambdaFunction } from './lambda-function.ts';
 import { s3Bucket } from './s3-bucket.ts';
 import { secretsManagerSecret } from './secret.ts';
@@ -13,7 +14,7 @@ import { snsTopic } from './sns-topic.ts';
 import { stateMachine } from './state-machine.ts';
 import type { ResourceModule } from './types.ts';
 
-export const RESOURCE_MODULES: readonly ResourceModule[] = [s3Bucket, snsTopic, snsSubscription, secretsManagerSecret, lambdaFunction, stateMachine] as ResourceModule[];
+export const RESOURCE_MODULES: readonly ResourceModule[] = [s3Bucket, snsTopic, snsSubscription, secretsManagerSecret, dynamoDbTable, lambdaFunction, stateMachine] as ResourceModule[];
 
 const byType = new Map<string, ResourceModule>();
 for (const m of RESOURCE_MODULES) for (const t of m.types) byType.set(t, m);
