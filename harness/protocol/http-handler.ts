@@ -90,6 +90,8 @@ interface Prepared {
   protocol: WireProtocol;
   xmlNamespace?: string;
   errorNamespace?: string;
+  /** What the service adds to every response to this request (RestProtocolService.responseHeaders). */
+  extraHeaders?: Record<string, string>;
 }
 
 function protocolOf(route: Route): WireProtocol {
@@ -194,6 +196,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
 
   function sendError(res: ServerResponse, err: AwsServiceError, prepared: Prepared, requestId: string, method: string, closeConnection = false): void {
     const r = serializeError(err, prepared.protocol, requestId, { method, xmlNamespace: prepared.xmlNamespace, errorNamespace: prepared.errorNamespace });
+    if (prepared.extraHeaders) Object.assign(r.headers, prepared.extraHeaders);
     if (closeConnection) r.headers.connection = 'close';
     if (prepared.route.kind === 'json' && prepared.route.service?.responseCrc32) r.headers['x-amz-crc32'] = String(crc32(r.body));
     send(res, r.status, r.headers, r.body, method === 'HEAD');
@@ -218,6 +221,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       protocol: protocolOf(route),
       xmlNamespace: route.kind === 'query' ? route.service.xmlNamespace : undefined,
       errorNamespace: route.kind === 'json' ? route.service?.errorNamespace : undefined,
+      extraHeaders: route.kind === 'rest' ? route.service.responseHeaders?.({ method, path: path ?? rawPath, headers: req.headers }) : undefined,
     };
     const requestId = newRequestId(prepared.protocol);
 
@@ -453,7 +457,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         });
       }
       const out = await route.service.handle(restReq);
-      sendRest(res, route.service, out, requestId, method);
+      sendRest(res, route.service, out, requestId, method, prepared.extraHeaders);
     } catch (e) {
       let err: AwsServiceError;
       if (e instanceof AwsServiceError) err = e;
@@ -505,8 +509,8 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     }
   }
 
-  function sendRest(res: ServerResponse, service: RestProtocolService, out: RestResponse, requestId: string, method: string): void {
-    const headers: Record<string, string | number | string[]> = { ...(out.headers ?? {}) };
+  function sendRest(res: ServerResponse, service: RestProtocolService, out: RestResponse, requestId: string, method: string, extra: Record<string, string> | undefined): void {
+    const headers: Record<string, string | number | string[]> = { ...(out.headers ?? {}), ...extra };
     if (service.protocol === 'restXml') {
       headers['x-amz-request-id'] ??= requestId;
       headers['x-amz-id-2'] ??= requestId;

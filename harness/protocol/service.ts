@@ -114,6 +114,12 @@ export interface RestProtocolService {
    * signs a policy in the form) or they are anonymous (a CORS preflight).
    */
   authenticatesItself?(req: { method: string; path: string; query: URLSearchParams; headers: IncomingHttpHeaders }): boolean;
+  /**
+   * Headers to add to this request's response, whether it succeeds or fails
+   * (S3's CORS `Access-Control-*` for an allowed Origin) — errors the protocol
+   * layer raises itself (an expired presigned URL) included.
+   */
+  responseHeaders?(req: { method: string; path: string; headers: IncomingHttpHeaders }): Record<string, string> | undefined;
 }
 
 export type ProtocolService = JsonProtocolService | QueryProtocolService | RestProtocolService;

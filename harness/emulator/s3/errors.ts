@@ -133,3 +133,23 @@ export function incompleteBody(message: string): AwsServiceError {
 export function missingContentLength(): AwsServiceError {
   return new AwsServiceError('MissingContentLength', 'You must provide the Content-Length HTTP header.', 411);
 }
+
+// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html#ErrorCodeList (NoSuchVersion)
+export function noSuchVersion(key: string, versionId: string): AwsServiceError {
+  return new AwsServiceError('NoSuchVersion', 'The specified version does not exist.', 404, { fields: { Key: key, VersionId: versionId } });
+}
+
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html (versionId)
+export function invalidVersionId(versionId: string): AwsServiceError {
+  return invalidArgument('Invalid version id specified', 'versionId', versionId);
+}
+
+/**
+ * A GET/HEAD of a delete marker by version id: 405 with the marker's headers; the current version being a
+ * delete marker: 404 NoSuchKey with them. https://docs.aws.amazon.com/AmazonS3/latest/userguide/DeleteMarker.html
+ */
+export function deleteMarkerError(key: string, versionId: string, lastModified: string, byVersionId: boolean): AwsServiceError {
+  const headers = { 'x-amz-delete-marker': 'true', 'x-amz-version-id': versionId, 'last-modified': lastModified };
+  if (byVersionId) return new AwsServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405, { fields: { Method: 'GET', ResourceType: 'DeleteMarker' }, headers });
+  return new AwsServiceError('NoSuchKey', 'The specified key does not exist.', 404, { fields: { Key: key }, headers });
+}

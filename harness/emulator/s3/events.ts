@@ -6,7 +6,7 @@
  */
 import type { RestRequest } from '../../protocol/service.ts';
 import { header, type S3Env } from './env.ts';
-import type { Bucket, ObjectMeta } from './models.ts';
+import { versionIdOf, type Bucket, type ObjectMeta } from './models.ts';
 import { matchesEvent, s3EventRecord } from './notifications.ts';
 
 export function emitEvent(env: S3Env, req: RestRequest, bucket: Bucket, eventName: string, obj: Pick<ObjectMeta, 'key'> & Partial<ObjectMeta>): void {
@@ -23,6 +23,7 @@ export function emitEvent(env: S3Env, req: RestRequest, bucket: Bucket, eventNam
       key: obj.key,
       size: eventName.startsWith('ObjectCreated') ? obj.size : undefined,
       etag: eventName.startsWith('ObjectCreated') ? obj.etag : undefined,
+      versionId: bucket.versioning !== undefined ? versionIdOf(obj) : undefined,
       sequencer,
       principalId: `AWS:${req.ctx.accessKeyId ?? 'anonymous'}`,
       sourceIp: forwarded ?? '127.0.0.1',

@@ -5,7 +5,7 @@
  */
 import type { RestProtocolService, RestRequest, RestResponse } from '../../protocol/service.ts';
 import { ownSnapshot, type EmulatedService, type ServiceDeps, type ServiceSnapshot } from '../service-deps.ts';
-import type { S3Env } from './env.ts';
+import { header, type S3Env } from './env.ts';
 import { methodNotAllowed, notImplemented } from './errors.ts';
 import { listObjects, listObjectsV2 } from './listing.ts';
 import { S3Store, type Bucket } from './models.ts';
@@ -26,7 +26,6 @@ import {
   deleteObjects,
   getBucketLocation,
   getBucketNotification,
-  getBucketVersioning,
   getObject,
   headBucket,
   listBuckets,
@@ -34,7 +33,12 @@ import {
   putObject,
 } from './operations.ts';
 import { S3Disk } from './persistence.ts';
-import { classify } from './routing.ts';
+import { getObjectAttributes } from './attributes.ts';
+import { actualRequestCors, deleteBucketCors, getBucketCors, preflight, putBucketCors } from './cors.ts';
+import { isPostObject, postObject } from './post-object.ts';
+import { classify, locate } from './routing.ts';
+import { deleteBucketTagging, deleteObjectTagging, getBucketTagging, getObjectTagging, putBucketTagging, putObjectTagging } from './tagging.ts';
+import { getBucketVersioning, listObjectVersions, putBucketVersioning } from './versioning.ts';
 
 async function dispatch(env: S3Env, req: RestRequest): Promise<RestResponse> {
   const { bucket, key, operation } = classify(req);
@@ -53,6 +57,34 @@ async function dispatch(env: S3Env, req: RestRequest): Promise<RestResponse> {
       return getBucketLocation(env, b);
     case 'GetBucketVersioning':
       return getBucketVersioning(env, b);
+    case 'PutBucketVersioning':
+      return putBucketVersioning(env, req, b);
+    case 'ListObjectVersions':
+      return listObjectVersions(env, req, b);
+    case 'PutBucketTagging':
+      return putBucketTagging(env, req, b);
+    case 'GetBucketTagging':
+      return getBucketTagging(env, b);
+    case 'DeleteBucketTagging':
+      return deleteBucketTagging(env, b);
+    case 'PutBucketCors':
+      return putBucketCors(env, req, b);
+    case 'GetBucketCors':
+      return getBucketCors(env, b);
+    case 'DeleteBucketCors':
+      return deleteBucketCors(env, b);
+    case 'PreflightRequest':
+      return preflight(env, req, b, key === undefined ? 'BUCKET' : 'OBJECT');
+    case 'PostObject':
+      return postObject(env, req, b);
+    case 'PutObjectTagging':
+      return putObjectTagging(env, req, b, k);
+    case 'GetObjectTagging':
+      return getObjectTagging(env, req, b, k);
+    case 'DeleteObjectTagging':
+      return deleteObjectTagging(env, req, b, k);
+    case 'GetObjectAttributes':
+      return getObjectAttributes(env, req, b, k);
     case 'PutBucketNotificationConfiguration':
       return putBucketNotification(env, req, b);
     case 'GetBucketNotificationConfiguration':
@@ -101,7 +133,8 @@ interface S3Snapshot extends ServiceSnapshot {
 
 export async function createS3Service(deps: ServiceDeps): Promise<EmulatedService> {
   const ids = deps.ids;
-  const store = new S3Store(deps.dataDir ? new S3Disk(deps.dataDir, () => ids.hex(8)) : undefined);
+  const versionIds = ids.fork('version-ids');
+  const store = new S3Store(deps.dataDir ? new S3Disk(deps.dataDir, () => ids.hex(8)) : undefined, () => Buffer.from(versionIds.hex(24), 'hex').toString('base64url'));
   await store.load();
   let seq = 0;
   const env: S3Env = {
@@ -120,6 +153,14 @@ export async function createS3Service(deps: ServiceDeps): Promise<EmulatedServic
     operationName: (req) => {
       const op = classify(req).operation;
       return op.startsWith('Unsupported:') || op === 'MethodNotAllowed' ? undefined : op;
+    },
+    // POST object signs its policy in the form; a CORS preflight is anonymous (S3 authenticates neither by SigV4).
+    authenticatesItself: (req) => req.method === 'OPTIONS' || isPostObject(req, locate({ path: req.path, host: header(req.headers, 'host') ?? '' }).key !== undefined),
+    // Access-Control-* on every answer (errors included) to an Origin the bucket's CORS rules allow.
+    responseHeaders: (req) => {
+      if (req.headers.origin === undefined || req.method === 'OPTIONS') return undefined;
+      const { bucket } = locate({ path: req.path, host: header(req.headers, 'host') ?? '' });
+      return actualRequestCors(bucket === undefined ? undefined : store.buckets.get(bucket), req.method, req.headers);
     },
   };
   return {

@@ -57,7 +57,7 @@ function collect(keys: string[], objects: Map<string, StoredObject>, prefix: str
   return page;
 }
 
-function maxKeys(req: RestRequest): number {
+export function maxKeys(req: RestRequest): number {
   const raw = req.query.get('max-keys');
   if (raw === null) return 1000;
   const n = Number(raw);
@@ -65,7 +65,8 @@ function maxKeys(req: RestRequest): number {
   return Math.min(n, 1000);
 }
 
-function encoder(req: RestRequest): (s: string) => string {
+/** `encoding-type=url`: keys URL-encoded (slashes kept), else as they are. */
+export function listingEncoder(req: RestRequest): (s: string) => string {
   const enc = req.query.get('encoding-type');
   if (enc === null) return (s) => s;
   if (enc !== 'url') throw invalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', enc);
@@ -107,7 +108,7 @@ export function listObjectsV2(env: S3Env, req: RestRequest, bucketName: string):
   const startAfter = q.get('start-after') ?? '';
   const token = q.get('continuation-token');
   const max = maxKeys(req);
-  const enc = encoder(req);
+  const enc = listingEncoder(req);
   let after = startAfter;
   let skipPrefix: string | undefined;
   // An empty token is "from the start" (and echoed back), as S3 does.
@@ -140,7 +141,7 @@ export function listObjects(env: S3Env, req: RestRequest, bucketName: string): R
   const delimiter = q.get('delimiter') ?? '';
   const marker = q.get('marker') ?? '';
   const max = maxKeys(req);
-  const enc = encoder(req);
+  const enc = listingEncoder(req);
   // A marker that is a common prefix (the NextMarker of a page ending in one) resumes after everything under it.
   const skipPrefix = delimiter && marker.startsWith(prefix) && marker.endsWith(delimiter) && marker.indexOf(delimiter, prefix.length) === marker.length - delimiter.length ? marker : undefined;
   const page = collect(sortedKeys(bucket), bucket.objects, prefix, delimiter, marker, skipPrefix, max);

@@ -15,7 +15,9 @@ import { contentHeaders, header, isoTime, nowSeconds, requireBucket, requireCont
 import { entityTooSmall, invalidArgument, invalidPart, invalidPartOrder, invalidRange, malformedXml, noSuchUpload } from './errors.ts';
 import { emitEvent } from './events.ts';
 import { REMEMBERED_COMPLETIONS, type Bucket, type ChecksumType, type MultipartUpload, type ObjectChecksum, type ObjectMeta } from './models.ts';
-import { checksumXml, md5Etag, parseCopySource } from './operations.ts';
+import { checksumXml, copySourceHeaders, copySourceObject, md5Etag, parseCopySource } from './operations.ts';
+import { taggingHeader } from './tagging.ts';
+import { versionHeaders } from './versioning.ts';
 import { evaluateConditions } from './conditions.ts';
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
@@ -49,11 +51,12 @@ export function createMultipartUpload(env: S3Env, req: RestRequest, bucketName: 
   }
   const uploadId = env.ids.token().slice(0, 64);
   const { contentType, contentEncoding, contentDisposition, contentLanguage, cacheControl, expires, metadata } = contentHeaders(req);
+  const tags = taggingHeader(req);
   bucket.uploads.set(uploadId, {
     uploadId,
     key,
     initiated: env.deps.clock.now(),
-    meta: { contentType, contentEncoding, contentDisposition, contentLanguage, cacheControl, expires, metadata },
+    meta: { contentType, contentEncoding, contentDisposition, contentLanguage, cacheControl, expires, metadata, ...(tags && tags.length > 0 ? { tags } : {}) },
     checksumAlgorithm,
     checksumType,
     parts: new Map(),
@@ -106,10 +109,7 @@ export async function uploadPartCopy(env: S3Env, req: RestRequest, bucketName: s
   const bucket = requireBucket(env, bucketName);
   const upload = requireUpload(bucket, req, key);
   const partNumber = partNumberOf(req);
-  const src = parseCopySource(header(req.headers, 'x-amz-copy-source')!);
-  const srcBucket = requireBucket(env, src.bucket);
-  const srcObj = srcBucket.objects.get(src.key);
-  if (!srcObj) throw new AwsServiceError('NoSuchKey', 'The specified key does not exist.', 404, { fields: { Key: src.key } });
+  const { bucket: srcBucket, obj: srcObj } = copySourceObject(env, parseCopySource(header(req.headers, 'x-amz-copy-source')!));
   evaluateConditions(req.headers, srcObj.etag, srcObj.lastModified, 'x-amz-copy-source-');
   let body = await env.store.readBody(srcBucket, srcObj);
   const rangeHeader = header(req.headers, 'x-amz-copy-source-range');
@@ -122,7 +122,7 @@ export async function uploadPartCopy(env: S3Env, req: RestRequest, bucketName: s
   const lastModified = nowSeconds(env);
   upload.parts.set(partNumber, { partNumber, etag, size: body.length, body: Buffer.from(body), checksum, lastModified });
   const ck = checksum && upload.checksumAlgorithm ? element(`Checksum${upload.checksumAlgorithm}`, checksum) : '';
-  return xml(`<CopyPartResult xmlns="${S3_XMLNS}"><ETag>${escapeXml(etag)}</ETag><LastModified>${isoTime(lastModified)}</LastModified>${ck}</CopyPartResult>`);
+  return xml(`<CopyPartResult xmlns="${S3_XMLNS}"><ETag>${escapeXml(etag)}</ETag><LastModified>${isoTime(lastModified)}</LastModified>${ck}</CopyPartResult>`, copySourceHeaders(srcBucket, srcObj));
 }
 
 /**
@@ -217,11 +217,11 @@ export async function completeMultipartUpload(env: S3Env, req: RestRequest, buck
     partChecksums: checksum?.type === 'COMPOSITE' ? parts.map((p) => p.checksum ?? '') : undefined,
   };
   bucket.uploads.delete(upload.uploadId);
-  await env.store.putObject(bucket, meta, body);
-  emitEvent(env, req, bucket, 'ObjectCreated:CompleteMultipartUpload', meta);
+  const stored = await env.store.putObject(bucket, meta, body);
+  emitEvent(env, req, bucket, 'ObjectCreated:CompleteMultipartUpload', stored);
   const location = `${req.ctx.endpoint}/${bucket.name}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
   const response = {
-    headers: { 'content-type': 'application/xml', 'x-amz-server-side-encryption': 'AES256' },
+    headers: { 'content-type': 'application/xml', 'x-amz-server-side-encryption': 'AES256', ...versionHeaders(bucket, stored) },
     body:
       XML_DECLARATION +
       `<CompleteMultipartUploadResult xmlns="${S3_XMLNS}"><Location>${escapeXml(location)}</Location><Bucket>${bucket.name}</Bucket>` +

@@ -129,6 +129,8 @@ export interface S3EventInput {
   key: string;
   size?: number;
   etag?: string;
+  /** Set for buckets that have had versioning. */
+  versionId?: string;
   sequencer: string;
   principalId: string;
   sourceIp: string;
@@ -146,6 +148,7 @@ export function s3EventRecord(e: S3EventInput): Record<string, unknown> {
   const object: Record<string, unknown> = { key: encodeEventKey(e.key) };
   if (e.size !== undefined) object.size = e.size;
   if (e.etag !== undefined) object.eTag = e.etag.replace(/"/g, '');
+  if (e.versionId !== undefined) object.versionId = e.versionId;
   object.sequencer = e.sequencer;
   return {
     eventVersion: '2.1',

@@ -34,7 +34,9 @@ import {
   noSuchKey,
   preconditionFailed,
 } from './errors.ts';
-import { emptyNotification, type Bucket, type ObjectChecksum, type ObjectMeta, type StoredObject } from './models.ts';
+import { emptyNotification, findVersion, versionIdOf, type Bucket, type DeleteOutcome, type ObjectChecksum, type ObjectMeta, type StoredObject } from './models.ts';
+import { taggingHeader } from './tagging.ts';
+import { deleteEntries, readableVersion, requestedVersionId, versionHeaders } from './versioning.ts';
 import { notificationConfigurationXml, parseNotificationConfiguration } from './notifications.ts';
 import { emitEvent } from './events.ts';
 import { encodeMetadataValue } from './rfc2047.ts';
@@ -129,7 +131,8 @@ export function headBucket(env: S3Env, name: string): RestResponse {
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html
 export async function deleteBucket(env: S3Env, name: string): Promise<RestResponse> {
   const b = requireBucket(env, name);
-  if (b.objects.size > 0 || b.uploads.size > 0) throw bucketNotEmpty(name);
+  // Versions and delete markers keep a versioned bucket non-empty too.
+  if (b.objects.size > 0 || b.versions.size > 0 || b.uploads.size > 0) throw bucketNotEmpty(name);
   await env.store.deleteBucket(name);
   return { status: 204 };
 }
@@ -139,12 +142,6 @@ export function getBucketLocation(env: S3Env, name: string): RestResponse {
   const b = requireBucket(env, name);
   const lc = b.region === 'us-east-1' ? '' : b.region;
   return xml(`<LocationConstraint xmlns="${S3_XMLNS}">${lc}</LocationConstraint>`);
-}
-
-export function getBucketVersioning(env: S3Env, name: string): RestResponse {
-  requireBucket(env, name);
-  // Never enabled: an empty configuration is what AWS returns for a bucket that never had versioning.
-  return xml(`<VersioningConfiguration xmlns="${S3_XMLNS}"/>`);
 }
 
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketNotificationConfiguration.html
@@ -184,6 +181,7 @@ export async function putObject(env: S3Env, req: RestRequest, bucketName: string
   validateKey(key);
   requireContentLength(req);
   checkWriteConditions(req, bucket.objects.get(key), key);
+  const tags = taggingHeader(req);
   const meta: ObjectMeta = {
     key,
     size: req.body.length,
@@ -191,13 +189,14 @@ export async function putObject(env: S3Env, req: RestRequest, bucketName: string
     lastModified: nowSeconds(env),
     ...contentHeaders(req),
     checksum: requestChecksum(req),
+    ...(tags && tags.length > 0 ? { tags } : {}),
   };
-  await env.store.putObject(bucket, meta, req.body);
-  emitEvent(env, req, bucket, 'ObjectCreated:Put', meta);
-  return { status: 200, headers: { etag: meta.etag, 'x-amz-server-side-encryption': 'AES256', ...checksumHeaders(meta.checksum) } };
+  const stored = await env.store.putObject(bucket, meta, req.body);
+  emitEvent(env, req, bucket, 'ObjectCreated:Put', stored);
+  return { status: 200, headers: { etag: meta.etag, 'x-amz-server-side-encryption': 'AES256', ...checksumHeaders(meta.checksum), ...versionHeaders(bucket, stored) } };
 }
 
-function objectHeaders(obj: ObjectMeta, req: RestRequest): Record<string, string> {
+function objectHeaders(bucket: Bucket, obj: StoredObject, req: RestRequest, head: boolean): Record<string, string> {
   const q = req.query;
   const out: Record<string, string> = {
     etag: obj.etag,
@@ -218,22 +217,19 @@ function objectHeaders(obj: ObjectMeta, req: RestRequest): Record<string, string
     if (v !== undefined) out[name] = v;
   }
   for (const [k, v] of Object.entries(obj.metadata)) out[`x-amz-meta-${k}`] = encodeMetadataValue(v);
+  Object.assign(out, versionHeaders(bucket, obj));
+  // GetObject tells how many tags there are; HeadObject does not (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html).
+  if (!head && obj.tags && obj.tags.length > 0) out['x-amz-tagging-count'] = String(obj.tags.length);
   return out;
-}
-
-function requireObject(bucket: Bucket, key: string): StoredObject {
-  const obj = bucket.objects.get(key);
-  if (!obj) throw noSuchKey(key);
-  return obj;
 }
 
 /** GetObject and HeadObject share everything but the body. */
 export async function getObject(env: S3Env, req: RestRequest, bucketName: string, key: string, head: boolean): Promise<RestResponse> {
   const bucket = requireBucket(env, bucketName);
-  const obj = requireObject(bucket, key);
-  const headers = objectHeaders(obj, req);
+  const obj = readableVersion(bucket, key, requestedVersionId(req));
+  const headers = objectHeaders(bucket, obj, req, head);
   if (evaluateConditions(req.headers, obj.etag, obj.lastModified) === 'not-modified') {
-    return { status: 304, headers: { etag: obj.etag, 'last-modified': headers['last-modified']! } };
+    return { status: 304, headers: { etag: obj.etag, 'last-modified': headers['last-modified']!, ...versionHeaders(bucket, obj) } };
   }
   let range: { start: number; end: number } | undefined;
   const partNumberRaw = req.query.get('partNumber');
@@ -270,17 +266,33 @@ export async function getObject(env: S3Env, req: RestRequest, bucketName: string
   return { status: 200, headers, body: await env.store.readBody(bucket, obj) };
 }
 
-// https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html — deleting a missing key succeeds.
+/** Removes `key` (or one version of it) and sends the event: ObjectRemoved:Delete, or DeleteMarkerCreated. */
+async function removeObject(env: S3Env, req: RestRequest, bucket: Bucket, key: string, versionId: string | undefined): Promise<DeleteOutcome> {
+  const outcome = await env.store.deleteObject(bucket, key, versionId, nowSeconds(env));
+  if (outcome.marker) emitEvent(env, req, bucket, 'ObjectRemoved:DeleteMarkerCreated', outcome.marker);
+  else if (outcome.removed) emitEvent(env, req, bucket, 'ObjectRemoved:Delete', outcome.removed);
+  return outcome;
+}
+
+/** `x-amz-version-id` / `x-amz-delete-marker` of a DeleteObject answer: the marker added, or the version named. */
+function deleteHeaders(versionId: string | undefined, outcome: DeleteOutcome): Record<string, string> {
+  if (outcome.marker) return { 'x-amz-version-id': versionIdOf(outcome.marker), 'x-amz-delete-marker': 'true' };
+  if (versionId === undefined) return {};
+  return { 'x-amz-version-id': versionId, ...(outcome.removed?.deleteMarker ? { 'x-amz-delete-marker': 'true' } : {}) };
+}
+
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html — deleting a missing key (or version) succeeds.
 export async function deleteObject(env: S3Env, req: RestRequest, bucketName: string, key: string): Promise<RestResponse> {
   const bucket = requireBucket(env, bucketName);
+  const versionId = requestedVersionId(req);
   const obj = bucket.objects.get(key);
   const ifMatch = header(req.headers, 'if-match');
   if (ifMatch !== undefined && (!obj || (ifMatch.trim() !== '*' && ifMatch.replace(/"/g, '').trim() !== obj.etag.replace(/"/g, '')))) {
     if (!obj) throw noSuchKey(key);
     throw preconditionFailed('If-Match');
   }
-  if (await env.store.deleteObject(bucket, key)) emitEvent(env, req, bucket, 'ObjectRemoved:Delete', { key });
-  return { status: 204 };
+  const outcome = await removeObject(env, req, bucket, key, versionId);
+  return { status: 204, headers: deleteHeaders(versionId, outcome) };
 }
 
 function nodeRecord(node: XmlNode | XmlNode[] | undefined): Record<string, XmlNode | XmlNode[]> | undefined {
@@ -298,17 +310,25 @@ export async function deleteObjects(env: S3Env, req: RestRequest, bucketName: st
   if (objects.length === 0 || objects.length > 1000) throw malformedXml(`a Delete request carries 1 to 1000 objects, got ${objects.length}`);
   const quiet = textOf(root.Quiet)?.trim().toLowerCase() === 'true';
   let out = '';
-  for (const [i, o] of objects.entries()) {
-    const key = textOf(nodeRecord(o)?.Key);
+  for (const [i, { key, versionId }] of deleteEntries(objects).entries()) {
     if (key === undefined || key === '') throw malformedXml(`Object[${i}] has no Key`);
+    const versionXml = versionId !== undefined ? element('VersionId', versionId) : '';
     try {
       validateKey(key);
+      if (versionId !== undefined) requestedVersionId({ query: new URLSearchParams({ versionId }) });
     } catch (e) {
-      out += `<Error><Key>${escape(key)}</Key><Code>KeyTooLongError</Code><Message>${escape((e as Error).message)}</Message></Error>`;
+      const err = e as AwsServiceError;
+      out += `<Error><Key>${escape(key)}</Key>${versionXml}<Code>${err.code}</Code><Message>${escape(err.message)}</Message></Error>`;
       continue;
     }
-    if (await env.store.deleteObject(bucket, key)) emitEvent(env, req, bucket, 'ObjectRemoved:Delete', { key });
-    if (!quiet) out += `<Deleted><Key>${escape(key)}</Key></Deleted>`;
+    const outcome = await removeObject(env, req, bucket, key, versionId);
+    if (quiet) continue;
+    const marker = outcome.marker
+      ? `<DeleteMarker>true</DeleteMarker>${element('DeleteMarkerVersionId', versionIdOf(outcome.marker))}`
+      : outcome.removed?.deleteMarker
+        ? `<DeleteMarker>true</DeleteMarker>${element('DeleteMarkerVersionId', versionId)}`
+        : '';
+    out += `<Deleted><Key>${escape(key)}</Key>${versionXml}${marker}</Deleted>`;
   }
   return xml(`<DeleteResult xmlns="${S3_XMLNS}">${out}</DeleteResult>`);
 }
@@ -318,8 +338,10 @@ function escape(s: string): string {
 }
 
 /** `x-amz-copy-source`: `bucket/key` or `/bucket/key`, URL-encoded, optional `?versionId=`. */
-export function parseCopySource(value: string): { bucket: string; key: string } {
-  const noVersion = value.split('?')[0]!;
+export function parseCopySource(value: string): { bucket: string; key: string; versionId?: string } {
+  const q = value.indexOf('?');
+  const noVersion = q < 0 ? value : value.slice(0, q);
+  const versionId = q < 0 ? undefined : (new URLSearchParams(value.slice(q + 1)).get('versionId') ?? undefined);
   let decoded: string;
   try {
     decoded = decodeURIComponent(noVersion);
@@ -329,7 +351,32 @@ export function parseCopySource(value: string): { bucket: string; key: string } 
   const s = decoded.startsWith('/') ? decoded.slice(1) : decoded;
   const slash = s.indexOf('/');
   if (slash <= 0 || slash === s.length - 1) throw invalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 'x-amz-copy-source', value);
-  return { bucket: s.slice(0, slash), key: s.slice(slash + 1) };
+  if (versionId !== undefined) requestedVersionId({ query: new URLSearchParams({ versionId }) });
+  return { bucket: s.slice(0, slash), key: s.slice(slash + 1), ...(versionId !== undefined ? { versionId } : {}) };
+}
+
+/**
+ * The object a copy reads: its current version or the one `?versionId=` names. Naming a delete marker is
+ * InvalidRequest; a current delete marker is NoSuchKey. https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
+ */
+export function copySourceObject(env: S3Env, src: { bucket: string; key: string; versionId?: string }): { bucket: Bucket; obj: StoredObject } {
+  const bucket = env.store.buckets.get(src.bucket);
+  if (!bucket) throw noSuchBucket(src.bucket);
+  if (src.versionId !== undefined && findVersion(bucket, src.key, src.versionId)?.deleteMarker) {
+    throw invalidRequest('The source of a copy request may not specifically refer to a delete marker by version id.');
+  }
+  try {
+    return { bucket, obj: readableVersion(bucket, src.key, src.versionId) };
+  } catch (e) {
+    // Delete-marker headers describe the target of a GET, not of a copy.
+    if (e instanceof AwsServiceError && e.code === 'NoSuchKey') throw noSuchKey(src.key);
+    throw e;
+  }
+}
+
+/** `x-amz-copy-source-version-id` when the source bucket has had versioning. */
+export function copySourceHeaders(bucket: Bucket, obj: StoredObject): Record<string, string> {
+  return bucket.versioning === undefined ? {} : { 'x-amz-copy-source-version-id': versionIdOf(obj) };
 }
 
 // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
@@ -337,14 +384,15 @@ export async function copyObject(env: S3Env, req: RestRequest, bucketName: strin
   const bucket = requireBucket(env, bucketName);
   validateKey(key);
   const src = parseCopySource(header(req.headers, 'x-amz-copy-source')!);
-  const srcBucket = env.store.buckets.get(src.bucket);
-  if (!srcBucket) throw noSuchBucket(src.bucket);
-  const srcObj = requireObject(srcBucket, src.key);
+  const { bucket: srcBucket, obj: srcObj } = copySourceObject(env, src);
   evaluateConditions(req.headers, srcObj.etag, srcObj.lastModified, 'x-amz-copy-source-');
   const directive = (header(req.headers, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
   if (directive !== 'COPY' && directive !== 'REPLACE') throw invalidArgument('Unknown metadata directive.', 'x-amz-metadata-directive', directive);
+  const taggingDirective = (header(req.headers, 'x-amz-tagging-directive') ?? 'COPY').toUpperCase();
+  if (taggingDirective !== 'COPY' && taggingDirective !== 'REPLACE') throw invalidArgument('Unknown tagging directive.', 'x-amz-tagging-directive', taggingDirective);
+  const tags = taggingDirective === 'REPLACE' ? (taggingHeader(req) ?? []) : (srcObj.tags ?? []);
   const newAlgorithm = header(req.headers, 'x-amz-checksum-algorithm');
-  if (src.bucket === bucketName && src.key === key && directive === 'COPY' && newAlgorithm === undefined) {
+  if (src.bucket === bucketName && src.key === key && src.versionId === undefined && directive === 'COPY' && taggingDirective === 'COPY' && newAlgorithm === undefined) {
     throw invalidRequest(
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
@@ -378,12 +426,13 @@ export async function copyObject(env: S3Env, req: RestRequest, bucketName: strin
     lastModified: nowSeconds(env),
     ...content,
     checksum,
+    ...(tags.length > 0 ? { tags } : {}),
   };
-  await env.store.putObject(bucket, meta, body);
-  emitEvent(env, req, bucket, 'ObjectCreated:Copy', meta);
+  const stored = await env.store.putObject(bucket, meta, body);
+  emitEvent(env, req, bucket, 'ObjectCreated:Copy', stored);
   return xml(
     `<CopyObjectResult xmlns="${S3_XMLNS}"><ETag>${escape(meta.etag)}</ETag><LastModified>${isoTime(meta.lastModified)}</LastModified>${checksumXml(checksum)}</CopyObjectResult>`,
     200,
-    { 'x-amz-server-side-encryption': 'AES256' },
+    { 'x-amz-server-side-encryption': 'AES256', ...copySourceHeaders(srcBucket, srcObj), ...versionHeaders(bucket, stored) },
   );
 }

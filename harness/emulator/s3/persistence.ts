@@ -5,9 +5,10 @@
  * SHA-256 of its UTF-8 bytes, so `../x`, `/etc/passwd`, NUL or 1024-byte keys
  * cannot escape or break the directory.
  *
- *   <dataDir>/s3/buckets/<bucket>/bucket.json
- *   <dataDir>/s3/buckets/<bucket>/objects/<sha256(key)>.json     metadata (includes the key)
- *   <dataDir>/s3/buckets/<bucket>/objects/<sha256(key)>.<id>.bin the bytes
+ *   <dataDir>/s3/buckets/<bucket>/bucket.json                    name, region, notification, versioning, tags, CORS
+ *   <dataDir>/s3/buckets/<bucket>/objects/<sha256(key)>.json     metadata (includes the key): `{meta, bodyFile}`,
+ *                                                                or `{versions: [...]}` newest first once versioned
+ *   <dataDir>/s3/buckets/<bucket>/objects/<sha256(key)>.<id>.bin the bytes of one version
  *
  * Writes go to a temp file then rename (atomic on one filesystem); the body
  * file is written before the metadata that points to it, and a new body gets
@@ -19,14 +20,19 @@ import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs
 import { join, resolve, sep } from 'node:path';
 import type { BucketMeta, ObjectMeta } from './models.ts';
 
-export interface PersistedObject {
+/** One version of a key (a delete marker has no body file). */
+export interface PersistedVersion {
   meta: ObjectMeta;
-  bodyFile: string;
+  bodyFile?: string;
 }
+
+/** A key's record: one unversioned object, or its versions newest first. */
+type PersistedKey = PersistedVersion | { versions: PersistedVersion[] };
 
 export interface PersistedBucket {
   meta: BucketMeta;
-  objects: PersistedObject[];
+  /** Each key's versions, newest first (one entry for an unversioned object). */
+  keys: PersistedVersion[][];
 }
 
 export function keyHash(key: string): string {
@@ -77,14 +83,15 @@ export class S3Disk {
       const dir = this.objectsDir(name);
       await mkdir(dir, { recursive: true });
       const files = await readdir(dir);
-      const objects: PersistedObject[] = [];
+      const keys: PersistedVersion[][] = [];
       const referenced = new Set<string>();
       for (const f of files) {
         if (!f.endsWith('.json') || f.includes('.tmp-')) continue;
         try {
-          const rec = JSON.parse(await readFile(join(dir, f), 'utf8')) as PersistedObject;
-          objects.push(rec);
-          referenced.add(rec.bodyFile);
+          const rec = JSON.parse(await readFile(join(dir, f), 'utf8')) as PersistedKey;
+          const versions = 'versions' in rec ? rec.versions : [rec];
+          keys.push(versions);
+          for (const v of versions) if (v.bodyFile !== undefined) referenced.add(v.bodyFile);
         } catch {
           // unreadable metadata: leave the file for a human, skip the object
         }
@@ -92,7 +99,7 @@ export class S3Disk {
       for (const f of files) {
         if (f.includes('.tmp-') || (f.endsWith('.bin') && !referenced.has(f))) await unlink(join(dir, f)).catch(() => {});
       }
-      out.push({ meta, objects });
+      out.push({ meta, keys });
     }
     return out;
   }
@@ -112,10 +119,28 @@ export class S3Disk {
     const bodyFile = `${h}.${this.newId()}.bin`;
     const dir = this.objectsDir(bucket);
     await this.atomicWrite(join(dir, bodyFile), body);
-    const rec: PersistedObject = { meta, bodyFile };
+    const rec: PersistedVersion = { meta, bodyFile };
     await this.atomicWrite(join(dir, `${h}.json`), JSON.stringify(rec));
     if (previousBodyFile && previousBodyFile !== bodyFile) await unlink(join(dir, previousBodyFile)).catch(() => {});
     return bodyFile;
+  }
+
+  /** Writes one version's bytes under a new name; returns it. */
+  async writeBody(bucket: string, key: string, body: Buffer): Promise<string> {
+    const bodyFile = `${keyHash(key)}.${this.newId()}.bin`;
+    await this.atomicWrite(join(this.objectsDir(bucket), bodyFile), body);
+    return bodyFile;
+  }
+
+  /** Writes a versioned key's record: every version, newest first. */
+  async writeKey(bucket: string, key: string, versions: PersistedVersion[]): Promise<void> {
+    await this.atomicWrite(join(this.objectsDir(bucket), `${keyHash(key)}.json`), JSON.stringify({ versions } satisfies PersistedKey));
+  }
+
+  /** Removes body files no version refers to any more. */
+  async removeBodies(bucket: string, bodyFiles: string[]): Promise<void> {
+    const dir = this.objectsDir(bucket);
+    for (const f of bodyFiles) await unlink(join(dir, f)).catch(() => {});
   }
 
   async readBody(bucket: string, bodyFile: string): Promise<Buffer> {

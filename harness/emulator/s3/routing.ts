@@ -17,15 +17,15 @@ export interface S3Target {
 
 /** Subresources we recognise but do not emulate: answered with NotImplemented, never misrouted as PutObject. */
 const UNSUPPORTED_SUBRESOURCES = [
-  'acl', 'policy', 'cors', 'lifecycle', 'tagging', 'website', 'logging', 'replication', 'encryption', 'object-lock',
+  'acl', 'policy', 'lifecycle', 'website', 'logging', 'replication', 'encryption', 'object-lock',
   'retention', 'legal-hold', 'ownershipControls', 'publicAccessBlock', 'accelerate', 'requestPayment', 'analytics',
-  'inventory', 'metrics', 'intelligent-tiering', 'versions', 'restore', 'select', 'attributes', 'torrent', 'policyStatus',
+  'inventory', 'metrics', 'intelligent-tiering', 'restore', 'select', 'torrent', 'policyStatus',
   'metadataTable', 'session', 'renameObject',
 ];
 
 
-export function locate(req: Pick<RestRequest, 'path' | 'ctx'>): { bucket?: string; key?: string } {
-  const vhost = bucketFromHost(req.ctx.host);
+export function locate(req: { path: string; host: string }): { bucket?: string; key?: string } {
+  const vhost = bucketFromHost(req.host);
   if (vhost) {
     const key = req.path.length > 1 ? req.path.slice(1) : undefined;
     return { bucket: vhost, key };
@@ -39,33 +39,42 @@ export function locate(req: Pick<RestRequest, 'path' | 'ctx'>): { bucket?: strin
 }
 
 export function classify(req: Pick<RestRequest, 'method' | 'path' | 'query' | 'headers' | 'ctx'>): S3Target {
-  const { bucket, key } = locate(req);
+  const { bucket, key } = locate({ path: req.path, host: req.ctx.host });
   const q = req.query;
   const m = req.method;
   const unsupported = UNSUPPORTED_SUBRESOURCES.find((s) => q.has(s));
   const copySource = req.headers['x-amz-copy-source'] !== undefined;
   if (!bucket) return { operation: m === 'GET' ? 'ListBuckets' : 'MethodNotAllowed' };
+  // A CORS preflight is answered from the bucket's CORS rules whatever the query names.
+  if (m === 'OPTIONS') return { bucket, key, operation: 'PreflightRequest' };
   if (key === undefined) {
     if (unsupported) return { bucket, operation: `Unsupported:${unsupported}` };
     switch (m) {
       case 'PUT':
         if (q.has('notification')) return { bucket, operation: 'PutBucketNotificationConfiguration' };
-        if (q.has('versioning')) return { bucket, operation: 'Unsupported:versioning' };
+        if (q.has('versioning')) return { bucket, operation: 'PutBucketVersioning' };
+        if (q.has('tagging')) return { bucket, operation: 'PutBucketTagging' };
+        if (q.has('cors')) return { bucket, operation: 'PutBucketCors' };
         return { bucket, operation: 'CreateBucket' };
       case 'GET':
         if (q.has('location')) return { bucket, operation: 'GetBucketLocation' };
         if (q.has('notification')) return { bucket, operation: 'GetBucketNotificationConfiguration' };
         if (q.has('uploads')) return { bucket, operation: 'ListMultipartUploads' };
         if (q.has('versioning')) return { bucket, operation: 'GetBucketVersioning' };
+        if (q.has('versions')) return { bucket, operation: 'ListObjectVersions' };
+        if (q.has('tagging')) return { bucket, operation: 'GetBucketTagging' };
+        if (q.has('cors')) return { bucket, operation: 'GetBucketCors' };
         if (q.get('list-type') === '2') return { bucket, operation: 'ListObjectsV2' };
         return { bucket, operation: 'ListObjects' };
       case 'HEAD':
         return { bucket, operation: 'HeadBucket' };
       case 'DELETE':
+        if (q.has('tagging')) return { bucket, operation: 'DeleteBucketTagging' };
+        if (q.has('cors')) return { bucket, operation: 'DeleteBucketCors' };
         return { bucket, operation: 'DeleteBucket' };
       case 'POST':
         if (q.has('delete')) return { bucket, operation: 'DeleteObjects' };
-        return { bucket, operation: 'Unsupported:POST Object (browser form upload)' };
+        return { bucket, operation: 'PostObject' };
       default:
         return { bucket, operation: 'MethodNotAllowed' };
     }
@@ -73,14 +82,18 @@ export function classify(req: Pick<RestRequest, 'method' | 'path' | 'query' | 'h
   if (unsupported) return { bucket, key, operation: `Unsupported:${unsupported}` };
   switch (m) {
     case 'PUT':
+      if (q.has('tagging')) return { bucket, key, operation: 'PutObjectTagging' };
       if (q.has('uploadId') || q.has('partNumber')) return { bucket, key, operation: copySource ? 'UploadPartCopy' : 'UploadPart' };
       return { bucket, key, operation: copySource ? 'CopyObject' : 'PutObject' };
     case 'GET':
+      if (q.has('tagging')) return { bucket, key, operation: 'GetObjectTagging' };
+      if (q.has('attributes')) return { bucket, key, operation: 'GetObjectAttributes' };
       if (q.has('uploadId')) return { bucket, key, operation: 'ListParts' };
       return { bucket, key, operation: 'GetObject' };
     case 'HEAD':
       return { bucket, key, operation: 'HeadObject' };
     case 'DELETE':
+      if (q.has('tagging')) return { bucket, key, operation: 'DeleteObjectTagging' };
       if (q.has('uploadId')) return { bucket, key, operation: 'AbortMultipartUpload' };
       return { bucket, key, operation: 'DeleteObject' };
     case 'POST':
