@@ -189,6 +189,12 @@ describe('restJson1', () => {
   });
 });
 
+/** A multipart/form-data body (boundary `zz`) with `fields` and a one-byte file part. */
+function postForm(fields: Record<string, string>): string {
+  const parts = Object.entries(fields).map(([k, v]) => `--zz\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`);
+  return `${parts.join('')}--zz\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\nx\r\n--zz--\r\n`;
+}
+
 /** A presigned-looking query (signature not checked without --verify-signatures), with `overrides` applied. */
 function presigned(overrides: Record<string, string>): string {
   const now = new Date().toISOString().replace(/[-:]|\.\d{3}/g, '');
@@ -228,6 +234,24 @@ describe('restXml (S3)', () => {
     { name: 'checksum header that is not base64', req: { method: 'PUT', path: '/bad-input/ck', headers: { 'x-amz-checksum-sha256': 'not base64!' }, body: 'x' }, status: 400, code: 'InvalidRequest' },
     { name: 'checksum header of the wrong length', req: { method: 'PUT', path: '/bad-input/ck', headers: { 'x-amz-checksum-sha256': 'AAAA' }, body: 'x' }, status: 400, code: 'BadDigest' },
     { name: 'GetObject partNumber beyond the parts', req: { method: 'GET', path: '/bad-input/after?partNumber=2' }, status: 400, code: 'InvalidPartNumber' },
+    { name: 'malformed versionId', req: { method: 'GET', path: '/bad-input/after?versionId=nope' }, status: 400, code: 'InvalidArgument' },
+    { name: 'unknown versionId', req: { method: 'GET', path: `/bad-input/after?versionId=${'A'.repeat(32)}` }, status: 404, code: 'NoSuchVersion' },
+    { name: 'versioning status that is not Enabled/Suspended', req: { method: 'PUT', path: '/bad-input?versioning', body: '<VersioningConfiguration><Status>On</Status></VersioningConfiguration>' }, status: 400, code: 'MalformedXML' },
+    { name: 'version-id-marker without key-marker', req: { method: 'GET', path: `/bad-input?versions&version-id-marker=${'A'.repeat(32)}` }, status: 400, code: 'InvalidArgument' },
+    { name: 'eleven object tags', req: { method: 'PUT', path: '/bad-input/tagged', headers: { 'x-amz-tagging': Array.from({ length: 11 }, (_, i) => `k${i}=v`).join('&') }, body: 'x' }, status: 400, code: 'InvalidTag' },
+    { name: 'tag key with the aws: prefix', req: { method: 'PUT', path: '/bad-input/after?tagging', body: '<Tagging><TagSet><Tag><Key>aws:x</Key><Value>v</Value></Tag></TagSet></Tagging>' }, status: 400, code: 'InvalidTag' },
+    { name: 'malformed Tagging XML', req: { method: 'PUT', path: '/bad-input/after?tagging', body: '<Tagging><Tag>' }, status: 400, code: 'MalformedXML' },
+    { name: 'bucket without tags', req: { method: 'GET', path: '/bad-input?tagging' }, status: 404, code: 'NoSuchTagSet' },
+    { name: 'bucket without CORS', req: { method: 'GET', path: '/bad-input?cors' }, status: 404, code: 'NoSuchCORSConfiguration' },
+    { name: 'CORS rule with an unsupported method', req: { method: 'PUT', path: '/bad-input?cors', body: '<CORSConfiguration><CORSRule><AllowedMethod>PATCH</AllowedMethod><AllowedOrigin>*</AllowedOrigin></CORSRule></CORSConfiguration>' }, status: 400, code: 'InvalidRequest' },
+    { name: 'OPTIONS without Origin', req: { method: 'OPTIONS', path: '/bad-input/after' }, status: 400, code: 'BadRequest' },
+    { name: 'OPTIONS on a bucket without CORS', req: { method: 'OPTIONS', path: '/bad-input/after', headers: { origin: 'https://a.example', 'access-control-request-method': 'GET' } }, status: 403, code: 'AccessForbidden' },
+    { name: 'GetObjectAttributes without attributes', req: { method: 'GET', path: '/bad-input/after?attributes' }, status: 400, code: 'InvalidArgument' },
+    { name: 'POST object that is not multipart', req: { method: 'POST', path: '/bad-input', headers: { 'content-type': 'text/plain' }, body: 'x' }, status: 412, code: 'PreconditionFailed' },
+    { name: 'POST object with a broken multipart body', req: { method: 'POST', path: '/bad-input', headers: { 'content-type': 'multipart/form-data; boundary=zz' }, body: '--zz\r\nContent-Disposition: form-data; name="key"\r\n\r\nk' }, status: 400, code: 'MalformedPOSTRequest' },
+    { name: 'POST object without a file', req: { method: 'POST', path: '/bad-input', headers: { 'content-type': 'multipart/form-data; boundary=zz' }, body: '--zz\r\nContent-Disposition: form-data; name="key"\r\n\r\nk\r\n--zz--\r\n' }, status: 400, code: 'InvalidArgument' },
+    { name: 'POST object policy that is not JSON', req: { method: 'POST', path: '/bad-input', headers: { 'content-type': 'multipart/form-data; boundary=zz' }, body: postForm({ key: 'k', AWSAccessKeyId: 'test', signature: 'x', policy: 'bm9wZQ==' }) }, status: 400, code: 'InvalidPolicyDocument' },
+    { name: 'POST object with an expired policy', req: { method: 'POST', path: '/bad-input', headers: { 'content-type': 'multipart/form-data; boundary=zz' }, body: postForm({ key: 'k', AWSAccessKeyId: 'test', signature: 'x', policy: Buffer.from('{"expiration":"2020-01-01T00:00:00Z","conditions":[{"key":"k"}]}').toString('base64') }) }, status: 403, code: 'AccessDenied' },
     { name: 'declared body beyond 5 GiB', req: { method: 'PUT', path: '/bad-input/huge', headers: { 'content-length': String(6 * 1024 ** 3) } }, status: 400, code: 'EntityTooLarge' },
   ];
   it.each(cases)('$name → $status $code with RequestId, then a valid request works', async ({ req, status, code }) => {

@@ -38,7 +38,7 @@ function partsXml(obj: StoredObject, req: RestRequest): string {
     .map((n) => `<Part><PartNumber>${n}</PartNumber><Size>${sizes[n - 1]}</Size>${alg ? element(`Checksum${alg}`, obj.partChecksums?.[n - 1]) : ''}</Part>`)
     .join('');
   return (
-    `<ObjectParts><TotalPartsCount>${sizes.length}</TotalPartsCount><PartNumberMarker>${marker}</PartNumberMarker>` +
+    `<ObjectParts><PartsCount>${sizes.length}</PartsCount><PartNumberMarker>${marker}</PartNumberMarker>` +
     (truncated ? element('NextPartNumberMarker', page[page.length - 1]) : '') +
     `<MaxParts>${max}</MaxParts><IsTruncated>${truncated}</IsTruncated>${parts}</ObjectParts>`
   );
@@ -49,7 +49,7 @@ export function getObjectAttributes(env: S3Env, req: RestRequest, bucketName: st
   const obj = readableVersion(bucket, key, requestedVersionId(req));
   const wanted = requestedAttributes(req);
   let body = '';
-  // Unlike GetObject's header, this ETag is not quoted.
+  // Unlike GetObject's header, this ETag is not quoted. (The part count is `<PartsCount>` on the wire, TotalPartsCount in the SDKs.)
   if (wanted.has('ETag')) body += `<ETag>${escapeXml(obj.etag.replace(/"/g, ''))}</ETag>`;
   if (wanted.has('Checksum') && obj.checksum) {
     body += `<Checksum>${element(`Checksum${obj.checksum.algorithm}`, obj.checksum.value)}${element('ChecksumType', obj.checksum.type)}</Checksum>`;

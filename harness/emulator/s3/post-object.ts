@@ -237,9 +237,9 @@ function expandFilename(form: Form): void {
   for (const [k, v] of form.fields) if (v.includes('${filename}')) form.fields.set(k, v.split('${filename}').join(name));
 }
 
-/** Is this an HTML form upload to a bucket (which carries its own signature in the form)? */
-export function isPostObject(req: { method: string; headers: RestRequest['headers'] }, hasKey: boolean): boolean {
-  return req.method === 'POST' && !hasKey && /^multipart\/form-data\b/i.test(header(req.headers, 'content-type') ?? '');
+/** Is this a POST object (a form upload to a bucket, which carries its own signature in the form)? */
+export function isPostObject(req: { method: string; query: URLSearchParams }, hasKey: boolean): boolean {
+  return req.method === 'POST' && !hasKey && !req.query.has('delete');
 }
 
 function successRedirect(raw: string | undefined, bucket: string, key: string, etag: string): string | undefined {
