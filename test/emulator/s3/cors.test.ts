@@ -4,8 +4,22 @@
  * The browser itself is exercised in browser.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateBucketCommand, DeleteBucketCorsCommand, GetBucketCorsCommand, PutBucketCorsCommand, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteBucketCorsCommand,
+  GetBucketCorsCommand,
+  GetBucketVersioningCommand,
+  GetObjectTaggingCommand,
+  ListObjectVersionsCommand,
+  PutBucketCorsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  S3ServiceException,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { ControlClient } from '../../../harness/backends/control-client.ts';
 import { startEmulator, type Emulator } from '../../../harness/emulator/index.ts';
 import { s3Client } from '../../support/clients.ts';
 
@@ -106,5 +120,23 @@ describe('actual requests', () => {
     expect(expired.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     const other = await fetch(`${em.endpoint}/cors-bucket/a.txt`, { headers: { origin: 'https://evil.example' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('snapshot and restore', () => {
+  it('CORS rules, versioning, versions and object tags are part of the S3 snapshot', async () => {
+    const control = new ControlClient(em.endpoint);
+    await s3.send(new CreateBucketCommand({ Bucket: 'snap' }));
+    await s3.send(new PutObjectCommand({ Bucket: 'snap', Key: 'k', Body: 'before', Tagging: 'state=before' }));
+    const id = await control.snapshot();
+    await s3.send(new PutBucketVersioningCommand({ Bucket: 'snap', VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3.send(new PutObjectCommand({ Bucket: 'snap', Key: 'k', Body: 'after' }));
+    await s3.send(new PutObjectTaggingCommand({ Bucket: 'snap', Key: 'k', VersionId: 'null', Tagging: { TagSet: [{ Key: 'state', Value: 'changed' }] } }));
+    await s3.send(new PutBucketCorsCommand({ Bucket: 'snap', CORSConfiguration: { CORSRules: RULES } }));
+    await control.restore(id);
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: 'snap' }))).Status).toBeUndefined();
+    expect((await s3.send(new ListObjectVersionsCommand({ Bucket: 'snap' }))).Versions?.map((v) => v.VersionId)).toEqual(['null']);
+    expect((await s3.send(new GetObjectTaggingCommand({ Bucket: 'snap', Key: 'k' }))).TagSet).toEqual([{ Key: 'state', Value: 'before' }]);
+    await expect(s3.send(new GetBucketCorsCommand({ Bucket: 'snap' }))).rejects.toMatchObject({ name: 'NoSuchCORSConfiguration' });
   });
 });
