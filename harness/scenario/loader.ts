@@ -9,6 +9,7 @@ import { closest, distance } from 'fastest-levenshtein';
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { RehearseError } from '../core/index.ts';
+import { isProjectFile } from '../project/file-names.ts';
 import { Scenario, type ScenarioSpec } from './schema.ts';
 import { keysAt } from './schema-keys.ts';
 
@@ -139,6 +140,15 @@ function issueMessage(issue: Issue): string {
 
 /** Parses and validates scenario text. `file` is used in messages only. */
 export function parseScenario(text: string, file: string): ScenarioSpec {
+  return parseYamlWithSchema(text, file, Scenario, 'a scenario file is a YAML mapping (name, given, when, then)');
+}
+
+/**
+ * YAML text validated by a zod schema, every problem with its file, line,
+ * column and key (and the closest valid key for a mistyped one) — thrown as
+ * one ScenarioLoadError. Scenario files and rehearse.config.yaml share it.
+ */
+export function parseYamlWithSchema<S extends z.ZodType>(text: string, file: string, schema: S, notAMapping: string): z.output<S> {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: ScenarioProblem[] = [];
@@ -149,16 +159,16 @@ export function parseScenario(text: string, file: string): ScenarioSpec {
   if (problems.length > 0) throw new ScenarioLoadError(problems);
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ScenarioLoadError([{ file, line: 1, column: 1, path: '', message: 'a scenario file is a YAML mapping (name, given, when, then)' }]);
+    throw new ScenarioLoadError([{ file, line: 1, column: 1, path: '', message: notAMapping }]);
   }
-  const result = Scenario.safeParse(data);
+  const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issues = flatten(result.error.issues);
   const unknownAt = new Set(issues.filter((i) => i.code === 'unrecognized_keys').map((i) => pathText(i.fullPath)));
   for (const issue of issues) {
     const at = pathText(issue.fullPath);
     if (issue.code === 'unrecognized_keys') {
-      const valid = keysAt(Scenario, issue.fullPath);
+      const valid = keysAt(schema, issue.fullPath);
       for (const key of issue.keys) {
         const pos = positionOf(locate(doc, issue.fullPath, key), lineCounter);
         const suggestion = suggestKey(key, valid.filter((k) => k !== '$schema'));
@@ -213,7 +223,7 @@ export async function findScenarioFiles(paths: string[], cwd: string): Promise<s
       for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
         if (e.name.startsWith('.') || e.name === 'node_modules') continue;
         if (e.isDirectory()) await walk(join(abs, e.name));
-        else if (SCENARIO_EXT.has(extname(e.name))) out.add(join(abs, e.name));
+        else if (SCENARIO_EXT.has(extname(e.name)) && !isProjectFile(e.name)) out.add(join(abs, e.name));
       }
     } else out.add(abs);
   }

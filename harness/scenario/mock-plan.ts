@@ -20,7 +20,8 @@ import { buildMockConfig, mockTestCaseName, type MockConfigFile, type MockTestCa
 import { dirname } from 'node:path';
 import type { LoadedScenario } from './loader.ts';
 import { walkSteps } from './needs.ts';
-import { findRepoRoot, hasFunctionFaults, readScenarioDefinition, scenarioStateMachineName, templateOf, toFaultPlan } from './runner.ts';
+import { hasFunctionFaults, readScenarioDefinition, scenarioStateMachineName, toFaultPlan } from './runner.ts';
+import { ProjectResolver } from '../project/resolve.ts';
 import type { ScenarioSpec } from './schema.ts';
 
 /** What a scenario with function faults gets on a mock-config backend. */
@@ -115,9 +116,9 @@ async function templateWorkflows(templateFile: string): Promise<Map<string, stri
 
 /**
  * Reads what planning needs — each scenario's definition file, and the
- * template of the repository each scenario belongs to — and plans.
+ * template of the project each scenario belongs to — and plans.
  */
-export async function prepareMockPlan(scenarios: LoadedScenario[], backendName: string): Promise<MockPlan> {
+export async function prepareMockPlan(scenarios: LoadedScenario[], backendName: string, projects: ProjectResolver = new ProjectResolver()): Promise<MockPlan> {
   const templates = new Map<string, Promise<Map<string, string>>>();
   const planned: PlannedScenario[] = [];
   for (const loaded of scenarios) {
@@ -131,8 +132,11 @@ export async function prepareMockPlan(scenarios: LoadedScenario[], backendName: 
       planned.push({ loaded, definition: read.text });
       continue;
     }
-    const root = await findRepoRoot(dirname(loaded.file));
-    const file = templateOf(root);
+    const file = projects.at(dirname(loaded.file)).template?.value;
+    if (file === undefined) {
+      planned.push({ loaded });
+      continue;
+    }
     if (!templates.has(file)) templates.set(file, templateWorkflows(file));
     const definition = (await templates.get(file)!).get(scenarioStateMachineName(loaded.spec));
     planned.push({ loaded, ...(definition !== undefined ? { definition } : {}) });

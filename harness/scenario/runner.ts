@@ -13,6 +13,8 @@ import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import type { Backend } from '../backends/backend.ts';
 import { skipReason } from '../backends/capabilities.ts';
 import { createIdSource, REAL_CLOCK } from '../core/index.ts';
+import { projectDeployOptions } from '../project/deploy-options.ts';
+import { parameterValues, ProjectResolver, type Project } from '../project/resolve.ts';
 import type { FaultPlan, FunctionFault, OperationFault } from '../emulator/faults.ts';
 import type { ObservationsSnapshot } from '../emulator/observations.ts';
 import { createClients } from './clients.ts';
@@ -28,10 +30,20 @@ import type { MockAssignment } from './mock-plan.ts';
 import { objectBody, putSecret, runStep, StepError, type RunContext } from './steps.ts';
 import { parseMaybeJson } from './value-match.ts';
 
-/** Deploys the workflows (template) onto a backend; provided by harness/deploy. */
+/** Deploys a project's template onto a backend; provided by harness/deploy. */
 export type DeployFn = (
   backend: Backend,
-  options: { repoRoot: string; secrets?: Record<string, unknown>; parameters?: Record<string, string>; definitionOverrides?: Record<string, string> },
+  options: {
+    /** The template file (harness/project resolved it). */
+    template: string;
+    secrets?: Record<string, unknown>;
+    parameters?: Record<string, string>;
+    definitionOverrides?: Record<string, string>;
+    /** The project the template belongs to (its imports, s3Files, stack name, Lambda environment). */
+    project?: Project;
+    /** Told each thing a run should know about but that does not stop it (an ignored variable). */
+    warn?: (message: string) => void;
+  },
 ) => Promise<void>;
 
 export interface RunScenarioOptions {
@@ -39,9 +51,15 @@ export interface RunScenarioOptions {
   seed: string;
   /** Where relative paths in reports start. */
   cwd: string;
-  /** The repository root holding workflows/ and lambdas/ (default: found upward from the scenario file). */
-  repoRoot?: string;
+  /**
+   * Where the scenario's template and overrides come from (harness/project):
+   * a resolver shared by a run (default: one resolving from the scenario's
+   * folder, without command-line flags).
+   */
+  projects?: ProjectResolver;
   deploy?: DeployFn;
+  /** Told each thing a run should know about but that does not stop it (default: nothing). */
+  warn?: (message: string) => void;
   /** Make HTML thumbnails of input and output images. */
   thumbnails?: boolean;
   /** Wall-clock limit for each wait (default 60 s). */
@@ -87,27 +105,6 @@ export function toFaultPlan(faults: FaultSpec[]): FaultPlan {
   return { ...(functions.length ? { functions } : {}), ...(operations.length ? { operations } : {}) };
 }
 
-/** The repository root (holding workflows/template.yaml) above `from`, or the process's cwd. */
-export async function findRepoRoot(from: string): Promise<string> {
-  let dir = from;
-  for (let i = 0; i < 12; i++) {
-    try {
-      await readFile(templateOf(dir));
-      return dir;
-    } catch {
-      const up = dirname(dir);
-      if (up === dir) break;
-      dir = up;
-    }
-  }
-  return process.cwd();
-}
-
-/** The SAM template of a repository. */
-export function templateOf(repoRoot: string): string {
-  return resolve(repoRoot, 'workflows', 'template.yaml');
-}
-
 /**
  * Whether the scenario's `definition` takes the place of a template state
  * machine's: it names a `workflow` the repository's template defines, and the
@@ -117,11 +114,11 @@ export function templateOf(repoRoot: string): string {
  * edited definition is checked before merge, or a production failure
  * replayed against it. Any other definition is created as its own state machine.
  */
-async function replacesTemplateWorkflow(spec: ScenarioSpec, repoRoot: string): Promise<boolean> {
-  if (spec.definition === undefined || spec.workflow === undefined || spec.deploy === false) return false;
+async function replacesTemplateWorkflow(spec: ScenarioSpec, template: string | undefined): Promise<boolean> {
+  if (spec.definition === undefined || spec.workflow === undefined || spec.deploy === false || template === undefined) return false;
   // Only the template's names are needed, not its definitions.
   const { loadTemplate } = await import('../deploy/index.ts');
-  return loadTemplate(templateOf(repoRoot)).model?.stateMachines.some((sm) => sm.name === spec.workflow) ?? false;
+  return loadTemplate(template).model?.stateMachines.some((sm) => sm.name === spec.workflow) ?? false;
 }
 
 /** Templates already validated in this process: validation runs once, deploys run per scenario. */
@@ -129,15 +126,16 @@ const validatedTemplates = new Set<string>();
 
 const defaultDeploy: DeployFn = async (backend, options) => {
   const { deploy } = await import('../deploy/index.ts');
-  const template = templateOf(options.repoRoot);
+  const { template } = options;
+  const project = options.project ? await projectDeployOptions(options.project, options.parameters ?? {}, options.warn) : options.parameters ? { parameters: options.parameters } : {};
   await deploy(template, backend, {
+    ...project,
     ...(options.secrets ? { secrets: Object.fromEntries(Object.entries(options.secrets).filter(([, v]) => v !== null)) } : {}),
-    ...(options.parameters ? { parameters: options.parameters } : {}),
     ...(options.definitionOverrides ? { definitionOverrides: options.definitionOverrides } : {}),
     skipValidation: validatedTemplates.has(template),
   });
   validatedTemplates.add(template);
-}
+};
 
 /** The state machine a scenario runs: its `workflow`, or a name made from the scenario's for an inline definition. */
 export function scenarioStateMachineName(spec: ScenarioSpec): string {
@@ -232,15 +230,19 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     // ---- given ----
     try {
       if (options.reset && control) await control.reset();
-      const repoRoot = options.repoRoot ?? (await findRepoRoot(dirname(loaded.file)));
-      const replaces = definitionText !== undefined && (await replacesTemplateWorkflow(spec, repoRoot));
+      const projects = options.projects ?? new ProjectResolver({}, options.cwd);
+      const project = projects.at(dirname(loaded.file));
+      const replaces = definitionText !== undefined && (await replacesTemplateWorkflow(spec, project.template?.value));
       const deployed = spec.deploy ?? (spec.workflow !== undefined && (spec.definition === undefined || replaces));
       if (deployed) {
-        const parameters = spec.given?.parameters ? Object.fromEntries(Object.entries(spec.given.parameters).map(([k, v]) => [k, String(v)])) : undefined;
+        // The scenario's own parameters come last: they are part of what it tests.
+        const parameters = { ...parameterValues(project), ...Object.fromEntries(Object.entries(spec.given?.parameters ?? {}).map(([k, v]) => [k, String(v)])) };
         await (options.deploy ?? defaultDeploy)(backend, {
-          repoRoot,
+          template: projects.requireTemplate(dirname(loaded.file), `${spec.name} deploys a template`),
+          project,
+          ...(options.warn ? { warn: options.warn } : {}),
           ...(spec.given?.secrets ? { secrets: spec.given.secrets } : {}),
-          ...(parameters ? { parameters } : {}),
+          ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
           ...(replaces ? { definitionOverrides: { [spec.workflow!]: definitionText! } } : {}),
         });
       }

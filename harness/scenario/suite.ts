@@ -6,7 +6,7 @@
  * in between.
  */
 import { availableParallelism } from 'node:os';
-import { basename } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { Backend } from '../backends/backend.ts';
 import { BACKEND_CAPABILITIES } from '../backends/capabilities.ts';
 import type { MockConfigFile } from '../backends/mock-config.ts';
@@ -16,6 +16,8 @@ import { findScenarioFiles, loadScenario, ScenarioLoadError, type LoadedScenario
 import { summarize, type RunReport, type ScenarioResult } from './results.ts';
 import { prepareMockPlan, type MockPlan } from './mock-plan.ts';
 import { runScenario, type DeployFn } from './runner.ts';
+import { checkAgainstTemplates } from './template-check.ts';
+import { describeProject, ProjectResolver, type ProjectFlags } from '../project/resolve.ts';
 
 export interface BackendFactoryOptions {
   seed?: string;
@@ -27,8 +29,14 @@ export interface BackendFactoryOptions {
 export type BackendFactory = (spec: string, options: BackendFactoryOptions) => Promise<Backend>;
 
 export interface SuiteOptions {
-  /** Files or directories. */
+  /** Files or directories (none: the project's scenarios folder, `scenarios` by default). */
   paths: string[];
+  /** Command-line flags for the project resolution (harness/project): --template, --config, --parameter-overrides, --env-vars. */
+  project?: ProjectFlags;
+  /** Told, before anything runs, which template each group of scenarios deploys and where it came from. */
+  notice?: (line: string) => void;
+  /** Told each warning once (a variable the template does not declare, …). */
+  warn?: (message: string) => void;
   cwd: string;
   /** `embedded` | `localstack` | `stepfunctions-local` | `endpoint=URL`. */
   backend?: string;
@@ -55,8 +63,11 @@ export function parseShard(text: string): { index: number; count: number } {
   return { index, count };
 }
 
-/** Loads every file, reporting all problems of all files at once. */
-export async function loadAll(paths: string[], cwd: string): Promise<LoadedScenario[]> {
+/**
+ * Loads every file, reporting all problems of all files at once — the
+ * scenarios' own, and (given a resolver) what their templates do not define.
+ */
+export async function loadAll(paths: string[], cwd: string, projects?: ProjectResolver): Promise<LoadedScenario[]> {
   const files = await findScenarioFiles(paths, cwd);
   if (files.length === 0) throw new RehearseError('ERR_BAD_INPUT', `no scenario files (*.yaml) in ${paths.join(', ')}`);
   const loaded: LoadedScenario[] = [];
@@ -66,6 +77,14 @@ export async function loadAll(paths: string[], cwd: string): Promise<LoadedScena
       loaded.push(await loadScenario(f));
     } catch (e) {
       if (e instanceof ScenarioLoadError || e instanceof RehearseError) problems.push(e.message);
+      else throw e;
+    }
+  }
+  if (problems.length === 0 && projects) {
+    try {
+      problems.push(...(await checkAgainstTemplates(loaded, projects, cwd)));
+    } catch (e) {
+      if (e instanceof RehearseError) problems.push(e.message);
       else throw e;
     }
   }
@@ -108,18 +127,40 @@ function backendError(spec: string, e: unknown): RehearseError {
   return new RehearseError('ERR_BACKEND_UNAVAILABLE', `backend ${spec} could not start: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
 }
 
+/** One notice per template the selected scenarios deploy: which file, from where, with which overrides. */
+function announceProjects(selected: LoadedScenario[], projects: ProjectResolver, options: SuiteOptions): void {
+  if (!options.notice) return;
+  const lines = new Map<string, number>();
+  for (const l of selected) {
+    if (l.spec.workflow === undefined && l.spec.deploy !== true) continue;
+    if (l.spec.deploy === false) continue;
+    const line = describeProject(projects.at(dirname(l.file)), options.cwd);
+    lines.set(line, (lines.get(line) ?? 0) + 1);
+  }
+  for (const [line, n] of lines) options.notice(lines.size > 1 ? `${line} — ${n} scenario${n === 1 ? '' : 's'}` : line);
+}
+
 export async function runSuite(options: SuiteOptions): Promise<RunReport> {
   const started = REAL_CLOCK.now();
   const backendSpec = options.backend ?? 'embedded';
   const seed = options.seed ?? createIdSource().hex(4);
-  const all = await loadAll(options.paths, options.cwd);
+  const projects = new ProjectResolver(options.project ?? {}, options.cwd);
+  const paths = options.paths.length > 0 ? options.paths : [projects.at(options.cwd).scenariosDir];
+  const all = await loadAll(paths, options.cwd, projects);
   const selected = selectScenarios(all, options.filter, options.shard);
+  announceProjects(selected, projects, options);
+  const warned = new Set<string>();
+  const warn = (m: string) => {
+    if (warned.has(m)) return;
+    warned.add(m);
+    options.warn?.(m);
+  };
   const factory = options.createBackend ?? defaultFactory;
   const isolatedPerScenario = backendSpec === 'embedded';
   const workers = isolatedPerScenario ? Math.max(1, options.workers ?? Math.min(2, availableParallelism())) : 1;
   const reporter = options.reporter;
   // The MockConfigFile is read once when the backend boots: plan every scenario's test case first.
-  const mockPlan: MockPlan | undefined = usesMockConfig(backendSpec) ? await prepareMockPlan(selected, backendSpec) : undefined;
+  const mockPlan: MockPlan | undefined = usesMockConfig(backendSpec) ? await prepareMockPlan(selected, backendSpec, projects) : undefined;
   const mockConfig = mockPlan?.hasTestCases ? { mockConfig: mockPlan.config } : {};
   reporter?.started(selected.length);
 
@@ -156,6 +197,8 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
           backend,
           seed: scenarioSeed,
           cwd: options.cwd,
+          projects,
+          warn,
           reset: !isolatedPerScenario,
           ...(options.thumbnails ? { thumbnails: true } : {}),
           ...(options.waitTimeoutMs ? { waitTimeoutMs: options.waitTimeoutMs } : {}),

@@ -13,6 +13,7 @@ import { createBackend } from '../../harness/backends/index.ts';
 import { deploy } from '../../harness/deploy/index.ts';
 import { parseScenario } from '../../harness/scenario/loader.ts';
 import { runScenario } from '../../harness/scenario/runner.ts';
+import { ProjectResolver } from '../../harness/project/resolve.ts';
 
 const REPO = new URL('../..', import.meta.url).pathname;
 const TEMPLATE = join(REPO, 'workflows', 'template.yaml');
@@ -47,7 +48,7 @@ async function run(dir: string, yaml: string) {
   const file = join(dir, 'scenario.yaml');
   const backend = await createBackend('embedded', { seed: 'definition-override' });
   try {
-    return await runScenario({ file, spec: parseScenario(yaml, file) }, { backend, seed: 'definition-override', cwd: dir, repoRoot: REPO, waitTimeoutMs: 60_000 });
+    return await runScenario({ file, spec: parseScenario(yaml, file) }, { backend, seed: 'definition-override', cwd: dir, projects: new ProjectResolver({ template: TEMPLATE }, dir), waitTimeoutMs: 60_000 });
   } finally {
     await backend.dispose();
   }

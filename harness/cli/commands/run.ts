@@ -13,9 +13,21 @@ import { EXIT_CODES, REAL_CLOCK, RehearseError } from '../../core/index.ts';
 import { consoleReporter, parseReporters, writeReports, type ReporterName } from '../../report/index.ts';
 import { parseShard, runSuite } from '../../scenario/suite.ts';
 import type { RunReport } from '../../scenario/results.ts';
+import { findScenarioFiles } from '../../scenario/loader.ts';
+import { findConfigFile } from '../../project/config.ts';
+import { ProjectResolver, type ProjectFlags } from '../../project/resolve.ts';
+import { projectPaths } from '../../project/watch-paths.ts';
 import type { CliIo } from '../io.ts';
 
-const HELP = `usage: rehearse run [files|dirs] [options]     (default: scenarios/)
+const HELP = `usage: rehearse run [files|dirs] [options]     (default: the config's scenarios folder, else scenarios/)
+
+project (docs/configuration.md; flags > rehearse.config.* > samconfig.toml > the template):
+  --template FILE    the SAM/CloudFormation template, or a CDK cdk.out/ (default: rehearse.config.yaml's,
+                     else samconfig's template_file, else template.yaml|yml|json found upward)
+  --config FILE      the rehearse.config.yaml to use (default: the nearest at or above each scenario)
+  --parameter-overrides 'Key=Value …'
+                     template parameters (over the config's and samconfig.toml's; repeatable)
+  --env-vars FILE    Lambda environment variables in sam local's env.json format
 
 options:
   --backend NAME     embedded (default) | localstack | stepfunctions-local | endpoint=URL
@@ -27,13 +39,16 @@ options:
   --shard i/n        run the i-th of n slices (CI parallelism)
   --workers N        scenarios at once (embedded backend; default: CPU count, max 2)
   --timeout S        wall-clock limit for each wait step (default 60)
-  --watch            run again when scenarios, workflows or lambdas change (one run per burst
-                     of changes, never two at once; Ctrl-C stops, exiting with the last run's code)
+  --watch            run again when a scenario, the template, a path it names (code, definitions,
+                     layers) or the config changes (one run per burst of changes, never two at
+                     once; Ctrl-C stops, exiting with the last run's code)
 
 exit codes: 0 all passed, 1 a scenario failed, 2 bad input, 3 backend could not start`;
 
 export interface RunFlags {
+  /** Empty: the project's scenarios folder. */
   paths: string[];
+  project: ProjectFlags;
   backend: string;
   filter?: string;
   reporters: ReporterName[];
@@ -65,6 +80,10 @@ export function parseRunFlags(argv: string[], cwd: string): RunFlags {
         workers: { type: 'string' },
         timeout: { type: 'string' },
         watch: { type: 'boolean' },
+        template: { type: 'string' },
+        config: { type: 'string' },
+        'parameter-overrides': { type: 'string', multiple: true },
+        'env-vars': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -82,7 +101,13 @@ export function parseRunFlags(argv: string[], cwd: string): RunFlags {
   const workers = int('workers', v.workers, 1);
   const timeout = int('timeout', v.timeout, 0.001);
   return {
-    paths: parsed.positionals.length > 0 ? parsed.positionals : ['scenarios'],
+    paths: parsed.positionals,
+    project: {
+      ...(v.template !== undefined ? { template: v.template } : {}),
+      ...(v.config !== undefined ? { config: v.config } : {}),
+      ...(v['parameter-overrides'] !== undefined ? { parameterOverrides: v['parameter-overrides'] } : {}),
+      ...(v['env-vars'] !== undefined ? { envVars: v['env-vars'] } : {}),
+    },
     backend: v.backend ?? 'embedded',
     ...(v.filter !== undefined ? { filter: v.filter } : {}),
     reporters: parseReporters(v.reporter ?? 'console'),
@@ -119,6 +144,9 @@ async function runOnce(flags: RunFlags, io: CliIo): Promise<{ code: number; repo
   const report = await runSuite({
     signal: stop.signal,
     paths: flags.paths,
+    project: flags.project,
+    notice: (line) => io.stdout.write(`${line}\n`),
+    warn: (message) => io.stderr.write(`rehearse run: warning: ${message}\n`),
     cwd: io.cwd,
     backend: flags.backend,
     ...(flags.filter !== undefined ? { filter: flags.filter } : {}),
@@ -170,23 +198,48 @@ export interface WatchTarget {
   only?: string;
 }
 
-/** What `--watch` watches: the scenario paths given, and the workflows/ and lambdas/ the scenarios run. */
-export function watchTargets(paths: string[], cwd: string): WatchTarget[] {
+/** What `--watch` watches: the scenario paths given, and `also` (the project's: harness/project/watch-paths.ts). */
+export function watchTargets(paths: string[], cwd: string, also: string[] = []): WatchTarget[] {
   const targets: WatchTarget[] = [];
   const add = (t: WatchTarget) => {
     const covered = targets.some((x) => x.recursive && !x.only && (t.dir === x.dir || t.dir.startsWith(x.dir + sep)));
     if (!covered) targets.push(t);
   };
-  for (const p of [...paths.map((x) => resolve(cwd, x)), join(cwd, 'workflows'), join(cwd, 'lambdas')]) {
-    let isDir: boolean;
+  // Directories first, so a file inside one is not watched twice.
+  const all = [...paths.map((x) => resolve(cwd, x)), ...also];
+  const isDir = (p: string) => {
     try {
-      isDir = statSync(p).isDirectory();
+      return statSync(p).isDirectory();
     } catch {
-      continue; // a missing path is not watched
+      return undefined;
     }
-    add(isDir ? { dir: p, recursive: true } : { dir: dirname(p), recursive: false, only: basename(p) });
+  };
+  all.sort((a, b) => Number(isDir(b) ?? false) - Number(isDir(a) ?? false) || a.length - b.length);
+  for (const p of all) {
+    const dir = isDir(p);
+    if (dir === undefined) continue; // a missing path is not watched
+    add(dir ? { dir: p, recursive: true } : { dir: dirname(p), recursive: false, only: basename(p) });
   }
   return targets;
+}
+
+/** The project paths of every scenario the run would load (template, what it names, config, samconfig, env-vars). */
+async function projectWatchPaths(flags: RunFlags, cwd: string): Promise<string[]> {
+  const projects = new ProjectResolver(flags.project, cwd);
+  const paths = flags.paths.length > 0 ? flags.paths : [projects.at(cwd).scenariosDir];
+  const dirs = new Set((await findScenarioFiles(paths, cwd).catch(() => [])).map((f) => dirname(f)));
+  if (dirs.size === 0) dirs.add(cwd);
+  const out = new Set<string>();
+  for (const d of dirs) {
+    try {
+      for (const p of projectPaths(projects.at(d))) out.add(p);
+    } catch {
+      /* a broken config: the run says what is wrong; the config file is still watched below */
+    }
+  }
+  const config = flags.project.config !== undefined ? resolve(cwd, flags.project.config) : findConfigFile(cwd);
+  if (config) out.add(config);
+  return [...out];
 }
 
 /**
@@ -224,6 +277,8 @@ async function watchAndRun(flags: RunFlags, io: CliIo): Promise<number> {
     io.stdout.write(`${n > 1 ? '\n' : ''}watch: run ${n} (${why})\n`);
     const { code, report } = await runOnce(flags, io).catch((e: unknown) => reportError(e, io));
     last = code;
+    const added = await watchMore().catch(() => [] as WatchTarget[]);
+    if (added.length > 0 && !stopped) io.stdout.write(`watch: now also watching ${added.map(shown).join(', ')}\n`);
     if (!stopped) io.stdout.write(`watch: run ${n} finished: ${summaryLine(code, report)}; waiting for changes (Ctrl-C to stop)\n`);
   };
   const start = () => {
@@ -250,28 +305,45 @@ async function watchAndRun(flags: RunFlags, io: CliIo): Promise<number> {
     if (!running) schedule();
   };
 
-  const watchers: FSWatcher[] = [];
-  const targets = watchTargets(flags.paths, io.cwd);
-  for (const t of targets) {
+  const watchers = new Map<string, FSWatcher>();
+  const shown = (t: WatchTarget) => relative(io.cwd, t.only ? join(t.dir, t.only) : t.dir) || '.';
+  /** Watches what is not watched yet (a template edit may name a new code folder); returns what it added. */
+  const watchMore = async (): Promise<WatchTarget[]> => {
+    const defaults = flags.paths.length > 0 ? flags.paths : [new ProjectResolver(flags.project, io.cwd).at(io.cwd).scenariosDir];
+    const added: WatchTarget[] = [];
+    for (const t of watchTargets(defaults, io.cwd, await projectWatchPaths(flags, io.cwd).catch(() => []))) {
+      const key = `${t.dir}\0${t.only ?? ''}\0${t.recursive}`;
+      if (watchers.has(key) || stopped) continue;
+      const w = startWatching(t);
+      if (w) {
+        watchers.set(key, w);
+        added.push(t);
+      }
+    }
+    return added;
+  };
+  const startWatching = (t: WatchTarget): FSWatcher | undefined => {
     try {
       const w = watch(t.dir, { recursive: t.recursive }, (_event, name) => {
         const file = name === null ? t.dir : join(t.dir, name.toString());
         if (t.only === undefined || basename(file) === t.only) onChange(file);
       });
       w.on('error', (e) => io.stderr.write(`rehearse run: no longer watching ${t.dir}: ${e.message}\n`));
-      watchers.push(w);
+      return w;
     } catch (e) {
       io.stderr.write(`rehearse run: cannot watch ${t.dir}: ${(e as Error).message}\n`);
+      return undefined;
     }
-  }
-  io.stdout.write(`watching ${targets.map((t) => relative(io.cwd, t.only ? join(t.dir, t.only) : t.dir) || '.').join(', ')}; Ctrl-C to stop\n`);
+  };
+  const first = await watchMore().catch(() => [] as WatchTarget[]);
+  io.stdout.write(`watching ${first.map(shown).join(', ')}; Ctrl-C to stop\n`);
   // Watching starts before the first run, so a change made while it runs is not lost.
   launch('start');
 
   await (io.interrupted ?? new Promise<void>(() => {}));
   stopped = true;
   timer?.cancel();
-  for (const w of watchers) w.close();
+  for (const w of watchers.values()) w.close();
   await running;
   io.stdout.write(`watch: stopped after ${runs} run(s)\n`);
   return last;
