@@ -29,7 +29,7 @@ Resources:
       Handler: app.handler
       Runtime: nodejs20.x
       Environment:
-        Variables: { GREETING: !Ref Greeting, TABLE: from-template }
+        Variables: { GREETING: !Ref Greeting, TABLE: from-template, STACK: !Ref AWS::StackName }
   Echo:
     Type: AWS::Serverless::StateMachine
     Properties:
@@ -39,7 +39,7 @@ Resources:
 `,
   'statemachine/echo.asl.json': '{"StartAt":"Echo","States":{"Echo":{"Type":"Task","Resource":"${EchoArn}","End":true}}}',
   'src/app.mjs': `export const handler = async () => ({
-  greeting: process.env.GREETING, table: process.env.TABLE, added: process.env.ADDED ?? null, extra: process.env.EXTRA ?? null,
+  greeting: process.env.GREETING, table: process.env.TABLE, stack: process.env.STACK, added: process.env.ADDED ?? null, extra: process.env.EXTRA ?? null,
 });
 `,
   'samconfig.toml': 'version = 0.1\n[default.deploy.parameters]\nstack_name = "echo"\nparameter_overrides = "Greeting=from-samconfig"\n',
@@ -75,18 +75,18 @@ async function runEcho(extra: string[]): Promise<{ code: number; stdout: string;
 }
 
 describe('rehearse run with a project configuration', { timeout: 120_000 }, () => {
-  it('runs the config\'s scenarios folder on the template found beside it, with samconfig and config values, and says so', async () => {
+  it('runs the config\'s scenarios folder on the template found beside it, with samconfig and config values, (its stack_name the stack name), and says so', async () => {
     const r = await runEcho([]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('template: template.yaml (found in .); parameters: Greeting=from-samconfig (samconfig.toml parameter_overrides); environment: rehearse.config.yaml environment\n');
-    expect(r.output).toEqual({ greeting: 'from-samconfig', table: 'from-template', added: 'from-config', extra: null });
+    expect(r.output).toEqual({ greeting: 'from-samconfig', table: 'from-template', stack: 'echo', added: 'from-config', extra: null });
   });
 
   it('flags win: --parameter-overrides over samconfig, --env-vars over the template (declared variables only, the rest named)', async () => {
     const r = await runEcho(['--parameter-overrides', 'Greeting=from-flag', '--env-vars', 'env.json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('parameters: Greeting=from-flag (--parameter-overrides); environment: rehearse.config.yaml environment, --env-vars env.json');
-    expect(r.output).toEqual({ greeting: 'from-flag', table: 'from-env-json', added: 'from-config', extra: null });
+    expect(r.output).toEqual({ greeting: 'from-flag', table: 'from-env-json', stack: 'echo', added: 'from-config', extra: null });
     expect(r.stderr).toMatch(/warning: --env-vars .*env\.json: EchoFunction\.EXTRA is ignored: the template does not declare EXTRA/);
   });
 
