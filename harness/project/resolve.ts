@@ -54,10 +54,12 @@ export interface Project {
   stackName?: Sourced<string>;
 }
 
-/** A path as a person reads it: relative to the working directory when inside it, else absolute. */
+/** A path as a person reads it: relative to the working directory when inside it or a folder or two above, else absolute. */
 export function shownPath(file: string, cwd: string): string {
   const r = relative(cwd, file);
-  return r === '' ? '.' : r.startsWith('..') || isAbsolute(r) ? file : r;
+  if (r === '') return '.';
+  const ups = r.split(/[\\/]/).filter((seg) => seg === '..').length;
+  return ups > 2 || isAbsolute(r) ? file : r;
 }
 const shown = shownPath;
 
