@@ -41,7 +41,7 @@ describe('task integrations', () => {
           End: true,
           Branches: [
             { StartAt: 'Glue', States: { Glue: { Type: 'Task', Resource: arn('glue:startJobRun.sync'), End: true } } },
-            { StartAt: 'M', States: { M: { Type: 'Map', End: true, ItemProcessor: { StartAt: 'Q', States: { Q: { Type: 'Task', Resource: arn('sqs:sendMessage'), End: true } } } } } },
+            { StartAt: 'M', States: { M: { Type: 'Map', End: true, ItemProcessor: { StartAt: 'Q', States: { Q: { Type: 'Task', Resource: arn('aws-sdk:kinesis:putRecord'), End: true } } } } } },
             { StartAt: 'L', States: { L: { Type: 'Task', Resource: arn('lambda:invoke'), End: true } } },
           ],
         },

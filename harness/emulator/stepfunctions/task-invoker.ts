@@ -35,6 +35,7 @@ const SDK_PACKAGES: Record<string, { load: () => Promise<SdkModule>; client: str
   lambda: { load: () => import('@aws-sdk/client-lambda'), client: 'LambdaClient' },
   sfn: { load: () => import('@aws-sdk/client-sfn'), client: 'SFNClient' },
   dynamodb: { load: () => import('@aws-sdk/client-dynamodb'), client: 'DynamoDBClient' },
+  sqs: { load: () => import('@aws-sdk/client-sqs'), client: 'SQSClient' },
 };
 
 /**
@@ -53,6 +54,7 @@ export const SERVED_SDK_SERVICES: readonly string[] = Object.keys(SDK_PACKAGES);
 const METADATA_HEADERS: Record<string, Array<[string, string | undefined]>> = {
   dynamodb: [['Server', 'Server'], ['Connection', 'keep-alive'], ['x-amzn-RequestId', undefined], ['x-amz-crc32', undefined], ['Content-Length', undefined], ['Date', undefined], ['Content-Type', undefined]],
   sns: [['x-amzn-RequestId', undefined], ['connection', 'keep-alive'], ['Content-Length', undefined], ['Date', undefined], ['Content-Type', undefined]],
+  sqs: [['x-amzn-RequestId', undefined], ['connection', 'keep-alive'], ['Content-Length', undefined], ['Date', undefined], ['Content-Type', undefined]],
 };
 const DEFAULT_METADATA_HEADERS: Array<[string, string | undefined]> = [['x-amzn-RequestId', undefined], ['Content-Length', undefined], ['Date', undefined], ['Content-Type', undefined]];
 
@@ -103,22 +105,25 @@ export function createTaskInvoker(deps: ServiceDeps, startNested: NestedExecutio
     return entry;
   };
 
-  const callSdk = async (service: string, action: string, parameters: Record<string, unknown>, signal?: AbortSignal) => {
-    const { client, mod } = await clientFor(service);
-    const commandName = `${action.charAt(0).toUpperCase()}${action.slice(1)}Command`;
-    const Command = mod[commandName] as (new (input: Record<string, unknown>) => unknown) | undefined;
-    if (!Command) {
-      throw new AwsServiceError('InvalidAction', `'${service}' has no action '${action}'`);
-    }
-    // The call is real I/O: hold virtual time until it answers, or a Task's
-    // TimeoutSeconds could fire while the request is still on the wire.
+  const callSdk = async (service: string, action: string, parameters: Record<string, unknown>, signal?: AbortSignal, kind: ServiceCall['kind'] = 'aws-sdk') => {
+    // The call is real I/O (loading the SDK the first time included): hold virtual time until it
+    // answers, or a Task's TimeoutSeconds could fire while the request is still on the wire.
     const release = deps.clock.hold('work', `states → ${service}:${action}`);
-    const binary = service === 'dynamodb' ? 'base64' : 'utf8';
+    let mod: SdkModule | undefined;
     try {
+      const loaded = await clientFor(service);
+      mod = loaded.mod;
+      const commandName = `${action.charAt(0).toUpperCase()}${action.slice(1)}Command`;
+      const Command = mod[commandName] as (new (input: Record<string, unknown>) => unknown) | undefined;
+      if (!Command) {
+        throw new AwsServiceError('InvalidAction', `'${service}' has no action '${action}'`);
+      }
+      const binary = service === 'dynamodb' ? 'base64' : 'utf8';
+      const client = loaded.client;
       const out = await client.send(new Command(service === 'dynamodb' ? (withBinaryAttributes(parameters) as Record<string, unknown>) : parameters), { abortSignal: signal });
       return { output: await plainOutput(out, binary), http: (out as { [HTTP_ANSWER]?: HttpAnswer })[HTTP_ANSWER] };
     } catch (e) {
-      throw toServiceError(e);
+      throw service === 'sqs' && mod ? sqsTaskError(e, kind, mod, () => deps.ids.uuid()) : toServiceError(e);
     } finally {
       release();
     }
@@ -135,7 +140,12 @@ export function createTaskInvoker(deps: ServiceDeps, startNested: NestedExecutio
     if (service === 'sns' && call.action === 'publish' && parameters.Message !== undefined && typeof parameters.Message !== 'string') {
       parameters.Message = JSON.stringify(parameters.Message);
     }
-    const { output, http } = await callSdk(service, call.action, parameters, ctx.signal);
+    // sqs:sendMessage takes a JSON MessageBody (a task token put in with $$.Task.Token, say) as its text
+    // (https://docs.aws.amazon.com/step-functions/latest/dg/connect-sqs.html); a null body stays missing.
+    if (service === 'sqs' && call.action === 'sendMessage' && parameters.MessageBody !== null && parameters.MessageBody !== undefined && typeof parameters.MessageBody !== 'string') {
+      parameters.MessageBody = JSON.stringify(parameters.MessageBody);
+    }
+    const { output, http } = await callSdk(service, call.action, parameters, ctx.signal, 'optimized');
     const received = http?.headers ?? {};
     const requestId = received['x-amzn-requestid'] ?? deps.ids.uuid();
     const headers: Record<string, string> = {};
@@ -248,6 +258,29 @@ async function plainValue(value: unknown, binary: 'utf8' | 'base64'): Promise<un
   if (Array.isArray(value)) return Promise.all(value.map((v) => plainValue(v, binary)));
   if (value && typeof value === 'object') return plainOutput(value as Record<string, unknown>, binary);
   return value;
+}
+
+/**
+ * SQS errors as Step Functions names them (recorded against AWS in
+ * shared/conformance/services.json): optimised `sqs:*` calls go through the
+ * Java SDK v1 — `SQS.QueueDoesNotExistException` for an error SQS models,
+ * `SQS.AmazonSQSException` for the others (MissingParameter…), the cause in
+ * v1's words with the query code; `aws-sdk:sqs:*` through v2 —
+ * `Sqs.QueueDoesNotExistException` or `Sqs.SqsException`.
+ */
+function sqsTaskError(e: unknown, kind: ServiceCall['kind'], mod: SdkModule, newId: () => string): unknown {
+  const err = e as { name?: string; message?: string; Code?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
+  if (!err || typeof err !== 'object' || !err.$metadata || !err.name) return toServiceError(e);
+  const modeled = typeof mod[err.name] === 'function' && err.name !== 'SQSServiceException';
+  const status = err.$metadata.httpStatusCode ?? 400;
+  const requestId = err.$metadata.requestId ?? newId();
+  const message = err.message ?? '';
+  if (kind === 'aws-sdk') {
+    const name = modeled ? (err.name.endsWith('Exception') ? err.name : `${err.name}Exception`) : 'SqsException';
+    return new StatesError(`Sqs.${name}`, `${message} (Service: Sqs, Status Code: ${status}, Request ID: ${requestId})`);
+  }
+  const name = modeled ? (err.name.endsWith('Exception') ? err.name : `${err.name}Exception`) : 'AmazonSQSException';
+  return new StatesError(`SQS.${name}`, `${message} (Service: AmazonSQS; Status Code: ${status}; Error Code: ${err.Code ?? err.name}; Request ID: ${requestId}; Proxy: null)`);
 }
 
 function toServiceError(e: unknown): unknown {
