@@ -27,6 +27,11 @@ export interface ObjectEvidence {
   image?: { format?: string; width?: number; height?: number };
   /** The body parsed as JSON, when asked for. */
   json?: unknown;
+  /** Versions and delete markers of the key (ListObjectVersions), when asked for. */
+  versions?: number;
+  deleteMarkers?: number;
+  /** The current version's tags, when asked for. */
+  tags?: Record<string, string>;
 }
 
 export interface Evidence {
@@ -536,6 +541,14 @@ function checkObject(id: string, spec: NonNullable<ThenSpec['objects']>[number],
   if (spec.key === undefined) return [fail(id, 'an object check needs key or prefix', 'key or prefix', undefined)];
   const url = `s3://${spec.bucket}/${spec.key}`;
   const o = ev.objects.get(`${spec.bucket}/${spec.key}`);
+  // Version counts hold for deleted keys too (a delete marker on top), so they are checked before presence.
+  for (const [field, what] of [['versions', 'version(s)'], ['deleteMarkers', 'delete marker(s)']] as const) {
+    const want = spec[field];
+    if (want === undefined) continue;
+    const have = o?.[field] ?? 0;
+    const r = checkCount(want, have);
+    out.push(r.ok ? pass(`${id}.${field}`, `${url} has ${have} ${what}`) : fail(`${id}.${field}`, `expected ${url} to have ${r.expected} ${what}, got ${have}`, want, have));
+  }
   if (spec.absent) {
     out.push(o?.exists ? fail(`${id}.absent`, `expected no object ${url}, found ${o.bytes ?? '?'} bytes`, 'absent', 'present') : pass(`${id}.absent`, `${url} absent`));
     return out;
@@ -559,6 +572,11 @@ function checkObject(id: string, spec: NonNullable<ThenSpec['objects']>[number],
         ? pass(`${id}.contentType`, `${url} ${o.contentType}`)
         : fail(`${id}.contentType`, `expected ${url} content type ${spec.contentType}, got ${o.contentType}`, spec.contentType, o.contentType),
     );
+  }
+  if (spec.tags !== undefined) {
+    const have = o.tags ?? {};
+    const same = JSON.stringify(Object.entries(have).sort()) === JSON.stringify(Object.entries(spec.tags).sort());
+    out.push(same ? pass(`${id}.tags`, `${url} tags ${JSON.stringify(have)}`) : fail(`${id}.tags`, `expected ${url} tags ${JSON.stringify(spec.tags)}, got ${JSON.stringify(have)}`, spec.tags, have));
   }
   if (spec.json !== undefined) {
     const mm = matchValue(spec.json, o.json);

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, ListObjectVersionsCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
@@ -17,7 +17,7 @@ import { projectDeployOptions } from '../project/deploy-options.ts';
 import { parameterValues, ProjectResolver, type Project } from '../project/resolve.ts';
 import type { FaultPlan, FunctionFault, OperationFault } from '../emulator/faults.ts';
 import type { ObservationsSnapshot } from '../emulator/observations.ts';
-import { createClients } from './clients.ts';
+import { createClients, type AwsClients } from './clients.ts';
 import { createControlApi } from './control.ts';
 import { listAllExecutions, poll, recordExecution, TERMINAL, describe } from './executions.ts';
 import { inspectImage, thumbnail } from './images.ts';
@@ -219,6 +219,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     tokens: new Map(),
     secretValues: new Set(),
     inputs: [],
+    links: new Map(),
     steps: [],
     signal: abort.signal,
     waitTimeoutMs: options.waitTimeoutMs ?? 60_000,
@@ -397,6 +398,7 @@ async function collectEvidence(ctx: RunContext, spec: ScenarioSpec): Promise<Col
     }
     const k = `${o.bucket}/${o.key}`;
     if (objects.has(k)) continue;
+    const history = o.versions !== undefined || o.deleteMarkers !== undefined ? await versionsOf(clients, o.bucket, o.key) : {};
     try {
       const out = await clients.s3.send(new GetObjectCommand({ Bucket: o.bucket, Key: o.key }));
       const body = Buffer.from(await out.Body!.transformToByteArray());
@@ -410,10 +412,12 @@ async function collectEvidence(ctx: RunContext, spec: ScenarioSpec): Promise<Col
         ...(out.ContentType ? { contentType: out.ContentType } : {}),
         ...(image ? { image } : {}),
         ...(o.json !== undefined ? { json: parseMaybeJson(body.toString('utf8')) } : {}),
+        ...(o.tags !== undefined ? { tags: await tagsOf(clients, o.bucket, o.key) } : {}),
+        ...history,
       });
     } catch (e) {
       if (!(e instanceof NoSuchKey) && (e as { name?: string }).name !== 'NoSuchKey' && (e as { name?: string }).name !== 'NoSuchBucket') throw e;
-      objects.set(k, { bucket: o.bucket, key: o.key, exists: false });
+      objects.set(k, { bucket: o.bucket, key: o.key, exists: false, ...history });
       await list(o.bucket, '');
     }
   }
@@ -483,3 +487,24 @@ async function collectLogs(ctx: RunContext, obs: ObservationsSnapshot | undefine
   return out;
 }
 
+
+/** How many versions and delete markers `key` has (ListObjectVersions pages, only that key). */
+async function versionsOf(clients: AwsClients, bucket: string, key: string): Promise<{ versions: number; deleteMarkers: number }> {
+  let versions = 0;
+  let deleteMarkers = 0;
+  let KeyMarker: string | undefined;
+  let VersionIdMarker: string | undefined;
+  for (;;) {
+    const r = await clients.s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, KeyMarker, VersionIdMarker }));
+    versions += (r.Versions ?? []).filter((v) => v.Key === key).length;
+    deleteMarkers += (r.DeleteMarkers ?? []).filter((m) => m.Key === key).length;
+    if (!r.IsTruncated) return { versions, deleteMarkers };
+    KeyMarker = r.NextKeyMarker;
+    VersionIdMarker = r.NextVersionIdMarker;
+  }
+}
+
+async function tagsOf(clients: AwsClients, bucket: string, key: string): Promise<Record<string, string>> {
+  const r = await clients.s3.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+  return Object.fromEntries((r.TagSet ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+}

@@ -132,6 +132,14 @@ const Token = z
   .describe('A captured token name (default: the last captured), "wrong" for a well-formed unknown token, or a literal token');
 const ExpectError = z.string().optional().describe('The AWS error code this call must fail with (e.g. TaskTimedOut, InvalidToken)');
 
+const ExpiresIn = z
+  .number()
+  .int()
+  .min(1)
+  .max(604800)
+  .optional()
+  .describe('Seconds the presigned URL or form policy stays valid, on the scenario clock (default 900; S3 allows up to 7 days)');
+
 export const UploadStep = z
   .strictObject({
     bucket: IDENT,
@@ -139,8 +147,35 @@ export const UploadStep = z
     ...ObjectSource,
     as: IDENT.optional().describe('Name for the execution this upload starts'),
     expectExecution: z.boolean().optional().describe('Wait for the execution the upload starts (default true)'),
+    via: z
+      .enum(['put', 'presigned', 'post-form'])
+      .optional()
+      .describe('How the object is sent: an SDK PutObject (default), a presigned PUT URL, or an HTML form POST with a signed policy (the browser and app upload paths)'),
+    link: IDENT.optional().describe('With via presigned or post-form: a name for the URL or form, to send again with `fetch` (e.g. after advanceClock)'),
+    expiresIn: ExpiresIn,
   })
-  .refine(exactlyOneSource, ONE_SOURCE);
+  .refine(exactlyOneSource, ONE_SOURCE)
+  .refine((u) => (u.link === undefined && u.expiresIn === undefined) || (u.via !== undefined && u.via !== 'put'), {
+    message: 'link and expiresIn need via: presigned or post-form',
+  });
+
+export const PresignStep = z.strictObject({
+  bucket: IDENT,
+  key: IDENT,
+  method: z.enum(['GET', 'PUT']).optional().describe('What the URL may do (default GET)'),
+  expiresIn: ExpiresIn,
+  as: IDENT.describe('A name for the URL, to use with `fetch`'),
+});
+
+export const FetchStep = z
+  .strictObject({
+    link: IDENT.describe('A URL from `presign`, or a URL or form from an `upload` with `link`'),
+    ...ObjectSource,
+    expectStatus: z.number().int().min(100).max(599).optional().describe('The HTTP status the request must get (default: any 2xx or 3xx)'),
+    expectError: z.string().optional().describe('The S3 error code the request must fail with (e.g. AccessDenied for an expired link)'),
+  })
+  .refine((f) => [f.file, f.image, f.text, f.json].filter((x) => x !== undefined).length <= 1, { message: 'give at most one of file, image, text, json' })
+  .describe('Send a presigned URL or form again, as a browser or app would');
 
 export const StartStep = z.strictObject({
   workflow: z.string().optional().describe('State machine name (default: the scenario workflow)'),
@@ -192,6 +227,8 @@ export interface StepInput {
   advanceClock?: z.input<typeof AdvanceClockStep>;
   invoke?: z.input<typeof InvokeStep>;
   deliverS3Event?: z.input<typeof DeliverS3EventStep>;
+  presign?: z.input<typeof PresignStep>;
+  fetch?: z.input<typeof FetchStep>;
   repeat?: { times: number; parallel?: boolean; steps: StepInput[] };
   parallel?: StepInput[];
   name?: string;
@@ -208,6 +245,8 @@ export const STEP_ACTIONS = [
   'advanceClock',
   'invoke',
   'deliverS3Event',
+  'presign',
+  'fetch',
   'repeat',
   'parallel',
 ] as const;
@@ -227,6 +266,8 @@ export const Step: z.ZodType<StepOutput, StepInput> = z.lazy(() =>
       advanceClock: AdvanceClockStep.optional(),
       invoke: InvokeStep.optional().describe('Invoke a function directly'),
       deliverS3Event: DeliverS3EventStep.optional(),
+      presign: PresignStep.optional().describe('Create a presigned S3 URL (signed on the scenario clock)'),
+      fetch: FetchStep.optional(),
       repeat: z
         .strictObject({
           times: z.number().int().min(1).max(10_000),
@@ -261,6 +302,8 @@ export interface StepOutput {
   advanceClock?: z.output<typeof AdvanceClockStep>;
   invoke?: z.output<typeof InvokeStep>;
   deliverS3Event?: z.output<typeof DeliverS3EventStep>;
+  presign?: z.output<typeof PresignStep>;
+  fetch?: z.output<typeof FetchStep>;
   repeat?: { times: number; parallel?: boolean | undefined; steps: StepOutput[] };
   parallel?: StepOutput[];
 }
@@ -316,6 +359,9 @@ export const ObjectExpect = z.strictObject({
   maxBytes: z.number().int().positive().optional(),
   contentType: z.string().optional(),
   json: Json.optional().describe('Partial match of the body parsed as JSON'),
+  versions: Count.optional().describe('How many versions the key has (ListObjectVersions; delete markers not counted)'),
+  deleteMarkers: Count.optional().describe('How many delete markers the key has'),
+  tags: z.record(z.string(), z.string()).optional().describe("The current version's tag set, exactly ({} for none)"),
   image: z
     .strictObject({
       format: z.string().optional(),

@@ -23,6 +23,7 @@ import type { ControlApi } from './control.ts';
 import { describe, getHistory, listAllExecutions, listStateMachines, poll, TERMINAL, type TrackedExecution } from './executions.ts';
 import { ATTEMPT_SCHEDULED, detailsOf, indexHistory, pathTaken, taskTokenOf } from './history.ts';
 import { CONTENT_TYPES, generateImage } from './images.ts';
+import { DEFAULT_EXPIRES_IN, presignForm, presignUrl, sendLink, type Link } from './links.ts';
 import type { StepResult } from './results.ts';
 import type { StepSpec } from './schema.ts';
 
@@ -46,6 +47,8 @@ export interface RunContext {
   secretValues: Set<string>;
   /** Objects the scenario put (for "before" thumbnails). */
   inputs: Array<{ bucket: string; key: string; body: Buffer }>;
+  /** Presigned URLs and POST forms by name (`presign`, `upload` with `link`), for `fetch`. */
+  links: Map<string, Link>;
   steps: StepResult[];
   signal: AbortSignal;
   /** Default wall-clock limit for waits. */
@@ -311,12 +314,38 @@ async function expecting(call: () => Promise<unknown>, expectError: string | und
 
 async function upload(ctx: RunContext, spec: NonNullable<StepSpec['upload']>, label: string): Promise<string> {
   const { body, contentType } = await objectBody(spec, ctx, `${spec.bucket}/${spec.key}`);
-  await ctx.clients.s3.send(new PutObjectCommand({ Bucket: spec.bucket, Key: spec.key, Body: body, ContentType: contentType }));
+  const via = spec.via ?? 'put';
+  if (via === 'put') await ctx.clients.s3.send(new PutObjectCommand({ Bucket: spec.bucket, Key: spec.key, Body: body, ContentType: contentType }));
+  else {
+    const link =
+      via === 'presigned'
+        ? await presignUrl(ctx, { bucket: spec.bucket, key: spec.key, method: 'PUT', expiresIn: spec.expiresIn, contentType })
+        : await presignForm(ctx, { bucket: spec.bucket, key: spec.key, expiresIn: spec.expiresIn, contentType: contentType ?? 'binary/octet-stream' });
+    const out = await sendLink(link, body, contentType);
+    if (out.status >= 400) throw new StepError(`${via === 'presigned' ? 'presigned PUT' : 'form POST'} of s3://${spec.bucket}/${spec.key} failed: ${out.status} ${out.code ?? ''} ${out.message ?? ''}`.trim());
+    if (spec.link) ctx.links.set(spec.link, { ...link, body });
+  }
   ctx.inputs.push({ bucket: spec.bucket, key: spec.key, body });
-  if (spec.expectExecution === false) return `put s3://${spec.bucket}/${spec.key} (${body.length} bytes)`;
+  const how = via === 'put' ? 'put' : via === 'presigned' ? 'put by presigned URL' : 'posted by form';
+  if (spec.expectExecution === false) return `${how} s3://${spec.bucket}/${spec.key} (${body.length} bytes)`;
   const e = await claimNewExecution(ctx, spec.key, ctx.waitTimeoutMs, label);
   if (spec.as) e.alias = spec.as;
-  return `put s3://${spec.bucket}/${spec.key} (${body.length} bytes) → execution ${e.name}`;
+  return `${how} s3://${spec.bucket}/${spec.key} (${body.length} bytes) → execution ${e.name}`;
+}
+
+/** `fetch`: sends a named link again and checks the answer (a 2xx/3xx, or the status and S3 error asked for). */
+async function fetchLink(ctx: RunContext, spec: NonNullable<StepSpec['fetch']>): Promise<string> {
+  const link = ctx.links.get(spec.link);
+  if (!link) throw new StepError(`no link named ${spec.link} (name one with presign's as, or upload's link)`);
+  const hasBody = [spec.file, spec.image, spec.text, spec.json].some((x) => x !== undefined);
+  const { body, contentType } = hasBody ? await objectBody(spec, ctx, `${link.bucket}/${link.key}`) : { body: undefined, contentType: undefined };
+  const out = await sendLink(link, body, contentType);
+  const what = `${link.method} ${spec.link} (s3://${link.bucket}/${link.key})`;
+  const got = `${out.status}${out.code ? ` ${out.code}` : ''}${out.message ? ` "${out.message}"` : ''}`;
+  if (spec.expectStatus !== undefined && out.status !== spec.expectStatus) throw new StepError(`${what}: expected status ${spec.expectStatus}, got ${got}`);
+  if (spec.expectError !== undefined && out.code !== spec.expectError) throw new StepError(`${what}: expected S3 error ${spec.expectError}, got ${got}`);
+  if (spec.expectStatus === undefined && spec.expectError === undefined && out.status >= 400) throw new StepError(`${what} failed: ${got}`);
+  return `${what} → ${got}`;
 }
 
 async function deliverS3Event(ctx: RunContext, spec: NonNullable<StepSpec['deliverS3Event']>): Promise<string> {
@@ -437,6 +466,11 @@ export async function runStep(ctx: RunContext, step: StepSpec, id: string): Prom
         `Invoke ${s.function}`,
       );
     } else if (step.deliverS3Event) message = await deliverS3Event(ctx, step.deliverS3Event);
+    else if (step.presign) {
+      const p = step.presign;
+      ctx.links.set(p.as, await presignUrl(ctx, p));
+      message = `presigned ${p.method ?? 'GET'} s3://${p.bucket}/${p.key} for ${p.expiresIn ?? DEFAULT_EXPIRES_IN}s as ${p.as}`;
+    } else if (step.fetch) message = await fetchLink(ctx, step.fetch);
     else if (step.repeat) {
       const r = step.repeat;
       const one = async (i: number) => {
