@@ -119,7 +119,7 @@ describe.skipIf(!existsSync(CHROMIUM))('browser uploads in headless Chromium (sk
     pages.set('/put', script(put));
     const page = await browser.newPage();
     await page.goto(`${origin}/put`);
-    await page.waitForFunction(() => document.title !== '');
+    await page.waitForFunction("document.title !== ''");
     expect(await page.title()).toMatch(/^status 200 etag "[0-9a-f]{32}"$/);
     const stored = await s3.send(new GetObjectCommand({ Bucket: 'images', Key: 'uploads/from-page.txt' }));
     expect(await stored.Body!.transformToString()).toBe('sent by the page');
@@ -127,7 +127,7 @@ describe.skipIf(!existsSync(CHROMIUM))('browser uploads in headless Chromium (sk
     // The same page served from an origin the rules do not name (localhost, not 127.0.0.1): the preflight is refused.
     const other = await browser.newPage();
     await other.goto(`${origin.replace('127.0.0.1', 'localhost')}/put`);
-    await other.waitForFunction(() => document.title !== '');
+    await other.waitForFunction("document.title !== ''");
     expect(await other.title()).toBe('blocked TypeError');
     await page.close();
     await other.close();
