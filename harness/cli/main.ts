@@ -12,6 +12,7 @@ interface CommandModule {
 
 /** Each command's module is loaded only when it runs: `rehearse --help` loads none of them. */
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  init: () => import('./commands/init.ts'),
   run: () => import('./commands/run.ts'),
   validate: () => import('./commands/validate.ts'),
   serve: () => import('./commands/serve.ts'),
@@ -23,8 +24,9 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
 const USAGE = `usage: rehearse <command> [options]
 
 commands:
-  run [files|dirs]      run scenarios (default: scenarios/)
-  validate [paths]      validate workflows and the SAM template
+  init                  set up a repository: rehearse.config.yaml and a starter scenario per state machine
+  run [files|dirs]      run scenarios (default: the config's scenarios folder)
+  validate [paths]      validate the template, its state machines and its functions
   serve                 run the embedded AWS endpoint
   up | down             start / stop the Docker Compose backends
   replay HISTORY.json   turn a real execution into a scenario

@@ -80,6 +80,36 @@ describe(`the ${PACKAGE_NAME} package`, () => {
     expect(report.summary.passed).toBe(1);
   });
 
+  it('rehearse init then rehearse run: a starter scenario per state machine, its $schema in node_modules/rehearse-aws', async () => {
+    await using app = await createPackedProject({
+      files: {
+        'template.yaml': `Transform: AWS::Serverless-2016-10-31
+Resources:
+  HelloFunction:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: hello/, Handler: app.handler, Runtime: nodejs20.x }
+  HelloMachine:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      DefinitionUri: statemachine/hello.asl.json
+      DefinitionSubstitutions: { HelloArn: !GetAtt HelloFunction.Arn }
+`,
+        'hello/app.js': 'exports.handler = async (event) => ({ hello: "world", event });\n',
+        'statemachine/hello.asl.json': '{"StartAt":"Hello","States":{"Hello":{"Type":"Task","Resource":"${HelloArn}","End":true}}}',
+        'no-typescript.mjs': NO_TYPESCRIPT_HOOK,
+      },
+    });
+    const init = await app.rehearse(['init'], noTs);
+    expect(init.exitCode, init.all).toBe(0);
+    expect(init.stdout).toContain('wrote   scenarios/hello-machine.yaml');
+    const starter = app.read('scenarios/hello-machine.yaml');
+    expect(starter.split('\n')[0]).toBe(`# yaml-language-server: $schema=../node_modules/${PACKAGE_NAME}/scenarios/scenario.schema.json`);
+    const run = await app.rehearse(['run'], noTs);
+    expect(run.exitCode, run.all).toBe(0);
+    expect(run.stdout).toContain('template: template.yaml (rehearse.config.yaml)');
+    expect(run.stdout).toContain('✓ HelloMachine succeeds');
+  });
+
   it("the library imports as 'rehearse-aws' and its services load from dist/", async () => {
     await project.write({
       'use-library.mjs': `

@@ -14,6 +14,7 @@ import { RehearseError } from '../../core/index.ts';
 import { parseScenario } from '../../scenario/loader.ts';
 import { historyToScenario, type DescribeExecutionJson } from '../../scenario/replay.ts';
 import type { CliIo } from '../io.ts';
+import { schemaComment } from '../../project/schema-path.ts';
 
 const HELP = `usage: rehearse replay HISTORY.json [--execution DESCRIBE.json] [--children DIR] [--definition FILE] [--real-lambdas] [--out FILE]
 
@@ -103,6 +104,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   const children = parsed.values.children ? await readChildren(resolve(io.cwd, parsed.values.children)) : undefined;
   const { yaml } = historyToScenario({
+    schemaComment: schemaComment(outFile ? dirname(outFile) : io.cwd),
     events: history.events,
     ...(children ? { children } : {}),
     ...(execution ? { execution } : {}),
