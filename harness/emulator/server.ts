@@ -12,7 +12,7 @@ import type { ProtocolService } from '../protocol/service.ts';
 import { createControlHandler, isControlRequest } from './control.ts';
 import { FaultRegistry } from './faults.ts';
 import { Observations } from './observations.ts';
-import type { EmulatedService, LambdaInvoker, Logger, ServiceDeps, ServiceSnapshot } from './service-deps.ts';
+import type { EmulatedService, LambdaInvoker, Logger, ServiceDeps, ServiceSnapshot, SqsEventSource } from './service-deps.ts';
 
 export interface EmulatorOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -134,6 +134,10 @@ function isLambdaInvoker(v: unknown): v is LambdaInvoker {
   return v !== null && typeof v === 'object' && typeof (v as LambdaInvoker).invoke === 'function';
 }
 
+function isSqsEventSource(v: unknown): v is SqsEventSource {
+  return v !== null && typeof v === 'object' && typeof (v as SqsEventSource).receive === 'function' && typeof (v as SqsEventSource).watch === 'function';
+}
+
 async function loadServices(deps: (name: string) => ServiceDeps, log: Logger, only: string[] | undefined): Promise<EmulatedService[]> {
   const out: EmulatedService[] = [];
   for (const spec of SERVICE_MODULES) {
@@ -171,6 +175,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const faults = new FaultRegistry();
   let endpoint = '';
   let lambdaInvoker: LambdaInvoker | undefined;
+  let sqsEventSource: SqsEventSource | undefined;
 
   const services = await loadServices(
     (name) => ({
@@ -184,6 +189,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       log,
       endpoint: () => endpoint,
       lambda: () => lambdaInvoker ?? missingLambda(),
+      sqs: () => sqsEventSource,
       ...(options.maxEnvironments !== undefined ? { lambdaMaxEnvironments: options.maxEnvironments } : {}),
       ...(options.lambdaAccountConcurrency !== undefined ? { lambdaAccountConcurrency: options.lambdaAccountConcurrency } : {}),
     }),
@@ -193,6 +199,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   for (const s of services) {
     const candidate = (s as unknown as { invoker?: unknown }).invoker;
     if (s.name === 'lambda' && isLambdaInvoker(candidate)) lambdaInvoker = candidate;
+    const source = (s as unknown as { eventSource?: unknown }).eventSource;
+    if (s.name === 'sqs' && isSqsEventSource(source)) sqsEventSource = source;
   }
 
   const protocols: ProtocolService[] = services.flatMap((s) => s.protocols);

@@ -42,6 +42,34 @@ export interface LambdaInvoker {
   }): Promise<LambdaInvokeOutcome>;
 }
 
+/** One message an event source mapping took from a queue: its SQS event record and what the poller needs. */
+export interface PolledMessage {
+  messageId: string;
+  receiptHandle: string;
+  groupId?: string;
+  /** The record as Lambda hands it to the function (`{messageId, receiptHandle, body, attributes, …, eventSource: 'aws:sqs'}`). */
+  record: Record<string, unknown>;
+}
+
+/**
+ * What Lambda's SQS event source mappings need from SQS (harness/emulator/sqs
+ * implements it): the queue's facts, receiving messages as event records,
+ * deleting them, and hearing when messages may be receivable.
+ */
+export interface SqsEventSource {
+  /** Undefined when no queue has that ARN. */
+  queue(arn: string): { fifo: boolean; visibilityTimeoutSeconds: number; visibleMessages: number } | undefined;
+  /** Up to `max` messages, now in flight for the queue's visibility timeout (a redrive or expiry on the way as for any receive). */
+  receive(arn: string, max: number): PolledMessage[];
+  deleteMessages(arn: string, receiptHandles: string[]): void;
+  /**
+   * Calls `listener` whenever messages may have become receivable on the
+   * queue with that ARN — also after the queue is deleted and created again,
+   * or restored from a snapshot. Returns the unsubscribe function.
+   */
+  watch(arn: string, listener: () => void): () => void;
+}
+
 export interface ServiceDeps {
   clock: Clock;
   /** Each service gets its own fork so ids do not depend on other services' call order. */
@@ -57,6 +85,8 @@ export interface ServiceDeps {
   endpoint(): string;
   /** Late-bound: the Lambda service exists by the time anyone invokes. */
   lambda(): LambdaInvoker;
+  /** Late-bound: SQS as Lambda's event source mappings poll it; undefined without the SQS service. */
+  sqs?(): SqsEventSource | undefined;
   /** Lambda: most execution environments (processes) alive at once; more invocations queue (default 32). */
   lambdaMaxEnvironments?: number;
   /** Lambda: the account's ConcurrentExecutions quota; beyond it Invoke is throttled (default 1000, AWS's). */

@@ -15,6 +15,8 @@ import { DEFAULT_ACCOUNT_CONCURRENCY, Invocations } from './invoke.ts';
 import { copyFunction, FunctionStore, type FunctionRecord } from './models.ts';
 import { LambdaOperations } from './operations.ts';
 import { findRoute, LAMBDA_PATH } from './routes.ts';
+import { EventSourceMappings } from './event-source-mappings.ts';
+import type { EventSourceMapping } from './sqs-poller.ts';
 
 export interface LambdaService extends EmulatedService {
   invoker: LambdaInvoker;
@@ -26,6 +28,7 @@ export interface LambdaService extends EmulatedService {
 
 interface LambdaSnapshot extends ServiceSnapshot {
   functions: FunctionRecord[];
+  mappings: EventSourceMapping[];
 }
 
 export function createLambdaService(deps: ServiceDeps): LambdaService {
@@ -55,7 +58,18 @@ export function createLambdaService(deps: ServiceDeps): LambdaService {
     log: deps.log,
     accountConcurrency,
   });
+  const mappings = new EventSourceMappings({
+    clock: deps.clock,
+    ids: deps.ids.fork('event-source-mappings'),
+    region: deps.region,
+    accountId: deps.accountId,
+    store,
+    invocations,
+    log: deps.log,
+    sqs: () => deps.sqs?.(),
+  });
   const ops = new LambdaOperations({
+    mappings,
     clock: deps.clock,
     ids: deps.ids.fork('operations'),
     region: deps.region,
@@ -103,6 +117,7 @@ export function createLambdaService(deps: ServiceDeps): LambdaService {
   };
 
   async function reset(): Promise<void> {
+    mappings.replace([]);
     invocations.cancelAsync();
     for (const fn of store.clear()) discardCode(fn.code);
     await runtime.reset();
@@ -115,16 +130,18 @@ export function createLambdaService(deps: ServiceDeps): LambdaService {
       // service's own code root goes at dispose).
       fn.code.owned = false;
     }
-    return { service: 'lambda', functions: store.list().map(copyFunction) };
+    return { service: 'lambda', functions: store.list().map(copyFunction), mappings: mappings.snapshot() };
   }
 
   async function restore(s: ServiceSnapshot): Promise<void> {
-    const { functions } = ownSnapshot<LambdaSnapshot>('lambda', s);
+    const { functions, mappings: savedMappings } = ownSnapshot<LambdaSnapshot>('lambda', s);
+    mappings.replace([]);
     invocations.cancelAsync();
     // Every execution environment stops: a restored function cold-starts, with fresh module state.
     await runtime.reset();
     for (const fn of store.clear()) discardCode(fn.code);
     for (const fn of functions) store.put(copyFunction(fn));
+    mappings.replace(savedMappings);
   }
 
   return {
@@ -137,6 +154,7 @@ export function createLambdaService(deps: ServiceDeps): LambdaService {
     snapshot,
     restore,
     async dispose() {
+      mappings.replace([]);
       invocations.cancelAsync();
       await runtime.dispose();
       for (const fn of store.clear()) discardCode(fn.code);

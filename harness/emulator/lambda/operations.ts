@@ -17,10 +17,13 @@ import {
   validationError,
 } from './errors.ts';
 import { MAX_INVOKE_ASYNC_PAYLOAD, minimumUnreserved, type InvokerDeps, type Invocations, type InvocationType } from './invoke.ts';
+import type { EventSourceMappings } from './event-source-mappings.ts';
 import { functionConfiguration, functionSpec, type FunctionRecord } from './models.ts';
 
 /** What the API operations need: the invoker's shared wiring plus the invocation pipeline itself. */
 export interface OperationDeps extends Pick<InvokerDeps, 'clock' | 'ids' | 'region' | 'accountId' | 'store' | 'runtime' | 'accountConcurrency'> {
+  /** CreateEventSourceMapping and friends (event-source-mappings.ts). */
+  mappings: EventSourceMappings;
   invocations: Invocations;
   codeRoot(): string;
   endpoint(): string;
@@ -120,6 +123,10 @@ function envVariables(input: Json): Record<string, string> | undefined {
 
 export class LambdaOperations {
   constructor(private readonly d: OperationDeps) {}
+
+  get mappings(): EventSourceMappings {
+    return this.d.mappings;
+  }
 
   private arn(name: string): string {
     return `arn:aws:lambda:${this.d.region}:${this.d.accountId}:function:${name}`;

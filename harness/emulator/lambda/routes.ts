@@ -36,11 +36,16 @@ export const ROUTES: Route[] = [
   { operation: 'ListTags', method: 'GET', pattern: /^\/2017-03-31\/tags\/(.+)$/, run: (o, _r, [a]) => o.listTags(a!) },
   { operation: 'TagResource', method: 'POST', pattern: /^\/2017-03-31\/tags\/(.+)$/, run: (o, r, [a]) => o.tagResource(a!, parseBody(r)) },
   { operation: 'UntagResource', method: 'DELETE', pattern: /^\/2017-03-31\/tags\/(.+)$/, run: (o, r, [a]) => o.untagResource(a!, r.query) },
+  { operation: 'CreateEventSourceMapping', method: 'POST', pattern: /^\/2015-03-31\/event-source-mappings\/?$/, run: (o, r) => o.mappings.create(parseBody(r)) },
+  { operation: 'ListEventSourceMappings', method: 'GET', pattern: /^\/2015-03-31\/event-source-mappings\/?$/, run: (o, r) => o.mappings.list(r.query) },
+  { operation: 'GetEventSourceMapping', method: 'GET', pattern: /^\/2015-03-31\/event-source-mappings\/([^/]+)$/, run: (o, _r, [u]) => o.mappings.describe(u!) },
+  { operation: 'UpdateEventSourceMapping', method: 'PUT', pattern: /^\/2015-03-31\/event-source-mappings\/([^/]+)$/, run: (o, r, [u]) => o.mappings.update(u!, parseBody(r)) },
+  { operation: 'DeleteEventSourceMapping', method: 'DELETE', pattern: /^\/2015-03-31\/event-source-mappings\/([^/]+)$/, run: (o, _r, [u]) => o.mappings.delete(u!) },
   { operation: 'GetAccountSettings', method: 'GET', pattern: /^\/2016-08-19\/account-settings\/?$/, run: (o) => o.getAccountSettings() },
 ];
 
 /** Path families this service owns (checked before a method-specific match, so a wrong method is still ours). */
-export const LAMBDA_PATH = /^\/(2015-03-31\/functions|2014-11-13\/functions|2017-10-31\/functions|2019-09-30\/functions|2019-09-25\/functions|2017-03-31\/tags|2016-08-19\/account-settings)(\/|$)/;
+export const LAMBDA_PATH = /^\/(2015-03-31\/functions|2015-03-31\/event-source-mappings|2014-11-13\/functions|2017-10-31\/functions|2019-09-30\/functions|2019-09-25\/functions|2017-03-31\/tags|2016-08-19\/account-settings)(\/|$)/;
 
 export function findRoute(method: string, path: string): { route: Route; params: string[] } | undefined {
   for (const route of ROUTES) {

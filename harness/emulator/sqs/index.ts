@@ -5,7 +5,8 @@
  * One set of operations serves both (query.ts converts). Wiring only.
  */
 import type { JsonOperation, JsonProtocolService, QueryOperation, QueryProtocolService } from '../../protocol/service.ts';
-import { ownSnapshot, type EmulatedService, type ServiceDeps, type ServiceSnapshot } from '../service-deps.ts';
+import { ownSnapshot, type EmulatedService, type ServiceDeps, type ServiceSnapshot, type SqsEventSource } from '../service-deps.ts';
+import { QueueEventSource } from './event-source.ts';
 import { SqsStore } from './models.ts';
 import { SqsOperations, type Input } from './operations.ts';
 import { decodeQueryInput, encodeQueryOutput } from './query.ts';
@@ -40,11 +41,14 @@ interface SqsSnapshot extends ServiceSnapshot {
 
 export interface SqsService extends EmulatedService {
   readonly operations: SqsOperations;
+  /** What deps.sqs() gives the Lambda service's event source mappings. */
+  readonly eventSource: SqsEventSource;
 }
 
 export function createSqsService(deps: ServiceDeps): SqsService {
   const store = new SqsStore();
   const ops = new SqsOperations(deps, store);
+  const eventSource = new QueueEventSource(ops, deps.region);
   const json: Record<string, JsonOperation> = {};
   const query: Record<string, QueryOperation> = {};
   for (const name of SQS_OPERATIONS) {
@@ -72,6 +76,7 @@ export function createSqsService(deps: ServiceDeps): SqsService {
     name: 'sqs',
     protocols: [jsonProtocol, queryProtocol],
     operations: ops,
+    eventSource,
     reset() {
       ops.receipts.clear();
       store.clear();

@@ -124,6 +124,8 @@ export interface SqsOperationDeps extends ServiceDeps {
 
 export class SqsOperations {
   readonly receipts: ReceiptHolds;
+  /** Told about every queue created or restored (event-source.ts re-attaches its watchers). */
+  onQueueAdded?: (q: Queue) => void;
 
   constructor(
     private readonly deps: SqsOperationDeps,
@@ -151,6 +153,7 @@ export class SqsOperations {
     const q = this.newQueue(state.name, state.attributes);
     q.load(state);
     this.store.queues.set(q.name, q);
+    this.onQueueAdded?.(q);
     return q;
   }
 
@@ -204,6 +207,7 @@ export class SqsOperations {
     for (const [k, v] of tags) q.tags.set(k, v);
     this.store.queues.set(name, q);
     this.deps.journal?.queueChanged(q);
+    this.onQueueAdded?.(q);
     return { QueueUrl: this.url(ctx, q) };
   }
 
