@@ -73,8 +73,8 @@ function embeddedServes(i: Extract<TaskIntegration, { service: string }>): boole
 
 /** LocalStack (community) serves these; its Step Functions runs their integrations against itself. */
 const LOCALSTACK_SERVICES = new Set(['lambda', 's3', 'sns', 'sqs', 'dynamodb', 'events', 'states', 'secretsmanager', 'ssm', 'kinesis', 'firehose', 'apigateway', 'kms', 'logs', 'cloudwatch', 'iam', 'sts', 'ses', 'scheduler']);
-/** Step Functions Local calls the rehearse container for Lambda and SNS (docker-compose.yml); it has no aws-sdk integrations. */
-const SFN_LOCAL_SERVICES = new Set(['lambda', 'sns']);
+/** Step Functions Local calls the rehearse container for Lambda, SNS and DynamoDB (docker-compose.yml); it has no aws-sdk integrations. */
+const SFN_LOCAL_SERVICES = new Set(['lambda', 'sns', 'dynamodb']);
 
 export type IntegrationSupport = { runs: true } | { runs: false; reason: string };
 
@@ -94,7 +94,7 @@ export function integrationSupport(backend: BackendName, i: TaskIntegration): In
     case 'stepfunctions-local':
       if (i.kind === 'aws-sdk') return { runs: false, reason: `${who} does not support arn:aws:states:::aws-sdk:* integrations` };
       if (canonical(i.service) === 'states') return { runs: true };
-      return SFN_LOCAL_SERVICES.has(i.service) ? { runs: true } : { runs: false, reason: `${who} reaches only Lambda and SNS here (the rehearse container)` };
+      return SFN_LOCAL_SERVICES.has(i.service) ? { runs: true } : { runs: false, reason: `${who} reaches only Lambda, SNS and DynamoDB here (the rehearse container)` };
     case 'endpoint':
       // An arbitrary endpoint cannot be asked what it serves: assume it does.
       return { runs: true };

@@ -255,7 +255,7 @@ function maxSelected(f: FunctionFault): number {
 
 function buildCase(c: MockTestCase): { states: Record<string, string>; responses: Record<string, Record<string, MockedResponseEntry>> } {
   if ((c.faults.operations ?? []).length > 0) {
-    const ops = [...new Set((c.faults.operations ?? []).map((o) => `${o.service}:${o.operation}`))].join(', ');
+    const ops = [...new Set((c.faults.operations ?? []).map((o) => `${o.service}:${o.operation ?? `* on ${o.resource}`}`))].join(', ');
     throw new Unsupported(`operation faults (${ops}) cannot be expressed in a MockConfigFile, which only replaces Task states`);
   }
   const definition = parseDefinition(c.definition, `state machine ${c.stateMachineName}`);

@@ -1,8 +1,8 @@
 /**
  * `--backend stepfunctions-local`: AWS Step Functions Local runs the state
  * machines; the rehearse container (docker/rehearse) serves S3, Secrets
- * Manager, SNS and Lambda — Step Functions Local's LAMBDA_ENDPOINT and
- * SNS_ENDPOINT point at it — so our Lambda runtime, fault injection and
+ * Manager, SNS, DynamoDB and Lambda — Step Functions Local's LAMBDA_ENDPOINT,
+ * SNS_ENDPOINT and DYNAMODB_ENDPOINT point at it — so our Lambda runtime, fault injection and
  * observations work through its control API. No auth token needed.
  */
 import { BACKEND_CAPABILITIES } from './capabilities.ts';

@@ -117,13 +117,17 @@ export function validateFaultPlan(input: unknown): FaultPlan {
           throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`operations[${i}].error.code\` must be a string`);
         }
         if (f.error === undefined && f.latencyMs === undefined) throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`operations[${i}]\` needs \`error\` and/or \`latencyMs\``);
+        for (const key of ['operation', 'resource']) {
+          if (f[key] !== undefined && (typeof f[key] !== 'string' || f[key] === '')) throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`operations[${i}].${key}\` must be a non-empty string`);
+        }
+        if (f.operation === undefined && f.resource === undefined) throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`operations[${i}]\` needs \`operation\` (or \`resource\`: every operation on it)`);
       } else if (!('throw' in f) && !('timeout' in f) && !('latencyMs' in f) && !('crash' in f) && !('return' in f)) {
         throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`functions[${i}]\` needs one of throw, timeout, latencyMs, crash, return`);
       }
     });
   };
   check(input.functions, 'functions', ['function']);
-  check(input.operations, 'operations', ['service', 'operation']);
+  check(input.operations, 'operations', ['service']);
   return input as FaultPlan;
 }
 

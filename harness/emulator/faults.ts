@@ -47,10 +47,16 @@ export type FunctionFault = CallSelector & {
 } & FunctionFaultAction;
 
 export interface OperationFault extends CallSelector {
-  /** Signing name: `s3`, `secretsmanager`, `sns`, `states`, `lambda`. */
+  /** Signing name: `s3`, `secretsmanager`, `sns`, `dynamodb`, `states`, `lambda`. */
   service: string;
-  /** AWS operation name, e.g. `GetObject`, `GetSecretValue`. */
-  operation: string;
+  /** AWS operation name, e.g. `GetObject`, `GetSecretValue`. Omitted with `resource`: every operation on it. */
+  operation?: string;
+  /**
+   * Only requests touching this resource, where the service names one per
+   * request (a DynamoDB table). Calls are then counted per fault filter:
+   * `invocations: [1]` is the first call on that table.
+   */
+  resource?: string;
   error?: { code: string; message?: string; statusCode?: number };
   latencyMs?: number;
 }
@@ -203,12 +209,23 @@ export class FaultRegistry {
     return { callNumber, faults };
   }
 
-  /** Counts one call of `service:operation` and returns the faults that apply to it. */
-  nextOperationCall(service: string, operation: string): { callNumber: number; faults: OperationFault[] } {
+  /**
+   * Counts one call of `service:operation` (touching `resources`) and returns
+   * the faults that apply to it. Each fault selects by the number of calls its
+   * filter (operation, resource) has seen.
+   */
+  nextOperationCall(service: string, operation: string, resources: readonly string[] = []): { callNumber: number; faults: OperationFault[] } {
     const callNumber = this.bump(`op:${service}:${operation}`);
-    const faults = (this.plan.operations ?? []).filter(
-      (f) => f.service === service && f.operation === operation && selects(f, callNumber),
-    );
+    const numbers = new Map<string, number>();
+    const faults = (this.plan.operations ?? []).filter((f) => {
+      if (f.service !== service || (f.operation !== undefined && f.operation !== operation)) return false;
+      if (f.resource === undefined) return f.operation !== undefined && selects(f, callNumber);
+      if (!resources.includes(f.resource)) return false;
+      const key = `res:${service}:${f.operation ?? '*'}:${f.resource}`;
+      let n = numbers.get(key);
+      if (n === undefined) numbers.set(key, (n = this.bump(key)));
+      return selects(f, n);
+    });
     return { callNumber, faults };
   }
 

@@ -425,11 +425,11 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
 
       // ── dispatch ───────────────────────────────────────────────────────────
       if (route.kind === 'json') {
-        const result = await dispatchJson(route.service!, route.operation, route.target, body, ctx);
+        const { run, input } = await dispatchJson(route.service!, route.operation, route.target, body, ctx);
         await applyFaults(route.service!.signingName, route.operation, releaseHold, () => {
           release = clock.hold('work', `${method} ${rawPath}`);
-        });
-        const value = await result();
+        }, route.service!.resourcesOf?.(route.operation, input));
+        const value = await run();
         const payload = Buffer.from(JSON.stringify(value ?? {}, jsonReplacer), 'utf8');
         const headers: Record<string, string> = { 'content-type': `application/x-amz-json-${route.service!.jsonVersion}`, 'x-amzn-requestid': requestId };
         if (route.service!.responseCrc32) headers['x-amz-crc32'] = String(crc32(payload));
@@ -470,7 +470,13 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     }
   };
 
-  async function dispatchJson(service: JsonProtocolService, operation: string, target: string, body: Buffer, ctx: RequestContext): Promise<() => Promise<unknown>> {
+  async function dispatchJson(
+    service: JsonProtocolService,
+    operation: string,
+    target: string,
+    body: Buffer,
+    ctx: RequestContext,
+  ): Promise<{ run: () => Promise<unknown>; input: Record<string, unknown> }> {
     const op = Object.prototype.hasOwnProperty.call(service.operations, operation) ? service.operations[operation] : undefined;
     if (!op) throw unknownOperationException(target);
     let input: unknown = {};
@@ -485,12 +491,17 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
       throw serializationException(`The request body must be a JSON object, got ${Array.isArray(input) ? 'an array' : input === null ? 'null' : typeof input}.`);
     }
-    return async () => op(input as Record<string, unknown>, ctx);
+    const members = input as Record<string, unknown>;
+    return { run: async () => op(members, ctx), input: members };
   }
 
-  /** Operation faults from the installed plan: latency on the Clock, then an error — once per request, for every service. */
-  async function applyFaults(service: string, operation: string, pause: () => void, resume: () => void): Promise<void> {
-    const { faults: matched } = faults.nextOperationCall(service, operation);
+  /**
+   * Operation faults from the installed plan: latency on the Clock, then an
+   * error — once per request, for every service. `resources` are what the
+   * request touches (DynamoDB tables…), for faults aimed at one of them.
+   */
+  async function applyFaults(service: string, operation: string, pause: () => void, resume: () => void, resources: readonly string[] = []): Promise<void> {
+    const { faults: matched } = faults.nextOperationCall(service, operation, resources);
     for (const f of matched) {
       if (f.latencyMs !== undefined && f.latencyMs > 0) {
         // Let virtual time move while this request waits: it is not doing work.

@@ -59,6 +59,11 @@ export interface JsonProtocolService {
   responseCrc32?: boolean;
   /** Smithy namespace of the error shapes (`com.amazonaws.sqs`): `__type` is then `namespace#Code`, as the service sends it. */
   errorNamespace?: string;
+  /**
+   * The resources a request touches (DynamoDB: its tables), so an operation
+   * fault aimed at one resource (`resource` in the fault plan) picks it.
+   */
+  resourcesOf?(operation: string, input: Record<string, unknown>): string[];
 }
 
 /** AWS query protocol (SNS): form-encoded `Action=…`, XML `<ActionResponse><ActionResult>` replies. */

@@ -28,6 +28,10 @@ section.scenario>h2{font-size:16px;margin:0 0 6px}
 .passed{background:#1f883d}.failed,.error{background:#cf222e}.skipped{background:#9a6700}
 table.checks{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}
 table.checks td{border-top:1px solid #eee;padding:3px 6px;vertical-align:top}
+table.items{border-collapse:collapse;font-size:12px;margin:4px 0 10px}
+table.items caption{text-align:left;padding:2px 0}
+table.items th,table.items td{border:1px solid #e3e3e3;padding:2px 6px;text-align:left;font-family:ui-monospace,monospace}
+table.items th{background:#f6f6f6}
 td.st-failed{color:#cf222e;font-weight:600}td.st-passed{color:#1f883d}td.st-skipped{color:#9a6700}
 code,pre{font:12px ui-monospace,monospace}
 pre{background:#f3f4f6;padding:6px;overflow:auto;max-height:240px}
@@ -151,6 +155,23 @@ export function renderTimeline(exec: ExecutionRecord | undefined): string {
   return parts.join('');
 }
 
+/** The DynamoDB items a scenario left (what it wrote, on top of given.items): one table per table, a column per attribute. */
+function renderTables(tables: NonNullable<ScenarioResult['tables']>): string {
+  const parts = ['<div class="items"><h3>DynamoDB items</h3>'];
+  for (const t of tables) {
+    const columns = [...new Set(t.items.flatMap((item) => Object.keys(item)))];
+    const shown = t.count > t.items.length ? ` (first ${t.items.length})` : '';
+    parts.push(`<table class="items" data-table="${esc(t.table)}"><caption><code>${esc(t.table)}</code> · ${t.count} item${t.count === 1 ? '' : 's'}${shown}</caption>`);
+    parts.push(`<thead><tr>${columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead><tbody>`);
+    for (const item of t.items) {
+      parts.push(`<tr>${columns.map((c) => `<td>${c in item ? esc(typeof item[c] === 'string' ? item[c] : brief(item[c], 120)) : ''}</td>`).join('')}</tr>`);
+    }
+    parts.push('</tbody></table>');
+  }
+  parts.push('</div>');
+  return parts.join('');
+}
+
 function renderScenario(s: ScenarioResult, cwd: string, i: number): string {
   const exec = s.executions[s.executions.length - 1];
   const firstFailed = s.checks.find((c) => c.status === 'failed');
@@ -193,6 +214,7 @@ function renderScenario(s: ScenarioResult, cwd: string, i: number): string {
     }
     parts.push('</div>');
   }
+  if (s.tables?.length) parts.push(renderTables(s.tables));
   for (const fl of s.logs) {
     parts.push(`<details><summary>logs of ${esc(fl.functionName)}</summary><pre>${esc(fl.invocations.map((x) => `[${x.requestId}] ${x.error ?? ''}\n${x.logs}`).join('\n'))}</pre></details>`);
   }

@@ -4,6 +4,8 @@
  * `sync-` host prefixes on loopback (StartSyncExecution) via hostPrefixLookup.
  */
 import { Agent } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -12,7 +14,7 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import type { Backend } from '../backends/backend.ts';
 import { hostPrefixLookup } from '../protocol/host.ts';
 
-export type ServiceName = 'states' | 's3' | 'lambda' | 'secretsmanager' | 'sns';
+export type ServiceName = 'states' | 's3' | 'lambda' | 'secretsmanager' | 'sns' | 'dynamodb';
 
 export interface AwsClients {
   s3: S3Client;
@@ -20,6 +22,9 @@ export interface AwsClients {
   lambda: LambdaClient;
   secrets: SecretsManagerClient;
   sns: SNSClient;
+  dynamodb: DynamoDBClient;
+  /** The Document client over `dynamodb`: plain JSON items (given.items, then.items). */
+  documents: DynamoDBDocumentClient;
   destroy(): void;
 }
 
@@ -45,14 +50,18 @@ export function createClients(backend: Backend): AwsClients {
   const lambda = new LambdaClient(base('lambda'));
   const secrets = new SecretsManagerClient(base('secretsmanager'));
   const sns = new SNSClient(base('sns'));
+  const dynamodb = new DynamoDBClient(base('dynamodb'));
+  const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   return {
     s3,
     sfn,
     lambda,
     secrets,
     sns,
+    dynamodb,
+    documents,
     destroy() {
-      for (const c of [s3, sfn, lambda, secrets, sns]) c.destroy();
+      for (const c of [s3, sfn, lambda, secrets, sns, dynamodb]) c.destroy();
       httpAgent.destroy();
     },
   };

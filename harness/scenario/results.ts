@@ -3,6 +3,7 @@
  * JSON, JUnit, HTML). Plain JSON data, so the JSON report is this, sorted.
  */
 import type { HistoryEvent } from '../asl/api.ts';
+import type { TableContents } from './tables.ts';
 
 export type ScenarioStatus = 'passed' | 'failed' | 'skipped' | 'error';
 
@@ -87,6 +88,8 @@ export interface ScenarioResult {
   images: ImageRecord[];
   /** Captured logs of functions that failed (or all invocations when a check about them failed). */
   logs: FunctionLogs[];
+  /** DynamoDB tables holding items at the end (given items and what the scenario wrote), first items of each. */
+  tables?: TableContents[];
   /** The seed this scenario ran with. */
   seed: string;
 }

@@ -28,6 +28,7 @@ import type { CheckResult, ExecutionRecord, FunctionLogs, ImageRecord, ScenarioR
 import type { FaultSpec, ScenarioSpec } from './schema.ts';
 import type { MockAssignment } from './mock-plan.ts';
 import { objectBody, putSecret, runStep, StepError, type RunContext } from './steps.ts';
+import { checkTables, collectTableEvidence, putGivenItems, tableContents } from './tables.ts';
 import { parseMaybeJson } from './value-match.ts';
 
 /** Deploys a project's template onto a backend; provided by harness/deploy. */
@@ -94,8 +95,9 @@ export function toFaultPlan(faults: FaultSpec[]): FaultPlan {
       functions.push({ function: f.function, ...(f.input !== undefined ? { input: f.input } : {}), ...sel, ...action } as FunctionFault);
     } else {
       operations.push({
-        service: f.service!,
-        operation: f.operation!,
+        service: f.table !== undefined ? 'dynamodb' : f.service!,
+        ...(f.operation !== undefined ? { operation: f.operation } : {}),
+        ...(f.table !== undefined ? { resource: f.table } : {}),
         ...sel,
         ...(f.error ? { error: f.error } : {}),
         ...(f.latencyMs !== undefined ? { latencyMs: f.latencyMs } : {}),
@@ -262,6 +264,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       for (const topic of spec.given?.topics ?? []) await clients.sns.send(new CreateTopicCommand({ Name: topic }));
       const plan = toFaultPlan(spec.given?.faults ?? []);
       if (control && (plan.functions || plan.operations)) await control.putFaults(plan);
+      if (spec.given?.items) await putGivenItems(clients.documents, spec.given.items);
       for (const o of spec.given?.objects ?? []) {
         const { body, contentType } = await objectBody(o, ctx, `${o.bucket}/${o.key}`);
         await clients.s3.send(new PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: body, ContentType: contentType }));
@@ -286,11 +289,12 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     // ---- then ----
     if (!stepFailed) await settleExecutions(ctx, spec);
     const evidence = await collectEvidence(ctx, spec);
-    const checks = stepFailed ? [] : evaluateThen(spec.then, evidence.evidence);
+    const checks = stepFailed ? [] : [...evaluateThen(spec.then, evidence.evidence), ...checkTables(spec.then, await collectTableEvidence(clients.dynamodb, clients.documents, spec.then))];
     const status = scenarioStatus(ctx.steps, checks);
     const skippedChecks = checks.filter((c) => c.status === 'skipped');
     const images = await collectImages(ctx, spec, evidence, options.thumbnails ?? false);
     const logs = status === 'failed' ? await collectLogs(ctx, evidence.observations, checks) : [];
+    const tables = await tableContents(clients.dynamodb, clients.documents).catch(() => []);
     const virtualSeconds = evidence.records.length
       ? Math.max(...evidence.records.map((r) => ((r.stopDate ?? r.startDate) - r.startDate) / 1000))
       : undefined;
@@ -302,6 +306,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       executions: evidence.records,
       images,
       logs,
+      ...(tables.length ? { tables } : {}),
       ...(virtualSeconds !== undefined ? { virtualSeconds: Math.round(virtualSeconds * 1000) / 1000 } : {}),
     });
   } catch (e) {

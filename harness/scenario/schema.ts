@@ -67,6 +67,7 @@ export const Fault = z
   .strictObject({
     function: z.string().optional().describe('Lambda function name (a function fault)'),
     service: z.string().optional().describe('Service signing name (s3, secretsmanager, sns, states, lambda) — an operation fault'),
+    table: z.string().optional().describe('DynamoDB table name — an operation fault on the requests that touch it (with operation: only that one, e.g. PutItem)'),
     operation: z.string().optional().describe('AWS operation name, e.g. GetObject'),
     ...CallSelectorShape,
     input: Json.optional().describe(
@@ -88,8 +89,8 @@ export const Fault = z
       .describe('Operation faults: the AWS error returned'),
   })
   .superRefine((f, ctx) => {
-    if ((f.function === undefined) === (f.service === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'a fault names either a function or a service + operation' });
+    if ([f.function, f.service, f.table].filter((x) => x !== undefined).length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'a fault names either a function or a service + operation, or a DynamoDB table' });
       return;
     }
     if (f.function !== undefined) {
@@ -102,7 +103,7 @@ export const Fault = z
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `function fault on ${f.function}: ${problem}`, path: ['input'] });
     } else {
       if (f.input !== undefined) ctx.addIssue({ code: 'custom', message: 'input belongs to function faults: an operation fault cannot match a payload', path: ['input'] });
-      if (f.operation === undefined) ctx.addIssue({ code: 'custom', message: 'an operation fault needs operation', path: ['operation'] });
+      if (f.operation === undefined && f.table === undefined) ctx.addIssue({ code: 'custom', message: 'an operation fault needs operation', path: ['operation'] });
       if (f.error === undefined && f.latencyMs === undefined)
         ctx.addIssue({ code: 'custom', message: 'an operation fault needs error or latencyMs' });
       if (f.throw !== undefined || f.timeout !== undefined || f.crash !== undefined || f.return !== undefined)
@@ -117,6 +118,10 @@ export const Given = z.strictObject({
     .describe('Secret name → value (objects are stored as JSON); null deletes the secret'),
   objects: z.array(GivenObject).optional(),
   topics: z.array(IDENT).optional().describe('SNS topics to create (the template creates its own)'),
+  items: z
+    .record(IDENT, z.array(z.record(z.string(), Json)))
+    .optional()
+    .describe('DynamoDB table name → items to put before the scenario starts, in plain JSON (marshalled as the Document client does)'),
   parameters: z
     .record(z.string(), z.union([z.string(), z.number()]))
     .optional()
@@ -387,6 +392,10 @@ export const SecretReadExpect = z.strictObject({
   versions: Count.optional().describe('Distinct versions read'),
 });
 
+export const ItemExpect = z
+  .record(z.string(), Json)
+  .describe('An item found by its key attributes (which it must give), the others matched partially (same matchers as output); an attribute given as null must be absent; `$absent: true` expects no item with that key');
+
 export const Then = z.strictObject({
   execution: ExecutionExpect.optional(),
   executions: z
@@ -407,6 +416,11 @@ export const Then = z.strictObject({
   coldStarts: z.record(z.string(), Count).optional(),
   objects: z.array(ObjectExpect).optional(),
   sns: z.array(SnsExpect).optional(),
+  items: z.record(IDENT, z.array(ItemExpect)).optional().describe('DynamoDB table name → items expected in it'),
+  tables: z
+    .record(IDENT, z.strictObject({ count: Count.describe('How many items the table holds') }))
+    .optional()
+    .describe('DynamoDB table name → what the table holds as a whole'),
   secretReads: z.array(SecretReadExpect).optional(),
   secretsNotLeaked: z
     .boolean()

@@ -3,6 +3,7 @@
  * (harness/deploy) and runs every workflow to its expected end state via the
  * Step Functions API, with the real Lambdas and real images.
  */
+import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   DescribeExecutionCommand,
@@ -28,6 +29,7 @@ let clock: VirtualClock;
 let deployed: DeployResult;
 let s3: S3Client;
 let sfn: SFNClient;
+let ddb: DynamoDBClient;
 
 beforeAll(async () => {
   clock = new VirtualClock();
@@ -36,11 +38,13 @@ beforeAll(async () => {
   const cfg = { endpoint: be.endpoint, region: be.region, credentials: be.credentials };
   s3 = new S3Client({ ...cfg, forcePathStyle: true });
   sfn = new SFNClient(cfg);
+  ddb = new DynamoDBClient(cfg);
 }, 120_000);
 
 afterAll(async () => {
   s3?.destroy();
   sfn?.destroy();
+  ddb?.destroy();
   await be?.dispose();
 });
 
@@ -131,18 +135,21 @@ describe('image-processor (started by the S3 upload trigger)', () => {
     expect(await inspect(await get('resized/raw/cat.jpg'))).toMatchObject({ format: 'jpeg', width: 320, height: 240 });
     expect(await inspect(await get('filtered/raw/cat.jpg'))).toMatchObject({ format: 'jpeg', width: 1200, height: 900 });
     expect(await inspect(await get('optimized/raw/cat.webp'))).toMatchObject({ format: 'webp', width: 320, height: 240 });
-    expect(enteredStates(await history(d.executionArn!))).toEqual(['ValidateImage', 'IsImageValid', 'ProcessImage', 'ResizeImage', 'ApplyFilters', 'OptimizeImage', 'NotifySuccess']);
+    expect(enteredStates(await history(d.executionArn!))).toEqual(['RecordUpload', 'ValidateImage', 'IsImageValid', 'RecordValidation', 'ProcessImage', 'ResizeImage', 'ApplyFilters', 'OptimizeImage', 'RecordResult', 'NotifySuccess']);
+    // The notebook, written by the workflow itself through the optimised DynamoDB integration.
+    const notebook = await ddb.send(new GetItemCommand({ TableName: 'image-processor-notebook', Key: { uploadKey: { S: 'raw/cat.jpg' } } }));
+    expect(notebook.Item).toMatchObject({ status: { S: 'DONE' }, format: { S: 'jpeg' }, width: { N: '1200' }, optimizedKey: { S: 'optimized/raw/cat.webp' }, executionArn: { S: d.executionArn } });
     expect(snsMessages('image-processed').some((m) => JSON.parse(m.message).key === 'raw/cat.jpg')).toBe(true);
   });
 
   it('routes a truncated JPEG to NotifyError and fails with InvalidImage', async () => {
     // Outside raw/, so the trigger does not start a second execution.
     await put('manual/broken.jpg', await truncatedJpeg(0.4));
-    const arn = await start('image-processor', { bucket: 'images', key: 'manual/broken.jpg' });
+    const arn = await start('image-processor', { bucket: 'images', key: 'manual/broken.jpg', etag: 'e0', size: 10 });
     const d = await finished(arn);
     expect(d.status).toBe('FAILED');
     expect(d.error).toBe('InvalidImage');
-    expect(enteredStates(await history(arn))).toEqual(['ValidateImage', 'IsImageValid', 'RejectInvalidImage', 'NotifyError', 'ProcessingFailed']);
+    expect(enteredStates(await history(arn))).toEqual(['RecordUpload', 'ValidateImage', 'IsImageValid', 'RejectInvalidImage', 'RecordFailure', 'NotifyError', 'ProcessingFailed']);
     const notice = snsMessages('image-failed').map((m) => JSON.parse(m.message) as { key: string; error: string; cause: string }).find((m) => m.key === 'manual/broken.jpg');
     expect(notice).toMatchObject({ error: 'InvalidImage', cause: expect.stringMatching(/^image data is corrupt or truncated: .*premature end of JPEG/) });
   });

@@ -111,6 +111,7 @@ describe('docker-compose.yml', () => {
     const sfn = svc('stepfunctions-local');
     expect(sfn.environment.LAMBDA_ENDPOINT).toBe('http://rehearse:4566');
     expect(sfn.environment.SNS_ENDPOINT).toBe('http://rehearse:4566');
+    expect(sfn.environment.DYNAMODB_ENDPOINT).toBe('http://rehearse:4566');
     expect(sfn.depends_on).toEqual({ rehearse: { condition: 'service_healthy' } });
     const mock = (sfn.volumes ?? []).map(mount).find((v) => v.target === sfn.environment.SFN_MOCK_CONFIG);
     expect(mock).toMatchObject({ variable: 'REHEARSE_SFN_MOCK_CONFIG', mode: 'ro' });

@@ -82,4 +82,22 @@ describe('fault registry: `input`', () => {
     expect(jsonValueProblem({ a: [1, 'x', null, { b: false }] })).toBeUndefined();
     expect(canonicalJson({ b: [2, { d: 1, c: 0 }], a: 'x' })).toBe('{"a":"x","b":[2,{"c":0,"d":1}]}');
   });
+
+  it('aims an operation fault at one resource (a DynamoDB table): counted per filter, any operation when none is named', () => {
+    const r = new FaultRegistry();
+    r.install({
+      operations: [
+        { service: 'dynamodb', operation: 'PutItem', resource: 'orders', invocations: [2], error: { code: 'ProvisionedThroughputExceededException' } },
+        { service: 'dynamodb', resource: 'audit', invocations: [1], latencyMs: 5 },
+      ],
+    });
+    const codes = (op: string, tables: string[]) => r.nextOperationCall('dynamodb', op, tables).faults.map((f) => f.error?.code ?? `latency ${f.latencyMs}`);
+    expect(codes('PutItem', ['audit'])).toEqual(['latency 5']);
+    expect(codes('PutItem', ['orders'])).toEqual([]);
+    expect(codes('GetItem', ['orders'])).toEqual([]);
+    // The second PutItem on orders, whatever came between.
+    expect(codes('PutItem', ['orders', 'audit'])).toEqual(['ProvisionedThroughputExceededException']);
+    expect(codes('PutItem', ['orders'])).toEqual([]);
+    expect(codes('Query', [])).toEqual([]);
+  });
 });

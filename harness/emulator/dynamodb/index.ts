@@ -8,6 +8,7 @@ import type { JsonOperation, JsonProtocolService } from '../../protocol/service.
 import { ownSnapshot, type EmulatedService, type ServiceDeps, type ServiceSnapshot } from '../service-deps.ts';
 import { DynamoDbStore, type DynamoDbContents } from './models.ts';
 import { DynamoDbOperations } from './operations.ts';
+import { tablesOf } from './requests.ts';
 import { TimeToLive } from './ttl.ts';
 
 export const DYNAMODB_OPERATIONS = [
@@ -59,6 +60,7 @@ export function createDynamoDbService(deps: ServiceDeps): EmulatedService {
     jsonVersion: '1.0',
     operations,
     responseCrc32: true,
+    resourcesOf: (_operation, input) => tablesOf(input),
   };
 
   return {
