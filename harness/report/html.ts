@@ -25,7 +25,8 @@ main{padding:16px 24px}
 section.scenario{background:#fff;border:1px solid #dde1e7;border-radius:8px;margin:0 0 16px;padding:12px 16px}
 section.scenario>h2{font-size:16px;margin:0 0 6px}
 .badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;color:#fff}
-.passed{background:#1f883d}.failed,.error{background:#cf222e}.skipped{background:#9a6700}
+.badge.passed{background:#1f883d}.badge.failed,.badge.error{background:#cf222e}.badge.skipped{background:#9a6700}
+tr.check.failed{background:#fff5f5}
 table.checks{border-collapse:collapse;width:100%;font-size:13px;margin:8px 0}
 table.checks td{border-top:1px solid #eee;padding:3px 6px;vertical-align:top}
 table.items{border-collapse:collapse;font-size:12px;margin:4px 0 10px}
@@ -51,6 +52,9 @@ svg.timeline text{font:11px system-ui,sans-serif}
 .thumbs figure{display:inline-block;margin:0 8px 8px 0;text-align:center;font-size:11px}
 .thumbs img{display:block;max-width:140px;max-height:140px;border:1px solid #ddd;background:#fff}
 `;
+
+/** Small enough to sit inside a state's box beside its name. */
+const RETRY_BADGE_RADIUS = 9;
 
 /** The states that were entered, and the ones with retries, from an execution's history. */
 function stateMarks(exec: ExecutionRecord | undefined): { visited: Set<string>; retries: Map<string, number>; failed?: string; taken: Set<string> } {
@@ -96,9 +100,13 @@ export function renderGraph(exec: ExecutionRecord | undefined, failedCheckState?
     parts.push(`<title>${esc(n.name)} (${esc(n.type)})${retries ? ` — ${retries} retr${retries === 1 ? 'y' : 'ies'}` : ''}${failed === n.name ? ' — failed here' : ''}</title>`);
     parts.push(`<rect x="${n.x}" y="${n.y}" width="${n.w}" height="${n.h}" rx="6"/>`);
     const ty = n.isContainer ? n.y + 17 : n.y + n.h / 2 + 4;
-    parts.push(`<text x="${n.x + n.w / 2}" y="${ty}" text-anchor="middle">${esc(n.name.length > 22 ? `${n.name.slice(0, 21)}…` : n.name)}</text>`);
+    // A retry badge sits inside the box, at its right end; the name moves left to make room.
+    const badge = retries ? RETRY_BADGE_RADIUS * 2 + 4 : 0;
+    parts.push(`<text x="${n.x + (n.w - badge) / 2}" y="${ty}" text-anchor="middle">${esc(n.name.length > 22 ? `${n.name.slice(0, 21)}…` : n.name)}</text>`);
     if (retries) {
-      parts.push(`<g class="retry-badge"><circle class="retry" cx="${n.x + n.w - 4}" cy="${n.y + 4}" r="10"/><text class="retry-text" x="${n.x + n.w - 4}" y="${n.y + 8}" text-anchor="middle">↻${retries}</text></g>`);
+      const cx = n.x + n.w - RETRY_BADGE_RADIUS - 3;
+      const cy = ty - 4;
+      parts.push(`<g class="retry-badge"><circle class="retry" cx="${cx}" cy="${cy}" r="${RETRY_BADGE_RADIUS}"/><text class="retry-text" x="${cx}" y="${cy + 4}" text-anchor="middle">↻${retries}</text></g>`);
     }
     parts.push('</g>');
   }

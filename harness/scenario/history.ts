@@ -72,6 +72,10 @@ export interface HistoryIndex {
   startedAt: number;
 }
 
+/** Events of a Parallel or Map state itself (its start and end, a Map's iterations and runs), by state type. */
+const CONTAINER_EVENT = /^(Parallel|Map)(?:State(?:Started|Succeeded|Failed|Aborted)|Iteration(?:Started|Succeeded|Failed|Aborted)|Run(?:Started|Succeeded|Failed|Aborted|Redriven))$/;
+const CONTAINER_DONE = /^(Parallel|Map)State(Succeeded|Failed|Aborted)$/;
+
 export function indexHistory(events: readonly HistoryEvent[]): HistoryIndex {
   const sorted = [...events].sort((a, b) => a.id - b.id);
   const byId = new Map(sorted.map((e) => [e.id, e]));
@@ -98,6 +102,29 @@ export function indexHistory(events: readonly HistoryEvent[]): HistoryIndex {
       cur = cur.previousEventId ? byId.get(cur.previousEventId) : undefined;
     }
     return undefined;
+  };
+
+  /**
+   * A Parallel's or Map's own events (ParallelStateFailed, MapIterationStarted…)
+   * follow, by previousEventId, the branch or iteration that caused them: they
+   * belong to the Parallel or Map state, not to the state inside it the chain
+   * passes first. Walking back, a nested container's own events are skipped
+   * with their entry.
+   */
+  const containerOwner = (e: HistoryEvent): number | undefined => {
+    const family = CONTAINER_EVENT.exec(e.type)?.[1];
+    if (!family) return undefined;
+    let nested = 0;
+    let cur = e.previousEventId ? byId.get(e.previousEventId) : undefined;
+    while (cur) {
+      if (cur.type === `${family}StateEntered`) {
+        if (nested === 0) return cur.id;
+        nested--;
+      } else if (CONTAINER_DONE.test(cur.type) && cur.type.startsWith(family)) nested++;
+      cur = cur.previousEventId ? byId.get(cur.previousEventId) : undefined;
+    }
+    // No chain back to it: the latest entry of that state type still open.
+    return [...entries].reverse().find((x) => x.exitedAt === undefined && x.events[0]?.type === `${family}StateEntered`)?.enteredEventId;
   };
 
   for (const e of sorted) {
@@ -131,7 +158,7 @@ export function indexHistory(events: readonly HistoryEvent[]): HistoryIndex {
         if (typeof d?.output === 'string') entry.output = d.output;
       }
     } else {
-      own = findOwner(e) ?? (e.previousEventId === 0 ? undefined : lastEntered);
+      own = containerOwner(e) ?? findOwner(e) ?? (e.previousEventId === 0 ? undefined : lastEntered);
     }
     if (own !== undefined) {
       owner.set(e.id, own);

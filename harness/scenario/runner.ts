@@ -295,7 +295,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     const images = await collectImages(ctx, spec, evidence, options.thumbnails ?? false);
     const logs = status === 'failed' ? await collectLogs(ctx, evidence.observations, checks) : [];
     const tables = await tableContents(clients.dynamodb, clients.documents).catch(() => []);
-    const virtualSeconds = evidence.records.length
+    // How long the executions took on the endpoint's clock — only called virtual when that clock is.
+    const virtualSeconds = evidence.records.length && backend.capabilities.virtualTime
       ? Math.max(...evidence.records.map((r) => ((r.stopDate ?? r.startDate) - r.startDate) / 1000))
       : undefined;
     return finish({

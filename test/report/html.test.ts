@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../harness/report/index.ts';
 import { sampleReport } from './fixture.ts';
@@ -63,6 +64,34 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML report in headless Chromium (skippe
     expect(await page.locator('section.scenario[data-status="passed"] h2').textContent()).toContain('happy & <fine>');
     expect(errors).toEqual([]);
     expect(requests).toEqual([]);
+    await page.close();
+  });
+
+  it('check rows are readable: only the status cell is coloured, not the row (screenshot), and a retry badge sits inside its box', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await page.setContent(renderHtml(sampleReport(), '/repo'), { waitUntil: 'load' });
+    const passedRow = page.locator('tr.check.passed').first();
+    const style = (sel: string, prop: 'backgroundColor' | 'color') =>
+      page.locator(sel).first().evaluate((e, p) => (globalThis as unknown as { getComputedStyle(e: unknown): Record<string, string> }).getComputedStyle(e)[p], prop);
+    expect(await style('tr.check.passed', 'backgroundColor')).toBe('rgba(0, 0, 0, 0)');
+    expect(await style('tr.check.passed td.st-passed', 'color')).toBe('rgb(31, 136, 61)');
+    expect(await style('.badge.passed', 'backgroundColor')).toBe('rgb(31, 136, 61)');
+    // What a reader sees: the passed row is mostly page background; green is only its status word.
+    const { data, info } = await sharp(await passedRow.screenshot()).raw().toBuffer({ resolveWithObject: true });
+    let green = 0;
+    for (let i = 0; i < data.length; i += info.channels) if (Math.abs(data[i]! - 31) < 40 && Math.abs(data[i + 1]! - 136) < 40 && Math.abs(data[i + 2]! - 61) < 40) green++;
+    expect(green / (info.width * info.height)).toBeLessThan(0.03);
+
+    const state = page.locator('section.scenario[data-status="failed"] g.state[data-state="ResizeImage"]');
+    const box = await state.locator(':scope > rect').boundingBox();
+    const badge = await state.locator('circle.retry').boundingBox();
+    const label = await state.locator(':scope > text').boundingBox();
+    expect(box && badge && label).toBeTruthy();
+    expect(badge!.x).toBeGreaterThanOrEqual(box!.x);
+    expect(badge!.y).toBeGreaterThanOrEqual(box!.y);
+    expect(badge!.x + badge!.width).toBeLessThanOrEqual(box!.x + box!.width);
+    expect(badge!.y + badge!.height).toBeLessThanOrEqual(box!.y + box!.height);
+    expect(label!.x + label!.width).toBeLessThanOrEqual(badge!.x);
     await page.close();
   });
 });
