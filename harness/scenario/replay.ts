@@ -42,6 +42,8 @@ export interface DescribeExecutionJson {
 }
 
 export interface ReplayInput {
+  /** The scenario's name (default: what it replays, and how — see replayName). */
+  name?: string;
   /** The first line (`# yaml-language-server: $schema=…`), pointing at the schema from where the scenario is written. */
   schemaComment?: string;
   /** The `events` array of get-execution-history (timestamps as ISO text or epoch seconds). */
@@ -417,6 +419,16 @@ function distributedMapStates(events: HistoryEvent[]): string[] {
   return [...names];
 }
 
+/**
+ * What a replay is called: the execution, and how it is replayed — so the
+ * exact replay and the `--real-lambdas` one of the same incident (the recipe
+ * in docs/scenarios.md) can sit side by side in one folder.
+ */
+export function replayName(execName: string, realLambdas: boolean, definitionPath?: string): string {
+  const how = [realLambdas ? "with today's handlers" : '', definitionPath ? `on ${definitionPath}` : ''].filter(Boolean).join(', ');
+  return `replay of ${execName}${how ? ` ${how}` : ''}`;
+}
+
 export function historyToScenario(input: ReplayInput): { scenario: ScenarioInput; yaml: string } {
   const events = normalizeEvents(input.events);
   if (events.length === 0) throw new RehearseError('ERR_BAD_INPUT', 'the history has no events');
@@ -491,7 +503,7 @@ export function historyToScenario(input: ReplayInput): { scenario: ScenarioInput
   }
   const unreplayed = keyed.filter((o) => o.noResult !== undefined && (!realLambdas || unmatched.has(o)));
   const scenario: ScenarioInput = {
-    name: `replay of ${execName}`,
+    name: input.name ?? replayName(execName, realLambdas, input.definitionPath),
     description: realLambdas
       ? `Reproduces ${input.execution?.executionArn ?? execName} against today's functions: same input; each recorded Lambda failure injected at the same invocation number (in a Map, Parallel or Distributed Map child: for the same payload); the calls that succeeded run the real handlers.`
       : `Reproduces ${input.execution?.executionArn ?? execName} exactly: same input; each Lambda call's recorded result or error injected at the same invocation number (in a Map, Parallel or Distributed Map child: for the same payload), so no handler decides the path. \`rehearse replay --real-lambdas\` injects only the errors.`,

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, ListObjectVersionsCommand, NoSuchKey, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, ListObjectVersionsCommand, NoSuchKey } from '@aws-sdk/client-s3';
 import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
@@ -14,6 +14,7 @@ import type { Backend } from '../backends/backend.ts';
 import { skipReason } from '../backends/capabilities.ts';
 import { createIdSource, REAL_CLOCK } from '../core/index.ts';
 import { projectDeployOptions } from '../project/deploy-options.ts';
+import { putGivenObjects, type GivenObject } from './given-objects.ts';
 import { parameterValues, ProjectResolver, type Project } from '../project/resolve.ts';
 import type { FaultPlan, FunctionFault, OperationFault } from '../emulator/faults.ts';
 import type { ObservationsSnapshot } from '../emulator/observations.ts';
@@ -265,11 +266,13 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       const plan = toFaultPlan(spec.given?.faults ?? []);
       if (control && (plan.functions || plan.operations)) await control.putFaults(plan);
       if (spec.given?.items) await putGivenItems(clients.documents, spec.given.items);
+      const givenObjects: GivenObject[] = [];
       for (const o of spec.given?.objects ?? []) {
         const { body, contentType } = await objectBody(o, ctx, `${o.bucket}/${o.key}`);
-        await clients.s3.send(new PutObjectCommand({ Bucket: o.bucket, Key: o.key, Body: body, ContentType: contentType }));
+        givenObjects.push({ bucket: o.bucket, key: o.key, body, ...(contentType ? { contentType } : {}) });
         ctx.inputs.push({ bucket: o.bucket, key: o.key, body });
       }
+      if (givenObjects.length > 0) await putGivenObjects(clients.s3, givenObjects);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       return finish({ status: 'error', reason: `given: ${msg}` });

@@ -18,6 +18,8 @@ import { main } from '../../harness/cli/main.ts';
 import { loadScenario, parseScenario } from '../../harness/scenario/loader.ts';
 import { historyToScenario, lambdaOutcomes, normalizeEvents } from '../../harness/scenario/replay.ts';
 import { runScenario } from '../../harness/scenario/runner.ts';
+import { loadAll } from '../../harness/scenario/suite.ts';
+import { captureIo } from '../support/cli-io.ts';
 
 const FN = (name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:${name}`;
 
@@ -121,6 +123,24 @@ describe('replay', () => {
     expect(await main(['replay', 'bad.json'], io)).toBe(2);
     expect(err).toBe('rehearse replay: bad.json has no "events" array (expected get-execution-history output)\n');
     expect(out).toContain('wrote');
+  });
+});
+
+describe('replay: names', () => {
+  it("the recipe's exact and --real-lambdas replays of one incident get different names, and a name the folder has already gets a number", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'replay-names-'));
+    await writeFile(join(dir, 'history.json'), JSON.stringify(awsHistory()));
+    await writeFile(join(dir, 'execution.json'), JSON.stringify(DESCRIBE));
+    const { io } = captureIo(dir);
+    const replay = (...args: string[]) => main(['replay', 'history.json', '--execution', 'execution.json', ...args], io);
+    expect(await replay('--out', 'scenarios/replay-incident-42.yaml')).toBe(0);
+    expect(await replay('--real-lambdas', '--out', 'scenarios/incident-42-today.yaml')).toBe(0);
+    expect(await replay('--out', 'scenarios/replay-again.yaml')).toBe(0);
+    const names = (await loadAll(['scenarios'], dir)).map((l) => l.spec.name).sort();
+    expect(names).toEqual(['replay of incident-42', 'replay of incident-42 (2)', "replay of incident-42 with today's handlers"]);
+    // Writing the same file again keeps its name: it replaces itself.
+    expect(await replay('--out', 'scenarios/replay-incident-42.yaml')).toBe(0);
+    expect(parseScenario(await readFile(join(dir, 'scenarios/replay-incident-42.yaml'), 'utf8'), 'x').name).toBe('replay of incident-42');
   });
 });
 

@@ -7,9 +7,11 @@
  * HISTORY.json is `aws stepfunctions get-execution-history --include-execution-data`
  * output; it may also be one object `{ "execution": <describe-execution>, "events": [...] }`.
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse } from 'yaml';
 import { RehearseError } from '../../core/index.ts';
 import { parseScenario } from '../../scenario/loader.ts';
 import { historyToScenario, type DescribeExecutionJson } from '../../scenario/replay.ts';
@@ -63,6 +65,28 @@ async function readChildren(dir: string): Promise<Array<{ source: string; events
   return children;
 }
 
+/** The `name` of every scenario file in `dir` but `except` (unreadable ones are skipped: `rehearse run` reports them). */
+function scenarioNamesIn(dir: string, except: string): Set<string> {
+  const names = new Set<string>();
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
+  } catch {
+    return names;
+  }
+  for (const f of entries) {
+    const file = join(dir, f);
+    if (file === except) continue;
+    try {
+      const doc = parse(readFileSync(file, 'utf8')) as { name?: unknown } | null;
+      if (typeof doc?.name === 'string') names.add(doc.name);
+    } catch {
+      /* not YAML */
+    }
+  }
+  return names;
+}
+
 export async function run(argv: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
@@ -103,18 +127,30 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     definitionPath = relative(outFile ? dirname(outFile) : io.cwd, abs) || abs;
   }
   const children = parsed.values.children ? await readChildren(resolve(io.cwd, parsed.values.children)) : undefined;
-  const { yaml } = historyToScenario({
+  const events = history.events;
+  const replay = (name?: string) => historyToScenario({
+    ...(name !== undefined ? { name } : {}),
     schemaComment: schemaComment(outFile ? dirname(outFile) : io.cwd),
-    events: history.events,
+    events,
     ...(children ? { children } : {}),
     ...(execution ? { execution } : {}),
     ...(definitionPath ? { definitionPath } : {}),
     ...(topLevelStates ? { topLevelStates } : {}),
     ...(parsed.values['real-lambdas'] ? { realLambdas: true } : {}),
   });
+  const first = replay();
+  let yaml = first.yaml;
+  // Names are unique in a run: one the folder it is written to already uses gets a number.
+  if (outFile) {
+    const taken = scenarioNamesIn(dirname(outFile), outFile);
+    let name = first.scenario.name;
+    for (let n = 2; taken.has(name); n++) name = `${first.scenario.name} (${n})`;
+    if (name !== first.scenario.name) yaml = replay(name).yaml;
+  }
   // What we write must load: check it with the same loader `rehearse run` uses.
   parseScenario(yaml, outFile ?? 'replayed scenario');
   if (outFile) {
+    await mkdir(dirname(outFile), { recursive: true });
     await writeFile(outFile, yaml);
     io.stdout.write(`wrote ${outFile}\n`);
   } else io.stdout.write(yaml);
