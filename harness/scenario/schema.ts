@@ -434,17 +434,17 @@ export const Scenario = z.strictObject({
   description: z.string().optional(),
   tags: z.array(z.string()).optional(),
   skip: z.string().optional().describe('Skip this scenario, with the reason'),
-  workflow: z.string().optional().describe('The state machine under test (name as deployed from workflows/template.yaml)'),
+  workflow: z.string().optional().describe('The state machine under test (its name in the project\'s template: rehearse.config.yaml, --template, or template.yaml found upward)'),
   definition: z
     .union([z.string(), z.record(z.string(), Json)])
     .optional()
     .describe(
-      'An ASL definition (inline, or a file path relative to the scenario). With a `workflow` that workflows/template.yaml defines, it replaces that state machine\'s definition (its DefinitionSubstitutions applied); otherwise it is created as its own state machine',
+      'An ASL definition (inline, or a file path relative to the scenario). With a `workflow` that the project\'s template defines, it replaces that state machine\'s definition (its DefinitionSubstitutions applied); otherwise it is created as its own state machine',
     ),
   deploy: z
     .boolean()
     .optional()
-    .describe('Deploy workflows/template.yaml first (default: true when `workflow` is set, unless `definition` is a state machine the template does not define)'),
+    .describe('Deploy the project\'s template first (default: true when `workflow` is set, unless `definition` is a state machine the template does not define)'),
   timeoutSeconds: z.number().positive().optional().describe('Wall-clock limit for the whole scenario (default 300)'),
   given: Given.optional(),
   when: z.array(Step).default([]),
