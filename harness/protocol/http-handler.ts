@@ -430,7 +430,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
           release = clock.hold('work', `${method} ${rawPath}`);
         }, route.service!.resourcesOf?.(route.operation, input));
         const value = await run();
-        const payload = Buffer.from(JSON.stringify(value ?? {}, jsonReplacer), 'utf8');
+        const payload = Buffer.from(route.service!.plainJsonOutput ? JSON.stringify(value ?? {}) : JSON.stringify(value ?? {}, jsonReplacer), 'utf8');
         const headers: Record<string, string> = { 'content-type': `application/x-amz-json-${route.service!.jsonVersion}`, 'x-amzn-requestid': requestId };
         if (route.service!.responseCrc32) headers['x-amz-crc32'] = String(crc32(payload));
         send(res, 200, headers, payload, false);

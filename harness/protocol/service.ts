@@ -57,6 +57,12 @@ export interface JsonProtocolService {
    * body bytes, which DynamoDB's SDKs verify (botocore retries on a mismatch).
    */
   responseCrc32?: boolean;
+  /**
+   * The service's outputs never hold Date values: they are serialised without
+   * the Date → epoch-seconds replacer (a replacer makes JSON.stringify several
+   * times slower on large outputs such as a Query page).
+   */
+  plainJsonOutput?: boolean;
   /** Smithy namespace of the error shapes (`com.amazonaws.sqs`): `__type` is then `namespace#Code`, as the service sends it. */
   errorNamespace?: string;
   /**

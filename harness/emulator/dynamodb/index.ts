@@ -60,6 +60,8 @@ export function createDynamoDbService(deps: ServiceDeps): EmulatedService {
     jsonVersion: '1.0',
     operations,
     responseCrc32: true,
+    // Timestamps are epoch seconds already (tables.ts).
+    plainJsonOutput: true,
     resourcesOf: (_operation, input) => tablesOf(input),
   };
 
