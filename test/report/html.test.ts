@@ -67,6 +67,21 @@ describe.skipIf(!existsSync(CHROMIUM))('HTML report in headless Chromium (skippe
     await page.close();
   });
 
+  it('shows the DynamoDB items a scenario left, one column per attribute, values as text', async () => {
+    const report = sampleReport();
+    report.scenarios[0]!.tables = [
+      { table: 'notebook', count: 30, items: [{ uploadKey: 'raw/<cat>.png', status: 'DONE', width: 800 }, { uploadKey: 'raw/b.png', status: 'FAILED', errorName: 'InvalidImage', sizes: [1, 2] }] },
+    ];
+    const page = await browser.newPage();
+    await page.setContent(renderHtml(report, '/repo'), { waitUntil: 'load' });
+    const table = page.locator('table.items[data-table="notebook"]');
+    expect(await table.locator('caption').textContent()).toBe('notebook · 30 items (first 2)');
+    expect(await table.locator('th').allTextContents()).toEqual(['uploadKey', 'status', 'width', 'errorName', 'sizes']);
+    expect(await table.locator('tbody tr').nth(0).locator('td').allTextContents()).toEqual(['raw/<cat>.png', 'DONE', '800', '', '']);
+    expect(await table.locator('tbody tr').nth(1).locator('td').allTextContents()).toEqual(['raw/b.png', 'FAILED', '', 'InvalidImage', '[1,2]']);
+    await page.close();
+  });
+
   it('check rows are readable: only the status cell is coloured, not the row (screenshot), and a retry badge sits inside its box', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     await page.setContent(renderHtml(sampleReport(), '/repo'), { waitUntil: 'load' });
