@@ -155,7 +155,8 @@ export async function createS3Service(deps: ServiceDeps): Promise<EmulatedServic
       return op.startsWith('Unsupported:') || op === 'MethodNotAllowed' ? undefined : op;
     },
     // POST object signs its policy in the form; a CORS preflight is anonymous (S3 authenticates neither by SigV4).
-    authenticatesItself: (req) => req.method === 'OPTIONS' || isPostObject(req, locate({ path: req.path, host: header(req.headers, 'host') ?? '' }).key !== undefined),
+    authenticatesItself: (req) =>
+      req.method === 'OPTIONS' || (req.method === 'POST' && isPostObject(req, locate({ path: req.path, host: header(req.headers, 'host') ?? '' }).key !== undefined)),
     // Access-Control-* on every answer (errors included) to an Origin the bucket's CORS rules allow.
     responseHeaders: (req) => {
       if (req.headers.origin === undefined || req.method === 'OPTIONS') return undefined;
