@@ -31,7 +31,9 @@ export type Need =
   /** `QueryLanguage: JSONata` definitions. */
   | 'jsonata'
   /** `arn:aws:states:::aws-sdk:*` task resources. */
-  | 'aws-sdk-integrations';
+  | 'aws-sdk-integrations'
+  /** The TestState API with mocks, stateName and stateConfiguration (AWS, November 2025). */
+  | 'test-state';
 
 export const NEEDS: readonly Need[] = [
   'virtual-time',
@@ -52,6 +54,7 @@ export const NEEDS: readonly Need[] = [
   'local-code-directories',
   'jsonata',
   'aws-sdk-integrations',
+  'test-state',
 ];
 
 /** The capabilities each backend kind starts with (`endpoint=URL` is probed instead; see endpoint.ts). */
@@ -118,6 +121,8 @@ export function unsupportedReason(backend: Pick<Backend, 'name' | 'capabilities'
       return name === 'stepfunctions-local' ? 'Step Functions Local 2.0.0 (its last release, 2024) predates JSONata (QueryLanguage: JSONata)' : undefined;
     case 'aws-sdk-integrations':
       return name === 'stepfunctions-local' ? 'Step Functions Local does not support arn:aws:states:::aws-sdk:* integrations' : undefined;
+    case 'test-state':
+      return name === 'stepfunctions-local' ? 'Step Functions Local 2.0.0 (its last release, 2024) has no TestState API' : undefined;
   }
 }
 

@@ -30,6 +30,7 @@ export function scenarioNeeds(spec: ScenarioSpec, options: { definitionText?: st
   }
   walkSteps(spec.when, (s) => {
     if (s.advanceClock) needs.add('virtual-time');
+    if (s.testState) needs.add('test-state');
   });
   const t = spec.then;
   if (t.concurrency?.maps) needs.add('observation.map-concurrency');

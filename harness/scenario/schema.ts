@@ -220,6 +220,59 @@ export const DeliverS3EventStep = z
   .strictObject({ bucket: IDENT, key: IDENT })
   .describe("Delivers the bucket notification for an existing object again (AWS delivers at least once), invoking the bucket's notification functions");
 
+/** A text expectation: exact, or contains / matches. */
+export const Text = z.union([
+  z.string(),
+  z.strictObject({ contains: z.string().optional(), matches: z.string().optional().describe('A regular expression') }),
+]);
+
+const TEST_STATUS = z.enum(['SUCCEEDED', 'FAILED', 'RETRIABLE', 'CAUGHT_ERROR']);
+
+export const TestStateStep = z
+  .strictObject({
+    state: z.string().min(1).max(80).optional().describe('The state to test, by name, in the workflow (states inside Map and Parallel included)'),
+    workflow: z.string().optional().describe('The state machine whose definition holds the state (default: the scenario workflow)'),
+    definition: z.record(z.string(), Json).optional().describe('A lone state definition to test instead of a state of a workflow'),
+    input: Json.optional().describe('The state input (default {})'),
+    mock: z
+      .strictObject({
+        result: Json.optional().describe('What the integration (or the Map/Parallel state) returns instead of running'),
+        errorOutput: z.strictObject({ error: z.string().optional(), cause: z.string().optional() }).optional().describe('The error it fails with instead'),
+        fieldValidationMode: z.enum(['STRICT', 'PRESENT', 'NONE']).optional().describe('How the result is checked against the API model (default STRICT)'),
+      })
+      .refine((m) => (m.result === undefined) !== (m.errorOutput === undefined), { message: 'give exactly one of result, errorOutput' })
+      .optional()
+      .describe('TestState mock: no Lambda runs, no service is called'),
+    variables: z.record(z.string(), Json).optional().describe('Workflow variables in scope'),
+    context: z.record(z.string(), Json).optional().describe('The context object ($$) the state sees (with a mock only)'),
+    stateConfiguration: z
+      .strictObject({
+        retrierRetryCount: z.number().int().min(0).optional().describe('Retries already made by the matching Retrier'),
+        errorCausedByState: z.string().optional().describe('The Map/Parallel sub-state a mocked error comes from'),
+        mapIterationFailureCount: z.number().int().min(0).optional().describe('How many mocked Map iterations failed'),
+        mapItemReaderData: Json.optional().describe("What the Map's ItemReader reads (text, or JSON written out as text)"),
+      })
+      .optional(),
+    inspectionLevel: z.enum(['INFO', 'DEBUG', 'TRACE']).optional().describe('Default DEBUG when `expect.inspectionData` is given, else INFO'),
+    expect: z
+      .strictObject({
+        status: TEST_STATUS.optional(),
+        output: Json.optional().describe('Partial deep match of the output (same matchers as then.execution.output)'),
+        nextState: z.union([z.string(), z.null()]).optional().describe('The next state; null: none (the state ends the workflow or failed)'),
+        error: Text.optional(),
+        cause: Text.optional(),
+        inspectionData: z.record(z.string(), Json).optional().describe('Partial match of inspectionData, its JSON texts parsed (afterInputPath, afterParameters, result, errorDetails, variables…)'),
+        rejected: z
+          .strictObject({ code: IDENT.describe('e.g. ValidationException, InvalidDefinition'), message: Text.optional() })
+          .optional()
+          .describe('TestState must refuse the request with this error'),
+      })
+      .default({})
+      .describe('What TestState must answer (default: status SUCCEEDED)'),
+  })
+  .refine((t) => (t.state === undefined) !== (t.definition === undefined), { message: 'give exactly one of state, definition' })
+  .describe('Unit-test one state with the TestState API (a mock in place of its integration)');
+
 // Steps nest (repeat, parallel), so the step schema is recursive.
 export interface StepInput {
   upload?: z.input<typeof UploadStep>;
@@ -234,6 +287,7 @@ export interface StepInput {
   deliverS3Event?: z.input<typeof DeliverS3EventStep>;
   presign?: z.input<typeof PresignStep>;
   fetch?: z.input<typeof FetchStep>;
+  testState?: z.input<typeof TestStateStep>;
   repeat?: { times: number; parallel?: boolean; steps: StepInput[] };
   parallel?: StepInput[];
   name?: string;
@@ -252,6 +306,7 @@ export const STEP_ACTIONS = [
   'deliverS3Event',
   'presign',
   'fetch',
+  'testState',
   'repeat',
   'parallel',
 ] as const;
@@ -273,6 +328,7 @@ export const Step: z.ZodType<StepOutput, StepInput> = z.lazy(() =>
       deliverS3Event: DeliverS3EventStep.optional(),
       presign: PresignStep.optional().describe('Create a presigned S3 URL (signed on the scenario clock)'),
       fetch: FetchStep.optional(),
+      testState: TestStateStep.optional(),
       repeat: z
         .strictObject({
           times: z.number().int().min(1).max(10_000),
@@ -309,6 +365,7 @@ export interface StepOutput {
   deliverS3Event?: z.output<typeof DeliverS3EventStep>;
   presign?: z.output<typeof PresignStep>;
   fetch?: z.output<typeof FetchStep>;
+  testState?: z.output<typeof TestStateStep>;
   repeat?: { times: number; parallel?: boolean | undefined; steps: StepOutput[] };
   parallel?: StepOutput[];
 }
@@ -321,12 +378,6 @@ export const Count = z.union([
   z
     .strictObject({ atLeast: z.number().optional(), atMost: z.number().optional(), exactly: z.number().optional() })
     .describe('Bounds (inclusive)'),
-]);
-
-/** A text expectation: exact, or contains / matches. */
-export const Text = z.union([
-  z.string(),
-  z.strictObject({ contains: z.string().optional(), matches: z.string().optional().describe('A regular expression') }),
 ]);
 
 export const ExecutionExpect = z.strictObject({
@@ -463,6 +514,7 @@ export type ImageSpecValue = z.output<typeof ImageSpec>;
 export type CountSpec = z.output<typeof Count>;
 export type TextSpec = z.output<typeof Text>;
 export type StepSpec = StepOutput;
+export type TestStateStepSpec = z.output<typeof TestStateStep>;
 
 /** The JSON Schema editors use (yaml-language-server). */
 export function scenarioJsonSchema(): Record<string, unknown> {

@@ -26,6 +26,7 @@ import { CONTENT_TYPES, generateImage } from './images.ts';
 import { DEFAULT_EXPIRES_IN, presignForm, presignUrl, sendLink, type Link } from './links.ts';
 import type { StepResult } from './results.ts';
 import type { StepSpec } from './schema.ts';
+import { runTestStateStep } from './test-state-step.ts';
 
 export class StepError extends Error {}
 
@@ -471,6 +472,7 @@ export async function runStep(ctx: RunContext, step: StepSpec, id: string): Prom
       ctx.links.set(p.as, await presignUrl(ctx, p));
       message = `presigned ${p.method ?? 'GET'} s3://${p.bucket}/${p.key} for ${p.expiresIn ?? DEFAULT_EXPIRES_IN}s as ${p.as}`;
     } else if (step.fetch) message = await fetchLink(ctx, step.fetch);
+    else if (step.testState) message = await runTestStateStep(ctx, step.testState);
     else if (step.repeat) {
       const r = step.repeat;
       const one = async (i: number) => {

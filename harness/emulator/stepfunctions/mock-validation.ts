@@ -64,13 +64,20 @@ export function validateMockResult(models: ServiceModels, resource: string, valu
   const model = models.service(op.service);
   const output = model?.operations[op.operation]?.output?.shape;
   if (model === undefined || output === undefined) return undefined;
+  // lambda:invoke hands the function's response on parsed (any JSON), not as the blob the Invoke API returns.
+  const checked = !INTEGRATION.exec(resource)![1] && op.service === 'lambda' && typeof value === 'object' && !Array.isArray(value) ? withoutPayload(value as Record<string, unknown>) : value;
   try {
-    check(model, output, value, undefined, mode === 'STRICT');
+    check(model, output, checked, undefined, mode === 'STRICT');
     return undefined;
   } catch (e) {
     if (e instanceof Invalid) return e.message;
     throw e;
   }
+}
+
+function withoutPayload(value: Record<string, unknown>): Record<string, unknown> {
+  const { Payload: _payload, ...rest } = value;
+  return rest;
 }
 
 function fail(field: string | undefined, problem: string): never {
