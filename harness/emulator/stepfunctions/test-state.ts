@@ -114,6 +114,22 @@ function wrapState(state: Raw): string {
   return JSON.stringify({ StartAt: TESTED_STATE_NAME, States: states });
 }
 
+/**
+ * Activity Task states are valid ASL that executions here cannot run (no
+ * worker API); TestState runs them only mocked, never calling them, so they
+ * are validated as any other Task resource.
+ */
+function withoutActivities(value: Raw): Raw {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!isObject(v)) return v;
+    const out: Raw = {};
+    for (const [k, x] of Object.entries(v)) out[k] = k === 'Resource' && typeof x === 'string' && /^arn:aws[a-z-]*:states:[^:]*:[^:]*:activity:/.test(x) ? 'arn:aws:states:::lambda:invoke' : walk(x);
+    return out;
+  };
+  return walk(value) as Raw;
+}
+
 function parseMock(input: Input): { mock: StateMock | undefined; mode: FieldValidationMode } {
   const m = input.mock;
   if (m === undefined || m === null) return { mock: undefined, mode: 'STRICT' };
@@ -169,7 +185,9 @@ export async function testState(input: Input, c: TestStateContext): Promise<Test
     throw err.InvalidDefinition(`Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: ${(e as Error).message}'`);
   }
   if (!isObject(parsed)) throw err.InvalidDefinition("Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: the definition must be a JSON object'");
-  const diagnostics = c.engine.validate(stateName === undefined ? wrapState(parsed) : definition);
+  // Activities are valid ASL; TestState runs them mocked or refuses them by its own rule (needsMock) below.
+  const checked = withoutActivities(parsed);
+  const diagnostics = c.engine.validate(stateName === undefined ? wrapState(checked) : JSON.stringify(checked));
   if (hasErrors(diagnostics)) throw err.InvalidDefinition(formatInvalidDefinition(diagnostics));
   const located = stateName === undefined ? { state: parsed, queryLanguage: 'JSONPath' as const } : locateState(parsed, stateName);
   if (located === undefined) throw err.ValidationException('State not found in definition');

@@ -102,6 +102,15 @@ describe('TestState with a mock', () => {
     const parallel = { Type: 'Parallel', Branches: [{ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }], ResultPath: '$.r', End: true };
     expect(await test({ definition: parallel, input: '{"a": 1}', mock: { result: '["x"]' } })).toMatchObject({ status: 'SUCCEEDED', output: '{"a":1,"r":["x"]}' });
   });
+
+  it('runs an activity or a .sync task only under a mock', async () => {
+    const activity = { Type: 'Task', Resource: 'arn:aws:states:us-east-1:000000000000:activity:approve', End: true };
+    expect(await test({ definition: activity, mock: { result: '{"approved": true}' } })).toMatchObject({ status: 'SUCCEEDED', output: '{"approved": true}' });
+    await expect(test({ definition: activity, roleArn: 'arn:aws:iam::000000000000:role/r' })).rejects.toBeInstanceOf(InvalidDefinition);
+    const sync = { Type: 'Task', Resource: 'arn:aws:states:::states:startExecution.sync:2', Parameters: { StateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:child' }, End: true };
+    expect(await test({ definition: sync, mock: { result: '{"Status": "SUCCEEDED"}' } })).toMatchObject({ status: 'SUCCEEDED' });
+    await expect(test({ definition: sync, roleArn: 'arn:aws:iam::000000000000:role/r' })).rejects.toBeInstanceOf(InvalidDefinition);
+  });
 });
 
 describe('TestState refusals (AWS codes and messages)', () => {
