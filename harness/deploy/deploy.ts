@@ -54,6 +54,8 @@ export interface DeployResult {
   topics: Record<string, string>;
   /** DynamoDB table names by logical id. */
   tables: Record<string, string>;
+  /** SQS queue URLs by logical id. */
+  queues: Record<string, string>;
   /** Secret ARNs by logical id (secrets given a value). */
   secrets: Record<string, string>;
   functions: Record<string, { name: string; arn: string }>;
@@ -171,13 +173,14 @@ function checkOverrides(interp: TemplateInterpreter, order: string[], overrides:
 }
 
 function result(interp: TemplateInterpreter, order: string[], physical: Map<string, PhysicalResource>, changes: DeployChange[], warnings: Problem[], region: string, accountId: string): DeployResult {
-  const out: DeployResult = { region, accountId, buckets: {}, topics: {}, tables: {}, secrets: {}, functions: {}, stateMachines: {}, changes, warnings };
+  const out: DeployResult = { region, accountId, buckets: {}, topics: {}, tables: {}, queues: {}, secrets: {}, functions: {}, stateMachines: {}, changes, warnings };
   const created = new Set(changes.filter((c) => c.action !== 'skipped').map((c) => c.logicalId));
   for (const id of order) {
     const type = interp.template.resources[id]!.Type;
     const p = physical.get(id)!;
     if (type === 'AWS::S3::Bucket') out.buckets[id] = p.ref;
     else if (type === 'AWS::SNS::Topic') out.topics[id] = p.ref;
+    else if (type === 'AWS::SQS::Queue' && created.has(id)) out.queues[id] = p.ref;
     else if ((type === 'AWS::DynamoDB::Table' || type === 'AWS::Serverless::SimpleTable') && created.has(id)) out.tables[id] = p.ref;
     else if (type === 'AWS::SecretsManager::Secret' && created.has(id)) out.secrets[id] = p.ref;
     else if ((type === 'AWS::Serverless::Function' || type === 'AWS::Lambda::Function') && created.has(id)) out.functions[id] = { name: p.ref, arn: String(p.attributes.Arn) };

@@ -6,9 +6,10 @@
  */
 import { s3Events } from './s3.ts';
 import { snsEvents } from './sns.ts';
+import { sqsEvents } from './sqs.ts';
 import type { EventSourceModule } from './types.ts';
 
-export const EVENT_SOURCES: readonly EventSourceModule[] = [s3Events, snsEvents] as EventSourceModule[];
+export const EVENT_SOURCES: readonly EventSourceModule[] = [s3Events, snsEvents, sqsEvents] as EventSourceModule[];
 
 export function eventSourceForSamType(type: string): EventSourceModule | undefined {
   return EVENT_SOURCES.find((m) => m.samTypes.includes(type));
@@ -22,7 +23,7 @@ export function eventSourceOfKind(kind: string): EventSourceModule | undefined {
 export function samEventNotDeployedReason(type: string): string {
   const services: Record<string, string> = {
     Api: 'API Gateway', HttpApi: 'API Gateway', Schedule: 'EventBridge schedules', ScheduleV2: 'EventBridge Scheduler', EventBridgeRule: 'EventBridge rules', CloudWatchEvent: 'EventBridge rules',
-    SQS: 'SQS event source mappings', DynamoDB: 'DynamoDB streams', Kinesis: 'Kinesis streams', MSK: 'Amazon MSK', MQ: 'Amazon MQ', SelfManagedKafka: 'Kafka', DocumentDB: 'DocumentDB streams',
+    DynamoDB: 'DynamoDB streams', Kinesis: 'Kinesis streams', MSK: 'Amazon MSK', MQ: 'Amazon MQ', SelfManagedKafka: 'Kafka', DocumentDB: 'DocumentDB streams',
     CloudWatchLogs: 'CloudWatch Logs subscriptions', Cognito: 'Cognito triggers', IoTRule: 'IoT rules', AlexaSkill: 'Alexa skills',
   };
   return services[type] ? `the endpoint does not deliver ${services[type]} yet` : `rehearse does not know SAM event type ${type}`;

@@ -14,7 +14,7 @@ import type { RawResource } from '../template.ts';
 export const NO_LOCAL_EFFECT: ReadonlySet<string> = new Set([
   'AWS::IAM::Role', 'AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy', 'AWS::IAM::InstanceProfile', 'AWS::IAM::RolePolicy',
   'AWS::Lambda::Permission', 'AWS::Logs::LogGroup', 'AWS::Logs::LogStream', 'AWS::Logs::SubscriptionFilter',
-  'AWS::S3::BucketPolicy', 'AWS::SNS::TopicPolicy', 'AWS::SQS::QueuePolicy', 'AWS::SecretsManager::ResourcePolicy',
+  'AWS::S3::BucketPolicy', 'AWS::SNS::TopicPolicy', 'AWS::SecretsManager::ResourcePolicy',
   'AWS::CDK::Metadata', 'AWS::CloudFormation::WaitConditionHandle', 'AWS::KMS::Alias',
   'AWS::Lambda::EventInvokeConfig', 'AWS::XRay::Group', 'AWS::XRay::SamplingRule',
 ]);
@@ -50,8 +50,6 @@ const KNOWN: Record<string, Attrs> = {
   'AWS::Lambda::Permission': (n) => ({ ref: n, attributes: { Id: n } }),
   'AWS::Lambda::Version': (n, c) => ({ ref: arn(c, 'lambda', `function:${n}:1`), attributes: { FunctionArn: arn(c, 'lambda', `function:${n}`), Version: '1' } }),
   'AWS::Lambda::Alias': (n, c) => ({ ref: arn(c, 'lambda', `function:${n}:live`), attributes: { AliasArn: arn(c, 'lambda', `function:${n}:live`) } }),
-  'AWS::Lambda::EventSourceMapping': (n, c) => ({ ref: n, attributes: { Id: n, EventSourceMappingArn: arn(c, 'lambda', `event-source-mapping:${n}`) } }),
-  'AWS::SQS::Queue': (n, c) => ({ ref: `https://sqs.${c.region}.${c.urlSuffix}/${c.accountId}/${n}`, attributes: { Arn: arn(c, 'sqs', n), QueueName: n, QueueUrl: `https://sqs.${c.region}.${c.urlSuffix}/${c.accountId}/${n}` } }),
   'AWS::Events::Rule': (n, c) => ({ ref: n, attributes: { Arn: arn(c, 'events', `rule/${n}`) } }),
   'AWS::Events::EventBus': (n, c) => ({ ref: n, attributes: { Arn: arn(c, 'events', `event-bus/${n}`), Name: n } }),
   'AWS::Scheduler::Schedule': (n, c) => ({ ref: n, attributes: { Arn: arn(c, 'scheduler', `schedule/default/${n}`) } }),
@@ -73,7 +71,7 @@ const KNOWN: Record<string, Attrs> = {
 /** The physical name property each type's name comes from, when set. */
 const NAME_PROPERTY: Record<string, string> = {
   'AWS::IAM::Role': 'RoleName', 'AWS::IAM::ManagedPolicy': 'ManagedPolicyName', 'AWS::IAM::Policy': 'PolicyName', 'AWS::Logs::LogGroup': 'LogGroupName',
-  'AWS::SQS::Queue': 'QueueName', 'AWS::Events::Rule': 'Name', 'AWS::Events::EventBus': 'Name', 'AWS::Scheduler::Schedule': 'Name',
+  'AWS::Events::Rule': 'Name', 'AWS::Events::EventBus': 'Name', 'AWS::Scheduler::Schedule': 'Name',
   'AWS::StepFunctions::Activity': 'Name', 'AWS::Kinesis::Stream': 'Name', 'AWS::SSM::Parameter': 'Name', 'AWS::ECS::Cluster': 'ClusterName',
 };
 

@@ -11,10 +11,23 @@ import { s3Bucket } from './s3-bucket.ts';
 import { secretsManagerSecret } from './secret.ts';
 import { snsSubscription } from './sns-subscription.ts';
 import { snsTopic } from './sns-topic.ts';
+import { sqsQueue, sqsQueuePolicy } from './sqs-queue.ts';
+import { lambdaEventSourceMapping } from './lambda-event-source-mapping.ts';
 import { stateMachine } from './state-machine.ts';
 import type { ResourceModule } from './types.ts';
 
-export const RESOURCE_MODULES: readonly ResourceModule[] = [s3Bucket, snsTopic, snsSubscription, secretsManagerSecret, dynamoDbTable, lambdaFunction, stateMachine] as ResourceModule[];
+export const RESOURCE_MODULES: readonly ResourceModule[] = [
+  s3Bucket,
+  snsTopic,
+  snsSubscription,
+  sqsQueue,
+  sqsQueuePolicy,
+  secretsManagerSecret,
+  dynamoDbTable,
+  lambdaFunction,
+  lambdaEventSourceMapping,
+  stateMachine,
+] as ResourceModule[];
 
 const byType = new Map<string, ResourceModule>();
 for (const m of RESOURCE_MODULES) for (const t of m.types) byType.set(t, m);

@@ -1,0 +1,141 @@
+/**
+ * SQS from a SAM template onto the embedded endpoint: AWS::SQS::Queue (a FIFO
+ * queue, a redrive policy naming another queue by GetAtt, tags),
+ * AWS::SQS::QueuePolicy, a SAM `Events: Type: SQS` and an
+ * AWS::Lambda::EventSourceMapping — the function consumes what is sent; a
+ * redeploy is unchanged, an edited template updates in place.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ListEventSourceMappingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand, ListQueueTagsCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbedded, type EmbeddedBackend } from '../../harness/backends/embedded.ts';
+import { VirtualClock } from '../../harness/core/index.ts';
+import { deploy, type DeployResult } from '../../harness/deploy/index.ts';
+import { clientConfig } from '../support/clients.ts';
+
+const template = (visibility: number, batchSize: number) => `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: jobs
+      VisibilityTimeout: ${visibility}
+      RedrivePolicy: { deadLetterTargetArn: !GetAtt JobsDlq.Arn, maxReceiveCount: 3 }
+      Tags: [{ Key: team, Value: imaging }]
+  JobsDlq:
+    Type: AWS::SQS::Queue
+    Properties: { MessageRetentionPeriod: 1209600 }
+  Ordered:
+    Type: AWS::SQS::Queue
+    Properties: { FifoQueue: true, ContentBasedDeduplication: true }
+  JobsPolicy:
+    Type: AWS::SQS::QueuePolicy
+    Properties:
+      Queues: [!Ref Jobs]
+      PolicyDocument:
+        Version: '2012-10-17'
+        Statement: [{ Effect: Allow, Principal: { Service: events.amazonaws.com }, Action: 'sqs:SendMessage', Resource: !GetAtt Jobs.Arn }]
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: worker
+      Runtime: nodejs20.x
+      Handler: index.handler
+      Timeout: 10
+      Environment: { Variables: { JOBS_URL: !Ref Jobs, ORDERED_URL: !GetAtt Ordered.QueueUrl } }
+      Events:
+        FromJobs:
+          Type: SQS
+          Properties: { Queue: !GetAtt Jobs.Arn, BatchSize: ${batchSize}, FunctionResponseTypes: [ReportBatchItemFailures] }
+      InlineCode: |
+        exports.handler = async (event) => {
+          console.log('GOT ' + event.Records.map((r) => r.body).join(','));
+          return { batchItemFailures: [] };
+        };
+  OrderedMapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties:
+      FunctionName: !Ref Worker
+      EventSourceArn: !GetAtt Ordered.Arn
+      BatchSize: 1
+`;
+
+let dir: string;
+let file: string;
+let be: EmbeddedBackend;
+let first: DeployResult;
+let sqs: SQSClient;
+let lambda: LambdaClient;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'rehearse-sqs-deploy-'));
+  file = path.join(dir, 'template.yaml');
+  writeFileSync(file, template(60, 5));
+  be = await startEmbedded({ clock: new VirtualClock(), log: { info() {}, warn() {}, error: (m) => console.error(m) } });
+  first = await deploy(file, be);
+  sqs = new SQSClient(clientConfig(be.endpoint));
+  lambda = new LambdaClient(clientConfig(be.endpoint));
+}, 60_000);
+
+afterAll(async () => {
+  sqs?.destroy();
+  lambda?.destroy();
+  await be?.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const attributes = async (url: string) => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }))).Attributes!;
+
+describe('SQS resources from a template', () => {
+  it('creates the queues as written, in dependency order, and the mappings', async () => {
+    const created = first.changes.filter((c) => c.type.startsWith('AWS::SQS') || c.type === 'AWS::Lambda::EventSourceMapping').map((c) => [c.type, c.logicalId, c.action]);
+    expect(created).toEqual([
+      ['AWS::SQS::Queue', 'JobsDlq', 'created'],
+      ['AWS::SQS::Queue', 'Jobs', 'created'],
+      ['AWS::SQS::Queue', 'Ordered', 'created'],
+      ['AWS::SQS::QueuePolicy', 'JobsPolicy', 'updated'],
+      ['AWS::Lambda::EventSourceMapping', 'OrderedMapping', 'created'],
+      ['AWS::Lambda::EventSourceMapping', 'WorkerFromJobs', 'created'],
+    ]);
+    expect(first.queues).toEqual({ JobsDlq: `${be.endpoint}/000000000000/JobsDlq`, Jobs: `${be.endpoint}/000000000000/jobs`, Ordered: `${be.endpoint}/000000000000/Ordered.fifo` });
+    const jobs = await attributes(first.queues.Jobs!);
+    expect(jobs).toMatchObject({ VisibilityTimeout: '60', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: 'arn:aws:sqs:us-east-1:000000000000:JobsDlq', maxReceiveCount: 3 }) });
+    expect(JSON.parse(jobs.Policy!)).toMatchObject({ Statement: [{ Action: 'sqs:SendMessage', Resource: 'arn:aws:sqs:us-east-1:000000000000:jobs' }] });
+    expect((await sqs.send(new ListQueueTagsCommand({ QueueUrl: first.queues.Jobs }))).Tags).toEqual({ team: 'imaging' });
+    expect(await attributes(first.queues.Ordered!)).toMatchObject({ FifoQueue: 'true', ContentBasedDeduplication: 'true' });
+    const mappings = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'worker' }))).EventSourceMappings!;
+    expect(mappings.map((m) => [m.EventSourceArn, m.BatchSize, m.FunctionResponseTypes]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
+      ['arn:aws:sqs:us-east-1:000000000000:jobs', 5, ['ReportBatchItemFailures']],
+      ['arn:aws:sqs:us-east-1:000000000000:Ordered.fifo', 1, []],
+    ]);
+  });
+
+  it('the mapped function consumes what is sent', async () => {
+    await sqs.send(new SendMessageCommand({ QueueUrl: first.queues.Jobs, MessageBody: 'resize cat.jpg' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: first.queues.Ordered, MessageBody: 'first', MessageGroupId: 'g' }));
+    for (let i = 0; i < 400; i++) {
+      const logs = be.emulator.observations.snapshot().invocations.filter((x) => x.functionName === 'worker').map((x) => x.logs ?? '').join('');
+      if (logs.includes('GOT resize cat.jpg') && logs.includes('GOT first')) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const logs = be.emulator.observations.snapshot().invocations.filter((x) => x.functionName === 'worker').map((x) => x.logs ?? '').join('');
+    expect(logs).toContain('GOT resize cat.jpg');
+    expect(logs).toContain('GOT first');
+  }, 30_000);
+
+  it('redeploys: unchanged as is; an edited visibility timeout and batch size update in place', async () => {
+    const again = await deploy(file, be, { skipValidation: true });
+    expect(again.changes.filter((c) => c.type.startsWith('AWS::SQS') || c.type === 'AWS::Lambda::EventSourceMapping').every((c) => c.action === 'unchanged')).toBe(true);
+    writeFileSync(file, template(90, 10));
+    const edited = await deploy(file, be, { skipValidation: true });
+    expect(edited.changes.find((c) => c.logicalId === 'Jobs')).toMatchObject({ action: 'updated', detail: 'VisibilityTimeout' });
+    expect(edited.changes.find((c) => c.logicalId === 'WorkerFromJobs')).toMatchObject({ action: 'updated' });
+    expect((await attributes(first.queues.Jobs!)).VisibilityTimeout).toBe('90');
+    const mapping = (await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: 'arn:aws:sqs:us-east-1:000000000000:jobs' }))).EventSourceMappings![0]!;
+    expect(mapping.BatchSize).toBe(10);
+  }, 30_000);
+});
