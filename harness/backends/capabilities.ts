@@ -26,6 +26,8 @@ export type Need =
   | 'observation.map-concurrency'
   | 'observation.secret-reads'
   | 'observation.sns-messages'
+  /** Messages that reached SQS queues, and those moved to dead-letter queues. */
+  | 'observation.sqs-messages'
   | 'observation.logs'
   | 'local-code-directories'
   /** `QueryLanguage: JSONata` definitions. */
@@ -50,6 +52,7 @@ export const NEEDS: readonly Need[] = [
   'observation.map-concurrency',
   'observation.secret-reads',
   'observation.sns-messages',
+  'observation.sqs-messages',
   'observation.logs',
   'local-code-directories',
   'jsonata',
@@ -113,6 +116,7 @@ export function unsupportedReason(backend: Pick<Backend, 'name' | 'capabilities'
     case 'observation.function-concurrency':
     case 'observation.secret-reads':
     case 'observation.sns-messages':
+    case 'observation.sqs-messages':
     case 'observation.logs':
       return c.observations ? undefined : `${who} does not report ${need.slice('observation.'.length)} (no /_rehearse control API; ${EMBEDDED_HINT})`;
     case 'local-code-directories':

@@ -444,7 +444,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         if (!op) throw invalidAction(action);
         await applyFaults(route.service.signingName, action, releaseHold, () => {
           release = clock.hold('work', `${method} ${rawPath}`);
-        });
+        }, route.service.resourcesOf?.(action, params, path));
         const value = await op(params, ctx);
         send(res, 200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, queryResponse(action, route.service, value, requestId), false);
         return;

@@ -81,6 +81,8 @@ export interface QueryProtocolService {
   /** e.g. `http://sns.amazonaws.com/doc/2010-03-31/` */
   xmlNamespace: string;
   operations: Record<string, QueryOperation>;
+  /** The resources a request touches (SQS: its queue), as for JSON services; `path` is the request path. */
+  resourcesOf?(operation: string, params: Record<string, string>, path: string): string[];
 }
 
 /** A request after the protocol layer has decoded it (aws-chunked removed, checksums verified). */

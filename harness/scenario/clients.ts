@@ -11,10 +11,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Backend } from '../backends/backend.ts';
 import { hostPrefixLookup } from '../protocol/host.ts';
 
-export type ServiceName = 'states' | 's3' | 'lambda' | 'secretsmanager' | 'sns' | 'dynamodb';
+export type ServiceName = 'states' | 's3' | 'lambda' | 'secretsmanager' | 'sns' | 'sqs' | 'dynamodb';
 
 export interface AwsClients {
   s3: S3Client;
@@ -22,6 +23,7 @@ export interface AwsClients {
   lambda: LambdaClient;
   secrets: SecretsManagerClient;
   sns: SNSClient;
+  sqs: SQSClient;
   dynamodb: DynamoDBClient;
   /** The Document client over `dynamodb`: plain JSON items (given.items, then.items). */
   documents: DynamoDBDocumentClient;
@@ -50,6 +52,7 @@ export function createClients(backend: Backend): AwsClients {
   const lambda = new LambdaClient(base('lambda'));
   const secrets = new SecretsManagerClient(base('secretsmanager'));
   const sns = new SNSClient(base('sns'));
+  const sqs = new SQSClient(base('sqs'));
   const dynamodb = new DynamoDBClient(base('dynamodb'));
   const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   return {
@@ -58,10 +61,11 @@ export function createClients(backend: Backend): AwsClients {
     lambda,
     secrets,
     sns,
+    sqs,
     dynamodb,
     documents,
     destroy() {
-      for (const c of [s3, sfn, lambda, secrets, sns, dynamodb]) c.destroy();
+      for (const c of [s3, sfn, lambda, secrets, sns, sqs, dynamodb]) c.destroy();
       httpAgent.destroy();
     },
   };

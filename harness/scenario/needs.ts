@@ -38,6 +38,7 @@ export function scenarioNeeds(spec: ScenarioSpec, options: { definitionText?: st
   if (t.invocations) needs.add('observation.invocations');
   if (t.coldStarts) needs.add('observation.cold-starts');
   if (t.sns) needs.add('observation.sns-messages');
+  if (t.messages || t.deadLetters) needs.add('observation.sqs-messages');
   if (t.secretReads) needs.add('observation.secret-reads');
   // Exact retry delays are only meaningful on virtual time (a wall-clock run would take that long and jitter).
   if (Object.values(t.states ?? {}).some((s) => s.retryDelaysSeconds !== undefined)) needs.add('virtual-time');

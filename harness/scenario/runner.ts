@@ -29,6 +29,7 @@ import type { CheckResult, ExecutionRecord, FunctionLogs, ImageRecord, ScenarioR
 import type { FaultSpec, ScenarioSpec } from './schema.ts';
 import type { MockAssignment } from './mock-plan.ts';
 import { objectBody, putSecret, runStep, StepError, type RunContext } from './steps.ts';
+import { checkQueues, createGivenQueues, queuesSettled } from './queues.ts';
 import { checkTables, collectTableEvidence, putGivenItems, tableContents } from './tables.ts';
 import { parseMaybeJson } from './value-match.ts';
 
@@ -96,9 +97,9 @@ export function toFaultPlan(faults: FaultSpec[]): FaultPlan {
       functions.push({ function: f.function, ...(f.input !== undefined ? { input: f.input } : {}), ...sel, ...action } as FunctionFault);
     } else {
       operations.push({
-        service: f.table !== undefined ? 'dynamodb' : f.service!,
+        service: f.table !== undefined ? 'dynamodb' : f.queue !== undefined ? 'sqs' : f.service!,
         ...(f.operation !== undefined ? { operation: f.operation } : {}),
-        ...(f.table !== undefined ? { resource: f.table } : {}),
+        ...((f.table ?? f.queue) !== undefined ? { resource: (f.table ?? f.queue)! } : {}),
         ...sel,
         ...(f.error ? { error: f.error } : {}),
         ...(f.latencyMs !== undefined ? { latencyMs: f.latencyMs } : {}),
@@ -263,6 +264,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
         } else await putSecret(ctx, name, value, deployed);
       }
       for (const topic of spec.given?.topics ?? []) await clients.sns.send(new CreateTopicCommand({ Name: topic }));
+      if (spec.given?.queues) await createGivenQueues(clients.sqs, spec.given.queues);
       const plan = toFaultPlan(spec.given?.faults ?? []);
       if (control && (plan.functions || plan.operations)) await control.putFaults(plan);
       if (spec.given?.items) await putGivenItems(clients.documents, spec.given.items);
@@ -290,9 +292,18 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     }
 
     // ---- then ----
-    if (!stepFailed) await settleExecutions(ctx, spec);
+    if (!stepFailed) {
+      await settleExecutions(ctx, spec);
+      await settleQueues(ctx, spec);
+    }
     const evidence = await collectEvidence(ctx, spec);
-    const checks = stepFailed ? [] : [...evaluateThen(spec.then, evidence.evidence), ...checkTables(spec.then, await collectTableEvidence(clients.dynamodb, clients.documents, spec.then))];
+    const checks = stepFailed
+      ? []
+      : [
+          ...evaluateThen(spec.then, evidence.evidence),
+          ...checkTables(spec.then, await collectTableEvidence(clients.dynamodb, clients.documents, spec.then)),
+          ...checkQueues(spec.then, evidence.observations, evidence.evidence.observationsUnavailable),
+        ];
     const status = scenarioStatus(ctx.steps, checks);
     const skippedChecks = checks.filter((c) => c.status === 'skipped');
     const images = await collectImages(ctx, spec, evidence, options.thumbnails ?? false);
@@ -346,6 +357,17 @@ async function settleExecutions(ctx: RunContext, spec: ScenarioSpec): Promise<vo
       ctx.signal,
     ).catch(() => undefined);
   }
+}
+
+/**
+ * Before checking then.messages / then.deadLetters: wait (wall clock) until
+ * they hold — deliveries through event source mappings, retries after a
+ * visibility timeout and redrives come after the steps — or the wait limit.
+ */
+async function settleQueues(ctx: RunContext, spec: ScenarioSpec): Promise<void> {
+  const control = ctx.control;
+  if (!control || !ctx.backend.capabilities.observations || (!spec.then.messages && !spec.then.deadLetters)) return;
+  await poll(async () => (queuesSettled(spec.then, await control.observations()) ? true : undefined), ctx.waitTimeoutMs, () => new StepError('timeout'), ctx.signal).catch(() => undefined);
 }
 
 interface Collected {

@@ -68,6 +68,7 @@ export const Fault = z
     function: z.string().optional().describe('Lambda function name (a function fault)'),
     service: z.string().optional().describe('Service signing name (s3, secretsmanager, sns, states, lambda) — an operation fault'),
     table: z.string().optional().describe('DynamoDB table name — an operation fault on the requests that touch it (with operation: only that one, e.g. PutItem)'),
+    queue: z.string().optional().describe('SQS queue name — an operation fault on the requests to that queue (with operation: only that one, e.g. SendMessage)'),
     operation: z.string().optional().describe('AWS operation name, e.g. GetObject'),
     ...CallSelectorShape,
     input: Json.optional().describe(
@@ -89,8 +90,8 @@ export const Fault = z
       .describe('Operation faults: the AWS error returned'),
   })
   .superRefine((f, ctx) => {
-    if ([f.function, f.service, f.table].filter((x) => x !== undefined).length !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'a fault names either a function or a service + operation, or a DynamoDB table' });
+    if ([f.function, f.service, f.table, f.queue].filter((x) => x !== undefined).length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'a fault names either a function or a service + operation, or a DynamoDB table, or an SQS queue' });
       return;
     }
     if (f.function !== undefined) {
@@ -103,13 +104,27 @@ export const Fault = z
       if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `function fault on ${f.function}: ${problem}`, path: ['input'] });
     } else {
       if (f.input !== undefined) ctx.addIssue({ code: 'custom', message: 'input belongs to function faults: an operation fault cannot match a payload', path: ['input'] });
-      if (f.operation === undefined && f.table === undefined) ctx.addIssue({ code: 'custom', message: 'an operation fault needs operation', path: ['operation'] });
+      if (f.operation === undefined && f.table === undefined && f.queue === undefined) ctx.addIssue({ code: 'custom', message: 'an operation fault needs operation', path: ['operation'] });
       if (f.error === undefined && f.latencyMs === undefined)
         ctx.addIssue({ code: 'custom', message: 'an operation fault needs error or latencyMs' });
       if (f.throw !== undefined || f.timeout !== undefined || f.crash !== undefined || f.return !== undefined)
         ctx.addIssue({ code: 'custom', message: 'throw, timeout, crash and return belong to function faults' });
     }
   });
+
+const QueueAttributeValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const GivenQueue = z.union([
+  IDENT.describe('A queue with default attributes (a name ending in .fifo makes a FIFO queue)'),
+  z.strictObject({
+    name: IDENT,
+    attributes: z.record(z.string(), QueueAttributeValue).optional().describe('Queue attributes, e.g. VisibilityTimeout: 30, DelaySeconds: 5'),
+    deadLetterQueue: z
+      .strictObject({ name: IDENT, maxReceiveCount: z.number().int().min(1).max(1000) })
+      .optional()
+      .describe('Created too; messages received maxReceiveCount times move there (RedrivePolicy)'),
+  }),
+]);
 
 export const Given = z.strictObject({
   secrets: z
@@ -118,6 +133,7 @@ export const Given = z.strictObject({
     .describe('Secret name → value (objects are stored as JSON); null deletes the secret'),
   objects: z.array(GivenObject).optional(),
   topics: z.array(IDENT).optional().describe('SNS topics to create (the template creates its own)'),
+  queues: z.array(GivenQueue).optional().describe('SQS queues to create (the template creates its own)'),
   items: z
     .record(IDENT, z.array(z.record(z.string(), Json)))
     .optional()
@@ -210,6 +226,19 @@ export const RotateSecretStep = z.strictObject({
 export const AdvanceClockStep = z.strictObject({
   seconds: z.number().min(0).describe('Move (virtual) time forward, firing every timer on the way'),
 });
+export const SendStep = z.strictObject({
+  queue: IDENT.describe('Queue name (or URL)'),
+  body: Json.describe('The message body: text as is, anything else as its JSON'),
+  attributes: z
+    .record(z.string(), z.union([z.string(), z.number(), z.strictObject({ dataType: IDENT, value: z.string() })]))
+    .optional()
+    .describe('Message attributes: a string (String), a number (Number), or {dataType, value} (Binary values in base64)'),
+  groupId: z.string().optional().describe('MessageGroupId (FIFO queues)'),
+  deduplicationId: z.string().optional().describe('MessageDeduplicationId (FIFO queues)'),
+  delaySeconds: z.number().int().min(0).max(900).optional(),
+  expectError: ExpectError,
+});
+
 export const InvokeStep = z.strictObject({
   function: IDENT,
   payload: Json.optional(),
@@ -284,6 +313,7 @@ export interface StepInput {
   rotateSecret?: z.input<typeof RotateSecretStep>;
   advanceClock?: z.input<typeof AdvanceClockStep>;
   invoke?: z.input<typeof InvokeStep>;
+  send?: z.input<typeof SendStep>;
   deliverS3Event?: z.input<typeof DeliverS3EventStep>;
   presign?: z.input<typeof PresignStep>;
   fetch?: z.input<typeof FetchStep>;
@@ -303,6 +333,7 @@ export const STEP_ACTIONS = [
   'rotateSecret',
   'advanceClock',
   'invoke',
+  'send',
   'deliverS3Event',
   'presign',
   'fetch',
@@ -325,6 +356,7 @@ export const Step: z.ZodType<StepOutput, StepInput> = z.lazy(() =>
       rotateSecret: RotateSecretStep.optional(),
       advanceClock: AdvanceClockStep.optional(),
       invoke: InvokeStep.optional().describe('Invoke a function directly'),
+      send: SendStep.optional().describe('SendMessage to an SQS queue'),
       deliverS3Event: DeliverS3EventStep.optional(),
       presign: PresignStep.optional().describe('Create a presigned S3 URL (signed on the scenario clock)'),
       fetch: FetchStep.optional(),
@@ -362,6 +394,7 @@ export interface StepOutput {
   rotateSecret?: z.output<typeof RotateSecretStep>;
   advanceClock?: z.output<typeof AdvanceClockStep>;
   invoke?: z.output<typeof InvokeStep>;
+  send?: z.output<typeof SendStep>;
   deliverS3Event?: z.output<typeof DeliverS3EventStep>;
   presign?: z.output<typeof PresignStep>;
   fetch?: z.output<typeof FetchStep>;
@@ -447,6 +480,15 @@ export const ItemExpect = z
   .record(z.string(), Json)
   .describe('An item found by its key attributes (which it must give), the others matched partially (same matchers as output); an attribute given as null must be absent; `$absent: true` expects no item with that key');
 
+export const MessagesExpect = z.strictObject({
+  count: Count.optional().describe('How many (default: at least 1, or as many as bodies)'),
+  bodies: z
+    .array(Json)
+    .optional()
+    .describe('Each matches a message, in the order they were sent (a subsequence): text exactly, {contains|matches}, or a partial JSON match of the body'),
+  attributes: z.record(z.string(), Json).optional().describe('Only messages whose attributes have these values (strings, numbers or matchers)'),
+});
+
 export const Then = z.strictObject({
   execution: ExecutionExpect.optional(),
   executions: z
@@ -467,6 +509,14 @@ export const Then = z.strictObject({
   coldStarts: z.record(z.string(), Count).optional(),
   objects: z.array(ObjectExpect).optional(),
   sns: z.array(SnsExpect).optional(),
+  messages: z
+    .record(IDENT, MessagesExpect)
+    .optional()
+    .describe('SQS queue name → the messages that reached it during the scenario (consumed or not); waits until they have'),
+  deadLetters: z
+    .record(IDENT, MessagesExpect.omit({ attributes: true }))
+    .optional()
+    .describe('SQS queue name → its messages SQS moved to the dead-letter queue (maxReceiveCount receives); waits until it has'),
   items: z.record(IDENT, z.array(ItemExpect)).optional().describe('DynamoDB table name → items expected in it'),
   tables: z
     .record(IDENT, z.strictObject({ count: Count.describe('How many items the table holds') }))
@@ -514,6 +564,9 @@ export type ImageSpecValue = z.output<typeof ImageSpec>;
 export type CountSpec = z.output<typeof Count>;
 export type TextSpec = z.output<typeof Text>;
 export type StepSpec = StepOutput;
+export type GivenQueueSpec = z.output<typeof GivenQueue>;
+export type SendStepSpec = z.output<typeof SendStep>;
+export type MessagesExpectSpec = z.output<typeof MessagesExpect>;
 export type TestStateStepSpec = z.output<typeof TestStateStep>;
 
 /** The JSON Schema editors use (yaml-language-server). */

@@ -24,6 +24,7 @@ import { describe, getHistory, listAllExecutions, listStateMachines, poll, TERMI
 import { ATTEMPT_SCHEDULED, detailsOf, indexHistory, pathTaken, taskTokenOf } from './history.ts';
 import { CONTENT_TYPES, generateImage } from './images.ts';
 import { DEFAULT_EXPIRES_IN, presignForm, presignUrl, sendLink, type Link } from './links.ts';
+import { sendMessage } from './queues.ts';
 import type { StepResult } from './results.ts';
 import type { StepSpec } from './schema.ts';
 import { runTestStateStep } from './test-state-step.ts';
@@ -466,6 +467,9 @@ export async function runStep(ctx: RunContext, step: StepSpec, id: string): Prom
         s.expectError,
         `Invoke ${s.function}`,
       );
+    } else if (step.send) {
+      const s = step.send;
+      message = await expecting(() => sendMessage(ctx.clients.sqs, s), s.expectError, `SendMessage to ${s.queue}`);
     } else if (step.deliverS3Event) message = await deliverS3Event(ctx, step.deliverS3Event);
     else if (step.presign) {
       const p = step.presign;

@@ -101,8 +101,8 @@ function snsMessages(topicSuffix: string) {
 describe('deploy', () => {
   it('created every resource of the template, and a redeploy changes nothing', async () => {
     const created = deployed.changes.filter((c) => c.action === 'created').map((c) => c.logicalId);
-    expect(created).toEqual(expect.arrayContaining(['ImagesBucket', 'ConfigSecret', 'ValidateImageFunction', 'StartProcessingFunction', 'ImageProcessorStateMachine', 'ImageBatchDistributedStateMachine']));
-    expect(Object.keys(deployed.functions)).toHaveLength(10);
+    expect(created).toEqual(expect.arrayContaining(['ImagesBucket', 'ConfigSecret', 'ValidateImageFunction', 'StartProcessingFunction', 'ImageProcessorStateMachine', 'ImageBatchDistributedStateMachine', 'ReviewRequestsQueue', 'ReviewRequestsDlq', 'ReviewConsumerFunctionReviewRequests']));
+    expect(Object.keys(deployed.functions)).toHaveLength(11);
     const again = await deploy(TEMPLATE, be, { secrets: { 'image-processor/config': CONFIG } });
     expect(again.changes.filter((c) => c.action !== 'unchanged' && c.action !== 'skipped')).toEqual([]);
     // Named, never silently dropped: what the endpoint does not deploy yet.

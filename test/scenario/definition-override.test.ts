@@ -91,7 +91,7 @@ describe('a scenario definition in place of a template workflow', { timeout: 180
     const backend = await createBackend('embedded', { seed: 'definition-override' });
     try {
       await expect(deploy(TEMPLATE, backend, { definitionOverrides: { 'external-cal': '{}' } })).rejects.toThrow(
-        `a definition was given for state machine external-cal, which ${TEMPLATE} does not define (it defines: image-processor, image-processor-jsonata, image-review, image-batch, image-batch-distributed, external-call)`,
+        `a definition was given for state machine external-cal, which ${TEMPLATE} does not define (it defines: image-processor, image-processor-jsonata, image-review, image-review-queue, image-batch, image-batch-distributed, external-call)`,
       );
     } finally {
       await backend.dispose();

@@ -35,6 +35,17 @@ export const SQS_OPERATIONS = [
   'ChangeMessageVisibilityBatch',
 ] as const;
 
+/** A query request may be sent to the queue's URL instead of naming it. */
+const QUEUE_PATH = /^\/\d{12}\/[^/]+\/?$/;
+
+/** The queue a request names (for operation faults aimed at one queue). */
+function queueNamesOf(input: Record<string, unknown>): string[] {
+  if (typeof input.QueueName === 'string') return [input.QueueName];
+  if (typeof input.QueueUrl !== 'string') return [];
+  const name = input.QueueUrl.replace(/\/+$/, '').split('/').pop();
+  return name ? [name] : [];
+}
+
 interface SqsSnapshot extends ServiceSnapshot {
   queues: QueueState[];
 }
@@ -54,11 +65,12 @@ export function createSqsService(deps: ServiceDeps): SqsService {
   for (const name of SQS_OPERATIONS) {
     json[name] = (input, ctx) => ops[name](input, ctx);
     query[name] = async (params, ctx) => {
-      const pathQueue = /^\/\d{12}\/[^/]+\/?$/.test(ctx.path) ? ctx.path : undefined;
+      const pathQueue = QUEUE_PATH.test(ctx.path) ? ctx.path : undefined;
       return encodeQueryOutput(name, await ops[name](decodeQueryInput(name, params, pathQueue) as Input, ctx));
     };
   }
   const jsonProtocol: JsonProtocolService = {
+    resourcesOf: (_op, input) => queueNamesOf(input),
     kind: 'json',
     signingName: 'sqs',
     targetPrefix: 'AmazonSQS',
@@ -67,6 +79,7 @@ export function createSqsService(deps: ServiceDeps): SqsService {
     operations: json,
   };
   const queryProtocol: QueryProtocolService = {
+    resourcesOf: (_op, params, path) => queueNamesOf({ QueueUrl: params.QueueUrl ?? (QUEUE_PATH.test(path) ? path : undefined), QueueName: params.QueueName }),
     kind: 'query',
     signingName: 'sqs',
     xmlNamespace: 'http://queue.amazonaws.com/doc/2012-11-05/',
