@@ -9,6 +9,7 @@ import { ownSnapshot, type EmulatedService, type ServiceDeps, type ServiceSnapsh
 import { QueueEventSource } from './event-source.ts';
 import { SqsStore } from './models.ts';
 import { SqsOperations, type Input } from './operations.ts';
+import { SqsDisk } from './persistence.ts';
 import { decodeQueryInput, encodeQueryOutput } from './query.ts';
 import type { QueueState } from './queue.ts';
 
@@ -58,7 +59,13 @@ export interface SqsService extends EmulatedService {
 
 export function createSqsService(deps: ServiceDeps): SqsService {
   const store = new SqsStore();
-  const ops = new SqsOperations(deps, store);
+  // --data-dir: everything is journalled as it changes, and read back here.
+  const disk = deps.dataDir ? new SqsDisk(deps.dataDir, () => store.list().map((q) => q.state())) : undefined;
+  const ops = new SqsOperations({ ...deps, ...(disk ? { journal: disk } : {}) }, store);
+  if (disk) {
+    for (const state of disk.load()) ops.loadQueue(state);
+    disk.compact();
+  }
   const eventSource = new QueueEventSource(ops, deps.region);
   const json: Record<string, JsonOperation> = {};
   const query: Record<string, QueryOperation> = {};
@@ -93,6 +100,7 @@ export function createSqsService(deps: ServiceDeps): SqsService {
     reset() {
       ops.receipts.clear();
       store.clear();
+      disk?.compact();
     },
     snapshot(): SqsSnapshot {
       return { service: 'sqs', queues: store.list().map((q) => q.state()) };
@@ -103,9 +111,12 @@ export function createSqsService(deps: ServiceDeps): SqsService {
       ops.receipts.clear();
       store.clear();
       for (const state of queues) ops.loadQueue(state);
+      disk?.compact();
     },
     dispose() {
       ops.receipts.clear();
+      // Written before the queues close: what is in flight now is in flight after a restart.
+      disk?.close();
       store.clear();
     },
   };

@@ -28,6 +28,7 @@ export interface QueueJournal {
   messageChanged(q: Queue, m: SqsMessage): void;
   messageRemoved(q: Queue, m: SqsMessage): void;
   purged(q: Queue): void;
+  deduplicated(q: Queue, key: string, entry: DedupEntry): void;
 }
 
 export interface QueueDeps {
@@ -184,7 +185,9 @@ export class Queue {
     };
     if (this.fifo) {
       m.sequenceNumber = this.nextSequence();
-      this.dedup.set(dedupKey!, { expiresAt: now + DEDUPLICATION_WINDOW_MS, messageId: m.messageId, sequenceNumber: m.sequenceNumber });
+      const entry: DedupEntry = { expiresAt: now + DEDUPLICATION_WINDOW_MS, messageId: m.messageId, sequenceNumber: m.sequenceNumber };
+      this.dedup.set(dedupKey!, entry);
+      this.deps.journal?.deduplicated(this, dedupKey!, entry);
     }
     this.messages.add(m, now);
     this.deps.journal?.messageAdded(this, m);
@@ -361,6 +364,11 @@ export class Queue {
 
   /** A copy of everything this queue holds, that nothing done to the queue afterwards changes. */
   state(): QueueState {
+    return { ...this.meta(), messages: structuredClone([...this.messages.values()]), dedup: [...this.dedup].map(([k, e]) => [k, { ...e }]) };
+  }
+
+  /** The queue's own settings and counters, without its messages. */
+  meta(): Omit<QueueState, 'messages' | 'dedup'> {
     return {
       name: this.name,
       attributes: Object.fromEntries(this.attributes),
@@ -369,8 +377,6 @@ export class Queue {
       lastModifiedTimestamp: this.lastModifiedTimestamp,
       ...(this.lastPurgeAt !== undefined ? { lastPurgeAt: this.lastPurgeAt } : {}),
       sequence: this.sequence.toString(),
-      messages: structuredClone([...this.messages.values()]),
-      dedup: [...this.dedup].map(([k, e]) => [k, { ...e }]),
     };
   }
 
