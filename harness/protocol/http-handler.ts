@@ -235,11 +235,12 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     if (working) inFlight++;
     let counted = working;
     let done = false;
-    const gone = new AbortController();
+    // Made only for a request that waits (ctx.idle): most never need one.
+    let gone: AbortController | undefined;
     // One listener pair for both (each is idempotent): 'finish' when the response is out, 'close' when the client left first.
     const settled = () => {
       done = true;
-      if (!res.writableFinished) gone.abort(new Error('client went away'));
+      if (!res.writableFinished) gone?.abort(new Error('client went away'));
       releaseHold();
       if (counted) inFlight--;
       counted = false;
@@ -254,6 +255,8 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       if (wasCounted) inFlight--;
       counted = false;
       try {
+        gone ??= new AbortController();
+        if (done) gone.abort(new Error('client went away'));
         return await wait(gone.signal);
       } finally {
         if (!done) {

@@ -83,6 +83,8 @@ export function createSqsService(deps: ServiceDeps): SqsService {
     targetPrefix: 'AmazonSQS',
     jsonVersion: '1.0',
     errorNamespace: 'com.amazonaws.sqs',
+    // No output holds a Date (timestamps are epoch text, as SQS sends them).
+    plainJsonOutput: true,
     operations: json,
   };
   const queryProtocol: QueryProtocolService = {

@@ -23,7 +23,7 @@ import {
   ReceiptHandleIsInvalid,
   TooManyEntriesInBatchRequest,
 } from './errors.ts';
-import { md5Hex, md5OfAttributes } from './md5.ts';
+import { md5OfAttributes } from './md5.ts';
 import { checkBody, checkToken, messageSize, readMessageAttributes } from './message-input.ts';
 import type { MessageAttributeValue, SqsMessage, SqsStore } from './models.ts';
 import { checkAttributes, INTEGER_ATTRIBUTES, parseRedriveAllowPolicy, parseRedrivePolicy, READABLE_ATTRIBUTES } from './queue-attributes.ts';
@@ -450,7 +450,7 @@ export class SqsOperations {
       time: this.deps.clock.now(),
     });
     return {
-      MD5OfMessageBody: md5Hex(input.body),
+      MD5OfMessageBody: message.md5OfBody,
       ...(input.md5OfMessageAttributes ? { MD5OfMessageAttributes: input.md5OfMessageAttributes } : {}),
       ...(input.md5OfMessageSystemAttributes ? { MD5OfMessageSystemAttributes: input.md5OfMessageSystemAttributes } : {}),
       MessageId: message.messageId,

@@ -155,7 +155,7 @@ export class Queue {
   // ── send ─────────────────────────────────────────────────────────────────
 
   /** Enqueues a message; a FIFO duplicate within the deduplication window is accepted but not enqueued again. */
-  send(input: SendInput): { message: Pick<SqsMessage, 'messageId' | 'sequenceNumber'>; duplicate: boolean } {
+  send(input: SendInput): { message: Pick<SqsMessage, 'messageId' | 'sequenceNumber' | 'md5OfBody'>; duplicate: boolean } {
     const now = this.deps.clock.now();
     let dedupKey: string | undefined;
     if (this.fifo) {
@@ -163,7 +163,7 @@ export class Queue {
       const dedupId = input.dedupId ?? contentDeduplicationId(input.body);
       dedupKey = this.attributes.get('DeduplicationScope') === 'messageGroup' ? `${input.groupId}\n${dedupId}` : dedupId;
       const seen = this.dedup.get(dedupKey);
-      if (seen) return { message: { messageId: seen.messageId, ...(seen.sequenceNumber ? { sequenceNumber: seen.sequenceNumber } : {}) }, duplicate: true };
+      if (seen) return { message: { messageId: seen.messageId, md5OfBody: md5Hex(input.body), ...(seen.sequenceNumber ? { sequenceNumber: seen.sequenceNumber } : {}) }, duplicate: true };
       input = { ...input, dedupId };
     }
     const delay = input.delaySeconds ?? this.num('DelaySeconds');
