@@ -100,6 +100,20 @@ function entriesOf(input: Input, entryName: string): Input[] {
   return v as Input[];
 }
 
+/** Runs `each` per batch entry: its result joins Successful[] (with the entry's Id), its AwsServiceError Failed[]. */
+function eachEntry(entries: Input[], each: (e: Input) => Record<string, unknown> | void): { Successful: unknown[]; Failed: unknown[] } {
+  const Successful: unknown[] = [];
+  const Failed: unknown[] = [];
+  for (const e of entries) {
+    try {
+      Successful.push({ Id: e.Id, ...(each(e) ?? {}) });
+    } catch (err) {
+      Failed.push(failure(e.Id as string, err));
+    }
+  }
+  return { Successful, Failed };
+}
+
 /** A Failed[] entry: the error's query-protocol code, as SQS reports batch errors. */
 function failure(id: string, e: unknown): { Id: string; SenderFault: boolean; Code: string; Message: string } {
   if (!(e instanceof AwsServiceError)) throw e;
@@ -470,16 +484,7 @@ export class SqsOperations {
     const entries = entriesOf(input, 'SendMessageBatchRequestEntry');
     const total = entries.reduce((n, e) => n + (typeof e.MessageBody === 'string' ? Buffer.byteLength(e.MessageBody) : 0), 0);
     if (total > MAX_BATCH_BYTES) throw BatchRequestTooLong(MAX_BATCH_BYTES, total);
-    const successful: unknown[] = [];
-    const failed: unknown[] = [];
-    for (const e of entries) {
-      try {
-        successful.push({ Id: e.Id, ...this.sendOne(q, this.sendInput(q, e, ctx), ctx) });
-      } catch (err) {
-        failed.push(failure(e.Id as string, err));
-      }
-    }
-    return { Successful: successful, Failed: failed };
+    return eachEntry(entries, (e) => this.sendOne(q, this.sendInput(q, e, ctx), ctx));
   }
 
   // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ReceiveMessage.html
@@ -571,17 +576,7 @@ export class SqsOperations {
   // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_DeleteMessageBatch.html
   DeleteMessageBatch(input: Input): unknown {
     const q = this.queue(input);
-    const successful: unknown[] = [];
-    const failed: unknown[] = [];
-    for (const e of entriesOf(input, 'DeleteMessageBatchRequestEntry')) {
-      try {
-        this.deleteOne(q, e.ReceiptHandle);
-        successful.push({ Id: e.Id });
-      } catch (err) {
-        failed.push(failure(e.Id as string, err));
-      }
-    }
-    return { Successful: successful, Failed: failed };
+    return eachEntry(entriesOf(input, 'DeleteMessageBatchRequestEntry'), (e) => this.deleteOne(q, e.ReceiptHandle));
   }
 
   /** ChangeMessageVisibility and each batch entry. */
@@ -608,17 +603,7 @@ export class SqsOperations {
   // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_ChangeMessageVisibilityBatch.html
   ChangeMessageVisibilityBatch(input: Input): unknown {
     const q = this.queue(input);
-    const successful: unknown[] = [];
-    const failed: unknown[] = [];
-    for (const e of entriesOf(input, 'ChangeMessageVisibilityBatchRequestEntry')) {
-      try {
-        this.changeOne(q, e);
-        successful.push({ Id: e.Id });
-      } catch (err) {
-        failed.push(failure(e.Id as string, err));
-      }
-    }
-    return { Successful: successful, Failed: failed };
+    return eachEntry(entriesOf(input, 'ChangeMessageVisibilityBatchRequestEntry'), (e) => this.changeOne(q, e));
   }
 }
 

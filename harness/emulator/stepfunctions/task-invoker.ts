@@ -271,15 +271,14 @@ async function plainValue(value: unknown, binary: 'utf8' | 'base64'): Promise<un
 function sqsTaskError(e: unknown, kind: ServiceCall['kind'], mod: SdkModule, newId: () => string): unknown {
   const err = e as { name?: string; message?: string; Code?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
   if (!err || typeof err !== 'object' || !err.$metadata || !err.name) return toServiceError(e);
+  // A modelled error is an exception class of the SDK (QueueDoesNotExist); the others (MissingParameter…) are not.
   const modeled = typeof mod[err.name] === 'function' && err.name !== 'SQSServiceException';
+  const exception = modeled ? (err.name.endsWith('Exception') ? err.name : `${err.name}Exception`) : undefined;
   const status = err.$metadata.httpStatusCode ?? 400;
   const requestId = err.$metadata.requestId ?? newId();
   const message = err.message ?? '';
-  if (kind === 'aws-sdk') {
-    const name = modeled ? (err.name.endsWith('Exception') ? err.name : `${err.name}Exception`) : 'SqsException';
-    return new StatesError(`Sqs.${name}`, `${message} (Service: Sqs, Status Code: ${status}, Request ID: ${requestId})`);
-  }
-  const name = modeled ? (err.name.endsWith('Exception') ? err.name : `${err.name}Exception`) : 'AmazonSQSException';
+  if (kind === 'aws-sdk') return new StatesError(`Sqs.${exception ?? 'SqsException'}`, `${message} (Service: Sqs, Status Code: ${status}, Request ID: ${requestId})`);
+  const name = exception ?? 'AmazonSQSException';
   return new StatesError(`SQS.${name}`, `${message} (Service: AmazonSQS; Status Code: ${status}; Error Code: ${err.Code ?? err.name}; Request ID: ${requestId}; Proxy: null)`);
 }
 
