@@ -61,9 +61,23 @@ export interface OperationFault extends CallSelector {
   latencyMs?: number;
 }
 
+/**
+ * An EventBridge rule's target failing delivery (the target refuses or
+ * cannot be reached): the attempt fails with `error` and is retried under the
+ * target's RetryPolicy, then dead-lettered. Attempts are counted per rule (and
+ * target, when given) from 1, retries included.
+ */
+export interface TargetFault extends CallSelector {
+  rule: string;
+  /** The target's Id; omitted: every target of the rule. */
+  target?: string;
+  error?: { code: string; message?: string; statusCode?: number };
+}
+
 export interface FaultPlan {
   functions?: FunctionFault[];
   operations?: OperationFault[];
+  targets?: TargetFault[];
 }
 
 /** Parses `3`, `"3"`, `"3-5"` into an inclusive range; throws a clear error otherwise. */
@@ -151,7 +165,7 @@ export class FaultRegistry {
 
   install(plan: FaultPlan): void {
     // Validate ranges now so a bad plan is rejected when installed, not mid-run.
-    for (const f of [...(plan.functions ?? []), ...(plan.operations ?? [])]) {
+    for (const f of [...(plan.functions ?? []), ...(plan.operations ?? []), ...(plan.targets ?? [])]) {
       const specs = f.invocations === undefined ? [] : Array.isArray(f.invocations) ? f.invocations : [f.invocations];
       specs.forEach(parseCallRange);
     }
@@ -227,6 +241,25 @@ export class FaultRegistry {
       return selects(f, n);
     });
     return { callNumber, faults };
+  }
+
+  /**
+   * Counts one delivery attempt to target `targetId` of rule `ruleName` and
+   * returns the error it fails with, if a target fault selects it.
+   */
+  nextTargetDelivery(ruleName: string, targetId: string): { code: string; message?: string; statusCode?: number } | undefined {
+    const mine = (this.plan.targets ?? []).filter((f) => f.rule === ruleName && (f.target === undefined || f.target === targetId));
+    if (mine.length === 0) return undefined;
+    const numbers = new Map<string, number>();
+    // Every fault's counter moves (filter, not find); the first selecting one decides.
+    const hit = mine.filter((f) => {
+      const key = `target:${ruleName}:${f.target ?? '*'}`;
+      let n = numbers.get(key);
+      if (n === undefined) numbers.set(key, (n = this.bump(key)));
+      return selects(f, n);
+    })[0];
+    if (!hit) return undefined;
+    return hit.error ?? { code: 'InternalException', message: `Injected fault: rule ${ruleName} target ${targetId} failed delivery`, statusCode: 500 };
   }
 
   private bump(key: string): number {

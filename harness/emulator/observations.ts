@@ -65,6 +65,35 @@ export interface SqsDeadLetterRecord {
   time: number;
 }
 
+/** An event EventBridge accepted on a bus (PutEvents, an AWS service's own event) or a schedule fired. */
+export interface EventRecord {
+  eventBusName: string;
+  /** The event as rules see it (`{version, id, detail-type, source, …, detail}`). */
+  event: Record<string, unknown>;
+  /** Set for a schedule's `Scheduled Event`: the rule that fired. */
+  ruleName?: string;
+  time: number;
+}
+
+/** What became of one event at one target of one rule: delivered, or failed after its retries. */
+export interface EventDeliveryRecord {
+  eventBusName: string;
+  ruleName: string;
+  ruleArn: string;
+  targetId: string;
+  targetArn: string;
+  eventId: string;
+  event: Record<string, unknown>;
+  /** What the target received (Input, InputPath, InputTransformer applied); absent when it failed. */
+  input?: string;
+  status: 'delivered' | 'failed';
+  attempts: number;
+  error?: { code: string; message: string };
+  /** The dead-letter queue the event went to when delivery failed. */
+  deadLetterArn?: string;
+  time: number;
+}
+
 export interface ObservationsSnapshot {
   invocations: InvocationRecord[];
   /** Peak concurrent invocations per function name. */
@@ -75,6 +104,8 @@ export interface ObservationsSnapshot {
   snsMessages: SnsMessageRecord[];
   sqsMessages: SqsMessageRecord[];
   sqsDeadLetters: SqsDeadLetterRecord[];
+  events: EventRecord[];
+  eventDeliveries: EventDeliveryRecord[];
 }
 
 export class Observations {
@@ -83,6 +114,8 @@ export class Observations {
   private snsMessages: SnsMessageRecord[] = [];
   private sqsMessages: SqsMessageRecord[] = [];
   private sqsDeadLetters: SqsDeadLetterRecord[] = [];
+  private events: EventRecord[] = [];
+  private eventDeliveries: EventDeliveryRecord[] = [];
   private running = new Map<string, number>();
   private peaks = new Map<string, number>();
   private generation = 0;
@@ -117,6 +150,14 @@ export class Observations {
     this.sqsDeadLetters.push(record);
   }
 
+  recordEvent(record: EventRecord): void {
+    this.events.push(record);
+  }
+
+  recordEventDelivery(record: EventDeliveryRecord): void {
+    this.eventDeliveries.push(record);
+  }
+
   /** Counts one concurrent unit under `key` (`fn:<name>` or `map:<executionArn>#<state>`); returns its release. */
   enter(key: string): () => void {
     // The counts of this epoch: a unit entered before a reset leaves its own (discarded) map.
@@ -147,11 +188,13 @@ export class Observations {
       snsMessages: structuredClone(this.snsMessages),
       sqsMessages: structuredClone(this.sqsMessages),
       sqsDeadLetters: structuredClone(this.sqsDeadLetters),
+      events: structuredClone(this.events),
+      eventDeliveries: structuredClone(this.eventDeliveries),
     };
   }
 
   reset(): void {
-    this.restore({ invocations: [], functionConcurrency: {}, mapConcurrency: {}, secretReads: [], snsMessages: [], sqsMessages: [], sqsDeadLetters: [] });
+    this.restore({ invocations: [], functionConcurrency: {}, mapConcurrency: {}, secretReads: [], snsMessages: [], sqsMessages: [], sqsDeadLetters: [], events: [], eventDeliveries: [] });
   }
 
   /** Starts a new epoch holding a copy of `from` (a snapshot()); nothing counts as running. */
@@ -161,6 +204,8 @@ export class Observations {
     this.snsMessages = structuredClone(from.snsMessages);
     this.sqsMessages = structuredClone(from.sqsMessages);
     this.sqsDeadLetters = structuredClone(from.sqsDeadLetters);
+    this.events = structuredClone(from.events ?? []);
+    this.eventDeliveries = structuredClone(from.eventDeliveries ?? []);
     this.running = new Map();
     this.peaks = new Map([
       ...Object.entries(from.functionConcurrency).map(([k, v]) => [`fn:${k}`, v] as const),

@@ -12,7 +12,7 @@ import type { ProtocolService } from '../protocol/service.ts';
 import { createControlHandler, isControlRequest } from './control.ts';
 import { FaultRegistry } from './faults.ts';
 import { Observations } from './observations.ts';
-import type { EmulatedService, LambdaInvoker, Logger, ServiceDeps, ServiceSnapshot, SqsEventSource } from './service-deps.ts';
+import type { EmulatedService, EventPublisher, LambdaInvoker, Logger, ServiceDeps, ServiceSnapshot, SqsEventSource } from './service-deps.ts';
 
 export interface EmulatorOptions {
   /** TCP port; 0 (the default) picks a free one. */
@@ -35,7 +35,7 @@ export interface EmulatorOptions {
   defaultSecretAccessKey?: string;
   /** Where log lines go (default: warnings and errors to stderr); `false` silences everything. */
   log?: Logger | false;
-  /** Only build these services (signing names: s3, secretsmanager, sns, sqs, dynamodb, lambda, states). Default: all available. */
+  /** Only build these services (signing names: s3, secretsmanager, sns, sqs, events, dynamodb, lambda, states). Default: all available. */
   services?: string[];
   /** Most Lambda execution environments (child processes) alive at once; more invocations wait FIFO (default 32). */
   maxEnvironments?: number;
@@ -92,6 +92,7 @@ const SERVICE_MODULES: ServiceModuleSpec[] = [
   { name: 'sns', dir: 'sns', factory: 'createSnsService' },
   { name: 'dynamodb', dir: 'dynamodb', factory: 'createDynamoDbService' },
   { name: 'sqs', dir: 'sqs', factory: 'createSqsService' },
+  { name: 'events', dir: 'events', factory: 'createEventsService' },
   { name: 'lambda', dir: 'lambda', factory: 'createLambdaService' },
   { name: 'states', dir: 'stepfunctions', factory: 'createStepFunctionsService' },
 ];
@@ -132,6 +133,10 @@ function missingLambda(): LambdaInvoker {
 
 function isLambdaInvoker(v: unknown): v is LambdaInvoker {
   return v !== null && typeof v === 'object' && typeof (v as LambdaInvoker).invoke === 'function';
+}
+
+function isEventPublisher(v: unknown): v is EventPublisher {
+  return v !== null && typeof v === 'object' && typeof (v as EventPublisher).publish === 'function';
 }
 
 function isSqsEventSource(v: unknown): v is SqsEventSource {
@@ -176,6 +181,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let endpoint = '';
   let lambdaInvoker: LambdaInvoker | undefined;
   let sqsEventSource: SqsEventSource | undefined;
+  let eventPublisher: EventPublisher | undefined;
+  let protocols: ProtocolService[] = [];
+  const internalIds = ids.fork('internal-calls');
 
   const services = await loadServices(
     (name) => ({
@@ -190,6 +198,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       endpoint: () => endpoint,
       lambda: () => lambdaInvoker ?? missingLambda(),
       sqs: () => sqsEventSource,
+      events: () => eventPublisher,
+      callService: (signingName, operation, input, principal) => callService(signingName, operation, input, principal),
       ...(options.maxEnvironments !== undefined ? { lambdaMaxEnvironments: options.maxEnvironments } : {}),
       ...(options.lambdaAccountConcurrency !== undefined ? { lambdaAccountConcurrency: options.lambdaAccountConcurrency } : {}),
     }),
@@ -201,9 +211,45 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (s.name === 'lambda' && isLambdaInvoker(candidate)) lambdaInvoker = candidate;
     const source = (s as unknown as { eventSource?: unknown }).eventSource;
     if (s.name === 'sqs' && isSqsEventSource(source)) sqsEventSource = source;
+    const publisher = (s as unknown as { publisher?: unknown }).publisher;
+    if (s.name === 'events' && isEventPublisher(publisher)) eventPublisher = publisher;
   }
 
-  const protocols: ProtocolService[] = services.flatMap((s) => s.protocols);
+  protocols = services.flatMap((s) => s.protocols);
+
+  /**
+   * One service calling another in-process (ServiceDeps.callService): the
+   * operation runs as it would for a request signed by `principal`, after the
+   * fault plan's operation faults for it (a throttled SendMessage fails for
+   * EventBridge as for anyone).
+   */
+  async function callService(signingName: string, operation: string, input: Record<string, unknown>, principal: string): Promise<unknown> {
+    const json = protocols.find((p): p is Extract<ProtocolService, { kind: 'json' }> => p.kind === 'json' && p.signingName === signingName);
+    const query = json ? undefined : protocols.find((p): p is Extract<ProtocolService, { kind: 'query' }> => p.kind === 'query' && p.signingName === signingName);
+    const run = json?.operations[operation] ?? query?.operations[operation];
+    if (!run) throw new AwsServiceError('ResourceNotFoundException', `The ${signingName} service (${operation}) is not available on this endpoint`, 400);
+    const base = endpoint;
+    const ctx = {
+      requestId: internalIds.uuid(),
+      region,
+      accountId,
+      signingService: signingName,
+      accessKeyId: principal,
+      caller: undefined,
+      host: base.replace(/^https?:\/\//, ''),
+      path: '/',
+      headers: {},
+      endpoint: base,
+      idle: <T>(wait: (signal: AbortSignal) => Promise<T>) => wait(new AbortController().signal),
+    };
+    const params = json ? input : Object.fromEntries(Object.entries(input).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    const resources = json ? json.resourcesOf?.(operation, input) : query?.resourcesOf?.(operation, params as Record<string, string>, '/');
+    const { faults: matched } = faults.nextOperationCall(signingName, operation, resources ?? []);
+    for (const f of matched) if (f.latencyMs !== undefined && f.latencyMs > 0) await clock.sleep(f.latencyMs);
+    const withError = matched.find((f) => f.error)?.error;
+    if (withError) throw new AwsServiceError(withError.code, withError.message ?? `Injected fault: ${withError.code}`, withError.statusCode ?? 400);
+    return run(params as Record<string, string> & Record<string, unknown>, ctx);
+  }
   const handleAws = createProtocolHandler({
     services: protocols,
     region,

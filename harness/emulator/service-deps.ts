@@ -70,6 +70,16 @@ export interface SqsEventSource {
   watch(arn: string, listener: () => void): () => void;
 }
 
+/**
+ * What AWS services hand EventBridge (harness/emulator/events implements it):
+ * their own events, onto the account's default bus — S3's `Object Created`
+ * when a bucket sends to EventBridge, Step Functions' status changes.
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event.html
+ */
+export interface EventPublisher {
+  publish(event: { source: string; detailType: string; detail: Record<string, unknown>; resources: string[] }): void;
+}
+
 export interface ServiceDeps {
   clock: Clock;
   /** Each service gets its own fork so ids do not depend on other services' call order. */
@@ -87,6 +97,16 @@ export interface ServiceDeps {
   lambda(): LambdaInvoker;
   /** Late-bound: SQS as Lambda's event source mappings poll it; undefined without the SQS service. */
   sqs?(): SqsEventSource | undefined;
+  /** Late-bound: EventBridge's default bus for AWS services' own events; undefined without the EventBridge service. */
+  events?(): EventPublisher | undefined;
+  /**
+   * Late-bound: runs another service's operation in-process, as an AWS
+   * service's principal calls it (EventBridge delivering to a queue, a topic,
+   * a state machine): the input in the operation's JSON shape (a query-only
+   * service such as SNS takes string members). Throws that service's
+   * AwsServiceError; faults in the plan for that operation apply.
+   */
+  callService?(signingName: string, operation: string, input: Record<string, unknown>, principal: string): Promise<unknown>;
   /** Lambda: most execution environments (processes) alive at once; more invocations queue (default 32). */
   lambdaMaxEnvironments?: number;
   /** Lambda: the account's ConcurrentExecutions quota; beyond it Invoke is throttled (default 1000, AWS's). */

@@ -60,7 +60,7 @@ function evidence(exec: ExecutionRecord, extra: Partial<Evidence> = {}): Evidenc
     leakSources: [],
     secretsGiven: false,
     delayToleranceSeconds: 0.05,
-    observations: { invocations: [], functionConcurrency: {}, mapConcurrency: {}, secretReads: [], snsMessages: [], sqsMessages: [], sqsDeadLetters: [] },
+    observations: { invocations: [], functionConcurrency: {}, mapConcurrency: {}, secretReads: [], snsMessages: [], sqsMessages: [], sqsDeadLetters: [], events: [], eventDeliveries: [] },
     ...extra,
   };
 }
@@ -158,6 +158,8 @@ describe('then checks', () => {
         snsMessages: [{ topicArn: 'arn:aws:sns:us-east-1:1:image-failed', messageId: 'm', message: '{"error":"InvalidImage"}', attributes: {}, caller: 'notify-error', time: T0 }],
         sqsMessages: [],
         sqsDeadLetters: [],
+        events: [],
+        eventDeliveries: [],
       },
     });
     const checks = evaluateThen(

@@ -18,6 +18,8 @@ const obs = (sqsMessages: SqsMessageRecord[], deadLetters: ObservationsSnapshot[
   snsMessages: [],
   sqsMessages,
   sqsDeadLetters: deadLetters,
+  events: [],
+  eventDeliveries: [],
 });
 const statuses = (then: Partial<ThenSpec>, o: ObservationsSnapshot | undefined) => checkQueues(then as ThenSpec, o).map((c) => [c.id, c.status]);
 

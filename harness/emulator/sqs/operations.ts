@@ -460,7 +460,7 @@ export class SqsOperations {
       body: input.body,
       attributes: input.messageAttributes,
       ...(input.groupId !== undefined ? { groupId: input.groupId } : {}),
-      caller: ctx.caller ?? (ctx.accessKeyId === 'STATES' ? 'states' : 'client'),
+      caller: ctx.caller ?? (ctx.accessKeyId === 'STATES' ? 'states' : ctx.accessKeyId === 'EVENTS' ? 'events' : 'client'),
       time: this.deps.clock.now(),
     });
     return {
