@@ -104,7 +104,8 @@ export class EventRouter {
     const maxRetries = target.RetryPolicy?.MaximumRetryAttempts ?? DEFAULT_MAX_RETRIES;
     const maxAgeMs = (target.RetryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000;
     const retryable = !(error instanceof AwsServiceError) || error.statusCode >= 500 || error.statusCode === 429 || /throttl|toomanyrequests/i.test(error.code);
-    const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (attempt - 1)) * (1 - this.deps.ids.random() / 2);
+    // Whole milliseconds: the Clock reads integers (SQS timestamps, BigInt sequence numbers).
+    const delay = Math.round(Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (attempt - 1)) * (1 - this.deps.ids.random() / 2));
     const exhausted = !retryable ? undefined : attempt - 1 >= maxRetries ? 'MaximumRetryAttempts' : this.deps.clock.now() + delay - ingestionTime > maxAgeMs ? 'MaximumEventAgeInSeconds' : undefined;
     if (retryable && exhausted === undefined) {
       const timer = this.deps.clock.setTimer(delay, () => {
