@@ -1,19 +1,36 @@
 /**
  * Sends bucket notifications to Lambda (`InvocationType: Event`, as S3 does):
  * one event record per invocation, for each configuration whose events and
- * prefix/suffix filter match.
+ * prefix/suffix filter match; and, with EventBridgeConfiguration, every change
+ * to EventBridge (eventbridge.ts).
  * https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
  */
 import type { RestRequest } from '../../protocol/service.ts';
 import { header, type S3Env } from './env.ts';
 import { versionIdOf, type Bucket, type ObjectMeta } from './models.ts';
+import { publishS3Event } from './eventbridge.ts';
 import { matchesEvent, s3EventRecord } from './notifications.ts';
 
 export function emitEvent(env: S3Env, req: RestRequest, bucket: Bucket, eventName: string, obj: Pick<ObjectMeta, 'key'> & Partial<ObjectMeta>): void {
   const targets = bucket.notification.lambda.filter((t) => matchesEvent(t, eventName, obj.key));
-  if (targets.length === 0) return;
+  if (targets.length === 0 && !bucket.notification.eventBridge) return;
   const sequencer = env.sequencer();
   const forwarded = header(req.headers, 'x-forwarded-for')?.split(',')[0]?.trim();
+  // EventBridge gets every change of the bucket, whatever the other configurations filter.
+  if (bucket.notification.eventBridge) {
+    publishS3Event(env.deps.events?.(), {
+      eventName,
+      bucket: bucket.name,
+      key: obj.key,
+      ...(obj.size !== undefined ? { size: obj.size } : {}),
+      ...(obj.etag !== undefined ? { etag: obj.etag } : {}),
+      ...(bucket.versioning !== undefined ? { versionId: versionIdOf(obj) } : {}),
+      sequencer,
+      requestId: req.ctx.requestId,
+      requester: env.deps.accountId,
+      sourceIp: forwarded ?? '127.0.0.1',
+    });
+  }
   for (const t of targets) {
     const record = s3EventRecord({
       eventName,

@@ -38,6 +38,7 @@ export function createStepFunctionsService(deps: ServiceDeps): EmulatedService {
     const running: Array<Promise<ExecutionSnapshot>> = [];
     for (const e of store.executions.values()) {
       if (e.handle.snapshot().status === 'RUNNING') {
+        e.quiet = true;
         engine?.stop(e.executionArn, 'Rehearse.Reset', 'The endpoint was reset');
         running.push(e.handle.done);
       }

@@ -29,6 +29,8 @@ export interface ExecutionRecord {
   roleArn: string;
   type: StateMachineType;
   handle: ExecutionHandle;
+  /** Stopped by a reset or restore: its end is no status change anyone hears of. */
+  quiet?: boolean;
 }
 
 export class StepFunctionsStore {

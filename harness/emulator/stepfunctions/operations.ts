@@ -22,6 +22,7 @@ import {
 } from './input.ts';
 import type { ExecutionRecord, StateMachineRecord, StateMachineType, StepFunctionsStore } from './models.ts';
 import { createServiceModels } from './service-models.ts';
+import { publishStatusChange } from './status-events.ts';
 import { testState } from './test-state.ts';
 
 /** 256 KiB: the largest execution input or task output Step Functions accepts. */
@@ -121,6 +122,15 @@ export function createOperations(c: OperationsContext) {
       handle,
     };
     c.store.addExecution(record);
+    if (m.type === 'STANDARD') {
+      const events = c.deps.events?.();
+      if (events) {
+        publishStatusChange(events, handle.snapshot());
+        void handle.done.then((snap) => {
+          if (!record.quiet) publishStatusChange(c.deps.events?.(), snap);
+        });
+      }
+    }
     return record;
   };
 
