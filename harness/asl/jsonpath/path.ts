@@ -28,6 +28,12 @@ export interface CompiledPath {
   readonly definite: boolean;
   /** A trailing Jayway function (`$.items.length()`), applied to what the path selects. */
   readonly fn?: PathFunction;
+  /**
+   * A trailing multi-property bracket (`$[*]['bucket','key']`): Jayway merges
+   * the named properties of each object the rest of the path selects into one
+   * object (missing ones left out), a definite leaf of its own.
+   */
+  readonly pick?: readonly string[];
 }
 
 /** The Jayway JsonPath functions AWS evaluates at the end of a path. */
@@ -45,6 +51,37 @@ export type Lookup =
   | { found: true; value: unknown }
   /** `at`: segments up to and including the one that failed; `kind`: why (Jayway's wording differs). */
   | { found: false; at: readonly Segment[]; kind: 'leaf' | 'intermediate' | 'not-container' | 'no-variable'; actual?: unknown };
+
+const MULTI_PROPERTY_LEAF = /\[\s*((?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")(?:\s*,\s*(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"))+)\s*\]$/;
+const QUOTED_NAME = /'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"/g;
+
+/**
+ * Jayway JsonPath (what Step Functions evaluates with) reads a dot before a
+ * bracket as the bracket alone: `$.[0]`, `$.Snapshots.[0].State`,
+ * `$.[?(@.OU > 0)]`, `$.[*].['bucket','key']` run on AWS. Quoted names
+ * (`['a.[b']`) and deep scans (`$..[0]`) are left alone.
+ */
+export function dotBracketAsBracket(path: string): string {
+  let out = '';
+  let quote: string | undefined;
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i]!;
+    if (quote) {
+      if (c === '\\') {
+        out += c + (path[i + 1] ?? '');
+        i++;
+        continue;
+      }
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+    } else if (c === '.' && path[i + 1] === '[' && path[i - 1] !== '.') {
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
 
 const VARIABLE_ROOT = /^\$([A-Za-z_][A-Za-z0-9_]*)/;
 const cache = new Map<string, CompiledPath>();
@@ -87,16 +124,23 @@ function compile(text: string): CompiledPath {
       relative = text;
     }
   }
+  relative = dotBracketAsBracket(relative);
   let fn: PathFunction | undefined;
   const f = FUNCTION_SUFFIX.exec(relative);
   if (f) {
     fn = f[1] as PathFunction;
     relative = relative.slice(0, -f[0].length);
   }
+  let pick: string[] | undefined;
+  const multi = fn ? null : MULTI_PROPERTY_LEAF.exec(relative);
+  if (multi) {
+    pick = [...multi[1]!.matchAll(QUOTED_NAME)].map((q) => (q[1] ?? q[2]!).replace(/\\(.)/g, '$1'));
+    relative = relative.slice(0, -multi[0].length);
+  }
   const segments = parsePlain(relative);
-  if (segments) return { text, root, variable, segments, relative, definite: true, fn };
+  if (segments) return { text, root, variable, segments, relative, definite: true, fn, pick };
   checkGeneralSyntax(text, relative);
-  return { text, root, variable, relative, definite: isDefinite(relative), fn };
+  return { text, root, variable, relative, definite: isDefinite(relative), fn, pick };
 }
 
 /** Parses `$`, `.name`, `[3]`, `['name']`, `["name"]`; undefined when anything else appears. */
@@ -175,9 +219,20 @@ function isDefinite(rel: string): boolean {
 /** Reads a compiled path from `doc` (already the root's document). */
 export function lookup(path: CompiledPath, doc: unknown): Lookup {
   const result = select(path, doc);
+  if (path.pick && result.found) return pickProperties(path, result.value);
   if (!path.fn || !result.found) return result;
   const value = applyFunction(path.fn, result.value);
   return value === undefined ? { found: false, at: [], kind: 'leaf' } : { found: true, value };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Jayway's multi-property merge: each selected object reduced to the named properties it has. */
+function pickProperties(path: CompiledPath, selected: unknown): Lookup {
+  const names = path.pick!;
+  const merge = (o: Record<string, unknown>) => Object.fromEntries(names.filter((n) => Object.prototype.hasOwnProperty.call(o, n)).map((n) => [n, o[n]]));
+  if (path.definite) return isObject(selected) ? { found: true, value: merge(selected) } : { found: false, at: [], kind: 'not-container', actual: selected };
+  return { found: true, value: (Array.isArray(selected) ? selected : []).filter(isObject).map(merge) };
 }
 
 function applyFunction(fn: PathFunction, value: unknown): unknown {

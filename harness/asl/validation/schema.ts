@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import type { Diagnostic } from '../api.ts';
 import { jsonataSyntaxError } from '../jsonata/index.ts';
+import { dotBracketAsBracket } from '../jsonpath/path.ts';
 import { formatLocation, fromJsonPointer } from './location.ts';
 
 interface AjvError {
@@ -39,7 +40,7 @@ function validator(): AjvLike {
   const AjvCtor = (fromValidator('ajv') as { default: new (o: unknown) => AjvLike }).default;
   const addFormats = (fromValidator('ajv-formats') as { default: (a: AjvLike) => void }).default;
   const { registerAll } = fromValidator('asl-path-validator') as { registerAll: (a: AjvLike) => void };
-  const schemas = SCHEMA_FILES.map((f) => fromValidator(`./schemas/${f}.json`) as object);
+  const schemas = SCHEMA_FILES.map((f) => relaxJsonataPatterns(f, structuredClone(fromValidator(`./schemas/${f}.json`) as SchemaFile)));
   const instance = new AjvCtor({ schemas, allowUnionTypes: true, allErrors: false });
   addFormats(instance);
   const jsonataText = (value: string) => {
@@ -54,10 +55,44 @@ function validator(): AjvLike {
     return t.startsWith('{%') || t.endsWith('%}') ? jsonataText(t) : true;
   });
   registerAll(instance);
+  // Re-registered over registerAll's: the same checks, with Jayway's `.[` read as `[` as AWS reads it
+  // (`$.[0]`, `$.Snapshots.[0].State`; see dotBracketAsBracket).
+  const { validatePath } = fromValidator('asl-path-validator') as { validatePath: (path: string, context: string) => { isValid: boolean } };
+  for (const [format, context] of PATH_FORMATS) {
+    instance.addFormat(format, (p) => validatePath(p, context).isValid || validatePath(dotBracketAsBracket(p), context).isValid);
+  }
   // Resource ARNs are checked by our own rules (INVALID_RESOURCE), with clearer messages.
   instance.addFormat('asl_arn', () => true);
   ajv = instance;
   return instance;
+}
+
+interface SchemaFile {
+  definitions?: Record<string, { pattern?: string }>;
+}
+
+/** asl-path-validator's formats and the path context each checks. */
+const PATH_FORMATS: ReadonlyArray<[string, string]> = [
+  ['asl_path', 'path'],
+  ['asl_ref_path', 'reference_path'],
+  ['asl_result_path', 'result_path'],
+  ['asl_payload_template', 'payload_template'],
+];
+
+/**
+ * asl-validator's JSONata patterns want a space after `{%` and before `%}`
+ * and no line breaks (`^\\{% .+ %\\}$`); AWS reads any string that starts
+ * with `{%` and ends with `%}` as an expression (`{% $states.input%}`,
+ * expressions over several lines), and a string that does not start with
+ * `{%` as a literal
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html).
+ * The jsonata_string format still compiles the expression.
+ */
+function relaxJsonataPatterns(file: string, schema: SchemaFile): object {
+  const defs = file === 'jsonata' ? schema.definitions : undefined;
+  if (defs?.jsonata) defs.jsonata.pattern = '^\\{%[\\s\\S]*%\\}$';
+  if (defs?.not_jsonata) defs.not_jsonata.pattern = '^(?!\\{%)[\\s\\S]*$';
+  return schema;
 }
 
 function defaultQueryLanguages(node: unknown, language: string): void {

@@ -182,7 +182,7 @@ class Checker {
     }
     try {
       const p = compilePath(value);
-      if (opts.resultPath && (p.root !== 'input' || !p.segments)) {
+      if (opts.resultPath && (p.root !== 'input' || !p.segments || p.pick)) {
         this.error(where, `'${value}' is not a valid ResultPath: it must be a reference path into the input ('$', '$.a.b', '$.a[0]')`);
       }
     } catch (e) {

@@ -96,3 +96,22 @@ describe('compiled paths', () => {
   });
 
 });
+
+describe("Jayway's `.[` and multi-property brackets, as Step Functions evaluates them", () => {
+  const objects = [{ bucket: 'b1', key: 'k1', size: 3, OU: 2 }, { bucket: 'b2', key: 'k2', OU: 0 }, 'not an object'];
+  it.each([
+    ['$.[0]', objects, objects[0]],
+    ['$.Snapshots.[0].State', { Snapshots: [{ State: 'available' }] }, 'available'],
+    ['$.[?(@.OU > 0)]', objects, [objects[0]]],
+    ["$.[*].['bucket','key']", objects, [{ bucket: 'b1', key: 'k1' }, { bucket: 'b2', key: 'k2' }]],
+    ["$[0]['bucket','size']", objects, { bucket: 'b1', size: 3 }],
+    ["$[1]['bucket','size']", objects, { bucket: 'b2' }],
+    ["$.a['x.[y']", { a: { 'x.[y': 1 } }, 1],
+  ])('%s', (path, input, expected) => {
+    expect(selectPath(path, { input, context: {}, variables: {} }, where, 'InputPath')).toEqual(expected);
+  });
+
+  it('a definite multi-property path on a non-object is a path failure', () => {
+    expect(fails(() => selectPath("$.s['a','b']", scope, where, 'InputPath')).error).toBe('States.Runtime');
+  });
+});

@@ -168,6 +168,45 @@ describe('validateDefinition', () => {
   });
 });
 
+/**
+ * Definitions AWS accepts (CreateStateMachine, deployed public samples) where
+ * asl-validator's schema is stricter: Jayway's `.[` and JSONata without the
+ * spaces inside `{% %}`. One case per form, in the fields that read each kind of path.
+ */
+describe('accepts what Step Functions accepts where asl-validator is stricter', () => {
+  const choice = (rule: Record<string, unknown>) => JSON.stringify({ StartAt: 'C', States: { C: { Type: 'Choice', Choices: [{ ...rule, Next: 'D' }], Default: 'D' }, D: { Type: 'Succeed' } } });
+  const pass = (fields: Record<string, unknown>) => JSON.stringify({ StartAt: 'P', States: { P: { Type: 'Pass', End: true, ...fields } } });
+  const jsonata = (state: Record<string, unknown>) => JSON.stringify({ QueryLanguage: 'JSONata', StartAt: 'T', States: { T: { End: true, ...state } } });
+  it.each([
+    ['$.[0] as InputPath', pass({ InputPath: '$.[0]' })],
+    ['$.[0] as a Choice Variable (reference path)', choice({ Variable: '$.[0].count', NumericGreaterThan: 0 })],
+    ['$.Snapshots.[0].State in Parameters', pass({ Parameters: { 'state.$': '$.Snapshots.[0].State' } })],
+    ['$.Snapshots.[0].State as a Choice Variable', choice({ Variable: '$.Snapshots.[0].State', StringEquals: 'available' })],
+    ['$.Snapshots.[0].State in a *Path comparison', choice({ Variable: '$.want', StringEqualsPath: '$.Snapshots.[0].State' })],
+    ['$.[0] as ResultPath', pass({ ResultPath: '$.[0]' })],
+    ['$.[?(@.OU > 0)] as OutputPath', pass({ OutputPath: '$.[?(@.OU > 0)]' })],
+    ['$.[?(@.OU > 0)] in Parameters', pass({ Parameters: { 'units.$': '$.[?(@.OU > 0)]' } })],
+    ["$.[*].['bucket','key'] in Parameters", pass({ Parameters: { 'objects.$': "$.[*].['bucket','key']" } })],
+    ["$.[*].['bucket','key'] as OutputPath", pass({ OutputPath: "$.[*].['bucket','key']" })],
+    ['{% x%} as Output', jsonata({ Type: 'Pass', Output: '{% $states.input%}' })],
+    ['{% x%} inside Arguments', jsonata({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: 'f', Payload: '{%$states.input%}' } })],
+    ['{% x%} as a Choice Condition', JSON.stringify({ QueryLanguage: 'JSONata', StartAt: 'C', States: { C: { Type: 'Choice', Choices: [{ Condition: '{% $states.input.n > 0%}', Next: 'D' }], Default: 'D' }, D: { Type: 'Succeed' } } })],
+    ['a JSONata expression over several lines inside Arguments', jsonata({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: 'f', Payload: '{% {\n  "n": $states.input.n\n} %}' } })],
+    ['a literal string over several lines inside Arguments', jsonata({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: 'f', Payload: 'line one\nline two' } })],
+  ])('%s', (_name, text) => {
+    expect(errors(text)).toEqual([]);
+  });
+
+  it('still rejects what AWS rejects, naming the state and field', () => {
+    expectError(pass({ InputPath: '$.[' }), 'States.P.InputPath', /Invalid JSONPath/);
+    // A reference path has no filters or multi-property brackets.
+    expectError(JSON.stringify({ StartAt: 'M', States: { M: { Type: 'Map', End: true, ItemsPath: "$.[*].['bucket','key']", ItemProcessor: { StartAt: 'B', States: { B: { Type: 'Pass', End: true } } } } } }), 'States.M.ItemsPath', /asl_ref_path/);
+    expectError(pass({ ResultPath: "$.a['x','y']" }), 'States.P.ResultPath', /not a valid ResultPath/);
+    expect(errors(jsonata({ Type: 'Pass', Output: '{% $states.input. %}' })).length).toBeGreaterThan(0);
+    expect(errors(jsonata({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Arguments: { FunctionName: 'f', Payload: '{% ( %}' } }))).not.toEqual([]);
+  });
+});
+
 describe('locations', () => {
   it.each([
     ['States.ResizeImage.Retry[0].BackoffRate', '/States/ResizeImage/Retry/0/BackoffRate'],
