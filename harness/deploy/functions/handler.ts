@@ -123,6 +123,19 @@ export function checkPythonHandler(codeDir: string, handler: string, relativeTo:
     new RegExp(`^import\\s+[^#\\n]*\\bas\\s+${name}\\b`, 'm'),
     new RegExp(`^class\\s+${name}\\b`, 'm'),
   ];
-  if (defined.some((re) => re.test(source))) return { file };
+  if (defined.some((re) => re.test(source)) || importedOverLines(source).includes(fn)) return { file };
   return { file, problem: { severity: 'ERROR', message: `${path.relative(relativeTo, file)} defines no ${fn} at its top level (Lambda reports Runtime.HandlerNotFound)` } };
+}
+
+/** Names bound by top-level `from m import (a, b as c, …)` spread over several lines (what the one-line patterns miss). */
+function importedOverLines(source: string): string[] {
+  const names: string[] = [];
+  for (const m of source.matchAll(/^from\s+\S+\s+import\s*\(([^)]*)\)/gm)) {
+    for (const entry of m[1]!.replace(/#[^\n]*/g, '').split(',')) {
+      const parts = entry.trim().split(/\s+/);
+      const bound = parts.length === 3 && parts[1] === 'as' ? parts[2] : parts[0];
+      if (bound) names.push(bound);
+    }
+  }
+  return names;
 }

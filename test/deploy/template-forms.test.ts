@@ -1,0 +1,147 @@
+/**
+ * Templates as CloudFormation reads them, in the forms public SAM projects
+ * use and rehearse used to refuse: CloudFormation's lenient YAML (one error
+ * per bad spot, never a cascade), handlers as Lambda's runtime clients
+ * resolve them (Python modules and packages, CommonJS exports), `.asl.yaml`
+ * definitions and `!Sub` with pseudo parameters inside an inline Definition.
+ */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkNodeHandler, checkPythonHandler } from '../../harness/deploy/functions/handler.ts';
+import { parseTemplateText } from '../../harness/deploy/template-text.ts';
+import { validateTemplate } from '../../harness/deploy/validate.ts';
+
+function folder(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'rehearse-forms-'));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  }
+  return root;
+}
+
+describe('YAML as CloudFormation reads it', () => {
+  it.each([
+    ['a double-quoted scalar over several lines', 'Description: "Image processor:\n  validate, resize\n  and notify"\n', { Description: 'Image processor: validate, resize and notify' }],
+    ['a JSON-style flow map whose lines sit left of its key', 'Globals:\n  Function: {\n  "Timeout": 10,\n"MemorySize": 256\n  }\n', { Globals: { Function: { Timeout: 10, MemorySize: 256 } } }],
+    ['tabs inside a flow collection', 'Tags: {\n\t"team": "media",\n\t"cost": [1,\t2]\n}\n', { Tags: { team: 'media', cost: [1, 2] } }],
+    ['a JSON template that starts with a flow map but is YAML', '{ "A": 1 }\nB: 2\n', undefined],
+    ['a date-like version stays a string', 'AWSTemplateFormatVersion: 2010-09-09\n', { AWSTemplateFormatVersion: '2010-09-09' }],
+    ['short-form tags on scalars, sequences and maps', 'A: !Sub "arn:${AWS::Partition}:s3:::${B}"\nB: !GetAtt Fn.Outputs.Arn\nC: !If [IsProd, !Ref P, !Ref "AWS::NoValue"]\nD: !Sub\n  - "${X}"\n  - { X: !Select [0, !GetAZs ""] }\nE: !Base64 { "Fn::Join": ["", [a]] }\n', {
+      A: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${B}' },
+      B: { 'Fn::GetAtt': ['Fn', 'Outputs.Arn'] },
+      C: { 'Fn::If': ['IsProd', { Ref: 'P' }, { Ref: 'AWS::NoValue' }] },
+      D: { 'Fn::Sub': ['${X}', { X: { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] } }] },
+      E: { 'Fn::Base64': { 'Fn::Join': ['', ['a']] } },
+    }],
+  ])('%s', (_name, text, expected) => {
+    const parsed = parseTemplateText(text);
+    if (expected === undefined) {
+      // `{ "A": 1 }` then `B: 2` is neither JSON nor one YAML document: one problem, with its line.
+      expect(parsed.problem).toMatchObject({ line: 2 });
+      return;
+    }
+    expect(parsed.problem).toBeUndefined();
+    expect(parsed.value).toEqual(expected);
+  });
+
+  it('one bad spot is one problem with its line, however much follows', async () => {
+    const body = Array.from({ length: 200 }, (_, i) => `  Topic${i}:\n    Type: AWS::SNS::Topic\n`).join('');
+    const dir = folder({ 'template.yaml': `Resources:\n  Bad: { Type: AWS::SNS::Topic, Properties: [1, 2\n${body}` });
+    const report = await validateTemplate(join(dir, 'template.yaml'));
+    expect(report.problems).toHaveLength(1);
+    expect(report.problems[0]).toMatchObject({ severity: 'ERROR', line: expect.any(Number) });
+    expect(report.problems[0]!.message).toMatch(/^YAML: /);
+  });
+});
+
+describe('handlers as Lambda resolves them', () => {
+  const code = folder({
+    'py/app.py': 'import json\n\ndef lambda_handler(event, context):\n    return event\n',
+    'py/src/handlers/app.py': 'async def handler(event, context):\n    return 1\n',
+    'py/pkg/mod/__init__.py': 'from .impl import run as handler\n',
+    'py/pkg/mod/impl.py': 'def run(e, c):\n    return e\n',
+    'py/reexport.py': 'from app import (\n    lambda_handler,\n)\n',
+    'py/assigned.py': 'handler = lambda e, c: e\n',
+    'py/missing.py': 'def other(e, c):\n    pass\n',
+    'node/app.js': 'exports.handler = async (event) => event;\n',
+    'node/module.js': 'module.exports = { lambdaHandler: async () => 1 };\n',
+    'node/named.cjs': 'module.exports.handler = function (e, c, cb) { cb(null, e); };\n',
+    'node/esm.mjs': 'export const handler = async () => 1;\n',
+    'node/wrong.js': 'exports.other = () => 1;\n',
+    'esm-pkg/package.json': '{ "type": "module" }\n',
+    'esm-pkg/app.js': 'exports.handler = async () => 1;\n',
+  });
+  it.each([
+    ['app.lambda_handler', 'app.py'],
+    ['src/handlers/app.handler', 'src/handlers/app.py'],
+    ['src.handlers.app.handler', 'src/handlers/app.py'],
+    ['pkg.mod.handler', 'pkg/mod/__init__.py'],
+    ['reexport.lambda_handler', 'reexport.py'],
+    ['assigned.handler', 'assigned.py'],
+  ])('Python %s is found in %s', (handler, file) => {
+    expect(checkPythonHandler(join(code, 'py'), handler, code)).toEqual({ file: join(code, 'py', file) });
+  });
+
+  it('Python: a module without the function and a missing module are named', () => {
+    expect(checkPythonHandler(join(code, 'py'), 'missing.lambda_handler', code).problem?.message).toBe('py/missing.py defines no lambda_handler at its top level (Lambda reports Runtime.HandlerNotFound)');
+    expect(checkPythonHandler(join(code, 'py'), 'nope.handler', code).problem?.message).toMatch(/^Handler nope\.handler: no py\/nope\.py or py\/nope\/__init__\.py/);
+  });
+
+  it.each([
+    ['app.handler', 'app.js'],
+    ['module.lambdaHandler', 'module.js'],
+    ['named.handler', 'named.cjs'],
+    ['esm.handler', 'esm.mjs'],
+  ])('Node.js %s is found in %s', (handler, file) => {
+    expect(checkNodeHandler(join(code, 'node'), handler, code)).toEqual({ file: join(code, 'node', file) });
+  });
+
+  it('Node.js: a missing export is named with what the module exports; CommonJS under "type": "module" is explained', () => {
+    expect(checkNodeHandler(join(code, 'node'), 'wrong.handler', code).problem?.message).toBe('node/wrong.js does not export handler (it exports: other)');
+    expect(checkNodeHandler(join(code, 'esm-pkg'), 'app.handler', code).problem?.message).toMatch(/assigns exports\.handler \(CommonJS\), but Node loads it as an ES module/);
+  });
+});
+
+describe('state machine definitions as SAM reads them', () => {
+  it('validates an .asl.yaml DefinitionUri, an inline Definition with !Sub pseudo parameters, Python and CommonJS functions: no errors', async () => {
+    const dir = folder({
+      'template.yaml': `AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  ValidateFunction:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: functions/validate/, Handler: app.lambda_handler, Runtime: python3.11 }
+  NotifyFunction:
+    Type: AWS::Serverless::Function
+    Properties: { CodeUri: functions/notify/, Handler: app.handler, Runtime: nodejs20.x }
+  FromFile:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      DefinitionUri: statemachine/flow.asl.yaml
+      DefinitionSubstitutions: { ValidateArn: !GetAtt ValidateFunction.Arn }
+  Inline:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Definition:
+        StartAt: Notify
+        States:
+          Notify:
+            Type: Task
+            Resource: !Sub arn:\${AWS::Partition}:states:::lambda:invoke
+            Parameters:
+              FunctionName: !Sub arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:\${NotifyFunction}
+              Payload.$: $
+            End: true
+`,
+      'functions/validate/app.py': 'def lambda_handler(event, context):\n    return event\n',
+      'functions/notify/app.js': 'exports.handler = async (event) => event;\n',
+      'statemachine/flow.asl.yaml': 'Comment: YAML, not JSON\nStartAt: Validate\nStates:\n  Validate:\n    Type: Task\n    Resource: arn:aws:states:::lambda:invoke\n    Parameters:\n      FunctionName: ${ValidateArn}\n      Payload.$: $\n    End: true\n',
+    });
+    const report = await validateTemplate(join(dir, 'template.yaml'));
+    expect(report.problems.filter((p) => p.severity === 'ERROR'), JSON.stringify(report.problems, null, 1)).toEqual([]);
+    expect(report.checked).toContain(join(dir, 'statemachine/flow.asl.yaml'));
+  });
+});
