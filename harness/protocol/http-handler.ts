@@ -432,8 +432,10 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         await applyFaults(route.service!.signingName, route.operation, releaseHold, () => {
           release = clock.hold('work', `${method} ${rawPath}`);
         }, route.service!.resourcesOf?.(route.operation, input));
-        const value = await run();
-        const payload = Buffer.from(route.service!.plainJsonOutput ? JSON.stringify(value ?? {}) : JSON.stringify(value ?? {}, jsonReplacer), 'utf8');
+        const value = (await run()) ?? {};
+        const service = route.service!;
+        const text = service.outputJson && typeof value === 'object' && !Array.isArray(value) ? service.outputJson(route.operation, value as Record<string, unknown>) : service.plainJsonOutput ? JSON.stringify(value) : JSON.stringify(value, jsonReplacer);
+        const payload = Buffer.from(text, 'utf8');
         const headers: Record<string, string> = { 'content-type': `application/x-amz-json-${route.service!.jsonVersion}`, 'x-amzn-requestid': requestId };
         if (route.service!.responseCrc32) headers['x-amz-crc32'] = String(crc32(payload));
         send(res, 200, headers, payload, false);

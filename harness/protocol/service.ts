@@ -63,6 +63,12 @@ export interface JsonProtocolService {
    * times slower on large outputs such as a Query page).
    */
   plainJsonOutput?: boolean;
+  /**
+   * Writes an operation's output as the response body instead of
+   * JSON.stringify (DynamoDB: each stored item's text is made once, see
+   * emulator/dynamodb/wire.ts). Must give the same JSON.
+   */
+  outputJson?(operation: string, output: Record<string, unknown>): string;
   /** Smithy namespace of the error shapes (`com.amazonaws.sqs`): `__type` is then `namespace#Code`, as the service sends it. */
   errorNamespace?: string;
   /**

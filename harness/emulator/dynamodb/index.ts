@@ -10,6 +10,7 @@ import { DynamoDbStore, type DynamoDbContents } from './models.ts';
 import { DynamoDbOperations } from './operations.ts';
 import { tablesOf } from './requests.ts';
 import { TimeToLive } from './ttl.ts';
+import { outputJson } from './wire.ts';
 
 export const DYNAMODB_OPERATIONS = [
   'CreateTable',
@@ -62,6 +63,7 @@ export function createDynamoDbService(deps: ServiceDeps): EmulatedService {
     responseCrc32: true,
     // Timestamps are epoch seconds already (tables.ts).
     plainJsonOutput: true,
+    outputJson: (_operation, output) => outputJson(output),
     resourcesOf: (_operation, input) => tablesOf(input),
   };
 
