@@ -125,6 +125,26 @@ export interface StartExecutionRequest {
   input: string;
   type: 'STANDARD' | 'EXPRESS';
   roleArn: string;
+  /**
+   * Mocked Task states (Step Functions Local's MockConfigFile test case):
+   * asked once per invocation of every Task state, retries and Map
+   * iterations included.
+   */
+  mocks?: ExecutionMocks;
+}
+
+/**
+ * A mocked Task invocation's answer: the integration's result (`Return`),
+ * the error it fails with (`Throw`), or `missing` — the state is mocked but
+ * this invocation has no response, which fails the execution
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/sfn-local-mock-cfg-file.html:
+ * "If you do not specify a mocked response, the state machine execution will fail").
+ */
+export type MockedTaskAnswer = { kind: 'return'; value: unknown } | { kind: 'throw'; error: string; cause: string } | { kind: 'missing'; message: string };
+
+export interface ExecutionMocks {
+  /** The answer for the next invocation of the Task state `stateName`; undefined when that state is not mocked (it calls its integration). */
+  next(stateName: string): MockedTaskAnswer | undefined;
 }
 
 export interface ExecutionSnapshot {

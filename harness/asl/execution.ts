@@ -88,6 +88,7 @@ export class ExecutionRun implements ExecutionHandle {
       tokens,
       contextExecution,
       contextStateMachine: { Id: request.stateMachineArn, Name: request.stateMachineName },
+      ...(request.mocks !== undefined ? { mocks: request.mocks } : {}),
     };
     this.done = new Promise((resolve) => {
       this.resolveDone = resolve;

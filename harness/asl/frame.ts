@@ -4,7 +4,7 @@
  * event its next event follows, the abort signal of its branch/iteration).
  */
 import type { Clock, IdSource } from '../core/index.ts';
-import type { EngineObserver, S3Access, TaskInvoker } from './api.ts';
+import type { EngineObserver, ExecutionMocks, S3Access, TaskInvoker } from './api.ts';
 import type { Cancel } from './cancel.ts';
 import { StatesError } from './errors.ts';
 import { HistoryLimitError, type History } from './history.ts';
@@ -35,6 +35,8 @@ export interface ExecutionEnv {
   contextStateMachine: Record<string, unknown>;
   /** Set when the TestState API runs one state (harness/asl/test-state.ts). */
   test?: TestStateSettings;
+  /** Mocked Task states of this execution (a MockConfigFile test case). */
+  mocks?: ExecutionMocks;
 }
 
 /**

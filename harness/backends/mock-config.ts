@@ -295,7 +295,7 @@ function buildCase(c: MockTestCase): { states: Record<string, string>; responses
   return { states, responses };
 }
 
-/** Builds one MockConfigFile for every scenario (the file is read once when the container boots). */
+/** Builds one MockConfigFile for every scenario (Step Functions Local reads the file once at boot; it is mounted before `up`). */
 export function buildMockConfig(cases: MockTestCase[]): MockConfigBuild {
   const config: MockConfigFile = { StateMachines: {}, MockedResponses: {} };
   const testCases: MockConfigBuild['testCases'] = [];

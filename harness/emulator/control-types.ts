@@ -11,6 +11,9 @@
  *   PUT    /_rehearse/faults                FaultPlan → 204  (replaces the plan, resets call counters)
  *   DELETE /_rehearse/faults                → 204
  *   GET    /_rehearse/faults                → FaultPlan
+ *   PUT    /_rehearse/mock-config           { name?, config: MockConfigFile } → 204 (a scenario's test cases, until reset/restore)
+ *   DELETE /_rehearse/mock-config           → 204
+ *   GET    /_rehearse/mock-config           → { file?, scenario? }
  *   GET    /_rehearse/observations          → ObservationsSnapshot
  *   GET    /_rehearse/logs/<functionName>   → { invocations: [{ requestId, logs }] }
  *   POST   /_rehearse/snapshots             → 201 SnapshotCreated (409 when a service cannot be copied)

@@ -17,6 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VirtualClock, type AutoAdvance, type Clock } from '../core/index.ts';
 import type { ClockRequest, ClockState, FaultPlan, HealthResponse, SnapshotCreated } from './control-types.ts';
 import type { FaultRegistry } from './faults.ts';
+import { MockConfigError, type MockConfigs } from './mock-configs.ts';
 import type { Observations } from './observations.ts';
 
 export const CONTROL_PREFIX = '/_rehearse/';
@@ -25,6 +26,7 @@ export interface ControlDeps {
   version: string;
   clock: Clock;
   faults: FaultRegistry;
+  mockConfigs: MockConfigs;
   observations: Observations;
   services(): string[];
   /** Every service forgets everything (clock and seed stay). */
@@ -198,6 +200,27 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
         }
         return { status: 204 };
       }
+      case 'mock-config': {
+        // A scenario's MockConfigFile (given.mockConfig), beside the endpoint's own file; reset and restore drop it.
+        const { mockConfigs } = deps;
+        if (method === 'GET') return { status: 200, body: mockConfigs.describe() };
+        if (method === 'DELETE') {
+          mockConfigs.clear();
+          return { status: 204 };
+        }
+        if (method !== 'PUT') throw methodNotAllowed();
+        const body = await readJson(req);
+        if (!isRecord(body) || !isRecord(body.config) || (body.name !== undefined && typeof body.name !== 'string')) {
+          throw new ControlError(400, 'InvalidMockConfig', 'mock-config request must be a JSON object {"name"?: string, "config": <MockConfigFile>}');
+        }
+        try {
+          mockConfigs.install(body.config, typeof body.name === 'string' ? body.name : 'the installed mock config');
+        } catch (e) {
+          if (e instanceof MockConfigError) throw new ControlError(400, 'InvalidMockConfig', e.message);
+          throw e;
+        }
+        return { status: 204 };
+      }
       case 'observations':
         if (method !== 'GET') throw methodNotAllowed();
         return { status: 200, body: observations.snapshot() };
@@ -238,7 +261,7 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
             .map((r) => ({ requestId: r.requestId, logs: r.logs ?? '' }));
           return { status: 200, body: { invocations } };
         }
-        throw new ControlError(404, 'NotFound', `no control API route ${method} ${path} (have: health, reset, clock, faults, observations, snapshots, logs/<function>)`);
+        throw new ControlError(404, 'NotFound', `no control API route ${method} ${path} (have: health, reset, clock, faults, mock-config, observations, snapshots, logs/<function>)`);
       }
     }
   }

@@ -11,6 +11,7 @@ import { createProtocolHandler } from '../protocol/http-handler.ts';
 import type { ProtocolService } from '../protocol/service.ts';
 import { createControlHandler, isControlRequest } from './control.ts';
 import { FaultRegistry } from './faults.ts';
+import { MockConfigs } from './mock-configs.ts';
 import { Observations } from './observations.ts';
 import type { EmulatedService, EventPublisher, LambdaInvoker, Logger, ServiceDeps, ServiceSnapshot, SqsEventSource } from './service-deps.ts';
 
@@ -41,6 +42,12 @@ export interface EmulatorOptions {
   maxEnvironments?: number;
   /** Lambda account concurrency quota (ConcurrentExecutions); beyond it Invoke → 429 TooManyRequestsException (default 1000). */
   lambdaAccountConcurrency?: number;
+  /**
+   * A Step Functions Local MockConfigFile (what `SFN_MOCK_CONFIG` names for
+   * Step Functions Local): StartExecution on `<stateMachineArn>#<TestCase>`
+   * runs that test case. Read again whenever the file changes.
+   */
+  mockConfigFile?: string;
 }
 
 export interface Emulator extends AsyncDisposable {
@@ -55,6 +62,8 @@ export interface Emulator extends AsyncDisposable {
   readonly services: string[];
   readonly observations: Observations;
   readonly faults: FaultRegistry;
+  /** The MockConfigFile the endpoint reads, and the one a scenario installed. */
+  readonly mockConfigs: MockConfigs;
   /** Every service forgets everything; clock and seed stay (same as `POST /_rehearse/reset`). */
   reset(): Promise<void>;
   /**
@@ -178,6 +187,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const ids = new ReseedableIdSource(options.seed);
   const observations = new Observations();
   const faults = new FaultRegistry();
+  const mockConfigs = new MockConfigs(options.mockConfigFile);
   let endpoint = '';
   let lambdaInvoker: LambdaInvoker | undefined;
   let sqsEventSource: SqsEventSource | undefined;
@@ -194,6 +204,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       dataDir: options.dataDir,
       observations,
       faults,
+      mockConfigs,
       log,
       endpoint: () => endpoint,
       lambda: () => lambdaInvoker ?? missingLambda(),
@@ -268,6 +279,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     for (const s of services) await s.reset();
     observations.reset();
     faults.clear();
+    mockConfigs.clear();
   }
 
   const snapshots = new Map<string, EmulatorState>();
@@ -301,6 +313,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (state.clock && clock instanceof VirtualClock) clock.reset(state.clock);
     ids.reseed(restoreOptions.seed ?? `${state.seed}/restored`);
     faults.restore(state.faults);
+    // A scenario's mock config is its own, as its fault plan is.
+    mockConfigs.clear();
     observations.restore(state.observations);
     // Consumers first (Step Functions stops its executions before Lambda stops their environments).
     for (const s of [...services].reverse()) await s.restore(state.services.get(s.name)!);
@@ -310,6 +324,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     version: VERSION,
     clock,
     faults,
+    mockConfigs,
     observations,
     services: () => services.map((s) => s.name),
     reset,
@@ -391,6 +406,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     services: services.map((s) => s.name),
     observations,
     faults,
+    mockConfigs,
     reset,
     snapshot,
     restore,

@@ -6,6 +6,7 @@
 import type { Clock, IdSource } from '../core/index.ts';
 import type { ProtocolService } from '../protocol/service.ts';
 import type { FaultRegistry } from './faults.ts';
+import type { MockConfigs } from './mock-configs.ts';
 import type { Observations } from './observations.ts';
 
 export interface Logger {
@@ -90,6 +91,8 @@ export interface ServiceDeps {
   dataDir?: string;
   observations: Observations;
   faults: FaultRegistry;
+  /** Step Functions Local's MockConfigFile(s): StartExecution on `<arn>#<TestCase>` (mock-configs.ts). */
+  mockConfigs?: MockConfigs;
   log: Logger;
   /** The endpoint's base URL, known once the server listens. */
   endpoint(): string;

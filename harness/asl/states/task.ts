@@ -4,7 +4,7 @@
  * callbacks, TimeoutSeconds(Path) / HeartbeatSeconds(Path).
  * https://docs.aws.amazon.com/step-functions/latest/dg/state-task.html
  */
-import type { ServiceCall, TaskContext } from '../api.ts';
+import type { MockedTaskAnswer, ServiceCall, TaskContext } from '../api.ts';
 import { selectPath } from '../expressions.ts';
 import { AbortedError, EngineError, runtimeError } from '../frame.ts';
 import { LazyJson, NOT_TRUNCATED } from '../history.ts';
@@ -48,30 +48,57 @@ export async function runTask(run: StateRun): Promise<Step> {
     const timeout = await seconds(run, 'TimeoutSeconds', eff);
     const heartbeat = await seconds(run, 'HeartbeatSeconds', eff);
     const mock = run.env.test?.mock;
+    const mocked = mock === undefined ? executionMock(run) : undefined;
     const result =
       mock !== undefined
         ? mockedResult(mock)
         : resource.kind === 'lambda-direct'
-          ? await invokeDirect(run, resource.arn, params, timeout)
-          : await invokeIntegration(run, resource, params, timeout, heartbeat);
+          ? await invokeDirect(run, resource.arn, params, timeout, mocked)
+          : await invokeIntegration(run, resource, params, timeout, heartbeat, mocked);
     return run.finish(result, eff, { hasResult: true });
   });
+}
+
+/**
+ * This invocation's MockConfigFile answer, if the state is mocked. An
+ * invocation the mocked response does not cover fails the execution
+ * (States.Runtime: no Retry or Catch handles it) before anything is scheduled.
+ */
+function executionMock(run: StateRun): Exclude<MockedTaskAnswer, { kind: 'missing' }> | undefined {
+  const answer = run.env.mocks?.next(run.state.name);
+  if (answer?.kind === 'missing') throw runtimeError(run.state.name, run.where.enteredEventId, answer.message);
+  return answer;
+}
+
+/** A mocked answer as the integration's outcome: "A mocked Task will never call the service endpoint." */
+function answerOf(answer: Exclude<MockedTaskAnswer, { kind: 'missing' }>): unknown {
+  if (answer.kind === 'throw') throw new EngineError(answer.error, answer.cause);
+  // A copy: the mock config's value is shared by every execution of the test case.
+  return answer.value === undefined ? null : JSON.parse(JSON.stringify(answer.value));
 }
 
 function taskContext(run: StateRun, signal: AbortSignal): TaskContext {
   return { executionArn: run.env.executionArn, stateName: run.state.name, signal, taskToken: run.taskToken };
 }
 
-async function invokeDirect(run: StateRun, arn: string, params: unknown, timeout: number | undefined): Promise<unknown> {
+type Mocked = Exclude<MockedTaskAnswer, { kind: 'missing' }> | undefined;
+
+async function invokeDirect(run: StateRun, arn: string, params: unknown, timeout: number | undefined, mocked: Mocked): Promise<unknown> {
   const { frame, env } = run;
   frame.emit('LambdaFunctionScheduled', { input: new LazyJson(params), inputDetails: NOT_TRUNCATED, resource: arn, timeoutInSeconds: timeout });
   frame.emit('LambdaFunctionStarted');
   const deadline = new Deadline(env.clock, frame.signal, timeout, undefined);
   try {
-    const res = await deadline.race(env.invoker.invokeLambda({ functionName: arn, payload: JSON.stringify(params ?? null) }, taskContext(run, deadline.signal)));
-    if (res.functionError) throw functionError(res, false);
-    if (Buffer.byteLength(res.payload) > MAX_PAYLOAD_BYTES) throw dataLimitError(arn);
-    const output = parsePayload(res.payload);
+    let output: unknown;
+    if (mocked !== undefined) {
+      output = answerOf(mocked);
+      if (exceedsPayloadLimit(output)) throw dataLimitError(arn);
+    } else {
+      const res = await deadline.race(env.invoker.invokeLambda({ functionName: arn, payload: JSON.stringify(params ?? null) }, taskContext(run, deadline.signal)));
+      if (res.functionError) throw functionError(res, false);
+      if (Buffer.byteLength(res.payload) > MAX_PAYLOAD_BYTES) throw dataLimitError(arn);
+      output = parsePayload(res.payload);
+    }
     frame.emit('LambdaFunctionSucceeded', { output: new LazyJson(output), outputDetails: NOT_TRUNCATED });
     return output;
   } catch (e) {
@@ -166,7 +193,7 @@ function waitForCallback(run: StateRun, deadline: Deadline): Promise<unknown> {
   return answer;
 }
 
-async function invokeIntegration(run: StateRun, r: Integration, params: unknown, timeout: number | undefined, heartbeat: number | undefined): Promise<unknown> {
+async function invokeIntegration(run: StateRun, r: Integration, params: unknown, timeout: number | undefined, heartbeat: number | undefined, mocked: Mocked): Promise<unknown> {
   const { frame, env } = run;
   const base = { resource: r.resourceName, resourceType: r.resourceType };
   frame.emit('TaskScheduled', { ...base, region: env.region, parameters: new LazyJson(params), timeoutInSeconds: timeout, heartbeatInSeconds: heartbeat });
@@ -182,6 +209,14 @@ async function invokeIntegration(run: StateRun, r: Integration, params: unknown,
         const copy: unknown = response === undefined ? {} : JSON.parse(JSON.stringify(response));
         frame.emit('TaskSubmitted', { ...base, output: new LazyJson(copy), outputDetails: NOT_TRUNCATED });
       };
+    }
+    if (mocked !== undefined) {
+      // The mocked response is the task's result, `.sync` and `.waitForTaskToken` included: Step Functions
+      // Local generates the task token ($$.Task.Token is set) but waits for no callback.
+      const result = answerOf(mocked);
+      if (exceedsPayloadLimit(result)) throw dataLimitError(run.state.name);
+      frame.emit('TaskSucceeded', { ...base, output: new LazyJson(result), outputDetails: NOT_TRUNCATED });
+      return result;
     }
     const callback = r.pattern === 'waitForTaskToken' ? waitForCallback(run, deadline) : undefined;
     let result = await deadline.race(r.service === 'lambda' && !r.sdk ? callLambdaInvoke(run, params, ctx) : callService(run, r, params, ctx));

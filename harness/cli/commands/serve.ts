@@ -2,9 +2,12 @@
  * `rehearse serve`: the embedded AWS endpoint, standalone, until SIGINT/SIGTERM.
  * Thin: parse flags, call startEmulator, print the URL, dispose on interrupt.
  */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RehearseError } from '../../core/index.ts';
 import { startEmulator } from '../../emulator/index.ts';
+import { parseMockConfig } from '../../emulator/mock-configs.ts';
 import type { Logger } from '../../emulator/service-deps.ts';
 import type { CliIo } from '../io.ts';
 
@@ -28,6 +31,10 @@ options:
                         once (default 32); further invocations wait for a slot
   --lambda-concurrency N  Lambda account concurrency quota (default 1000, AWS's);
                         beyond it Invoke is throttled (429 TooManyRequestsException)
+  --mock-config FILE    a Step Functions Local MockConfigFile: StartExecution on
+                        <stateMachineArn>#<TestCase> runs that test case with its
+                        mocked Task responses; read again whenever it changes
+                        (default: the file SFN_MOCK_CONFIG names, if set)
   --quiet               no log lines
   -h, --help            this help`;
 
@@ -46,6 +53,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         'verify-signatures': { type: 'boolean' },
         'max-environments': { type: 'string' },
         'lambda-concurrency': { type: 'string' },
+        'mock-config': { type: 'string' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -68,6 +76,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const maxEnvironments = positiveInteger(values['max-environments'], '--max-environments');
   const lambdaAccountConcurrency = positiveInteger(values['lambda-concurrency'], '--lambda-concurrency');
   const quiet = values.quiet === true;
+  const mockConfigFile = mockConfigOf(values['mock-config'] as string | undefined, io);
   const log: Logger = {
     info: (m) => {
       if (!quiet) io.stderr.write(`rehearse serve: ${m}\n`);
@@ -90,6 +99,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       verifySignatures: values['verify-signatures'] === true,
       ...(maxEnvironments !== undefined ? { maxEnvironments } : {}),
       ...(lambdaAccountConcurrency !== undefined ? { lambdaAccountConcurrency } : {}),
+      ...(mockConfigFile !== undefined ? { mockConfigFile } : {}),
       log,
     });
   } catch (e) {
@@ -101,12 +111,34 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // The URL is the first line on stdout so scripts can read it (`--port 0`).
   io.stdout.write(`${emulator.endpoint}\n`);
   log.info(`services: ${emulator.services.join(', ') || 'none'}; clock: ${emulator.clock.kind}${values['data-dir'] ? `; data dir: ${String(values['data-dir'])}` : ''}`);
+  if (mockConfigFile !== undefined) log.info(`mock config: ${mockConfigFile} (read again whenever it changes)`);
   log.info('press Ctrl+C to stop');
   await (io.interrupted ?? new Promise<void>(() => {}));
   log.info('stopping…');
   await emulator.dispose();
   log.info('stopped');
   return 0;
+}
+
+/**
+ * `--mock-config`, else `SFN_MOCK_CONFIG` (Step Functions Local's variable);
+ * checked now so a wrong path or a broken file stops the start with the reason.
+ */
+function mockConfigOf(flag: string | undefined, io: CliIo): string | undefined {
+  const env = io.env;
+  const given = flag ?? (env.SFN_MOCK_CONFIG === '' ? undefined : env.SFN_MOCK_CONFIG);
+  if (given === undefined) return undefined;
+  const file = resolve(io.cwd, given);
+  const where = flag !== undefined ? '--mock-config' : 'SFN_MOCK_CONFIG';
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new RehearseError('ERR_BAD_INPUT', `${where}: cannot read ${file}: ${(e as Error).message}`);
+  }
+  const parsed = parseMockConfig(text, file);
+  if ('problem' in parsed) throw new RehearseError('ERR_BAD_INPUT', `${where}: ${parsed.problem}`);
+  return file;
 }
 
 function positiveInteger(value: string | boolean | undefined, flag: string): number | undefined {

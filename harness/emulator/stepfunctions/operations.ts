@@ -3,7 +3,8 @@
  * the API reference: https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html
  */
 import { AwsServiceError } from '../../core/index.ts';
-import type { Engine, ExecutionSnapshot, HistoryEvent, ServiceCall, TaskContext } from '../../asl/index.ts';
+import type { Engine, ExecutionMocks, ExecutionSnapshot, HistoryEvent, ServiceCall, TaskContext } from '../../asl/index.ts';
+import { MockConfigError } from '../mock-configs.ts';
 import { StatesError } from '../../asl/errors.ts';
 import { formatInvalidDefinition, hasErrors, toJsonPointer } from '../../asl/validation/index.ts';
 import type { ServiceDeps } from '../service-deps.ts';
@@ -81,8 +82,30 @@ export function createOperations(c: OperationsContext) {
     return text;
   };
 
+  /**
+   * `<stateMachineArn>#<TestCase>` runs a MockConfigFile test case ("append
+   * the suffix, #test_name, to the state machine ARN used by StartExecution",
+   * https://docs.aws.amazon.com/step-functions/latest/dg/sfn-local-test-sm-exec.html);
+   * the execution belongs to the plain ARN.
+   */
+  const mocksFor = (target: string): { arn: string; mocks?: ExecutionMocks } => {
+    const hash = target.indexOf('#');
+    if (hash < 0) return { arn: target };
+    const arn = target.slice(0, hash);
+    const testCase = target.slice(hash + 1);
+    const m = machine(arn);
+    if (!c.deps.mockConfigs) throw err.ValidationException(`test case ${testCase}: this endpoint has no mock config support`);
+    try {
+      return { arn, mocks: c.deps.mockConfigs.testCase(m.name, testCase) };
+    } catch (e) {
+      if (e instanceof MockConfigError) throw err.ValidationException(e.message);
+      throw e;
+    }
+  };
+
   const startExecution = (input: Input, sync: boolean): ExecutionRecord => {
-    const m = machine(requiredString(input, 'stateMachineArn'));
+    const target = mocksFor(requiredString(input, 'stateMachineArn'));
+    const m = machine(target.arn);
     if (sync && m.type !== 'EXPRESS') {
       throw err.StateMachineTypeNotSupported('This operation is not supported by this type of state machine');
     }
@@ -112,6 +135,7 @@ export function createOperations(c: OperationsContext) {
       input: text,
       type: m.type,
       roleArn: m.roleArn,
+      ...(target.mocks !== undefined ? { mocks: target.mocks } : {}),
     });
     const record: ExecutionRecord = {
       executionArn: arn,
