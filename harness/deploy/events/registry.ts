@@ -4,12 +4,13 @@
  * the `EventSourceModule` shape next to s3.ts and list it here; SAM `Events`
  * of its types stop being reported as not deployed.
  */
+import { eventBridgeEvents } from './eventbridge.ts';
 import { s3Events } from './s3.ts';
 import { snsEvents } from './sns.ts';
 import { sqsEvents } from './sqs.ts';
 import type { EventSourceModule } from './types.ts';
 
-export const EVENT_SOURCES: readonly EventSourceModule[] = [s3Events, snsEvents, sqsEvents] as EventSourceModule[];
+export const EVENT_SOURCES: readonly EventSourceModule[] = [s3Events, snsEvents, sqsEvents, eventBridgeEvents] as EventSourceModule[];
 
 export function eventSourceForSamType(type: string): EventSourceModule | undefined {
   return EVENT_SOURCES.find((m) => m.samTypes.includes(type));

@@ -21,6 +21,13 @@ export interface S3Wiring extends Wiring {
   events: string[];
   rules: Array<{ Name: 'prefix' | 'suffix'; Value: string }>;
   id: string;
+  /** The bucket's EventBridgeConfiguration (every change to the default bus) instead of a function. */
+  eventBridge?: true;
+}
+
+/** A bucket that sends its changes to EventBridge (NotificationConfiguration.EventBridgeConfiguration). */
+export function s3EventBridgeWiring(source: string, bucket: string): S3Wiring {
+  return { kind: 's3', source, bucket, functionArn: '', events: [], rules: [], id: `${bucket}-eventbridge`, eventBridge: true };
 }
 
 export function s3Wiring(source: string, bucket: string, functionArn: string, events: string[], rules: unknown[], id: string): S3Wiring {
@@ -77,7 +84,9 @@ export const s3Events: EventSourceModule<S3Wiring> = {
     const byBucket = new Map<string, S3Wiring[]>();
     for (const w of items) byBucket.set(w.bucket, [...(byBucket.get(w.bucket) ?? []), w]);
     const s3 = s3Client(scope);
-    for (const [bucket, wirings] of byBucket) {
+    for (const [bucket, all] of byBucket) {
+      const eventBridge = all.some((w) => w.eventBridge);
+      const wirings = all.filter((w) => !w.eventBridge);
       const configs: LambdaFunctionConfiguration[] = wirings.map((w) => ({
         Id: w.id,
         LambdaFunctionArn: w.functionArn,
@@ -86,17 +95,17 @@ export const s3Events: EventSourceModule<S3Wiring> = {
       }));
       for (const w of wirings) await allowInvoke(scope, w.functionArn, `s3-${bucket}-${w.id}`, 's3.amazonaws.com', `arn:${scope.ctx.partition}:s3:::${bucket}`);
       const current = await s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: bucket }));
-      if (sameNotifications(current.LambdaFunctionConfigurations ?? [], configs)) {
+      if (sameNotifications(current.LambdaFunctionConfigurations ?? [], configs) && (current.EventBridgeConfiguration !== undefined) === eventBridge) {
         scope.change({ type: 'AWS::S3::BucketNotification', logicalId: bucket, physicalId: bucket, action: 'unchanged' });
         continue;
       }
-      await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: { LambdaFunctionConfigurations: configs } }));
+      await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: { LambdaFunctionConfigurations: configs, ...(eventBridge ? { EventBridgeConfiguration: {} } : {}) } }));
       scope.change({
         type: 'AWS::S3::BucketNotification',
         logicalId: bucket,
         physicalId: bucket,
-        action: current.LambdaFunctionConfigurations?.length ? 'updated' : 'created',
-        detail: configs.map((c) => `${c.Events?.join(',')} ${c.Filter?.Key?.FilterRules?.map((r) => `${r.Name}=${r.Value}`).join(' ') ?? ''} → ${c.LambdaFunctionArn}`).join('; '),
+        action: current.LambdaFunctionConfigurations?.length || current.EventBridgeConfiguration ? 'updated' : 'created',
+        detail: [...(eventBridge ? ['every change → EventBridge'] : []), ...configs.map((c) => `${c.Events?.join(',')} ${c.Filter?.Key?.FilterRules?.map((r) => `${r.Name}=${r.Value}`).join(' ') ?? ''} → ${c.LambdaFunctionArn}`)].join('; '),
       });
     }
   },

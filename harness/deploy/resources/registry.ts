@@ -6,6 +6,7 @@
  * the like, skipped as having no local effect), and the rest still deploys.
  */
 import { dynamoDbTable } from './dynamodb-table.ts';
+import { eventBus, eventsRule } from './events.ts';
 import { lambdaFunction } from './lambda-function.ts';
 import { s3Bucket } from './s3-bucket.ts';
 import { secretsManagerSecret } from './secret.ts';
@@ -27,6 +28,8 @@ export const RESOURCE_MODULES: readonly ResourceModule[] = [
   lambdaFunction,
   lambdaEventSourceMapping,
   stateMachine,
+  eventBus,
+  eventsRule,
 ] as ResourceModule[];
 
 const byType = new Map<string, ResourceModule>();

@@ -1,13 +1,14 @@
 /**
  * AWS::S3::Bucket: created if missing; its NotificationConfiguration's
- * LambdaConfigurations become bucket notifications once the functions exist
- * (Topic/Queue/EventBridge destinations: one warning each, not deployed).
+ * LambdaConfigurations become bucket notifications once the functions exist,
+ * and EventBridgeConfiguration sends every change to EventBridge
+ * (Topic/Queue destinations: one warning each, not deployed).
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html
  */
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
 import { isObj } from '../template.ts';
-import { s3Wiring, type S3Wiring } from '../events/s3.ts';
+import { s3EventBridgeWiring, s3Wiring, type S3Wiring } from '../events/s3.ts';
 import type { DeployScope, ResourceModule } from './types.ts';
 
 export interface BucketSpec {
@@ -74,8 +75,9 @@ export const s3Bucket: ResourceModule<BucketSpec> = {
       const rules = isObj(c.Filter) && isObj(c.Filter.S3Key) && Array.isArray(c.Filter.S3Key.Rules) ? c.Filter.S3Key.Rules : [];
       out.push(s3Wiring(`Resources.${spec.logicalId}.${field}`, spec.name, c.Function, [c.Event], rules, `${spec.logicalId}-${i}`));
     });
-    for (const other of ['TopicConfigurations', 'QueueConfigurations', 'EventBridgeConfiguration']) {
-      if (config[other] !== undefined) input.problem(`not deployed: the endpoint delivers S3 bucket notifications to Lambda functions only`, `Properties.NotificationConfiguration.${other}`, 'WARNING');
+    if (config.EventBridgeConfiguration !== undefined) out.push(s3EventBridgeWiring(`Resources.${spec.logicalId}.Properties.NotificationConfiguration.EventBridgeConfiguration`, spec.name));
+    for (const other of ['TopicConfigurations', 'QueueConfigurations']) {
+      if (config[other] !== undefined) input.problem(`not deployed: the endpoint delivers S3 bucket notifications to Lambda functions and EventBridge only`, `Properties.NotificationConfiguration.${other}`, 'WARNING');
     }
     return out;
   },

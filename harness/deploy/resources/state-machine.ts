@@ -17,6 +17,7 @@ import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
 import { checkStateMachine, substitute } from '../state-machine-check.ts';
 import { parseTemplateText } from '../template-text.ts';
 import { isObj } from '../template.ts';
+import { RULE_EVENT_TYPES, samRuleWiring } from '../events/eventbridge.ts';
 import { samEventNotDeployedReason } from '../events/registry.ts';
 import type { DeployScope, ResourceInput, ResourceModule, Wiring } from './types.ts';
 
@@ -181,13 +182,20 @@ export const stateMachine: ResourceModule<StateMachineSpec> = {
   physical: (spec, c: ResolveContext) => stateMachinePhysical(`arn:${c.partition}:states:${c.region}:${c.accountId}:stateMachine:${spec.name}`, spec.name),
   validate: (spec, v) => checkStateMachine(spec, v),
   deploy: deployStateMachine,
-  wiring(_spec, late, input): Wiring[] {
-    // State machine events (Schedule, EventBridgeRule, Api…) start executions; none is delivered here yet.
+  wiring(spec, late, input, physical): Wiring[] {
+    // State machine events start executions: EventBridge rules and schedules (events/eventbridge.ts); the others are not deployed.
     if (!isObj(late.Events)) return [];
+    const out: Wiring[] = [];
     for (const [eventId, ev] of Object.entries(late.Events)) {
       const type = isObj(ev) && typeof ev.Type === 'string' ? ev.Type : '?';
-      input.problem(`event ${eventId} (Type ${type}) is not deployed: ${samEventNotDeployedReason(type)}`, `Properties.Events.${eventId}`, 'WARNING');
+      const field = `Properties.Events.${eventId}`;
+      if ((RULE_EVENT_TYPES as readonly string[]).includes(type) && isObj(ev)) {
+        const target = { logicalId: spec.logicalId, arn: String(physical.attributes.Arn), suffix: 'StepFunctionsTarget' as const };
+        out.push(...samRuleWiring(target, eventId, type, isObj(ev.Properties) ? ev.Properties : {}, field, input.problem));
+        continue;
+      }
+      input.problem(`event ${eventId} (Type ${type}) is not deployed: ${samEventNotDeployedReason(type)}`, field, 'WARNING');
     }
-    return [];
+    return out;
   },
 };
