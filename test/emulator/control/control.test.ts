@@ -71,7 +71,7 @@ describe('control API', () => {
 
   it('observations and logs return their documented shapes', async () => {
     const o = await control.observations();
-    expect(Object.keys(o).sort()).toEqual(['functionConcurrency', 'invocations', 'mapConcurrency', 'secretReads', 'snsMessages', 'sqsDeadLetters', 'sqsMessages']);
+    expect(Object.keys(o).sort()).toEqual(['eventDeliveries', 'events', 'functionConcurrency', 'invocations', 'mapConcurrency', 'secretReads', 'snsMessages', 'sqsDeadLetters', 'sqsMessages']);
     expect(await control.logs('nobody')).toEqual({ invocations: [] });
   });
 
