@@ -21,11 +21,15 @@ import { DEFAULT_BUS, type BusRecord, type EventsStore, type RuleRecord, type Ru
 import { list, nextToken, optionalBoolean, optionalString, page, requiredString, struct, tagList, type Input } from './params.ts';
 import { parseSchedule } from './schedule.ts';
 
-const RULE_NAME = /^[.\-_A-Za-z0-9]+$/;
-const BUS_NAME = /^[/.\-_A-Za-z0-9]+$/;
+// The patterns as the API reference writes them, which is also how a constraint message shows them
+// (`Member must satisfy regular expression pattern: [\.\-_A-Za-z0-9]+`), hence String.raw.
+// https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutRule.html#API_PutRule_RequestParameters
+const anchored = (source: string) => new RegExp(`^${source}$`);
+const RULE_NAME = anchored(String.raw`[\.\-_A-Za-z0-9]+`);
+const BUS_NAME = anchored(String.raw`[/\.\-_A-Za-z0-9]+`);
 /** A bus named by name or ARN (EventBusName of PutRule, PutEvents entries…). */
-const BUS_NAME_OR_ARN = /^(arn:aws[\w-]*:events:[a-z]{2}-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[/.\-_A-Za-z0-9]+$/;
-const TARGET_ID = /^[.\-_A-Za-z0-9]+$/;
+const BUS_NAME_OR_ARN = anchored(String.raw`(arn:aws[\w-]*:events:[a-z]{2}-[a-z]+-[\w-]+:[0-9]{12}:event-bus\/)?[/\.\-_A-Za-z0-9]+`);
+const TARGET_ID = anchored(String.raw`[\.\-_A-Za-z0-9]+`);
 const RULE_STATES: readonly RuleState[] = ['ENABLED', 'DISABLED', 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS'];
 /** API_PutTargets: "You can configure up to five (5) targets for each rule." */
 const MAX_TARGETS_PER_RULE = 5;
@@ -488,7 +492,8 @@ function readTarget(value: unknown, index: number): TargetRecord {
   const t = struct(value, `Targets[${index}]`);
   const id = requiredString(t, 'Id', { max: 64, pattern: TARGET_ID });
   const arn = requiredString(t, 'Arn', { max: 1600 });
-  if (!/^arn:aws[\w-]*:[a-z0-9-]+:/.test(arn)) throw ValidationException(`Parameter Arn of target ${id} is not valid: ${arn} is not an ARN.`);
+  // AWS's wording names the ARN it could not read (there is no member path in it).
+  if (!/^arn:aws[\w-]*:[a-z0-9-]+:/.test(arn)) throw ValidationException(`Parameter ${arn} is not valid. Reason: Provided Arn is not in correct format.`);
   const target = structuredClone(t) as TargetRecord;
   const problem = inputProblem(target);
   if (problem) throw ValidationException(problem);
