@@ -73,16 +73,35 @@ export const DEFAULT_LIMITS: Record<WireProtocol, number> = {
 };
 
 /**
- * Requests that must not hold the virtual clock while in flight: the Runtime
- * API long-poll, and calls that sleep on the clock themselves (Lambda Invoke
- * with latency faults and async retries, StartSyncExecution with Wait states).
- * Holding `work` across their sleeps would stop virtual time forever.
+ * An operation that only reads what is stored (DescribeExecution, GetItem,
+ * ListObjectsV2, …). Its name is enough: AWS names every operation with a
+ * side effect otherwise (Start…, Send…, Put…, Receive…, Rotate…).
  */
-export function holdsClockWhileHandled(method: string, path: string, target: string | undefined): boolean {
+const READ_ONLY_OPERATION = /^(Describe|Get|List|BatchGet|Query$|Scan$)/;
+
+/**
+ * Requests that must not hold the virtual clock while in flight:
+ * - the Runtime API long-poll, and calls that sleep on the clock themselves
+ *   (Lambda Invoke with latency faults and async retries, StartSyncExecution
+ *   with Wait states): holding `work` across their sleeps would stop virtual
+ *   time forever;
+ * - requests that only read (an S3/Lambda GET or HEAD, a Describe/Get/List
+ *   JSON or query action). They start no work, so nothing they do can come
+ *   after a timer in the wrong order; an answer read just before or just after
+ *   a jump is one the client could have got by asking a moment later. A client
+ *   polling DescribeExecution in a tight loop otherwise keeps the clock held
+ *   most of the time, and a Wait between two Lambda calls ran in real time on
+ *   a busy machine (`serve --clock virtual`, issue 16).
+ * `action` is the query protocol's `Action` when it is in the URL (an SNS
+ * confirmation link is a GET with Action=ConfirmSubscription: it writes).
+ */
+export function holdsClockWhileHandled(method: string, path: string, target: string | undefined, action?: string): boolean {
   if (path.startsWith('/lambda-runtime/') || path.includes('/2018-06-01/runtime/')) return false;
   if (method === 'POST' && /^\/20\d\d-\d\d-\d\d\/functions\/[^/]+\/(invocations|invoke-async\/?)$/.test(path)) return false;
   if (target === 'AWSStepFunctions.StartSyncExecution' || target === 'secretsmanager.RotateSecret') return false;
-  return true;
+  if (target !== undefined) return !READ_ONLY_OPERATION.test(target.slice(target.lastIndexOf('.') + 1));
+  if (action !== undefined) return !READ_ONLY_OPERATION.test(action);
+  return method !== 'GET' && method !== 'HEAD';
 }
 
 interface Prepared {
@@ -226,11 +245,15 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     const requestId = newRequestId(prepared.protocol);
 
     // The requests that hold the clock are the ones doing work; the others only wait.
-    const working = holdsClockWhileHandled(method, path ?? rawPath, target);
+    const working = holdsClockWhileHandled(method, path ?? rawPath, target, query.get('Action') ?? undefined);
     let release: (() => void) | undefined = working ? clock.hold('work', `${method} ${rawPath}`) : undefined;
     const releaseHold = () => {
       release?.();
       release = undefined;
+    };
+    // After a fault's latency: held again only if it was held, and never once the client has gone (nothing would release it).
+    const resumeHold = () => {
+      if (working && !done && release === undefined) release = clock.hold('work', `${method} ${rawPath}`);
     };
     if (working) inFlight++;
     let counted = working;
@@ -429,9 +452,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       // ── dispatch ───────────────────────────────────────────────────────────
       if (route.kind === 'json') {
         const { run, input } = await dispatchJson(route.service!, route.operation, route.target, body, ctx);
-        await applyFaults(route.service!.signingName, route.operation, releaseHold, () => {
-          release = clock.hold('work', `${method} ${rawPath}`);
-        }, route.service!.resourcesOf?.(route.operation, input));
+        await applyFaults(route.service!.signingName, route.operation, releaseHold, resumeHold, route.service!.resourcesOf?.(route.operation, input));
         const value = (await run()) ?? {};
         const service = route.service!;
         const text = service.outputJson && typeof value === 'object' && !Array.isArray(value) ? service.outputJson(route.operation, value as Record<string, unknown>) : service.plainJsonOutput ? JSON.stringify(value) : JSON.stringify(value, jsonReplacer);
@@ -447,9 +468,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         if (!action) throw missingAction();
         const op = route.service.operations[action];
         if (!op) throw invalidAction(action);
-        await applyFaults(route.service.signingName, action, releaseHold, () => {
-          release = clock.hold('work', `${method} ${rawPath}`);
-        }, route.service.resourcesOf?.(action, params, path));
+        await applyFaults(route.service.signingName, action, releaseHold, resumeHold, route.service.resourcesOf?.(action, params, path));
         const value = await op(params, ctx);
         send(res, 200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, queryResponse(action, route.service, value, requestId), false);
         return;
@@ -457,9 +476,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       const restReq: RestRequest = { method, path, rawPath, query, headers, body, ctx, digests };
       const operation = route.service.operationName?.(restReq);
       if (operation) {
-        await applyFaults(route.service.signingName, operation, releaseHold, () => {
-          release = clock.hold('work', `${method} ${rawPath}`);
-        });
+        await applyFaults(route.service.signingName, operation, releaseHold, resumeHold);
       }
       const out = await route.service.handle(restReq);
       sendRest(res, route.service, out, requestId, method, prepared.extraHeaders);
