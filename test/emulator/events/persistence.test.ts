@@ -5,8 +5,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateEventBusCommand, DescribeRuleCommand, EventBridgeClient, ListEventBusesCommand, ListRulesCommand, ListTagsForResourceCommand, ListTargetsByRuleCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateEventBusCommand, PutEventsCommand, DescribeRuleCommand, EventBridgeClient, ListEventBusesCommand, ListRulesCommand, ListTagsForResourceCommand, ListTargetsByRuleCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startEmulator } from '../../../harness/emulator/server.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'rehearse-events-'));
@@ -30,6 +31,33 @@ describe('EventBridge on --data-dir', () => {
     expect((await eb.send(new ListTargetsByRuleCommand({ Rule: 'r', EventBusName: 'orders' }))).Targets).toEqual([{ Id: 'q', Arn: 'arn:aws:sqs:us-east-1:000000000000:q', InputPath: '$.detail' }]);
     expect((await eb.send(new ListRulesCommand({}))).Rules!.map((r) => [r.Name, r.ScheduleExpression])).toEqual([['nightly', 'cron(0 3 * * ? *)']]);
     expect((await eb.send(new ListTagsForResourceCommand({ ResourceARN: 'arn:aws:events:us-east-1:000000000000:event-bus/orders' }))).Tags).toEqual([{ Key: 't', Value: '1' }]);
+  });
+
+  it('routes after a restart: a rule and its SQS target put before it deliver a PutEvents sent after it', async () => {
+    const routed = mkdtempSync(join(tmpdir(), 'rehearse-events-routed-'));
+    try {
+      let url: string;
+      {
+        await using emu = await startEmulator({ services: ['sqs', 'events'], dataDir: routed, log: false });
+        const sqs = new SQSClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+        url = (await sqs.send(new CreateQueueCommand({ QueueName: 'after-restart' }))).QueueUrl!.replace(emu.endpoint, '');
+        const eb = client(emu.endpoint);
+        await eb.send(new CreateEventBusCommand({ Name: 'shop' }));
+        await eb.send(new PutRuleCommand({ Name: 'paid', EventBusName: 'shop', EventPattern: '{"detail-type":["Paid"],"detail":{"total":[{"numeric":[">",10]}]}}' }));
+        await eb.send(new PutTargetsCommand({ Rule: 'paid', EventBusName: 'shop', Targets: [{ Id: 'q', Arn: 'arn:aws:sqs:us-east-1:000000000000:after-restart', InputPath: '$.detail' }] }));
+        sqs.destroy();
+      }
+      await using emu = await startEmulator({ services: ['sqs', 'events'], dataDir: routed, log: false });
+      const eb = client(emu.endpoint);
+      const out = await eb.send(new PutEventsCommand({ Entries: [11, 5].map((total) => ({ Source: 'shop', DetailType: 'Paid', EventBusName: 'shop', Detail: JSON.stringify({ total }) })) }));
+      expect(out.FailedEntryCount).toBe(0);
+      const sqs = new SQSClient({ endpoint: emu.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: `${emu.endpoint}${url}`, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
+      expect((got.Messages ?? []).map((m) => m.Body)).toEqual(['{"total":11}']);
+      sqs.destroy();
+    } finally {
+      rmSync(routed, { recursive: true, force: true });
+    }
   });
 
   it('restores a snapshot: rules put after it are gone', async () => {
