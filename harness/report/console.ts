@@ -50,6 +50,8 @@ export function consoleReporter(options: ConsoleReporterOptions): ProgressReport
     },
     scenarioStarted(name) {
       running.add(name);
+      // A CI log has no live line: say when each scenario starts, so a slow one is seen before it ends.
+      if (!options.isTTY) options.out.write(`▶ ${name} started\n`);
       progress();
     },
     scenarioFinished(r) {

@@ -66,6 +66,7 @@ describe('console', () => {
     for (const s of report.scenarios) { r.scenarioStarted(s.name); r.scenarioFinished(s); }
     r.finished(report);
     expect(ci.text()).not.toContain('\r');
+    expect(ci.text()).toContain('▶ resize fails permanently started\n');
     expect(ci.text()).toContain('✗ resize fails permanently 1.23s, 3.025s virtual');
     expect(ci.text()).toContain('○ needs docker');
     expect(ci.text()).toContain('1 passed, 1 failed, 1 skipped of 3');
