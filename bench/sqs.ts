@@ -8,12 +8,16 @@
  * rounds so background load hits them alike; the median round counts.
  * Goal: ≥ 80 % of the ceiling. The same run also measures the floor the
  * shared protocol layer sets: three GetQueueUrl calls per cycle (a map
- * lookup, no queue work) against the same ceiling.
+ * lookup, no queue work) against the same ceiling. Then EventBridge fan-out:
+ * 1,000 events in PutEvents batches of 10, each matched by 3 rules whose
+ * targets are SQS queues, timed until all 3,000 messages are in the queues,
+ * against the same PutEvents calls answered by a bare server.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { Agent } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CreateQueueCommand, DeleteMessageCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startEmulator } from '../harness/emulator/index.ts';
 
@@ -95,7 +99,56 @@ async function timeRound(op: () => Promise<void>, n: number): Promise<{ rate: nu
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+const FANOUT_EVENTS = 1000;
+
+/** 1,000 events to 3 rule targets: events/s until every queue holds them all, and the bare-server ceiling for the same calls. */
+async function fanOut(): Promise<void> {
+  const emu = await startEmulator({ services: ['sqs', 'events'], log: false });
+  const opts = { region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true }) }) };
+  const eb = new EventBridgeClient({ endpoint: emu.endpoint, ...opts });
+  const sqs = client(emu.endpoint);
+  const urls: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    urls.push((await sqs.send(new CreateQueueCommand({ QueueName: `fan-${i}` }))).QueueUrl!);
+    await eb.send(new PutRuleCommand({ Name: `rule-${i}`, EventPattern: JSON.stringify({ source: ['bench'], detail: { n: [{ numeric: ['>=', 0] }] } }) }));
+    await eb.send(new PutTargetsCommand({ Rule: `rule-${i}`, Targets: [{ Id: 'q', Arn: `arn:aws:sqs:us-east-1:000000000000:fan-${i}` }] }));
+  }
+  const batch = (b: number) => Array.from({ length: 10 }, (_, j) => ({ Source: 'bench', DetailType: 'Fan', Detail: JSON.stringify({ n: b * 10 + j, key: 'raw/cat.jpg' }) }));
+  const res = await fetch(emu.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'AWSEvents.PutEvents' }, body: JSON.stringify({ Entries: batch(0) }) });
+  const bare = await bareServer(new Map([['AWSEvents.PutEvents', Buffer.from(await res.arrayBuffer())]]));
+  const ceilingClient = new EventBridgeClient({ endpoint: bare.endpoint, ...opts });
+  const count = async () => {
+    let n = 0;
+    for (const url of urls) n += Number((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }))).Attributes!.ApproximateNumberOfMessages);
+    return n;
+  };
+  try {
+    const before = await count();
+    const t0 = process.hrtime.bigint();
+    for (let b = 0; b < FANOUT_EVENTS / 10; b++) {
+      const out = await eb.send(new PutEventsCommand({ Entries: batch(b) }));
+      if (out.FailedEntryCount) throw new Error('PutEvents refused an entry');
+    }
+    const want = before + 3 * FANOUT_EVENTS;
+    while ((await count()) < want) await new Promise((r) => setTimeout(r, 1));
+    const ours = (FANOUT_EVENTS * 1e9) / Number(process.hrtime.bigint() - t0);
+    const t1 = process.hrtime.bigint();
+    for (let b = 0; b < FANOUT_EVENTS / 10; b++) await ceilingClient.send(new PutEventsCommand({ Entries: batch(b) }));
+    const ceiling = (FANOUT_EVENTS * 1e9) / Number(process.hrtime.bigint() - t1);
+    console.log(`PutEvents fan-out: ${FANOUT_EVENTS} events (batches of 10) to 3 rule targets (SQS queues), until all ${3 * FANOUT_EVENTS} messages are queued:`);
+    console.log(`  rehearse                   ${ours.toFixed(0).padStart(6)} events/s  (${(ours * 3).toFixed(0)} deliveries/s)  ${((ours / ceiling) * 100).toFixed(1)} % of ceiling`);
+    console.log(`  bare node http (ceiling)   ${ceiling.toFixed(0).padStart(6)} events/s  (the same PutEvents calls, no routing)`);
+  } finally {
+    eb.destroy();
+    ceilingClient.destroy();
+    sqs.destroy();
+    await bare.close();
+    await emu.dispose();
+  }
+}
+
 export async function run(): Promise<void> {
+  await fanOut();
   const ours = await startEmulator({ services: ['sqs'], log: false });
   const setup = client(ours.endpoint);
   const queueUrl = (await setup.send(new CreateQueueCommand({ QueueName: 'bench' }))).QueueUrl!;
