@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { compilePattern, compilePatternText, EventPatternError, matchesPattern } from '../../../harness/emulator/event-pattern/index.ts';
+import { matchesBody } from '../../../harness/emulator/sns/filter-policy.ts';
 
 const matches = (pattern: unknown, event: unknown) => matchesPattern(compilePattern(pattern), event);
 
@@ -51,8 +52,7 @@ describe('event patterns: values', () => {
   });
 });
 
-describe('event patterns: operators', () => {
-  it.each([
+const OPERATOR_CASES: Array<[string, Record<string, unknown>, boolean]> = [
     ['prefix', { time: [{ prefix: '2017-12-22' }] }, true],
     ['prefix, no match', { time: [{ prefix: '2018' }] }, false],
     ['prefix ignoring case', { detail: { state: [{ prefix: { 'equals-ignore-case': 'TERM' } }] } }, true],
@@ -85,8 +85,21 @@ describe('event patterns: operators', () => {
     ['exists false on a present field', { detail: { state: [{ exists: false }] } }, false],
     ['exists only looks at leaves', { detail: [{ exists: true }] }, false],
     ['exists false where the parent is missing', { nothere: { deeper: [{ exists: false }] } }, true],
-  ])('%s', (_what, pattern, want) => {
+    ['exactly', { detail: { state: [{ exactly: 'terminated' }] } }, true],
+    ['anything-but a list of prefixes', { detail: { state: [{ 'anything-but': { prefix: ['init', 'term'] } }] } }, false],
+    ['anything-but a list of suffixes', { detail: { FileName: [{ 'anything-but': { suffix: ['.jpg', '.gif'] } }] } }, true],
+    ['wildcard with several stars', { detail: { FileName: [{ wildcard: '*o*.P*' }] } }, true],
+    ['numeric does not match a numeric string', { detail: { 'source-ip': [{ numeric: ['>', 0] }] } }, false],
+];
+
+describe('event patterns: operators', () => {
+  it.each(OPERATOR_CASES)('%s', (_what, pattern, want) => {
     expect(matches(pattern, EC2_EVENT)).toBe(want);
+  });
+
+  // The issue asks for one matcher: an SNS filter policy on the message body (scope MessageBody) decides the same.
+  it.each(OPERATOR_CASES.filter(([, p]) => !JSON.stringify(p).includes('wildcard')))('SNS filter policy agrees: %s', (_what, pattern, want) => {
+    expect(matchesBody(pattern, EC2_EVENT)).toBe(want);
   });
 
   it('cidr matches IPv6 addresses and IPv4-mapped ones', () => {
