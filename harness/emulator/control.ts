@@ -201,7 +201,7 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
         return { status: 204 };
       }
       case 'mock-config': {
-        // A scenario's MockConfigFile (given.mockConfig), beside the endpoint's own file; reset and restore drop it.
+        // A scenario's MockConfigFile (installed through this route), beside the endpoint's own file; reset and restore drop it.
         const { mockConfigs } = deps;
         if (method === 'GET') return { status: 200, body: mockConfigs.describe() };
         if (method === 'DELETE') {

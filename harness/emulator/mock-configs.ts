@@ -125,7 +125,7 @@ export class MockConfigs {
     if (sources.length === 0) {
       throw new MockConfigError(
         `test case ${testCaseName} was asked for (the state machine ARN ends in #${testCaseName}), but this endpoint has no mock config: ` +
-          'start it with --mock-config FILE or SFN_MOCK_CONFIG=FILE, or give the scenario given.mockConfig',
+          'start it with --mock-config FILE or SFN_MOCK_CONFIG=FILE, or install one with PUT /_rehearse/mock-config',
       );
     }
     for (const source of sources) {
