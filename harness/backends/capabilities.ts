@@ -30,6 +30,8 @@ export type Need =
   | 'observation.sqs-messages'
   | 'observation.logs'
   | 'local-code-directories'
+  /** `given.faults: - { state: … }`: Task states answered by the engine's fault plan. */
+  | 'state-fault'
   /** `QueryLanguage: JSONata` definitions. */
   | 'jsonata'
   /** `arn:aws:states:::aws-sdk:*` task resources. */
@@ -46,6 +48,7 @@ export const NEEDS: readonly Need[] = [
   'function-fault.return',
   'function-fault.input',
   'operation-fault',
+  'state-fault',
   'observation.invocations',
   'observation.cold-starts',
   'observation.function-concurrency',
@@ -106,6 +109,10 @@ export function unsupportedReason(backend: Pick<Backend, 'name' | 'capabilities'
       return `${who} has no way to inject function faults (no /_rehearse control API, no mock config)`;
     case 'operation-fault':
       return c.operationFaults ? undefined : `${who} has no API to make S3/Secrets Manager/SNS operations fail (${EMBEDDED_HINT} or --backend stepfunctions-local)`;
+    case 'state-fault':
+      // The fault plan answers Task states inside rehearse's own engine; Step Functions Local and LocalStack run theirs.
+      if (name === 'stepfunctions-local' || name === 'localstack') return `${who} runs its own state machine engine, which rehearse's state faults cannot reach (${EMBEDDED_HINT})`;
+      return c.functionFaults === 'control-api' ? undefined : `${who} has no /_rehearse control API to install state faults`;
     case 'observation.map-concurrency':
       if (!c.observations) return `${who} does not report observations (no /_rehearse control API)`;
       // The rehearse container sees Lambda calls, not Map iterations: Step Functions Local runs the Map.

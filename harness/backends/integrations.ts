@@ -110,7 +110,7 @@ export function backendsRunning(i: TaskIntegration): BackendName[] {
 export function cannotRunMessage(backend: BackendName, state: string, i: TaskIntegration, reason: string): string {
   const others = backendsRunning(i).filter((b) => b !== backend);
   const backendOption = others.length ? `or run on a backend that has it (--backend ${others.join(' / --backend ')})` : 'no backend rehearse starts has it';
-  return `Task ${state} calls ${i.label}, which ${BACKEND_LABEL[backend]} cannot run: ${reason}. Give the scenario a fault that answers it (given.faults: - { state: ${state}, return: … } or throw: …), ${backendOption}`;
+  return `Task ${state} calls ${i.label}, which ${BACKEND_LABEL[backend]} cannot run: ${reason}. Give the scenario a fault that answers it (given.faults: - { state: ${state}, return: … } or - { state: ${state}, throw: { errorType: … } }), ${backendOption}`;
 }
 
 /** Every embedded-runnable service, for docs. */

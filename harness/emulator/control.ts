@@ -94,9 +94,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** Checks a fault plan's shape, naming the bad field (`operations[0].service`). */
 export function validateFaultPlan(input: unknown): FaultPlan {
-  if (!isRecord(input)) throw new ControlError(400, 'InvalidFaultPlan', 'fault plan must be a JSON object with `functions` and/or `operations` arrays');
+  if (!isRecord(input)) throw new ControlError(400, 'InvalidFaultPlan', 'fault plan must be a JSON object with `functions`, `operations` and/or `states` arrays');
   for (const key of Object.keys(input)) {
-    if (key !== 'functions' && key !== 'operations') throw new ControlError(400, 'InvalidFaultPlan', `fault plan: unknown field \`${key}\` (expected functions, operations)`);
+    if (key !== 'functions' && key !== 'operations' && key !== 'states') throw new ControlError(400, 'InvalidFaultPlan', `fault plan: unknown field \`${key}\` (expected functions, operations, states)`);
   }
   const check = (list: unknown, name: string, required: string[]) => {
     if (list === undefined) return;
@@ -123,6 +123,12 @@ export function validateFaultPlan(input: unknown): FaultPlan {
           if (f[key] !== undefined && (typeof f[key] !== 'string' || f[key] === '')) throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`operations[${i}].${key}\` must be a non-empty string`);
         }
         if (f.operation === undefined && f.resource === undefined) throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`operations[${i}]\` needs \`operation\` (or \`resource\`: every operation on it)`);
+      } else if (name === 'states') {
+        if (f.stateMachine !== undefined && (typeof f.stateMachine !== 'string' || f.stateMachine === '')) throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`states[${i}].stateMachine\` must be a non-empty string`);
+        if (('return' in f) === ('throw' in f)) throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`states[${i}]\` needs exactly one of return, throw`);
+        if ('throw' in f && (!isRecord(f.throw) || typeof f.throw.error !== 'string' || f.throw.error === '' || (f.throw.cause !== undefined && typeof f.throw.cause !== 'string'))) {
+          throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`states[${i}].throw\` must be { error: string, cause?: string }`);
+        }
       } else if (!('throw' in f) && !('timeout' in f) && !('latencyMs' in f) && !('crash' in f) && !('return' in f)) {
         throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`functions[${i}]\` needs one of throw, timeout, latencyMs, crash, return`);
       }
@@ -130,6 +136,7 @@ export function validateFaultPlan(input: unknown): FaultPlan {
   };
   check(input.functions, 'functions', ['function']);
   check(input.operations, 'operations', ['service']);
+  check(input.states, 'states', ['state']);
   return input as FaultPlan;
 }
 

@@ -74,10 +74,29 @@ export interface TargetFault extends CallSelector {
   error?: { code: string; message?: string; statusCode?: number };
 }
 
+/**
+ * A Task state answered without running its integration: `return` is the
+ * integration's result (what the Task's ResultSelector/ResultPath then see),
+ * `throw` fails the task with that error and cause, which Retry and Catch
+ * handle as they would the service's own. It is how a scenario gets past a
+ * Task whose integration the endpoint does not serve (Glue, Batch, ECS, …),
+ * and the same thing a Step Functions Local MockConfigFile's `Return` /
+ * `Throw` does for a test case
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/sfn-local-mock-cfg-file.html),
+ * here for every execution. Invocations are counted per state machine and
+ * state from 1, retries and Map iterations included.
+ */
+export type StateFault = CallSelector & {
+  state: string;
+  /** The state machine's name; omitted: a state of that name in any state machine. */
+  stateMachine?: string;
+} & ({ return: unknown } | { throw: { error: string; cause?: string } });
+
 export interface FaultPlan {
   functions?: FunctionFault[];
   operations?: OperationFault[];
   targets?: TargetFault[];
+  states?: StateFault[];
 }
 
 /** Parses `3`, `"3"`, `"3-5"` into an inclusive range; throws a clear error otherwise. */
@@ -165,7 +184,7 @@ export class FaultRegistry {
 
   install(plan: FaultPlan): void {
     // Validate ranges now so a bad plan is rejected when installed, not mid-run.
-    for (const f of [...(plan.functions ?? []), ...(plan.operations ?? []), ...(plan.targets ?? [])]) {
+    for (const f of [...(plan.functions ?? []), ...(plan.operations ?? []), ...(plan.targets ?? []), ...(plan.states ?? [])]) {
       const specs = f.invocations === undefined ? [] : Array.isArray(f.invocations) ? f.invocations : [f.invocations];
       specs.forEach(parseCallRange);
     }
@@ -260,6 +279,22 @@ export class FaultRegistry {
     })[0];
     if (!hit) return undefined;
     return hit.error ?? { code: 'InternalException', message: `Injected fault: rule ${ruleName} target ${targetId} failed delivery`, statusCode: 500 };
+  }
+
+  /** Whether any state fault could answer a state of `stateMachine` (executions without one skip the lookup). */
+  hasStateFaults(stateMachine: string): boolean {
+    return (this.plan.states ?? []).some((f) => f.stateMachine === undefined || f.stateMachine === stateMachine);
+  }
+
+  /**
+   * Counts one invocation of Task state `state` of `stateMachine` when a state
+   * fault names it, and returns the first fault that selects that invocation.
+   */
+  nextStateCall(stateMachine: string, state: string): StateFault | undefined {
+    const mine = (this.plan.states ?? []).filter((f) => f.state === state && (f.stateMachine === undefined || f.stateMachine === stateMachine));
+    if (mine.length === 0) return undefined;
+    const n = this.bump(`state:${stateMachine}:${state}`);
+    return mine.find((f) => selects(f, n));
   }
 
   private bump(key: string): number {

@@ -26,7 +26,8 @@ export function scenarioNeeds(spec: ScenarioSpec, options: { definitionText?: st
       if (f.latencyMs !== undefined) needs.add('function-fault.latency');
       if (f.return !== undefined) needs.add('function-fault.return');
       if (f.input !== undefined) needs.add('function-fault.input');
-    } else needs.add('operation-fault');
+    } else if (f.state !== undefined) needs.add('state-fault');
+    else needs.add('operation-fault');
   }
   walkSteps(spec.when, (s) => {
     if (s.advanceClock) needs.add('virtual-time');

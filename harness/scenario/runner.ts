@@ -16,7 +16,7 @@ import { createIdSource, REAL_CLOCK } from '../core/index.ts';
 import { projectDeployOptions } from '../project/deploy-options.ts';
 import { putGivenObjects, type GivenObject } from './given-objects.ts';
 import { parameterValues, ProjectResolver, type Project } from '../project/resolve.ts';
-import type { FaultPlan, FunctionFault, OperationFault } from '../emulator/faults.ts';
+import type { FaultPlan, FunctionFault, OperationFault, StateFault } from '../emulator/faults.ts';
 import type { ObservationsSnapshot } from '../emulator/observations.ts';
 import { createClients, type AwsClients } from './clients.ts';
 import { createControlApi } from './control.ts';
@@ -25,6 +25,7 @@ import { inspectImage, thumbnail } from './images.ts';
 import type { LoadedScenario } from './loader.ts';
 import { evaluateThen, type Evidence, type ObjectEvidence } from './matchers.ts';
 import { scenarioNeeds } from './needs.ts';
+import { templateDefinition, unansweredTasks } from './unanswered-tasks.ts';
 import type { CheckResult, ExecutionRecord, FunctionLogs, ImageRecord, ScenarioResult } from './results.ts';
 import type { FaultSpec, ScenarioSpec } from './schema.ts';
 import type { MockAssignment } from './mock-plan.ts';
@@ -82,9 +83,13 @@ export interface RunScenarioOptions {
 export function toFaultPlan(faults: FaultSpec[]): FaultPlan {
   const functions: FunctionFault[] = [];
   const operations: OperationFault[] = [];
+  const states: StateFault[] = [];
   for (const f of faults) {
     const sel = { ...(f.invocations !== undefined ? { invocations: f.invocations as FunctionFault['invocations'] } : {}), ...(f.every !== undefined ? { every: f.every } : {}) };
-    if (f.function !== undefined) {
+    if (f.state !== undefined) {
+      const action = f.throw ? { throw: { error: f.throw.errorType, ...(f.throw.message !== undefined ? { cause: f.throw.message } : {}) } } : { return: f.return };
+      states.push({ state: f.state, ...(f.workflow !== undefined ? { stateMachine: f.workflow } : {}), ...sel, ...action });
+    } else if (f.function !== undefined) {
       const action = f.throw
         ? { throw: { errorType: f.throw.errorType, ...(f.throw.message !== undefined ? { message: f.throw.message } : {}) } }
         : f.timeout
@@ -106,7 +111,7 @@ export function toFaultPlan(faults: FaultSpec[]): FaultPlan {
       });
     }
   }
-  return { ...(functions.length ? { functions } : {}), ...(operations.length ? { operations } : {}) };
+  return { ...(functions.length ? { functions } : {}), ...(operations.length ? { operations } : {}), ...(states.length ? { states } : {}) };
 }
 
 /**
@@ -239,9 +244,14 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       const project = projects.at(dirname(loaded.file));
       const replaces = definitionText !== undefined && (await replacesTemplateWorkflow(spec, project.template?.value));
       const deployed = spec.deploy ?? (spec.workflow !== undefined && (spec.definition === undefined || replaces));
+      // The scenario's own parameters come last: they are part of what it tests.
+      const parameters = { ...parameterValues(project), ...Object.fromEntries(Object.entries(spec.given?.parameters ?? {}).map(([k, v]) => [k, String(v)])) };
+      if (options.warn) {
+        const stateMachine = definitionText !== undefined && !replaces ? scenarioStateMachineName(spec) : spec.workflow;
+        const text = definitionText ?? (deployed && stateMachine && project.template ? await templateDefinition(project.template.value, stateMachine, parameters) : undefined);
+        if (stateMachine) for (const m of unansweredTasks({ spec, stateMachine, definitionText: text, backend: backend.name })) options.warn(`${loaded.file}: '${spec.name}': ${m}`);
+      }
       if (deployed) {
-        // The scenario's own parameters come last: they are part of what it tests.
-        const parameters = { ...parameterValues(project), ...Object.fromEntries(Object.entries(spec.given?.parameters ?? {}).map(([k, v]) => [k, String(v)])) };
         await (options.deploy ?? defaultDeploy)(backend, {
           template: projects.requireTemplate(dirname(loaded.file), `${spec.name} deploys a template`),
           project,
@@ -266,7 +276,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       for (const topic of spec.given?.topics ?? []) await clients.sns.send(new CreateTopicCommand({ Name: topic }));
       if (spec.given?.queues) await createGivenQueues(clients.sqs, spec.given.queues);
       const plan = toFaultPlan(spec.given?.faults ?? []);
-      if (control && (plan.functions || plan.operations)) await control.putFaults(plan);
+      if (control && (plan.functions || plan.operations || plan.states)) await control.putFaults(plan);
       if (spec.given?.items) await putGivenItems(clients.documents, spec.given.items);
       const givenObjects: GivenObject[] = [];
       for (const o of spec.given?.objects ?? []) {

@@ -69,6 +69,10 @@ export const Fault = z
     service: z.string().optional().describe('Service signing name (s3, secretsmanager, sns, states, lambda) — an operation fault'),
     table: z.string().optional().describe('DynamoDB table name — an operation fault on the requests that touch it (with operation: only that one, e.g. PutItem)'),
     queue: z.string().optional().describe('SQS queue name — an operation fault on the requests to that queue (with operation: only that one, e.g. SendMessage)'),
+    state: z.string().min(1).max(80).optional().describe(
+      'Task state name — a state fault: the Task is answered with return (its integration\'s result) or fails with throw (errorType as the error, message as the cause) instead of calling its integration; how a scenario gets past a Task the endpoint cannot run (Glue, Batch, ECS, …). Calls counted per state from 1, retries and Map iterations included',
+    ),
+    workflow: z.string().optional().describe('State faults: only that state machine\'s state (default: a state of that name in any state machine)'),
     operation: z.string().optional().describe('AWS operation name, e.g. GetObject'),
     ...CallSelectorShape,
     input: Json.optional().describe(
@@ -90,11 +94,19 @@ export const Fault = z
       .describe('Operation faults: the AWS error returned'),
   })
   .superRefine((f, ctx) => {
-    if ([f.function, f.service, f.table, f.queue].filter((x) => x !== undefined).length !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'a fault names either a function or a service + operation, or a DynamoDB table, or an SQS queue' });
+    if ([f.function, f.service, f.table, f.queue, f.state].filter((x) => x !== undefined).length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'a fault names either a function, a service + operation, a DynamoDB table, an SQS queue or a Task state' });
       return;
     }
-    if (f.function !== undefined) {
+    if (f.workflow !== undefined && f.state === undefined) ctx.addIssue({ code: 'custom', message: 'workflow belongs to state faults (state: …)', path: ['workflow'] });
+    if (f.state !== undefined) {
+      if ((f.return !== undefined) === (f.throw !== undefined)) ctx.addIssue({ code: 'custom', message: `state fault on ${f.state}: give exactly one of return, throw` });
+      for (const k of ['timeout', 'crash', 'latencyMs', 'input', 'operation', 'error'] as const) {
+        if (f[k] !== undefined) ctx.addIssue({ code: 'custom', message: `state fault on ${f.state}: ${k} belongs to function or operation faults (a state fault has return or throw)`, path: [k] });
+      }
+      const problem = f.return === undefined ? undefined : jsonValueProblem(f.return, 'return');
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: `state fault on ${f.state}: ${problem}`, path: ['return'] });
+    } else if (f.function !== undefined) {
       const actions = [f.throw, f.timeout, f.crash, f.latencyMs, f.return].filter((x) => x !== undefined).length;
       if (actions !== 1) ctx.addIssue({ code: 'custom', message: 'a function fault has exactly one of throw, timeout, crash, latencyMs, return' });
       if (f.operation !== undefined || f.error !== undefined)

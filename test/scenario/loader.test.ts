@@ -51,7 +51,7 @@ describe('scenario loader', () => {
   it('rejects a step with two actions and a fault without a target', () => {
     const p = problems(`name: x\ngiven:\n  faults:\n    - { invocations: [1], throw: { errorType: E } }\nwhen:\n  - { start: {}, await: {} }\n`);
     expect(p.map((x) => x.message)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/either a function or a service/), expect.stringMatching(/exactly one action, found start and await/)]),
+      expect.arrayContaining([expect.stringMatching(/either a function, a service \+ operation/), expect.stringMatching(/exactly one action, found start and await/)]),
     );
     const fault = p.find((x) => /either a function/.test(x.message))!;
     expect(fault.line).toBe(4);

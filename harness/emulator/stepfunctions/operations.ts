@@ -4,6 +4,7 @@
  */
 import { AwsServiceError } from '../../core/index.ts';
 import type { Engine, ExecutionMocks, ExecutionSnapshot, HistoryEvent, ServiceCall, TaskContext } from '../../asl/index.ts';
+import type { FaultRegistry } from '../faults.ts';
 import { MockConfigError } from '../mock-configs.ts';
 import { StatesError } from '../../asl/errors.ts';
 import { formatInvalidDefinition, hasErrors, toJsonPointer } from '../../asl/validation/index.ts';
@@ -103,6 +104,19 @@ export function createOperations(c: OperationsContext) {
     }
   };
 
+  /**
+   * The fault plan's state faults as the execution's mocked Task states (the
+   * same hook a MockConfigFile test case uses), asked live so a plan
+   * installed after the start still applies; a state no fault selects runs.
+   */
+  const stateFaultMocks = (faults: FaultRegistry, stateMachine: string): ExecutionMocks => ({
+    next(stateName) {
+      const f = faults.nextStateCall(stateMachine, stateName);
+      if (!f) return undefined;
+      return 'throw' in f ? { kind: 'throw', error: f.throw.error, cause: f.throw.cause ?? '' } : { kind: 'return', value: f.return };
+    },
+  });
+
   const startExecution = (input: Input, sync: boolean): ExecutionRecord => {
     const target = mocksFor(requiredString(input, 'stateMachineArn'));
     const m = machine(target.arn);
@@ -135,7 +149,7 @@ export function createOperations(c: OperationsContext) {
       input: text,
       type: m.type,
       roleArn: m.roleArn,
-      ...(target.mocks !== undefined ? { mocks: target.mocks } : {}),
+      ...(target.mocks !== undefined ? { mocks: target.mocks } : c.deps.faults.hasStateFaults(m.name) ? { mocks: stateFaultMocks(c.deps.faults, m.name) } : {}),
     });
     const record: ExecutionRecord = {
       executionArn: arn,
