@@ -8,22 +8,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../harness/emulator/server.ts';
+import { awsJsonCall, type AwsJsonAnswer } from '../../support/aws-json.ts';
 
 let emu: Emulator;
 
-async function call(op: string, body: unknown): Promise<{ status: number; type?: string; message?: string; body: Record<string, unknown> }> {
-  const res = await fetch(emu.endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSEvents.${op}` },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const parsed = (await res.json()) as Record<string, unknown>;
-  return {
-    status: res.status,
-    body: parsed,
-    ...(typeof parsed.__type === 'string' ? { type: parsed.__type } : {}),
-    ...(typeof parsed.message === 'string' ? { message: parsed.message } : typeof parsed.Message === 'string' ? { message: parsed.Message } : {}),
-  };
+async function call(op: string, body: unknown): Promise<AwsJsonAnswer> {
+  return awsJsonCall(emu.endpoint, `AWSEvents.${op}`, body, { version: '1.1' });
 }
 
 /** Everything stored, as the API lists it. */

@@ -6,25 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../harness/emulator/server.ts';
+import { awsJsonCall, type AwsJsonAnswer } from '../../support/aws-json.ts';
 
 let emu: Emulator;
 let url: string;
 let fifoUrl: string;
 
-async function json(op: string, body: unknown): Promise<{ status: number; type?: string; queryError?: string; message?: string; body: Record<string, unknown> }> {
-  const res = await fetch(emu.endpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `AmazonSQS.${op}`, 'x-amzn-query-mode': 'true' },
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const parsed = (await res.json()) as Record<string, unknown>;
-  return {
-    status: res.status,
-    body: parsed,
-    ...(typeof parsed.__type === 'string' ? { type: parsed.__type } : {}),
-    ...(res.headers.get('x-amzn-query-error') ? { queryError: res.headers.get('x-amzn-query-error')! } : {}),
-    ...(typeof parsed.message === 'string' ? { message: parsed.message } : {}),
-  };
+async function json(op: string, body: unknown): Promise<AwsJsonAnswer & { queryError?: string }> {
+  const answer = await awsJsonCall(emu.endpoint, `AmazonSQS.${op}`, body, { version: '1.0', headers: { 'x-amzn-query-mode': 'true' } });
+  const queryError = answer.headers.get('x-amzn-query-error');
+  return { ...answer, ...(queryError ? { queryError } : {}) };
 }
 
 async function query(params: Record<string, string>, path = '/'): Promise<{ status: number; code?: string; message?: string; text: string }> {
