@@ -25,7 +25,7 @@ import { inspectImage, thumbnail } from './images.ts';
 import type { LoadedScenario } from './loader.ts';
 import { evaluateThen, type Evidence, type ObjectEvidence } from './matchers.ts';
 import { scenarioNeeds } from './needs.ts';
-import { templateDefinition, unansweredTasks } from './unanswered-tasks.ts';
+import { templateDefines, templateDefinition, unansweredTasks } from './unanswered-tasks.ts';
 import type { CheckResult, ExecutionRecord, FunctionLogs, ImageRecord, ScenarioResult } from './results.ts';
 import type { FaultSpec, ScenarioSpec } from './schema.ts';
 import type { MockAssignment } from './mock-plan.ts';
@@ -125,9 +125,7 @@ export function toFaultPlan(faults: FaultSpec[]): FaultPlan {
  */
 async function replacesTemplateWorkflow(spec: ScenarioSpec, template: string | undefined): Promise<boolean> {
   if (spec.definition === undefined || spec.workflow === undefined || spec.deploy === false || template === undefined) return false;
-  // Only the template's names are needed, not its definitions.
-  const { loadTemplate } = await import('../deploy/index.ts');
-  return loadTemplate(template).model?.stateMachines.some((sm) => sm.name === spec.workflow) ?? false;
+  return templateDefines(template, spec.workflow);
 }
 
 /** Templates already validated in this process: validation runs once, deploys run per scenario. */

@@ -7,7 +7,9 @@
  * valid definition is reachable from StartAt (Step Functions rejects
  * unreachable states), so each such Task counts, on whatever branch it is.
  */
+import { statSync } from 'node:fs';
 import type { BackendName } from '../backends/backend.ts';
+import type { TemplateModel } from '../deploy/index.ts';
 import { unrunnableTasks } from '../backends/integrations.ts';
 import type { ScenarioSpec } from './schema.ts';
 
@@ -36,10 +38,42 @@ export function unansweredTasks(input: UnansweredInput): string[] {
     .map((t) => `${input.stateMachine}: ${t.message}`);
 }
 
+/**
+ * A template's model as the scenario's parameters make it, kept while the file
+ * is unchanged (mtime and size, so --watch sees edits): a suite's scenarios
+ * share a template, and reading it costs ~25 ms each time.
+ */
+const models = new Map<string, Promise<TemplateModel | undefined>>();
+
+async function templateModel(template: string, parameters: Record<string, string>): Promise<TemplateModel | undefined> {
+  const file = stat(template);
+  const key = JSON.stringify([template, file?.mtimeMs, file?.size, Object.entries(parameters).sort(([a], [b]) => (a < b ? -1 : 1))]);
+  let model = models.get(key);
+  if (!model) {
+    if (models.size >= 32) models.clear();
+    model = import('../deploy/index.ts').then(({ loadTemplate }) => loadTemplate(template, { parameters }).model);
+    models.set(key, model);
+  }
+  return model;
+}
+
+function stat(file: string): { mtimeMs: number; size: number } | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined; // the deploy names a missing template
+  }
+}
+
+/** Whether the template defines a state machine of that name (its names only; default parameters). */
+export async function templateDefines(template: string, stateMachine: string): Promise<boolean> {
+  return (await templateModel(template, {}))?.stateMachines.some((sm) => sm.name === stateMachine) ?? false;
+}
+
 /** The definition a template state machine is created with, read without deploying (undefined when the template does not define it). */
 export async function templateDefinition(template: string, stateMachine: string, parameters: Record<string, string>): Promise<string | undefined> {
-  const { loadTemplate } = await import('../deploy/index.ts');
+  const sm = (await templateModel(template, parameters))?.stateMachines.find((s) => s.name === stateMachine);
+  if (!sm) return undefined;
   const { deployedDefinition } = await import('../deploy/resources/state-machine.ts');
-  const sm = loadTemplate(template, { parameters }).model?.stateMachines.find((s) => s.name === stateMachine);
-  return sm ? deployedDefinition(sm) : undefined;
+  return deployedDefinition(sm);
 }
