@@ -145,3 +145,19 @@ Resources:
     expect(report.checked).toContain(join(dir, 'statemachine/flow.asl.yaml'));
   });
 });
+
+describe('functions as a plain CloudFormation template gives them', () => {
+  it('Code as a local path (before aws cloudformation package) is the function folder; a missing one is named with where it resolved', async () => {
+    const template = (code: string) => `{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Resources": {
+    "PrepareFn": { "Type": "AWS::Lambda::Function", "Properties": { "Runtime": "python3.12", "Handler": "handler.main", "Code": "${code}", "Role": "arn:aws:iam::123456789012:role/x" } }
+  }
+}`;
+    const dir = folder({ 'template.json': template('src/etl'), 'missing.json': template('src/nowhere'), 'src/etl/handler.py': 'def main(event, context):\n    return event\n' });
+    const ok = await validateTemplate(join(dir, 'template.json'));
+    expect(ok.problems.filter((p) => p.severity === 'ERROR'), JSON.stringify(ok.problems, null, 1)).toEqual([]);
+    const missing = await validateTemplate(join(dir, 'missing.json'));
+    expect(missing.problems.map((p) => p.message)).toContainEqual(expect.stringContaining(`Code "src/nowhere" does not exist (resolved to ${join(dir, 'src/nowhere')})`));
+  });
+});

@@ -1,6 +1,6 @@
 /**
  * Where a function's code is on this machine, from whichever way the template
- * gives it: a local `CodeUri` (folder or .zip), `InlineCode` / `Code.ZipFile`
+ * gives it: a local `CodeUri` or pre-package `Code` path (folder or .zip), `InlineCode` / `Code.ZipFile`
  * (written, as CloudFormation does, to `index.py` / `index.js`), a CDK asset
  * (`Metadata: aws:asset:path`, relative to cdk.out), or an S3 location the
  * project maps to a local file (`s3Files`). Generated and extracted code goes
@@ -115,7 +115,11 @@ export function locateCode(f: CodeInput): CodeResult {
     return { problem: { message: 'a function needs CodeUri (a folder relative to the template), InlineCode, or an ImageUri (in Properties or Globals.Function)', field: 'Properties.CodeUri', severity: 'ERROR' } };
   }
   const code = p.Code;
-  if (!isObj(code)) return { problem: { message: 'Code is required (ZipFile, S3Bucket + S3Key, or ImageUri)', field: 'Properties.Code', severity: 'ERROR' } };
+  // Before `aws cloudformation package`, Code may be a local path (folder or .zip) that the command
+  // uploads and replaces with S3Bucket/S3Key; templates kept in a repository are written that way.
+  // https://docs.aws.amazon.com/cli/latest/reference/cloudformation/package.html
+  if (typeof code === 'string' && code !== '') return localPath(path.resolve(f.templateDir, code), `Code ${JSON.stringify(code)}`, 'Properties.Code');
+  if (!isObj(code)) return { problem: { message: 'Code is required (ZipFile, S3Bucket + S3Key, ImageUri, or a local path as aws cloudformation package reads it)', field: 'Properties.Code', severity: 'ERROR' } };
   if (typeof code.ZipFile === 'string') return inlineCode(code.ZipFile, runtime, 'Properties.Code.ZipFile');
   if (code.S3Bucket !== undefined || code.S3Key !== undefined) {
     const local = mappedS3(code.S3Bucket, code.S3Key, f.s3Files, f.templateDir);
