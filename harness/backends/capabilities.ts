@@ -28,6 +28,8 @@ export type Need =
   | 'observation.sns-messages'
   /** Messages that reached SQS queues, and those moved to dead-letter queues. */
   | 'observation.sqs-messages'
+  /** Events EventBridge buses accepted, and what their rules delivered to targets. */
+  | 'observation.events'
   | 'observation.logs'
   | 'local-code-directories'
   /** `given.faults: - { state: … }`: Task states answered by the engine's fault plan. */
@@ -56,6 +58,7 @@ export const NEEDS: readonly Need[] = [
   'observation.secret-reads',
   'observation.sns-messages',
   'observation.sqs-messages',
+  'observation.events',
   'observation.logs',
   'local-code-directories',
   'jsonata',
@@ -124,6 +127,7 @@ export function unsupportedReason(backend: Pick<Backend, 'name' | 'capabilities'
     case 'observation.secret-reads':
     case 'observation.sns-messages':
     case 'observation.sqs-messages':
+    case 'observation.events':
     case 'observation.logs':
       return c.observations ? undefined : `${who} does not report ${need.slice('observation.'.length)} (no /_rehearse control API; ${EMBEDDED_HINT})`;
     case 'local-code-directories':

@@ -94,9 +94,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 /** Checks a fault plan's shape, naming the bad field (`operations[0].service`). */
 export function validateFaultPlan(input: unknown): FaultPlan {
-  if (!isRecord(input)) throw new ControlError(400, 'InvalidFaultPlan', 'fault plan must be a JSON object with `functions`, `operations` and/or `states` arrays');
+  if (!isRecord(input)) throw new ControlError(400, 'InvalidFaultPlan', 'fault plan must be a JSON object with `functions`, `operations`, `targets` and/or `states` arrays');
   for (const key of Object.keys(input)) {
-    if (key !== 'functions' && key !== 'operations' && key !== 'states') throw new ControlError(400, 'InvalidFaultPlan', `fault plan: unknown field \`${key}\` (expected functions, operations, states)`);
+    if (key !== 'functions' && key !== 'operations' && key !== 'targets' && key !== 'states') throw new ControlError(400, 'InvalidFaultPlan', `fault plan: unknown field \`${key}\` (expected functions, operations, targets, states)`);
   }
   const check = (list: unknown, name: string, required: string[]) => {
     if (list === undefined) return;
@@ -123,6 +123,15 @@ export function validateFaultPlan(input: unknown): FaultPlan {
           if (f[key] !== undefined && (typeof f[key] !== 'string' || f[key] === '')) throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`operations[${i}].${key}\` must be a non-empty string`);
         }
         if (f.operation === undefined && f.resource === undefined) throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`operations[${i}]\` needs \`operation\` (or \`resource\`: every operation on it)`);
+      } else if (name === 'targets') {
+        // An EventBridge rule's target delivery: it fails (error) and/or is delayed (latencyMs).
+        if (f.target !== undefined && (typeof f.target !== 'string' || f.target === '')) throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`targets[${i}].target\` must be a non-empty string (a target Id)`);
+        if (f.error !== undefined && (!isRecord(f.error) || typeof f.error.code !== 'string' || f.error.code === '')) {
+          throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`targets[${i}].error.code\` must be a non-empty string`);
+        }
+        for (const key of ['input', 'throw', 'timeout', 'crash', 'return', 'operation']) {
+          if (key in f) throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`targets[${i}].${key}\` is not supported: a target fault has error and/or latencyMs`);
+        }
       } else if (name === 'states') {
         if (f.stateMachine !== undefined && (typeof f.stateMachine !== 'string' || f.stateMachine === '')) throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`states[${i}].stateMachine\` must be a non-empty string`);
         if (('return' in f) === ('throw' in f)) throw new ControlError(400, 'InvalidFaultPlan', `fault plan: \`states[${i}]\` needs exactly one of return, throw`);
@@ -137,6 +146,7 @@ export function validateFaultPlan(input: unknown): FaultPlan {
   check(input.functions, 'functions', ['function']);
   check(input.operations, 'operations', ['service']);
   check(input.states, 'states', ['state']);
+  check(input.targets, 'targets', ['rule']);
   return input as FaultPlan;
 }
 

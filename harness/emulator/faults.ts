@@ -64,13 +64,23 @@ export interface OperationFault extends CallSelector {
 /**
  * An EventBridge rule's target failing delivery (the target refuses or
  * cannot be reached): the attempt fails with `error` and is retried under the
- * target's RetryPolicy, then dead-lettered. Attempts are counted per rule (and
- * target, when given) from 1, retries included.
+ * target's RetryPolicy, then dead-lettered; `latencyMs` (alone) delays the
+ * attempt on the Clock instead. Attempts are counted per rule (and target,
+ * when given) from 1, retries included. Neither given: the attempt fails
+ * with `InternalException`.
  */
 export interface TargetFault extends CallSelector {
   rule: string;
   /** The target's Id; omitted: every target of the rule. */
   target?: string;
+  error?: { code: string; message?: string; statusCode?: number };
+  latencyMs?: number;
+}
+
+/** What the target faults selecting one delivery attempt do to it. */
+export interface TargetFaultEffect {
+  /** Virtual-time delay before the attempt (the faults' latencies added up). */
+  latencyMs: number;
   error?: { code: string; message?: string; statusCode?: number };
 }
 
@@ -264,21 +274,25 @@ export class FaultRegistry {
 
   /**
    * Counts one delivery attempt to target `targetId` of rule `ruleName` and
-   * returns the error it fails with, if a target fault selects it.
+   * returns what the target faults selecting it do (undefined: none does).
    */
-  nextTargetDelivery(ruleName: string, targetId: string): { code: string; message?: string; statusCode?: number } | undefined {
+  nextTargetDelivery(ruleName: string, targetId: string): TargetFaultEffect | undefined {
     const mine = (this.plan.targets ?? []).filter((f) => f.rule === ruleName && (f.target === undefined || f.target === targetId));
     if (mine.length === 0) return undefined;
     const numbers = new Map<string, number>();
-    // Every fault's counter moves (filter, not find); the first selecting one decides.
-    const hit = mine.filter((f) => {
+    // Every fault's counter moves (filter, not find); latencies add up, the first error decides.
+    const hits = mine.filter((f) => {
       const key = `target:${ruleName}:${f.target ?? '*'}`;
       let n = numbers.get(key);
       if (n === undefined) numbers.set(key, (n = this.bump(key)));
       return selects(f, n);
-    })[0];
-    if (!hit) return undefined;
-    return hit.error ?? { code: 'InternalException', message: `Injected fault: rule ${ruleName} target ${targetId} failed delivery`, statusCode: 500 };
+    });
+    if (hits.length === 0) return undefined;
+    const latencyMs = hits.reduce((ms, f) => ms + Math.max(0, f.latencyMs ?? 0), 0);
+    const error =
+      hits.find((f) => f.error)?.error ??
+      (hits.some((f) => f.latencyMs === undefined) ? { code: 'InternalException', message: `Injected fault: rule ${ruleName} target ${targetId} failed delivery`, statusCode: 500 } : undefined);
+    return { latencyMs, ...(error ? { error } : {}) };
   }
 
   /** Whether any state fault could answer a state of `stateMachine` (executions without one skip the lookup). */

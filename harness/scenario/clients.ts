@@ -5,6 +5,7 @@
  */
 import { Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -15,7 +16,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Backend } from '../backends/backend.ts';
 import { hostPrefixLookup } from '../protocol/host.ts';
 
-export type ServiceName = 'states' | 's3' | 'lambda' | 'secretsmanager' | 'sns' | 'sqs' | 'dynamodb';
+export type ServiceName = 'states' | 's3' | 'lambda' | 'secretsmanager' | 'sns' | 'sqs' | 'dynamodb' | 'events';
 
 export interface AwsClients {
   s3: S3Client;
@@ -24,6 +25,7 @@ export interface AwsClients {
   secrets: SecretsManagerClient;
   sns: SNSClient;
   sqs: SQSClient;
+  events: EventBridgeClient;
   dynamodb: DynamoDBClient;
   /** The Document client over `dynamodb`: plain JSON items (given.items, then.items). */
   documents: DynamoDBDocumentClient;
@@ -53,6 +55,7 @@ export function createClients(backend: Backend): AwsClients {
   const secrets = new SecretsManagerClient(base('secretsmanager'));
   const sns = new SNSClient(base('sns'));
   const sqs = new SQSClient(base('sqs'));
+  const events = new EventBridgeClient(base('events'));
   const dynamodb = new DynamoDBClient(base('dynamodb'));
   const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   return {
@@ -62,10 +65,11 @@ export function createClients(backend: Backend): AwsClients {
     secrets,
     sns,
     sqs,
+    events,
     dynamodb,
     documents,
     destroy() {
-      for (const c of [s3, sfn, lambda, secrets, sns, sqs, dynamodb]) c.destroy();
+      for (const c of [s3, sfn, lambda, secrets, sns, sqs, events, dynamodb]) c.destroy();
       httpAgent.destroy();
     },
   };

@@ -40,6 +40,7 @@ export function scenarioNeeds(spec: ScenarioSpec, options: { definitionText?: st
   if (t.coldStarts) needs.add('observation.cold-starts');
   if (t.sns) needs.add('observation.sns-messages');
   if (t.messages || t.deadLetters) needs.add('observation.sqs-messages');
+  if (t.events) needs.add('observation.events');
   if (t.secretReads) needs.add('observation.secret-reads');
   // Exact retry delays are only meaningful on virtual time (a wall-clock run would take that long and jitter).
   if (Object.values(t.states ?? {}).some((s) => s.retryDelaysSeconds !== undefined)) needs.add('virtual-time');

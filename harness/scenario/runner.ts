@@ -16,7 +16,7 @@ import { createIdSource, REAL_CLOCK } from '../core/index.ts';
 import { projectDeployOptions } from '../project/deploy-options.ts';
 import { putGivenObjects, type GivenObject } from './given-objects.ts';
 import { parameterValues, ProjectResolver, type Project } from '../project/resolve.ts';
-import type { FaultPlan, FunctionFault, OperationFault, StateFault } from '../emulator/faults.ts';
+import type { FaultPlan, FunctionFault, OperationFault, StateFault, TargetFault } from '../emulator/faults.ts';
 import type { ObservationsSnapshot } from '../emulator/observations.ts';
 import { createClients, type AwsClients } from './clients.ts';
 import { createControlApi } from './control.ts';
@@ -30,6 +30,7 @@ import type { CheckResult, ExecutionRecord, FunctionLogs, ImageRecord, ScenarioR
 import type { FaultSpec, ScenarioSpec } from './schema.ts';
 import type { MockAssignment } from './mock-plan.ts';
 import { objectBody, putSecret, runStep, StepError, type RunContext } from './steps.ts';
+import { checkEvents, eventsSettled } from './events.ts';
 import { checkQueues, createGivenQueues, queuesSettled } from './queues.ts';
 import { checkTables, collectTableEvidence, putGivenItems, tableContents } from './tables.ts';
 import { parseMaybeJson } from './value-match.ts';
@@ -84,9 +85,12 @@ export function toFaultPlan(faults: FaultSpec[]): FaultPlan {
   const functions: FunctionFault[] = [];
   const operations: OperationFault[] = [];
   const states: StateFault[] = [];
+  const targets: TargetFault[] = [];
   for (const f of faults) {
     const sel = { ...(f.invocations !== undefined ? { invocations: f.invocations as FunctionFault['invocations'] } : {}), ...(f.every !== undefined ? { every: f.every } : {}) };
-    if (f.state !== undefined) {
+    if (f.rule !== undefined) {
+      targets.push({ rule: f.rule, ...(f.target !== undefined ? { target: f.target } : {}), ...sel, ...(f.error ? { error: f.error } : {}), ...(f.latencyMs !== undefined ? { latencyMs: f.latencyMs } : {}) });
+    } else if (f.state !== undefined) {
       const action = f.throw ? { throw: { error: f.throw.errorType, ...(f.throw.message !== undefined ? { cause: f.throw.message } : {}) } } : { return: f.return };
       states.push({ state: f.state, ...(f.workflow !== undefined ? { stateMachine: f.workflow } : {}), ...sel, ...action });
     } else if (f.function !== undefined) {
@@ -111,7 +115,7 @@ export function toFaultPlan(faults: FaultSpec[]): FaultPlan {
       });
     }
   }
-  return { ...(functions.length ? { functions } : {}), ...(operations.length ? { operations } : {}), ...(states.length ? { states } : {}) };
+  return { ...(functions.length ? { functions } : {}), ...(operations.length ? { operations } : {}), ...(targets.length ? { targets } : {}), ...(states.length ? { states } : {}) };
 }
 
 /**
@@ -274,7 +278,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       for (const topic of spec.given?.topics ?? []) await clients.sns.send(new CreateTopicCommand({ Name: topic }));
       if (spec.given?.queues) await createGivenQueues(clients.sqs, spec.given.queues);
       const plan = toFaultPlan(spec.given?.faults ?? []);
-      if (control && (plan.functions || plan.operations || plan.states)) await control.putFaults(plan);
+      if (control && (plan.functions || plan.operations || plan.targets || plan.states)) await control.putFaults(plan);
       if (spec.given?.items) await putGivenItems(clients.documents, spec.given.items);
       const givenObjects: GivenObject[] = [];
       for (const o of spec.given?.objects ?? []) {
@@ -311,6 +315,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
           ...evaluateThen(spec.then, evidence.evidence),
           ...checkTables(spec.then, await collectTableEvidence(clients.dynamodb, clients.documents, spec.then)),
           ...checkQueues(spec.then, evidence.observations, evidence.evidence.observationsUnavailable),
+          ...checkEvents(spec.then, evidence.observations, evidence.evidence.observationsUnavailable),
         ];
     const status = scenarioStatus(ctx.steps, checks);
     const skippedChecks = checks.filter((c) => c.status === 'skipped');
@@ -368,14 +373,16 @@ async function settleExecutions(ctx: RunContext, spec: ScenarioSpec): Promise<vo
 }
 
 /**
- * Before checking then.messages / then.deadLetters: wait (wall clock) until
- * they hold — deliveries through event source mappings, retries after a
- * visibility timeout and redrives come after the steps — or the wait limit.
+ * Before checking then.messages / then.deadLetters / then.events: wait (wall
+ * clock) until they hold — deliveries through event source mappings and rule
+ * targets, retries after a visibility timeout or a failed delivery, and
+ * redrives come after the steps — or the wait limit.
  */
 async function settleQueues(ctx: RunContext, spec: ScenarioSpec): Promise<void> {
   const control = ctx.control;
-  if (!control || !ctx.backend.capabilities.observations || (!spec.then.messages && !spec.then.deadLetters)) return;
-  await poll(async () => (queuesSettled(spec.then, await control.observations()) ? true : undefined), ctx.waitTimeoutMs, () => new StepError('timeout'), ctx.signal).catch(() => undefined);
+  if (!control || !ctx.backend.capabilities.observations || (!spec.then.messages && !spec.then.deadLetters && !spec.then.events)) return;
+  const settled = (obs: ObservationsSnapshot) => queuesSettled(spec.then, obs) && eventsSettled(spec.then, obs);
+  await poll(async () => (settled(await control.observations()) ? true : undefined), ctx.waitTimeoutMs, () => new StepError('timeout'), ctx.signal).catch(() => undefined);
 }
 
 interface Collected {

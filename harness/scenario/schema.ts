@@ -69,6 +69,10 @@ export const Fault = z
     service: z.string().optional().describe('Service signing name (s3, secretsmanager, sns, states, lambda) — an operation fault'),
     table: z.string().optional().describe('DynamoDB table name — an operation fault on the requests that touch it (with operation: only that one, e.g. PutItem)'),
     queue: z.string().optional().describe('SQS queue name — an operation fault on the requests to that queue (with operation: only that one, e.g. SendMessage)'),
+    rule: z.string().optional().describe(
+      'EventBridge rule name — a target fault: delivery attempts to its targets fail with error (retried under the target\'s RetryPolicy, then dead-lettered) or are delayed by latencyMs; counted per rule (and target) from 1, retries included',
+    ),
+    target: z.string().optional().describe('Rule faults: only the target with this Id (default: every target of the rule)'),
     state: z.string().min(1).max(80).optional().describe(
       'Task state name — a state fault: the Task is answered with return (its integration\'s result) or fails with throw (errorType as the error, message as the cause) instead of calling its integration; how a scenario gets past a Task the endpoint cannot run (Glue, Batch, ECS, …). Calls counted per state from 1, retries and Map iterations included',
     ),
@@ -94,12 +98,18 @@ export const Fault = z
       .describe('Operation faults: the AWS error returned'),
   })
   .superRefine((f, ctx) => {
-    if ([f.function, f.service, f.table, f.queue, f.state].filter((x) => x !== undefined).length !== 1) {
-      ctx.addIssue({ code: 'custom', message: 'a fault names either a function, a service + operation, a DynamoDB table, an SQS queue or a Task state' });
+    if ([f.function, f.service, f.table, f.queue, f.rule, f.state].filter((x) => x !== undefined).length !== 1) {
+      ctx.addIssue({ code: 'custom', message: 'a fault names either a function, a service + operation, a DynamoDB table, an SQS queue, an EventBridge rule or a Task state' });
       return;
     }
     if (f.workflow !== undefined && f.state === undefined) ctx.addIssue({ code: 'custom', message: 'workflow belongs to state faults (state: …)', path: ['workflow'] });
-    if (f.state !== undefined) {
+    if (f.target !== undefined && f.rule === undefined) ctx.addIssue({ code: 'custom', message: 'target belongs to rule faults (rule: …)', path: ['target'] });
+    if (f.rule !== undefined) {
+      for (const k of ['throw', 'timeout', 'crash', 'return', 'input', 'operation'] as const) {
+        if (f[k] !== undefined) ctx.addIssue({ code: 'custom', message: `rule fault on ${f.rule}: ${k} does not apply (a rule fault has error and/or latencyMs)`, path: [k] });
+      }
+      if (f.error === undefined && f.latencyMs === undefined) ctx.addIssue({ code: 'custom', message: `rule fault on ${f.rule}: give error (the delivery fails) and/or latencyMs (it is delayed)` });
+    } else if (f.state !== undefined) {
       if ((f.return !== undefined) === (f.throw !== undefined)) ctx.addIssue({ code: 'custom', message: `state fault on ${f.state}: give exactly one of return, throw` });
       for (const k of ['timeout', 'crash', 'latencyMs', 'input', 'operation', 'error'] as const) {
         if (f[k] !== undefined) ctx.addIssue({ code: 'custom', message: `state fault on ${f.state}: ${k} belongs to function or operation faults (a state fault has return or throw)`, path: [k] });
@@ -251,6 +261,16 @@ export const SendStep = z.strictObject({
   expectError: ExpectError,
 });
 
+export const PutEventsEntry = z.strictObject({
+  source: IDENT.describe('Source (an aws.* source is refused, as AWS does for callers that are not the service)'),
+  detailType: IDENT.describe('DetailType'),
+  detail: z.record(z.string(), Json).default({}).describe('Detail, a JSON object (sent as its JSON text)'),
+  eventBusName: IDENT.optional().describe('EventBusName, a bus name or ARN (default: the default bus)'),
+  resources: z.array(z.string()).optional().describe('Resources (ARNs)'),
+});
+
+export const PutEventsStep = z.array(PutEventsEntry).min(1).max(10);
+
 export const InvokeStep = z.strictObject({
   function: IDENT,
   payload: Json.optional(),
@@ -326,6 +346,7 @@ export interface StepInput {
   advanceClock?: z.input<typeof AdvanceClockStep>;
   invoke?: z.input<typeof InvokeStep>;
   send?: z.input<typeof SendStep>;
+  putEvents?: z.input<typeof PutEventsStep>;
   deliverS3Event?: z.input<typeof DeliverS3EventStep>;
   presign?: z.input<typeof PresignStep>;
   fetch?: z.input<typeof FetchStep>;
@@ -346,6 +367,7 @@ export const STEP_ACTIONS = [
   'advanceClock',
   'invoke',
   'send',
+  'putEvents',
   'deliverS3Event',
   'presign',
   'fetch',
@@ -369,6 +391,7 @@ export const Step: z.ZodType<StepOutput, StepInput> = z.lazy(() =>
       advanceClock: AdvanceClockStep.optional(),
       invoke: InvokeStep.optional().describe('Invoke a function directly'),
       send: SendStep.optional().describe('SendMessage to an SQS queue'),
+      putEvents: PutEventsStep.optional().describe('PutEvents (1–10 entries) over the EventBridge API; an entry EventBridge refuses fails the step with its ErrorCode'),
       deliverS3Event: DeliverS3EventStep.optional(),
       presign: PresignStep.optional().describe('Create a presigned S3 URL (signed on the scenario clock)'),
       fetch: FetchStep.optional(),
@@ -407,6 +430,7 @@ export interface StepOutput {
   advanceClock?: z.output<typeof AdvanceClockStep>;
   invoke?: z.output<typeof InvokeStep>;
   send?: z.output<typeof SendStep>;
+  putEvents?: z.output<typeof PutEventsStep>;
   deliverS3Event?: z.output<typeof DeliverS3EventStep>;
   presign?: z.output<typeof PresignStep>;
   fetch?: z.output<typeof FetchStep>;
@@ -501,6 +525,25 @@ export const MessagesExpect = z.strictObject({
   attributes: z.record(z.string(), Json).optional().describe('Only messages whose attributes have these values (strings, numbers or matchers)'),
 });
 
+const DELIVERY_STATUS = z.enum(['delivered', 'failed']);
+
+export const EventExpect = z
+  .strictObject({
+    event: Json.optional().describe('Partial match of the event as rules see it (source, detail-type, detail, resources…; same matchers as output)'),
+    rule: IDENT.optional().describe("Count this rule's deliveries of matching events to its targets instead of the events the bus accepted"),
+    target: IDENT.optional().describe('With rule: only deliveries to the target with this Id'),
+    status: DELIVERY_STATUS.optional().describe('With rule: delivered (default) or failed (after the RetryPolicy ran out, or an error a retry cannot fix)'),
+    attempts: Count.optional().describe('With rule: only deliveries that took this many attempts (1 + retries)'),
+    input: Json.optional().describe('With rule: partial match of what the target received (Input, InputPath, InputTransformer applied), JSON parsed'),
+    count: Count.optional().describe('How many (default: at least 1)'),
+  })
+  .superRefine((e, ctx) => {
+    if (e.rule !== undefined) return;
+    for (const k of ['target', 'status', 'attempts', 'input'] as const) {
+      if (e[k] !== undefined) ctx.addIssue({ code: 'custom', message: `${k} needs rule: it describes a rule's deliveries`, path: [k] });
+    }
+  });
+
 export const Then = z.strictObject({
   execution: ExecutionExpect.optional(),
   executions: z
@@ -529,6 +572,10 @@ export const Then = z.strictObject({
     .record(IDENT, MessagesExpect.omit({ attributes: true }))
     .optional()
     .describe('SQS queue name → its messages SQS moved to the dead-letter queue (maxReceiveCount receives); waits until it has'),
+  events: z
+    .record(IDENT, z.array(EventExpect))
+    .optional()
+    .describe('EventBridge bus name (default, or a custom bus) → the events it accepted during the scenario, or with rule: what that rule delivered; waits until they hold'),
   items: z.record(IDENT, z.array(ItemExpect)).optional().describe('DynamoDB table name → items expected in it'),
   tables: z
     .record(IDENT, z.strictObject({ count: Count.describe('How many items the table holds') }))
@@ -579,6 +626,8 @@ export type StepSpec = StepOutput;
 export type GivenQueueSpec = z.output<typeof GivenQueue>;
 export type SendStepSpec = z.output<typeof SendStep>;
 export type MessagesExpectSpec = z.output<typeof MessagesExpect>;
+export type PutEventsStepSpec = z.output<typeof PutEventsStep>;
+export type EventExpectSpec = z.output<typeof EventExpect>;
 export type TestStateStepSpec = z.output<typeof TestStateStep>;
 
 /** The JSON Schema editors use (yaml-language-server). */

@@ -1,7 +1,8 @@
 /**
  * The `when` steps, each through the AWS SDK (or the control API for the
  * clock): upload, start, await, task callbacks, secret rotation, clock moves,
- * direct invokes, re-delivered S3 events, repeat and parallel.
+ * direct invokes, SQS messages, EventBridge events, re-delivered S3 events,
+ * repeat and parallel.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, resolve } from 'node:path';
@@ -24,6 +25,7 @@ import { describe, getHistory, listAllExecutions, listStateMachines, poll, TERMI
 import { ATTEMPT_SCHEDULED, detailsOf, indexHistory, pathTaken, taskTokenOf } from './history.ts';
 import { CONTENT_TYPES, generateImage } from './images.ts';
 import { DEFAULT_EXPIRES_IN, presignForm, presignUrl, sendLink, type Link } from './links.ts';
+import { putEvents } from './events.ts';
 import { sendMessage } from './queues.ts';
 import type { StepResult } from './results.ts';
 import type { StepSpec } from './schema.ts';
@@ -470,6 +472,11 @@ export async function runStep(ctx: RunContext, step: StepSpec, id: string): Prom
     } else if (step.send) {
       const s = step.send;
       message = await expecting(() => sendMessage(ctx.clients.sqs, s), s.expectError, `SendMessage to ${s.queue}`);
+    } else if (step.putEvents) {
+      const entries = step.putEvents;
+      message = await putEvents(ctx.clients.events, entries).catch((e: Error) => {
+        throw new StepError(e.name === 'FailedEntry' ? e.message : `PutEvents failed: ${e.name}: ${e.message}`);
+      });
     } else if (step.deliverS3Event) message = await deliverS3Event(ctx, step.deliverS3Event);
     else if (step.presign) {
       const p = step.presign;

@@ -83,12 +83,17 @@ export class EventRouter {
 
   private async attempt(rule: RuleRecord, target: TargetRecord, event: EventEnvelope, ingestionTime: number, hops: number, attempt: number, generation: number): Promise<void> {
     if (generation !== this.generation) return;
+    const fault = this.deps.faults.nextTargetDelivery(rule.name, target.Id);
+    // A delayed delivery is not work: virtual time moves while it waits (as for an operation fault's latency).
+    if (fault && fault.latencyMs > 0) {
+      await this.deps.clock.sleep(fault.latencyMs);
+      if (generation !== this.generation) return;
+    }
     const release = this.deps.clock.hold('work', `events → ${target.Arn}`);
     let error: unknown;
     try {
       const input = targetInput(target, event, { ruleName: rule.name, ruleArn: rule.arn, ingestionTime });
-      const fault = this.deps.faults.nextTargetDelivery(rule.name, target.Id);
-      if (fault) throw new AwsServiceError(fault.code, fault.message ?? `Injected fault: ${fault.code}`, fault.statusCode ?? 500);
+      if (fault?.error) throw new AwsServiceError(fault.error.code, fault.error.message ?? `Injected fault: ${fault.error.code}`, fault.error.statusCode ?? 500);
       await deliverToTarget(this.call, { ruleArn: rule.arn, target, input, event, forward: (bus) => this.forward(bus, event, ingestionTime, hops) });
       if (generation !== this.generation) return;
       this.record(rule, target, event, input, { status: 'delivered', attempts: attempt });
