@@ -136,7 +136,7 @@ then:
   });
 
   it('rejects a fault naming both a table and a function, and a table fault without error or latency', () => {
-    expect(() => parseScenario('name: x\ngiven:\n  faults:\n    - { table: orders, function: f, throw: { errorType: E } }\n', '/virtual/bad.yaml')).toThrow(/a fault names either a function, a service \+ operation, a DynamoDB table, an SQS queue or a Task state/);
+    expect(() => parseScenario('name: x\ngiven:\n  faults:\n    - { table: orders, function: f, throw: { errorType: E } }\n', '/virtual/bad.yaml')).toThrow(/a fault names either a function, a service \+ operation, a DynamoDB table, an SQS queue, an EventBridge rule or a Task state/);
     expect(() => parseScenario('name: x\ngiven:\n  faults:\n    - { table: orders, operation: PutItem }\n', '/virtual/bad.yaml')).toThrow(/an operation fault needs error or latencyMs/);
     expect(() => parseScenario('name: x\nthen:\n  tables:\n    orders: { cuont: 1 }\n', '/virtual/bad.yaml')).toThrow(/cuont/);
   });
