@@ -397,6 +397,19 @@ export function attemptKeys(responses: Record<string, MockedResponseEntry>): str
  * The file's text, attempts in order ("0", "1-2", "3") as in AWS's examples —
  * JSON.stringify alone would print "0", "3", "1-2".
  */
+/** JSON text → a checked MockConfigFile, or the problem naming the file. */
+export function parseMockConfig(text: string, name: string): { config: MockConfigFile } | { problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return { problem: `the mock config file ${name} is not valid JSON: ${(e as Error).message}` };
+  }
+  const problems = validateMockConfig(value);
+  if (problems.length > 0) return { problem: `the mock config file ${name} is not a valid MockConfigFile: ${problems.join('; ')}` };
+  return { config: value as MockConfigFile };
+}
+
 export function serializeMockConfig(config: MockConfigFile): string {
   const responses = Object.entries(config.MockedResponses).map(([name, attempts]) => {
     const body = attemptKeys(attempts)

@@ -17,7 +17,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { ExecutionMocks, MockedTaskAnswer } from '../asl/index.ts';
-import { attemptKeys, validateMockConfig, type MockConfigFile, type MockedResponseEntry } from '../backends/mock-config.ts';
+import { attemptKeys, parseMockConfig, validateMockConfig, type MockConfigFile, type MockedResponseEntry } from '../backends/mock-config.ts';
 
 /** A test case that cannot be used: the message says which file, state machine and test case, and why. */
 export class MockConfigError extends Error {}
@@ -125,7 +125,7 @@ export class MockConfigs {
     if (sources.length === 0) {
       throw new MockConfigError(
         `test case ${testCaseName} was asked for (the state machine ARN ends in #${testCaseName}), but this endpoint has no mock config: ` +
-          'start it with --mock-config FILE or SFN_MOCK_CONFIG=FILE, or install one with PUT /_rehearse/mock-config',
+          'start it with --mock-config FILE or SFN_MOCK_CONFIG=FILE, or install one with PUT /_rehearse/mock-config (a scenario does so for its given.mockConfig)',
       );
     }
     for (const source of sources) {
@@ -140,17 +140,4 @@ export class MockConfigs {
       .join('; ');
     throw new MockConfigError(`no test case ${testCaseName} for state machine ${stateMachineName} in the mock config: ${known}`);
   }
-}
-
-/** JSON text → a checked MockConfigFile, or the problem naming the file. */
-export function parseMockConfig(text: string, name: string): { config: MockConfigFile } | { problem: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return { problem: `the mock config file ${name} is not valid JSON: ${(e as Error).message}` };
-  }
-  const problems = validateMockConfig(value);
-  if (problems.length > 0) return { problem: `the mock config file ${name} is not a valid MockConfigFile: ${problems.join('; ')}` };
-  return { config: value as MockConfigFile };
 }

@@ -4,6 +4,7 @@
  * same against `rehearse serve` in another process.
  */
 import { RehearseError } from '../core/index.ts';
+import type { MockConfigFile } from '../backends/mock-config.ts';
 import type { ClockState, FaultPlan, ObservationsSnapshot, SnapshotCreated } from '../emulator/control-types.ts';
 
 export interface ControlApi {
@@ -12,6 +13,8 @@ export interface ControlApi {
   advanceClock(ms: number): Promise<ClockState>;
   putFaults(plan: FaultPlan): Promise<void>;
   clearFaults(): Promise<void>;
+  /** A scenario's MockConfigFile (`name` appears in the endpoint's messages), until reset or restore. */
+  putMockConfig(config: MockConfigFile, name: string): Promise<void>;
   observations(): Promise<ObservationsSnapshot>;
   logs(functionName: string): Promise<Array<{ requestId: string; logs: string }>>;
   /** Copies the whole endpoint's state (a deployed template); returns its id. */
@@ -46,6 +49,7 @@ export function createControlApi(controlUrl: string): ControlApi {
     advanceClock: (ms) => call<ClockState>('POST', 'clock', { advanceMs: ms }),
     putFaults: (plan) => call<void>('PUT', 'faults', plan),
     clearFaults: () => call<void>('DELETE', 'faults'),
+    putMockConfig: (config, name) => call<void>('PUT', 'mock-config', { name, config }),
     observations: () => call<ObservationsSnapshot>('GET', 'observations'),
     snapshot: async () => (await call<SnapshotCreated>('POST', 'snapshots')).snapshotId,
     restore: (id, seed) => call<void>('POST', `snapshots/${encodeURIComponent(id)}/restore`, { seed }),

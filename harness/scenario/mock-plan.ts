@@ -16,13 +16,13 @@
  * `prepareMockPlan` reads them — scenario definition files and the SAM
  * template's state machines — and plans.
  */
-import { buildMockConfig, mockTestCaseName, type MockConfigFile, type MockTestCase } from '../backends/mock-config.ts';
 import { dirname } from 'node:path';
+import { BACKEND_CAPABILITIES } from '../backends/capabilities.ts';
+import { buildMockConfig, mockTestCaseName, type MockConfigFile, type MockTestCase } from '../backends/mock-config.ts';
+import { extractTestCase, readGivenMockConfig, startsWithStep, type GivenMockConfig } from './given-mock-config.ts';
 import type { LoadedScenario } from './loader.ts';
-import { walkSteps } from './needs.ts';
 import { hasFunctionFaults, readScenarioDefinition, scenarioStateMachineName, toFaultPlan } from './runner.ts';
 import { ProjectResolver } from '../project/resolve.ts';
-import type { ScenarioSpec } from './schema.ts';
 
 /** What a scenario with function faults gets on a mock-config backend. */
 export type MockAssignment =
@@ -38,6 +38,13 @@ export interface PlannedScenario {
    * undefined when neither is found.
    */
   definition?: unknown;
+  /** Its `given.mockConfig`, read and checked (absent when it has none, or when reading failed: the runner reports that). */
+  mockConfig?: GivenMockConfig;
+}
+
+/** Whether this backend kind injects function faults as MockConfigFile test cases (LocalStack). */
+function functionFaultsAsMocks(backendName: string): boolean {
+  return Object.hasOwn(BACKEND_CAPABILITIES, backendName) && BACKEND_CAPABILITIES[backendName as keyof typeof BACKEND_CAPABILITIES].functionFaults === 'mock-config';
 }
 
 export interface MockPlan {
@@ -47,17 +54,6 @@ export interface MockPlan {
   assignments: Map<string, MockAssignment>;
   /** Whether any test case was written (otherwise the backend boots with its default file). */
   hasTestCases: boolean;
-}
-
-/** Whether a `start` step of the scenario starts `stateMachineName` (by name or ARN). */
-function startsWithStep(spec: ScenarioSpec, stateMachineName: string): boolean {
-  let found = false;
-  walkSteps(spec.when, (s) => {
-    if (!s.start) return;
-    const target = s.start.workflow ?? stateMachineName;
-    if (target.split(':').pop() === stateMachineName) found = true;
-  });
-  return found;
 }
 
 /** Test case names are unique per state machine; two scenario names may slug alike ("a b", "a-b"). */
@@ -72,11 +68,32 @@ export function planMocks(scenarios: PlannedScenario[], backendName = 'localstac
   const assignments = new Map<string, MockAssignment>();
   const skip = (file: string, reason: string) => assignments.set(file, { kind: 'skipped', reason: `skipped on ${backendName}: ${reason}` });
   const cases: Array<MockTestCase & { file: string }> = [];
+  const copied: Array<{ file: string; given: GivenMockConfig; testCaseName: string }> = [];
   const taken = new Map<string, Set<string>>();
-  for (const { loaded, definition } of scenarios) {
+  const namesFor = (stateMachineName: string) => {
+    const names = taken.get(stateMachineName) ?? new Set<string>();
+    taken.set(stateMachineName, names);
+    return names;
+  };
+  const faultsAsMocks = functionFaultsAsMocks(backendName);
+  for (const { loaded, definition, mockConfig } of scenarios) {
     const spec = loaded.spec;
-    if (spec.skip || !hasFunctionFaults(spec)) continue;
+    if (spec.skip) continue;
     const stateMachineName = scenarioStateMachineName(spec);
+    if (spec.given?.mockConfig) {
+      if (!mockConfig) continue; // unreadable or invalid: the runner reports why
+      if (faultsAsMocks && hasFunctionFaults(spec)) {
+        skip(
+          loaded.file,
+          'it has both given.mockConfig and function faults, and an execution runs exactly one test case of the MockConfigFile the backend boots with — ' +
+            'put the faults into the file\'s test case, or run it with `--backend embedded`',
+        );
+        continue;
+      }
+      copied.push({ file: loaded.file, given: mockConfig, testCaseName: uniqueName(mockConfig.testCaseName, namesFor(stateMachineName)) });
+      continue;
+    }
+    if (!faultsAsMocks || !hasFunctionFaults(spec)) continue;
     if (definition === undefined) {
       skip(loaded.file, `no definition found for state machine ${stateMachineName} (not in workflows/template.yaml), so its Task states cannot be mocked`);
       continue;
@@ -89,12 +106,10 @@ export function planMocks(scenarios: PlannedScenario[], backendName = 'localstac
       );
       continue;
     }
-    const names = taken.get(stateMachineName) ?? new Set<string>();
-    taken.set(stateMachineName, names);
     cases.push({
       file: loaded.file,
       stateMachineName,
-      testCaseName: uniqueName(mockTestCaseName(spec.name), names),
+      testCaseName: uniqueName(mockTestCaseName(spec.name), namesFor(stateMachineName)),
       definition,
       faults: toFaultPlan(spec.given?.faults ?? []),
     });
@@ -105,7 +120,15 @@ export function planMocks(scenarios: PlannedScenario[], backendName = 'localstac
     assignments.set(fileOf(tc.stateMachineName, tc.testCaseName), { kind: 'mocked', ...tc });
   }
   for (const s of build.skipped) skip(fileOf(s.stateMachineName, s.testCaseName), s.reason);
-  return { config: build.config, assignments, hasTestCases: build.testCases.length > 0 };
+  for (const { file, given, testCaseName } of copied) {
+    const part = extractTestCase(given, testCaseName);
+    const machine = (build.config.StateMachines[given.stateMachineName] ??= { TestCases: {} });
+    Object.assign(machine.TestCases, part.StateMachines[given.stateMachineName]!.TestCases);
+    Object.assign(build.config.MockedResponses, part.MockedResponses);
+    const mockedStates = Object.keys(part.StateMachines[given.stateMachineName]!.TestCases[testCaseName]!);
+    assignments.set(file, { kind: 'mocked', stateMachineName: given.stateMachineName, testCaseName, mockedStates });
+  }
+  return { config: build.config, assignments, hasTestCases: build.testCases.length + copied.length > 0 };
 }
 
 /** A template's state machines (harness/deploy), loaded only when planning: deploy brings the packaging code with it. */
@@ -122,6 +145,15 @@ export async function prepareMockPlan(scenarios: LoadedScenario[], backendName: 
   const templates = new Map<string, Promise<Map<string, string>>>();
   const planned: PlannedScenario[] = [];
   for (const loaded of scenarios) {
+    if (loaded.spec.given?.mockConfig) {
+      const mockConfig = await readGivenMockConfig(loaded, scenarioStateMachineName(loaded.spec)).catch(() => undefined);
+      planned.push({ loaded, ...(mockConfig ? { mockConfig } : {}) });
+      continue;
+    }
+    if (!functionFaultsAsMocks(backendName) || !hasFunctionFaults(loaded.spec)) {
+      planned.push({ loaded });
+      continue;
+    }
     const read = await readScenarioDefinition(loaded);
     if (read.error !== undefined) {
       // The runner reports the missing file as the scenario's error; there is nothing to mock.

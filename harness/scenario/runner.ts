@@ -5,7 +5,7 @@
  * code runs against `rehearse serve` in another process.
  */
 import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { GetObjectCommand, GetObjectTaggingCommand, ListObjectsV2Command, ListObjectVersionsCommand, NoSuchKey } from '@aws-sdk/client-s3';
 import { DeleteSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateStateMachineCommand } from '@aws-sdk/client-sfn';
@@ -28,6 +28,7 @@ import { scenarioNeeds } from './needs.ts';
 import { templateDefines, templateDefinition, unansweredTasks } from './unanswered-tasks.ts';
 import type { CheckResult, ExecutionRecord, FunctionLogs, ImageRecord, ScenarioResult } from './results.ts';
 import type { FaultSpec, ScenarioSpec } from './schema.ts';
+import { mockConfigRoute, readGivenMockConfig } from './given-mock-config.ts';
 import type { MockAssignment } from './mock-plan.ts';
 import { objectBody, putSecret, runStep, StepError, type RunContext } from './steps.ts';
 import { checkEvents, eventsSettled } from './events.ts';
@@ -202,14 +203,18 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
 
   const { backend } = options;
   let reason = skipReason(backend, scenarioNeeds(spec, definitionText !== undefined ? { definitionText } : {}));
-  const mocked: MockAssignment | undefined =
-    backend.capabilities.functionFaults === 'mock-config' && hasFunctionFaults(spec)
-      ? (options.mock ?? {
-          kind: 'skipped',
-          reason: `skipped on ${backend.name}: its function faults need a test case in the MockConfigFile the backend booted with, and none was planned (run it with rehearse run / runSuite, which plans them)`,
-        })
-      : undefined;
+  const mockRoute = mockConfigRoute(backend);
+  const plannedMocks = (backend.capabilities.functionFaults === 'mock-config' && hasFunctionFaults(spec)) || (mockRoute === 'boot' && spec.given?.mockConfig !== undefined);
+  const mocked: MockAssignment | undefined = plannedMocks
+    ? (options.mock ?? {
+        kind: 'skipped',
+        reason: `skipped on ${backend.name}: its mocks need a test case in the MockConfigFile the backend booted with, and none was planned (run it with rehearse run / runSuite, which plans them)`,
+      })
+    : undefined;
   if (!reason && mocked?.kind === 'skipped') reason = mocked.reason;
+  if (!reason && spec.given?.mockConfig && mockRoute === undefined) {
+    reason = `skipped on ${backend.name}: given.mockConfig needs a backend that reads a MockConfigFile (embedded, rehearse serve, LocalStack, Step Functions Local); this endpoint has no /_rehearse control API`;
+  }
   if (reason) return finish({ status: 'skipped', reason });
 
   const clients = createClients(backend);
@@ -269,6 +274,13 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
           new CreateStateMachineCommand({ name, definition: definitionText, roleArn: `arn:aws:iam::123456789012:role/rehearse-scenario` }),
         );
         ctx.workflow = name;
+      }
+      if (spec.given?.mockConfig) {
+        const given = (await readGivenMockConfig(loaded, ctx.workflow ?? scenarioStateMachineName(spec)))!;
+        if (mockRoute === 'control-api') {
+          await control!.putMockConfig(given.config, `the scenario's mock config (${relative(options.cwd, given.file) || given.file})`);
+          ctx.mockTestCase = { stateMachineName: given.stateMachineName, testCaseName: given.testCaseName };
+        }
       }
       for (const [name, value] of Object.entries(spec.given?.secrets ?? {})) {
         if (value === null) {

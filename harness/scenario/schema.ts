@@ -148,6 +148,15 @@ export const GivenQueue = z.union([
   }),
 ]);
 
+export const GivenMockConfig = z
+  .strictObject({
+    file: z.string().min(1).describe("A Step Functions Local MockConfigFile (JSON), path relative to the scenario file"),
+    testCase: z.string().min(1).describe("The file's test case for the scenario's workflow"),
+  })
+  .describe(
+    "Runs one test case of a Step Functions Local MockConfigFile: executions that `start` steps begin on the scenario's workflow start on `<arn>#<testCase>`, so its mocked states answer as the file says (docs/migrating-from-stepfunctions-local.md)",
+  );
+
 export const Given = z.strictObject({
   secrets: z
     .record(z.string(), z.union([z.string(), z.record(z.string(), Json), z.null()]))
@@ -165,6 +174,7 @@ export const Given = z.strictObject({
     .optional()
     .describe('SAM template parameter overrides for the deploy, e.g. ConfigCacheTtlSeconds: 0'),
   faults: z.array(Fault).optional(),
+  mockConfig: GivenMockConfig.optional(),
 });
 
 // ---------- when ----------

@@ -14,6 +14,7 @@ import { createIdSource, REAL_CLOCK, RehearseError } from '../core/index.ts';
 import type { ProgressReporter } from '../report/console.ts';
 import { findScenarioFiles, loadScenario, ScenarioLoadError, type LoadedScenario } from './loader.ts';
 import { summarize, type RunReport, type ScenarioResult } from './results.ts';
+import { bootsWithMockConfig } from './given-mock-config.ts';
 import { prepareMockPlan, type MockPlan } from './mock-plan.ts';
 import { runScenario, type DeployFn } from './runner.ts';
 import { checkAgainstTemplates } from './template-check.ts';
@@ -22,7 +23,7 @@ import { describeProject, ProjectResolver, type ProjectFlags } from '../project/
 export interface BackendFactoryOptions {
   seed?: string;
   realTime?: boolean;
-  /** For backends whose function faults are mocks (LocalStack): the MockConfigFile to boot with. */
+  /** For backends that read mocks at boot (LocalStack, Step Functions Local): the MockConfigFile to boot with. */
   mockConfig?: MockConfigFile;
 }
 
@@ -160,7 +161,8 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
   const workers = isolatedPerScenario ? Math.max(1, options.workers ?? Math.min(2, availableParallelism())) : 1;
   const reporter = options.reporter;
   // The MockConfigFile is read once when the backend boots: plan every scenario's test case first.
-  const mockPlan: MockPlan | undefined = usesMockConfig(backendSpec) ? await prepareMockPlan(selected, backendSpec, projects) : undefined;
+  const bootMocks = usesMockConfig(backendSpec) || (bootsWithMockConfig(backendSpec.trim()) && selected.some((l) => l.spec.given?.mockConfig));
+  const mockPlan: MockPlan | undefined = bootMocks ? await prepareMockPlan(selected, backendSpec.trim(), projects) : undefined;
   const mockConfig = mockPlan?.hasTestCases ? { mockConfig: mockPlan.config } : {};
   reporter?.started(selected.length);
 

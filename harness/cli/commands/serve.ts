@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { RehearseError } from '../../core/index.ts';
 import { startEmulator } from '../../emulator/index.ts';
-import { parseMockConfig } from '../../emulator/mock-configs.ts';
+import { parseMockConfig } from '../../backends/mock-config.ts';
 import type { Logger } from '../../emulator/service-deps.ts';
 import type { CliIo } from '../io.ts';
 

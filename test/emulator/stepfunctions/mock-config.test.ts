@@ -21,53 +21,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../harness/emulator/index.ts';
 import { sfnClient, sqsClient } from '../../support/clients.ts';
+import { ACCOUNT, AWS_EXAMPLE_DEFINITION, AWS_EXAMPLE_MOCK_CONFIG } from '../../support/lambda-sqs-example.ts';
 
-const ACCOUNT = '123456789012';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/service-role/LambdaSQSIntegration`;
-
-/** AWS's example mock configuration file, as the documentation gives it. */
-export const AWS_EXAMPLE_MOCK_CONFIG = {
-  StateMachines: {
-    LambdaSQSIntegration: {
-      TestCases: {
-        HappyPath: { LambdaState: 'MockedLambdaSuccess', SQSState: 'MockedSQSSuccess' },
-        RetryPath: { LambdaState: 'MockedLambdaRetry', SQSState: 'MockedSQSSuccess' },
-        HybridPath: { LambdaState: 'MockedLambdaSuccess' },
-      },
-    },
-  },
-  MockedResponses: {
-    MockedLambdaSuccess: { '0': { Return: { StatusCode: 200, Payload: { StatusCode: 200, body: 'Hello from Lambda!' } } } },
-    LambdaMockedResourceNotReady: { '0': { Throw: { Error: 'Lambda.ResourceNotReadyException', Cause: 'Lambda resource is not ready.' } } },
-    MockedSQSSuccess: { '0': { Return: { MD5OfMessageBody: '3bcb6e8e-7h85-4375-b0bc-1a59812c6e51', MessageId: '3bcb6e8e-8b51-4375-b0bc-1a59812c6e51' } } },
-    MockedLambdaRetry: {
-      '0': { Throw: { Error: 'Lambda.ResourceNotReadyException', Cause: 'Lambda resource is not ready.' } },
-      '1-2': { Throw: { Error: 'Lambda.TimeoutException', Cause: 'Lambda timed out.' } },
-      '3': { Return: { StatusCode: 200, Payload: { StatusCode: 200, body: 'Hello from Lambda!' } } },
-    },
-  },
-};
-
-/** AWS's example state machine (the create-state-machine call's definition). */
-export const AWS_EXAMPLE_DEFINITION = {
-  Comment: 'This state machine is called: LambdaSQSIntegration',
-  StartAt: 'LambdaState',
-  States: {
-    LambdaState: {
-      Type: 'Task',
-      Resource: 'arn:aws:states:::lambda:invoke',
-      Parameters: { 'Payload.$': '$', FunctionName: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:HelloWorldFunction` },
-      Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
-      Next: 'SQSState',
-    },
-    SQSState: {
-      Type: 'Task',
-      Resource: 'arn:aws:states:::sqs:sendMessage',
-      Parameters: { QueueUrl: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/myQueue`, 'MessageBody.$': '$' },
-      End: true,
-    },
-  },
-};
 
 /** A second machine for the behaviours the example does not show. */
 const MORE = {
