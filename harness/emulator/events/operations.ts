@@ -494,6 +494,15 @@ function readTarget(value: unknown, index: number): TargetRecord {
   const arn = requiredString(t, 'Arn', { max: 1600 });
   // AWS's wording names the ARN it could not read (there is no member path in it).
   if (!/^arn:aws[\w-]*:[a-z0-9-]+:/.test(arn)) throw ValidationException(`Parameter ${arn} is not valid. Reason: Provided Arn is not in correct format.`);
+  // A FIFO queue needs a message group for every message; EventBridge refuses the whole PutTargets call
+  // (400 ValidationException, as real AWS answers Terraform and CloudFormation: "Parameter(s) SqsParameters
+  // must be specified for target: <Id>.") rather than fail each delivery later.
+  // https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_SqsParameters.html
+  const sqsParameters = t.SqsParameters;
+  const groupId = sqsParameters !== null && typeof sqsParameters === 'object' ? (sqsParameters as Record<string, unknown>).MessageGroupId : undefined;
+  if (/^arn:aws[\w-]*:sqs:/.test(arn) && arn.endsWith('.fifo') && (typeof groupId !== 'string' || groupId === '')) {
+    throw ValidationException(`Parameter(s) SqsParameters must be specified for target: ${id}.`);
+  }
   const target = structuredClone(t) as TargetRecord;
   const problem = inputProblem(target);
   if (problem) throw ValidationException(problem);

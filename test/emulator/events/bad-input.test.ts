@@ -78,6 +78,8 @@ const CASES: Array<[string, string, Record<string, unknown>, string, string]> = 
   ['Input and InputPath together', 'PutTargets', { Rule: 'kept', Targets: [{ Id: 'x', Arn: QUEUE, Input: '{}', InputPath: '$.detail' }] }, 'ValidationException', 'Only one of Input, InputPath, or InputTransformer can be provided for target x.'],
   ['MaximumRetryAttempts 186', 'PutTargets', { Rule: 'kept', Targets: [{ Id: 'x', Arn: QUEUE, RetryPolicy: { MaximumRetryAttempts: 186 } }] }, 'ValidationException', 'Member must have value between 0 and 185'],
   ['a dead-letter queue that is no SQS ARN', 'PutTargets', { Rule: 'kept', Targets: [{ Id: 'x', Arn: QUEUE, DeadLetterConfig: { Arn: 'arn:aws:sns:us-east-1:000000000000:t' } }] }, 'ValidationException', 'the dead-letter queue must be an SQS queue ARN'],
+  ['a FIFO queue target without SqsParameters', 'PutTargets', { Rule: 'kept', Targets: [{ Id: 'fifo', Arn: `${QUEUE}.fifo` }] }, 'ValidationException', 'Parameter(s) SqsParameters must be specified for target: fifo.'],
+  ['a FIFO queue target whose SqsParameters has no MessageGroupId', 'PutTargets', { Rule: 'kept', Targets: [{ Id: 'fifo', Arn: `${QUEUE}.fifo`, SqsParameters: {} }] }, 'ValidationException', 'Parameter(s) SqsParameters must be specified for target: fifo.'],
   ['PutTargets on an unknown rule', 'PutTargets', { Rule: 'nope', Targets: targets(1) }, 'ResourceNotFoundException', 'Rule nope does not exist on EventBus default.'],
   ['RemoveTargets without Ids', 'RemoveTargets', { Rule: 'kept' }, 'ValidationException', "at 'ids' failed to satisfy constraint: Member must not be null"],
   ['RemoveTargets of an unknown rule', 'RemoveTargets', { Rule: 'nope', Ids: ['t0'] }, 'ResourceNotFoundException', 'Rule nope does not exist on EventBus default.'],

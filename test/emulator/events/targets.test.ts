@@ -119,6 +119,27 @@ describe('targets', () => {
   });
 });
 
+describe('FIFO queue targets', () => {
+  it('a FIFO queue target with SqsParameters.MessageGroupId gets each event in that group; without it PutTargets is refused', async () => {
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: 'ordered.fifo', Attributes: { FifoQueue: 'true' } }))).QueueUrl!;
+    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    await events.send(new PutRuleCommand({ Name: 'ordered', EventPattern: JSON.stringify({ 'detail-type': ['Ordered'] }) }));
+    await expect(events.send(new PutTargetsCommand({ Rule: 'ordered', Targets: [{ Id: 'fifo', Arn: arn }] }))).rejects.toMatchObject({
+      name: 'ValidationException',
+      message: 'Parameter(s) SqsParameters must be specified for target: fifo.',
+    });
+    await events.send(new PutTargetsCommand({ Rule: 'ordered', Targets: [{ Id: 'fifo', Arn: arn, SqsParameters: { MessageGroupId: 'orders' } }] }));
+    const { Entries } = await put('Ordered', { n: 1 });
+    const messages = await until(async () => {
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageSystemAttributeNames: ['MessageGroupId'] }));
+      return Messages?.length ? Messages : undefined;
+    }, 'the FIFO message');
+    expect(messages[0]!.Attributes?.MessageGroupId).toBe('orders');
+    expect(JSON.parse(messages[0]!.Body!)).toMatchObject({ id: Entries![0]!.EventId, detail: { n: 1 } });
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: messages[0]!.ReceiptHandle! }));
+  });
+});
+
 describe('retries and dead-letter queues', () => {
   it('retries a failing target with back-off on the Clock, then delivers', async () => {
     const q = await queue('flaky-target');
