@@ -1,9 +1,12 @@
 /**
- * The console reporter: a progress line on a TTY (rewritten in place), plain
- * lines in CI; one line per scenario with its time; on failure the full
- * explanation (expected vs actual, path, history around it, logs).
+ * The console reporter: on a TTY a live line per running scenario (its time,
+ * what it waits for), rewritten in place; in CI plain lines when each scenario
+ * starts, waits more than 2 s, and ends; one line per finished scenario with
+ * its time (wall, virtual, handlers); on failure the full explanation
+ * (expected vs actual, path, history around it, logs).
  */
 import pc from 'picocolors';
+import { REAL_CLOCK, type Timer } from '../core/index.ts';
 import type { RunReport, ScenarioResult } from '../scenario/results.ts';
 import { describeFailure } from './failure-text.ts';
 
@@ -16,31 +19,50 @@ export interface ConsoleReporterOptions {
 export interface ProgressReporter {
   started(total: number): void;
   scenarioStarted(name: string): void;
+  /** A step of a running scenario (or its settling) still runs after 2 s: what it waits for (harness/scenario/waiting.ts). */
+  scenarioWaiting?(name: string, what: string, elapsedMs: number): void;
   scenarioFinished(result: ScenarioResult): void;
   finished(report: RunReport): void;
 }
 
 const ICON: Record<ScenarioResult['status'], string> = { passed: '✓', failed: '✗', skipped: '○', error: '!' };
 
+/** Running scenarios a TTY shows a live line for; the rest are counted on one more line. */
+const LIVE_LINES = 6;
+
+const seconds = (ms: number) => `${Math.floor(ms / 1000)}s`;
+
 export function consoleReporter(options: ConsoleReporterOptions): ProgressReporter {
   const color = options.color ?? options.isTTY;
   const c = color ? pc : { red: (s: string) => s, green: (s: string) => s, yellow: (s: string) => s, dim: (s: string) => s, bold: (s: string) => s };
   let total = 0;
   let done = 0;
-  const running = new Set<string>();
-  let lineShown = false;
+  /** Running scenarios by name: when each started, and what it last waited for. */
+  const running = new Map<string, { since: number; waiting?: string }>();
+  let shownLines = 0;
+  // The live lines' seconds move on their own while a scenario runs; nothing ticks when none does.
+  let ticker: Timer | undefined;
+  const tick = () => {
+    ticker = running.size > 0 && options.isTTY ? REAL_CLOCK.setTimer(1000, () => (progress(), tick())) : undefined;
+  };
+  // On a TTY the block of live lines is rewritten in place: up to its first line, erase to the end.
   const clear = () => {
-    if (options.isTTY && lineShown) {
-      options.out.write('\r\x1b[2K');
-      lineShown = false;
+    if (options.isTTY && shownLines > 0) {
+      options.out.write(`\x1b[${shownLines}F\x1b[0J`);
+      shownLines = 0;
     }
   };
   const progress = () => {
     if (!options.isTTY) return;
     clear();
-    const names = [...running].slice(0, 2).join(', ');
-    options.out.write(c.dim(`[${done}/${total}] running ${names}${running.size > 2 ? ` +${running.size - 2}` : ''}`));
-    lineShown = true;
+    const now = REAL_CLOCK.now();
+    const lines = [c.dim(`[${done}/${total}] running ${running.size}`)];
+    for (const [name, r] of [...running].slice(0, LIVE_LINES)) {
+      lines.push(c.dim(`  ▸ ${name} ${seconds(now - r.since)}${r.waiting ? ` — waiting for ${r.waiting}` : ''}`));
+    }
+    if (running.size > LIVE_LINES) lines.push(c.dim(`  +${running.size - LIVE_LINES} more`));
+    options.out.write(`${lines.join('\n')}\n`);
+    shownLines = lines.length;
   };
   const colorOf = (s: ScenarioResult['status']) => (s === 'passed' ? c.green : s === 'skipped' ? c.yellow : c.red);
   return {
@@ -49,16 +71,28 @@ export function consoleReporter(options: ConsoleReporterOptions): ProgressReport
       if (!options.isTTY) options.out.write(`running ${n} scenario(s)\n`);
     },
     scenarioStarted(name) {
-      running.add(name);
+      running.set(name, { since: REAL_CLOCK.now() });
+      if (!ticker) tick();
       // A CI log has no live line: say when each scenario starts, so a slow one is seen before it ends.
       if (!options.isTTY) options.out.write(`▶ ${name} started\n`);
       progress();
     },
+    scenarioWaiting(name, what, elapsedMs) {
+      const r = running.get(name);
+      if (r) r.waiting = what;
+      if (!options.isTTY) options.out.write(`… ${name}: ${seconds(elapsedMs)} waiting for ${what}\n`);
+      progress();
+    },
     scenarioFinished(r) {
       running.delete(r.name);
+      if (running.size === 0) {
+        ticker?.cancel();
+        ticker = undefined;
+      }
       done++;
       clear();
-      const time = c.dim(`${(r.durationMs / 1000).toFixed(2)}s${r.virtualSeconds !== undefined ? `, ${r.virtualSeconds}s virtual` : ''}`);
+      const handlers = r.handlerMs !== undefined && r.handlerMs > 0 ? `, handlers ${(r.handlerMs / 1000).toFixed(2)}s` : '';
+      const time = c.dim(`${(r.durationMs / 1000).toFixed(2)}s${r.virtualSeconds !== undefined ? `, ${r.virtualSeconds}s virtual` : ''}${handlers}`);
       const why = r.status === 'skipped' ? c.yellow(` — ${r.reason ?? 'skipped'}`) : '';
       options.out.write(`${colorOf(r.status)(ICON[r.status])} ${r.name} ${time}${why}\n`);
       if (r.status === 'failed' || r.status === 'error') {
@@ -68,6 +102,8 @@ export function consoleReporter(options: ConsoleReporterOptions): ProgressReport
       if (running.size > 0) progress();
     },
     finished(report) {
+      ticker?.cancel();
+      ticker = undefined;
       clear();
       const s = report.summary;
       const parts = [

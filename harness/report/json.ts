@@ -13,6 +13,7 @@ function stableScenario(s: ScenarioResult): ScenarioResult {
     ...(s.reason !== undefined ? { reason: s.reason } : {}),
     durationMs: Math.round(s.durationMs),
     ...(s.virtualSeconds !== undefined ? { virtualSeconds: s.virtualSeconds } : {}),
+    ...(s.handlerMs !== undefined ? { handlerMs: s.handlerMs } : {}),
     seed: s.seed,
     steps: s.steps,
     checks: s.checks,

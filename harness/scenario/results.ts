@@ -82,6 +82,12 @@ export interface ScenarioResult {
   durationMs: number;
   /** Virtual seconds the scenario's executions took. */
   virtualSeconds?: number;
+  /**
+   * Real milliseconds the handlers themselves ran: the sum of the REPORT
+   * Durations of the scenario's invocations (injected faults excluded), on
+   * backends that report invocations. `durationMs` minus this is overhead.
+   */
+  handlerMs?: number;
   steps: StepResult[];
   checks: CheckResult[];
   executions: ExecutionRecord[];

@@ -30,6 +30,7 @@ import type { CheckResult, ExecutionRecord, FunctionLogs, ImageRecord, ScenarioR
 import type { FaultSpec, ScenarioSpec } from './schema.ts';
 import { mockConfigRoute, readGivenMockConfig } from './given-mock-config.ts';
 import type { MockAssignment } from './mock-plan.ts';
+import { describeStep, reportingWaits, type WaitingListener } from './waiting.ts';
 import { objectBody, putSecret, runStep, StepError, type RunContext } from './steps.ts';
 import { checkEvents, eventsSettled } from './events.ts';
 import { checkQueues, createGivenQueues, queuesSettled } from './queues.ts';
@@ -80,6 +81,8 @@ export interface RunScenarioOptions {
    * for the whole suite before the backend starts.
    */
   mock?: MockAssignment;
+  /** Told what a `when` step, or the settling of executions, still running after 2 s of real time is waiting for. */
+  onWaiting?: WaitingListener;
 }
 
 export function toFaultPlan(faults: FaultSpec[]): FaultPlan {
@@ -166,6 +169,12 @@ export async function readScenarioDefinition(loaded: LoadedScenario): Promise<{ 
     }
   }
   return spec.definition ? { text: JSON.stringify(spec.definition) } : {};
+}
+
+/** The REPORT Durations of the handlers that ran (a faulted call's handler did not, or its duration is the timeout). */
+function handlerMs(observations: ObservationsSnapshot): number {
+  const ran = observations.invocations.filter((i) => i.fault === undefined && i.durationMs !== undefined);
+  return Math.round(ran.reduce((sum, i) => sum + i.durationMs!, 0) * 100) / 100;
 }
 
 export function hasFunctionFaults(spec: ScenarioSpec): boolean {
@@ -308,7 +317,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     let stepFailed = false;
     for (const [i, step] of spec.when.entries()) {
       try {
-        await runStep(ctx, step, `when[${i}]`);
+        await reportingWaits(describeStep(step, `when[${i}]`), options.onWaiting, () => runStep(ctx, step, `when[${i}]`));
       } catch {
         stepFailed = true;
         break;
@@ -317,8 +326,10 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
 
     // ---- then ----
     if (!stepFailed) {
-      await settleExecutions(ctx, spec);
-      await settleQueues(ctx, spec);
+      await reportingWaits('then: executions and queues to settle', options.onWaiting, async () => {
+        await settleExecutions(ctx, spec);
+        await settleQueues(ctx, spec);
+      });
     }
     const evidence = await collectEvidence(ctx, spec);
     const checks = stepFailed
@@ -348,6 +359,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       logs,
       ...(tables.length ? { tables } : {}),
       ...(virtualSeconds !== undefined ? { virtualSeconds: Math.round(virtualSeconds * 1000) / 1000 } : {}),
+      ...(evidence.observations ? { handlerMs: handlerMs(evidence.observations) } : {}),
     });
   } catch (e) {
     return finish({ status: 'error', reason: e instanceof Error ? e.message : String(e), steps: ctx.steps });

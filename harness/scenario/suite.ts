@@ -15,9 +15,8 @@ import type { ProgressReporter } from '../report/console.ts';
 import { findScenarioFiles, loadScenario, ScenarioLoadError, type LoadedScenario } from './loader.ts';
 import { summarize, type RunReport, type ScenarioResult } from './results.ts';
 import { bootsWithMockConfig } from './given-mock-config.ts';
-import { prepareMockPlan, type MockPlan } from './mock-plan.ts';
-import { runScenario, type DeployFn } from './runner.ts';
-import { checkAgainstTemplates } from './template-check.ts';
+import type { MockPlan } from './mock-plan.ts';
+import type { DeployFn } from './runner.ts';
 import { describeProject, ProjectResolver, type ProjectFlags } from '../project/resolve.ts';
 
 export interface BackendFactoryOptions {
@@ -69,6 +68,18 @@ export function parseShard(text: string): { index: number; count: number } {
  * scenarios' own, and (given a resolver) what their templates do not define.
  */
 export async function loadAll(paths: string[], cwd: string, projects?: ProjectResolver): Promise<LoadedScenario[]> {
+  const loaded = await loadScenarioFiles(paths, cwd);
+  if (projects) await checkTemplates(loaded, projects, cwd);
+  return loaded;
+}
+
+function badInput(problems: string[]): RehearseError {
+  const count = problems.join('\n').split('\n').length;
+  return new RehearseError('ERR_BAD_INPUT', `${count} problem(s) in scenario files:\n${problems.join('\n')}`);
+}
+
+/** The scenario files themselves: every file's problems at once, and no two scenarios of one name. */
+async function loadScenarioFiles(paths: string[], cwd: string): Promise<LoadedScenario[]> {
   const files = await findScenarioFiles(paths, cwd);
   if (files.length === 0) throw new RehearseError('ERR_BAD_INPUT', `no scenario files (*.yaml) in ${paths.join(', ')}`);
   const loaded: LoadedScenario[] = [];
@@ -81,18 +92,7 @@ export async function loadAll(paths: string[], cwd: string, projects?: ProjectRe
       else throw e;
     }
   }
-  if (problems.length === 0 && projects) {
-    try {
-      problems.push(...(await checkAgainstTemplates(loaded, projects, cwd)));
-    } catch (e) {
-      if (e instanceof RehearseError) problems.push(e.message);
-      else throw e;
-    }
-  }
-  if (problems.length > 0) {
-    const count = problems.join('\n').split('\n').length;
-    throw new RehearseError('ERR_BAD_INPUT', `${count} problem(s) in scenario files:\n${problems.join('\n')}`);
-  }
+  if (problems.length > 0) throw badInput(problems);
   const names = new Map<string, string>();
   for (const l of loaded) {
     const prev = names.get(l.spec.name);
@@ -100,6 +100,23 @@ export async function loadAll(paths: string[], cwd: string, projects?: ProjectRe
     names.set(l.spec.name, l.file);
   }
   return loaded;
+}
+
+/**
+ * What the scenarios' templates do not define (workflows, functions, buckets…).
+ * Reading a template's model brings the deploy code and the AWS SDK clients
+ * with it, so it is loaded here, when needed, not when the suite module is.
+ */
+async function checkTemplates(loaded: LoadedScenario[], projects: ProjectResolver, cwd: string): Promise<void> {
+  const { checkAgainstTemplates } = await import('./template-check.ts');
+  let problems: string[];
+  try {
+    problems = await checkAgainstTemplates(loaded, projects, cwd);
+  } catch (e) {
+    if (e instanceof RehearseError) problems = [e.message];
+    else throw e;
+  }
+  if (problems.length > 0) throw badInput(problems);
 }
 
 export function selectScenarios(all: LoadedScenario[], filter?: string, shard?: { index: number; count: number }): LoadedScenario[] {
@@ -147,9 +164,11 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
   const seed = options.seed ?? createIdSource().hex(4);
   const projects = new ProjectResolver(options.project ?? {}, options.cwd);
   const paths = options.paths.length > 0 ? options.paths : [projects.at(options.cwd).scenariosDir];
-  const all = await loadAll(paths, options.cwd, projects);
+  const all = await loadScenarioFiles(paths, options.cwd);
   const selected = selectScenarios(all, options.filter, options.shard);
+  // The first lines come before the template check, which loads the deploy code (a second on a busy machine).
   announceProjects(selected, projects, options);
+  await checkTemplates(all, projects, options.cwd);
   const warned = new Set<string>();
   const warn = (m: string) => {
     if (warned.has(m)) return;
@@ -162,9 +181,12 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
   const reporter = options.reporter;
   // The MockConfigFile is read once when the backend boots: plan every scenario's test case first.
   const bootMocks = usesMockConfig(backendSpec) || (bootsWithMockConfig(backendSpec.trim()) && selected.some((l) => l.spec.given?.mockConfig));
-  const mockPlan: MockPlan | undefined = bootMocks ? await prepareMockPlan(selected, backendSpec.trim(), projects) : undefined;
+  const mockPlan: MockPlan | undefined = bootMocks ? await (await import('./mock-plan.ts')).prepareMockPlan(selected, backendSpec.trim(), projects) : undefined;
   const mockConfig = mockPlan?.hasTestCases ? { mockConfig: mockPlan.config } : {};
   reporter?.started(selected.length);
+  // The runner brings the AWS SDK clients and the deploy code — a second or more to load on a busy
+  // machine — so it is loaded once the first lines are out, not before the command can say anything.
+  const { runScenario } = await import('./runner.ts');
 
   let shared: Backend | undefined;
   if (!isolatedPerScenario) {
@@ -202,6 +224,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
           projects,
           warn,
           reset: !isolatedPerScenario,
+          ...(reporter?.scenarioWaiting ? { onWaiting: (what: string, ms: number) => reporter.scenarioWaiting!(loaded.spec.name, what, ms) } : {}),
           ...(options.thumbnails ? { thumbnails: true } : {}),
           ...(options.waitTimeoutMs ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
           ...(options.signal ? { signal: options.signal } : {}),

@@ -53,7 +53,7 @@ describe('console', () => {
     expect(text).toContain('ERROR resize exploded');
   });
 
-  it('prints plain lines in CI and a rewritten progress line on a TTY', () => {
+  it('prints plain lines in CI (start, waits, end) and a rewritten live line per running scenario on a TTY', () => {
     const capture = () => {
       let out = '';
       const stream = new Writable({ write(c, _e, cb) { out += String(c); cb(); } });
@@ -63,20 +63,32 @@ describe('console', () => {
     const r = consoleReporter({ out: ci.stream, isTTY: false });
     const report = sampleReport();
     r.started(3);
-    for (const s of report.scenarios) { r.scenarioStarted(s.name); r.scenarioFinished(s); }
+    for (const s of report.scenarios) {
+      r.scenarioStarted(s.name);
+      r.scenarioWaiting!(s.name, 'when[1] await {"status":"SUCCEEDED"}', 2_040);
+      r.scenarioFinished({ ...s, handlerMs: 420 });
+    }
     r.finished(report);
-    expect(ci.text()).not.toContain('\r');
-    expect(ci.text()).toContain('▶ resize fails permanently started\n');
-    expect(ci.text()).toContain('✗ resize fails permanently 1.23s, 3.025s virtual');
+    expect(ci.text()).not.toContain('\x1b');
+    expect(ci.text()).toContain('▶ resize fails permanently started\n… resize fails permanently: 2s waiting for when[1] await {"status":"SUCCEEDED"}\n');
+    expect(ci.text()).toContain('✗ resize fails permanently 1.23s, 3.025s virtual, handlers 0.42s');
     expect(ci.text()).toContain('○ needs docker');
     expect(ci.text()).toContain('1 passed, 1 failed, 1 skipped of 3');
+
     const tty = capture();
     const t = consoleReporter({ out: tty.stream, isTTY: true, color: false });
-    t.started(1);
+    t.started(2);
     t.scenarioStarted('x');
-    expect(tty.text()).toContain('[0/1] running x');
-    t.scenarioFinished(report.scenarios[1]!);
-    expect(tty.text()).toContain('\r\x1b[2K');
+    t.scenarioStarted('y');
+    // One line per running scenario, below the count.
+    expect(tty.text().endsWith('[0/2] running 2\n  ▸ x 0s\n  ▸ y 0s\n')).toBe(true);
+    t.scenarioWaiting!('y', 'when[0] taskSuccess {}', 3_000);
+    // The three lines are erased (cursor up 3, erase below) and drawn again with what y waits for.
+    expect(tty.text().endsWith('\x1b[3F\x1b[0J[0/2] running 2\n  ▸ x 0s\n  ▸ y 0s — waiting for when[0] taskSuccess {}\n')).toBe(true);
+    t.scenarioFinished({ ...report.scenarios[1]!, name: 'x' });
+    const after = tty.text().split('\x1b[3F\x1b[0J').pop()!;
+    expect(after).toMatch(/^✓ x [^\n]*\n\[1\/2\] running 1\n {2}▸ y 0s — waiting for when\[0\] taskSuccess \{\}\n$/);
+    t.finished(report);
   });
 });
 
