@@ -139,6 +139,15 @@ export function executionWhere(exec: ExecutionRecord, index = indexHistory(exec.
   };
 }
 
+/**
+ * Whether every then.invocations count holds on these observations — the
+ * runner waits for it alongside the asynchronous deliveries (queues, rule
+ * targets), whose consumers run after the steps.
+ */
+export function invocationsHold(then: ThenSpec, obs: ObservationsSnapshot): boolean {
+  return Object.entries(then.invocations ?? {}).every(([fn, spec]) => checkCount(spec, obs.invocations.filter((i) => sameFunction(i.functionName, fn)).length).ok);
+}
+
 export function evaluateThen(then: ThenSpec, ev: Evidence): CheckResult[] {
   const out: CheckResult[] = [];
   const execSpec = then.execution;

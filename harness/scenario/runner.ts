@@ -23,7 +23,7 @@ import { createControlApi } from './control.ts';
 import { listAllExecutions, poll, recordExecution, TERMINAL, describe } from './executions.ts';
 import { inspectImage, thumbnail } from './images.ts';
 import type { LoadedScenario } from './loader.ts';
-import { evaluateThen, type Evidence, type ObjectEvidence } from './matchers.ts';
+import { evaluateThen, invocationsHold, type Evidence, type ObjectEvidence } from './matchers.ts';
 import { scenarioNeeds } from './needs.ts';
 import { templateDefines, templateDefinition, unansweredTasks } from './unanswered-tasks.ts';
 import type { CheckResult, ExecutionRecord, FunctionLogs, ImageRecord, ScenarioResult } from './results.ts';
@@ -400,12 +400,14 @@ async function settleExecutions(ctx: RunContext, spec: ScenarioSpec): Promise<vo
  * Before checking then.messages / then.deadLetters / then.events: wait (wall
  * clock) until they hold — deliveries through event source mappings and rule
  * targets, retries after a visibility timeout or a failed delivery, and
- * redrives come after the steps — or the wait limit.
+ * redrives come after the steps — and with them then.invocations (the
+ * functions those deliveries invoke), or the wait limit.
  */
 async function settleQueues(ctx: RunContext, spec: ScenarioSpec): Promise<void> {
   const control = ctx.control;
   if (!control || !ctx.backend.capabilities.observations || (!spec.then.messages && !spec.then.deadLetters && !spec.then.events)) return;
-  const settled = (obs: ObservationsSnapshot) => queuesSettled(spec.then, obs) && eventsSettled(spec.then, obs);
+  // The consumers of those deliveries (an event source mapping's function, a rule's Lambda target) run after them: their invocation counts are waited for too.
+  const settled = (obs: ObservationsSnapshot) => queuesSettled(spec.then, obs) && eventsSettled(spec.then, obs) && invocationsHold(spec.then, obs);
   await poll(async () => (settled(await control.observations()) ? true : undefined), ctx.waitTimeoutMs, () => new StepError('timeout'), ctx.signal).catch(() => undefined);
 }
 

@@ -9,6 +9,7 @@
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html),
  * so no handler names an endpoint.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -30,6 +31,7 @@ let s3: S3Client | undefined;
 let secrets: SecretsManagerClient | undefined;
 let sns: SNSClient | undefined;
 let sfn: SFNClient | undefined;
+let dynamodb: DynamoDBClient | undefined;
 
 export function s3Client(): S3Client {
   s3 ??= new S3Client({ forcePathStyle: usesCustomS3Endpoint() });
@@ -49,4 +51,9 @@ export function snsClient(): SNSClient {
 export function sfnClient(): SFNClient {
   sfn ??= new SFNClient({});
   return sfn;
+}
+
+export function dynamoDbClient(): DynamoDBClient {
+  dynamodb ??= new DynamoDBClient({});
+  return dynamodb;
 }
