@@ -210,7 +210,9 @@ export class VirtualClock implements Clock {
   /**
    * Starts over at `now` (an emulator restoring a snapshot): every pending
    * timer is dropped — it belonged to work that no longer exists and never
-   * fires — and so is every hold, whose later release is then ignored.
+   * fires — and so is every hold, whose later release is then ignored. The
+   * moves remembered for `readingAt` are forgotten too: a wall-clock instant
+   * before the reset reads `now`, never a time the previous scenario moved to.
    */
   reset(state: { now: number; autoAdvance: AutoAdvance }): void {
     for (const t of this.timers) t.cancelled = true;
@@ -221,7 +223,8 @@ export class VirtualClock implements Clock {
     this.epoch++;
     // Possibly backwards (to the snapshot's time), which moveTo() never does.
     this.t = state.now;
-    this.moves.push([Date.now(), state.now]);
+    this.moves.length = 0;
+    this.before = state.now;
     this.mode = state.autoAdvance;
   }
 

@@ -282,6 +282,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     mockConfigs.clear();
   }
 
+  /** Requests being served (Runtime API long-polls left out), and those of them that are not control API calls. */
+  const active = new Set<ServerResponse>();
+  const awsActive = new Set<ServerResponse>();
   const snapshots = new Map<string, EmulatorState>();
   let snapshotCount = 0;
 
@@ -309,6 +312,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   async function restore(snapshotId: string, restoreOptions: { seed?: string } = {}): Promise<void> {
     const state = snapshots.get(snapshotId);
     if (!state) throw new RehearseError('ERR_BAD_INPUT', `no snapshot ${snapshotId} (have: ${[...snapshots.keys()].join(', ') || 'none'})`);
+    // AWS requests already being served (a handler's PutObject sent just before
+    // its environment was stopped) would land in the restored stores: let them
+    // finish (wall clock, up to 2 s), then put everything back once more.
+    const straggling = [...awsActive];
+    await restoreOnce(state, restoreOptions);
+    if (straggling.length === 0) return;
+    const deadline = REAL_CLOCK.now() + 2000;
+    while (straggling.some((res) => awsActive.has(res)) && REAL_CLOCK.now() < deadline) await REAL_CLOCK.sleep(5);
+    await restoreOnce(state, restoreOptions);
+  }
+
+  async function restoreOnce(state: EmulatorState, restoreOptions: { seed?: string }): Promise<void> {
     // Nothing of the work before may fire or hold the clock any more; then every service starts over.
     if (state.clock && clock instanceof VirtualClock) clock.reset(state.clock);
     ids.reseed(restoreOptions.seed ?? `${state.seed}/restored`);
@@ -334,15 +349,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     discardSnapshot: (id) => snapshots.delete(id),
   });
 
-  const active = new Set<ServerResponse>();
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     // Runtime API long-polls are idle by design; shutdown does not wait for them.
     const longPoll = (req.url ?? '').includes('/runtime/invocation/next');
+    const control = isControlRequest(req.url);
     if (!longPoll) {
       active.add(res);
-      res.once('close', () => active.delete(res));
+      if (!control) awsActive.add(res);
+      res.once('close', () => {
+        active.delete(res);
+        awsActive.delete(res);
+      });
     }
-    const handler = isControlRequest(req.url) ? handleControl : handleAws;
+    const handler = control ? handleControl : handleAws;
     handler(req, res).catch((e: unknown) => {
       // Last line of defence: the endpoint never dies on a request.
       log.error(`unhandled error for ${req.method} ${req.url}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);

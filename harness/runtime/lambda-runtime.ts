@@ -73,6 +73,12 @@ export class LambdaRuntime {
   private readonly maxEnvironments: number;
   private readonly compiler: HandlerCompiler | undefined;
   private disposed = false;
+  /**
+   * Bumped by restart(): an invocation that began before it (queued for a
+   * slot, compiling, or about to retry in a fresh environment) is refused
+   * instead of starting an environment in the restored endpoint.
+   */
+  private generation = 0;
 
   constructor(private readonly options: LambdaRuntimeOptions) {
     const max = options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS;
@@ -92,6 +98,7 @@ export class LambdaRuntime {
    */
   async acquire(spec: FunctionSpec, options: { first?: boolean } = {}): Promise<EnvironmentLease> {
     if (this.disposed) throw new Error('the Lambda runtime has been disposed');
+    const generation = this.generation;
     this.current.set(spec.functionName, spec);
     if (this.waiting.length === 0) {
       const warm = this.pool(spec.functionName).takeIdle(spec);
@@ -102,6 +109,7 @@ export class LambdaRuntime {
     // `sam build` is not on AWS.
     const handlerModule = await this.prepare(spec);
     if (this.disposed) throw new Error('the Lambda runtime has been disposed');
+    if (generation !== this.generation) throw restartedError();
     if (this.waiting.length === 0) {
       const lease = this.tryAcquire(spec, handlerModule);
       if (lease) return lease;
@@ -125,11 +133,14 @@ export class LambdaRuntime {
       throw new Error('the Lambda runtime has been disposed');
     }
     this.current.set(spec.functionName, spec);
+    const generation = this.generation;
     let { env, coldStart } = lease ?? (await this.acquire(spec));
     let run: EnvironmentRun;
     try {
       run = await env.run(request, request.invokedFunctionArn ?? spec.functionArn);
       if (!coldStart && !run.delivered && run.outcome.kind === 'exit') {
+        // Stopped by a restart (a snapshot restore), not exiting on its own: the event belongs to the world before it.
+        if (generation !== this.generation) throw restartedError();
         // A warm environment that died before taking the event (it was exiting
         // after its previous invocation): the event runs in a fresh one instead,
         // ahead of anyone queued (it already had its turn).
@@ -175,6 +186,18 @@ export class LambdaRuntime {
     this.pools.clear();
     this.current.clear();
     await Promise.all(pools.map((p) => p.dispose()));
+  }
+
+  /**
+   * Stops every environment, busy ones included, and refuses every invocation
+   * begun before (queued ones are rejected): a snapshot restore, after which
+   * nothing of the previous scenario's invocations may run — its module state
+   * and its events belong to a world that no longer exists.
+   */
+  async restart(): Promise<void> {
+    this.generation++;
+    for (const w of this.waiting.splice(0)) w.reject(restartedError());
+    await this.reset();
   }
 
   async dispose(): Promise<void> {
@@ -373,6 +396,10 @@ export class LambdaRuntime {
     this.environments.set(envId, env);
     return env;
   }
+}
+
+function restartedError(): Error {
+  return new Error('the Lambda execution environments were stopped by a snapshot restore');
 }
 
 function logStreamName(envId: string): string {

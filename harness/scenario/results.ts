@@ -107,6 +107,12 @@ export interface RunReport {
   durationMs: number;
   summary: { total: number; passed: number; failed: number; skipped: number; errors: number };
   scenarios: ScenarioResult[];
+  /**
+   * Deploys the run did (embedded: one per worker and deploy key, the other
+   * scenarios restore a snapshot of it). Left out of the JSON report: it
+   * depends on how scenarios fell to workers, not on what they did.
+   */
+  deploys?: number;
 }
 
 export function summarize(scenarios: ScenarioResult[]): RunReport['summary'] {

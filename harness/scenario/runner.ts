@@ -1,5 +1,6 @@
 /**
- * Runs one scenario on a fresh backend: given (deploy, secrets, topics, faults,
+ * Runs one scenario from a clean backend (a fresh one, a reset one, or a
+ * restored snapshot): given (deploy, secrets, topics, faults,
  * objects) → when (steps) → then (collect evidence over the AWS APIs and the
  * control API, evaluate the checks). Never an in-process shortcut: the same
  * code runs against `rehearse serve` in another process.
@@ -20,6 +21,8 @@ import type { FaultPlan, FunctionFault, OperationFault, StateFault, TargetFault 
 import type { ObservationsSnapshot } from '../emulator/observations.ts';
 import { createClients, type AwsClients } from './clients.ts';
 import { createControlApi } from './control.ts';
+import { deployKey } from './deploy-key.ts';
+import type { DeployedStates } from './deployed-states.ts';
 import { listAllExecutions, poll, recordExecution, TERMINAL, describe } from './executions.ts';
 import { inspectImage, thumbnail } from './images.ts';
 import type { LoadedScenario } from './loader.ts';
@@ -37,21 +40,21 @@ import { checkQueues, createGivenQueues, queuesSettled } from './queues.ts';
 import { checkTables, collectTableEvidence, putGivenItems, tableContents } from './tables.ts';
 import { parseMaybeJson } from './value-match.ts';
 
+/** What a scenario deploys: a project's template and the inputs that shape what it creates (deploy-key.ts). */
+export interface DeployInput {
+  /** The template file (harness/project resolved it). */
+  template: string;
+  secrets?: Record<string, unknown>;
+  parameters?: Record<string, string>;
+  definitionOverrides?: Record<string, string>;
+  /** The project the template belongs to (its imports, s3Files, stack name, Lambda environment). */
+  project?: Project;
+  /** Told each thing a run should know about but that does not stop it (an ignored variable). */
+  warn?: (message: string) => void;
+}
+
 /** Deploys a project's template onto a backend; provided by harness/deploy. */
-export type DeployFn = (
-  backend: Backend,
-  options: {
-    /** The template file (harness/project resolved it). */
-    template: string;
-    secrets?: Record<string, unknown>;
-    parameters?: Record<string, string>;
-    definitionOverrides?: Record<string, string>;
-    /** The project the template belongs to (its imports, s3Files, stack name, Lambda environment). */
-    project?: Project;
-    /** Told each thing a run should know about but that does not stop it (an ignored variable). */
-    warn?: (message: string) => void;
-  },
-) => Promise<void>;
+export type DeployFn = (backend: Backend, options: DeployInput) => Promise<void>;
 
 export interface RunScenarioOptions {
   backend: Backend;
@@ -74,6 +77,12 @@ export interface RunScenarioOptions {
   signal?: AbortSignal;
   /** Reset the backend first (shared `endpoint=URL` backends). */
   reset?: boolean;
+  /**
+   * The worker's snapshots (embedded backend, harness/scenario/deployed-states.ts):
+   * the scenario starts from a restore — of the empty endpoint, or of its
+   * template deployed with the same inputs — instead of deploying onto a fresh one.
+   */
+  states?: DeployedStates;
   /**
    * On a backend whose function faults are a MockConfigFile (LocalStack): the
    * test case planned for this scenario (harness/scenario/mock-plan.ts), or why
@@ -136,7 +145,7 @@ async function replacesTemplateWorkflow(spec: ScenarioSpec, template: string | u
   return templateDefines(template, spec.workflow);
 }
 
-/** Templates already validated in this process: validation runs once, deploys run per scenario. */
+/** Templates already validated in this process: validation runs once, whatever deploys follow. */
 const validatedTemplates = new Set<string>();
 
 const defaultDeploy: DeployFn = async (backend, options) => {
@@ -267,16 +276,19 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
         const text = definitionText ?? (deployed && stateMachine && project.template ? await templateDefinition(project.template.value, stateMachine, parameters) : undefined);
         if (stateMachine) for (const m of unansweredTasks({ spec, stateMachine, definitionText: text, backend: backend.name })) options.warn(`${loaded.file}: '${spec.name}': ${m}`);
       }
-      if (deployed) {
-        await (options.deploy ?? defaultDeploy)(backend, {
-          template: projects.requireTemplate(dirname(loaded.file), `${spec.name} deploys a template`),
-          project,
-          ...(options.warn ? { warn: options.warn } : {}),
-          ...(spec.given?.secrets ? { secrets: spec.given.secrets } : {}),
-          ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
-          ...(replaces ? { definitionOverrides: { [spec.workflow!]: definitionText! } } : {}),
-        });
-      }
+      const deployInput: DeployInput | undefined = deployed
+        ? {
+            template: projects.requireTemplate(dirname(loaded.file), `${spec.name} deploys a template`),
+            project,
+            ...(options.warn ? { warn: options.warn } : {}),
+            ...(spec.given?.secrets ? { secrets: spec.given.secrets } : {}),
+            ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
+            ...(replaces ? { definitionOverrides: { [spec.workflow!]: definitionText! } } : {}),
+          }
+        : undefined;
+      const deployNow = deployInput && (() => (options.deploy ?? defaultDeploy)(backend, deployInput));
+      if (options.states) await options.states.begin(options.seed, deployInput && deployNow ? { key: deployKey(deployInput), run: deployNow } : undefined);
+      else if (deployNow) await deployNow();
       if (definitionText !== undefined && !replaces) {
         const name = scenarioStateMachineName(spec);
         await clients.sfn.send(

@@ -1,9 +1,10 @@
 /**
  * Runs a set of scenario files: load them all (bad input stops everything
  * before anything runs), filter and shard, then run them in parallel workers —
- * on the embedded backend each scenario gets its own emulator (fresh,
- * isolated, seeded); on a shared backend they run one at a time with a reset
- * in between.
+ * on the embedded backend each worker has its own emulator and each scenario
+ * starts from a restored snapshot of it (empty, or with the scenario's template
+ * deployed: deployed once per worker and deploy key, deployed-states.ts); on
+ * a shared backend they run one at a time with a reset in between.
  */
 import { availableParallelism } from 'node:os';
 import { basename, dirname } from 'node:path';
@@ -17,6 +18,8 @@ import { summarize, type RunReport, type ScenarioResult } from './results.ts';
 import { bootsWithMockConfig } from './given-mock-config.ts';
 import type { MockPlan } from './mock-plan.ts';
 import type { DeployFn } from './runner.ts';
+import { createControlApi } from './control.ts';
+import { DeployedStates } from './deployed-states.ts';
 import { describeProject, ProjectResolver, type ProjectFlags } from '../project/resolve.ts';
 
 export interface BackendFactoryOptions {
@@ -158,6 +161,22 @@ function announceProjects(selected: LoadedScenario[], projects: ProjectResolver,
   for (const [line, n] of lines) options.notice(lines.size > 1 ? `${line} — ${n} scenario${n === 1 ? '' : 's'}` : line);
 }
 
+/**
+ * A worker's endpoint on the embedded backend, snapshotted while empty: its
+ * scenarios run one after the other on it, each from a restored snapshot
+ * (deployed-states.ts), instead of each on an endpoint of its own.
+ */
+async function startWorkerEndpoint(factory: BackendFactory, spec: string, workerSeed: string, runSeed: string, realTime: boolean): Promise<{ backend: Backend; states: DeployedStates }> {
+  const backend = await factory(spec, { seed: workerSeed, ...(realTime ? { realTime: true } : {}) });
+  try {
+    if (!backend.controlUrl) throw new RehearseError('ERR_BACKEND_UNAVAILABLE', `backend ${spec} has no control API to snapshot and restore between scenarios`);
+    return { backend, states: await DeployedStates.start(createControlApi(backend.controlUrl), runSeed) };
+  } catch (e) {
+    await backend.dispose().catch(() => undefined);
+    throw e;
+  }
+}
+
 export async function runSuite(options: SuiteOptions): Promise<RunReport> {
   const started = REAL_CLOCK.now();
   const backendSpec = options.backend ?? 'embedded';
@@ -176,8 +195,9 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
     options.warn?.(m);
   };
   const factory = options.createBackend ?? defaultFactory;
-  const isolatedPerScenario = backendSpec === 'embedded';
-  const workers = isolatedPerScenario ? Math.max(1, options.workers ?? Math.min(2, availableParallelism())) : 1;
+  // Embedded: an endpoint per worker, restored from a snapshot for each scenario. Other backends: one endpoint, reset between scenarios.
+  const perWorker = backendSpec === 'embedded';
+  const workers = perWorker ? Math.max(1, options.workers ?? Math.min(2, availableParallelism())) : 1;
   const reporter = options.reporter;
   // The MockConfigFile is read once when the backend boots: plan every scenario's test case first.
   const bootMocks = usesMockConfig(backendSpec) || (bootsWithMockConfig(backendSpec.trim()) && selected.some((l) => l.spec.given?.mockConfig));
@@ -189,7 +209,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
   const { runScenario } = await import('./runner.ts');
 
   let shared: Backend | undefined;
-  if (!isolatedPerScenario) {
+  if (!perWorker) {
     try {
       shared = await factory(backendSpec, { seed, ...(options.realTime ? { realTime: true } : {}), ...mockConfig });
     } catch (e) {
@@ -199,31 +219,32 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
   const results: ScenarioResult[] = new Array(selected.length);
   let next = 0;
   let backendFailure: RehearseError | undefined;
-  const worker = async () => {
-    for (;;) {
-      if (backendFailure || options.signal?.aborted) return;
-      const i = next++;
-      if (i >= selected.length) return;
-      const loaded = selected[i]!;
-      const scenarioSeed = `${seed}/${basename(loaded.file)}#${loaded.spec.name}`;
-      reporter?.scenarioStarted(loaded.spec.name);
-      let backend = shared;
-      if (!backend) {
-        try {
-          backend = await factory(backendSpec, { seed: scenarioSeed, ...(options.realTime ? { realTime: true } : {}), ...mockConfig });
-        } catch (e) {
-          backendFailure = backendError(backendSpec, e);
-          return;
+  const worker = async (index: number) => {
+    // The worker's own endpoint (embedded backend): started at its first scenario, snapshotted empty.
+    let own: { backend: Backend; states: DeployedStates } | undefined;
+    try {
+      for (;;) {
+        if (backendFailure || options.signal?.aborted) return;
+        const i = next++;
+        if (i >= selected.length) return;
+        const loaded = selected[i]!;
+        const scenarioSeed = `${seed}/${basename(loaded.file)}#${loaded.spec.name}`;
+        reporter?.scenarioStarted(loaded.spec.name);
+        if (!shared && !own) {
+          try {
+            own = await startWorkerEndpoint(factory, backendSpec, `${seed}/worker-${index + 1}`, seed, options.realTime === true);
+          } catch (e) {
+            backendFailure = backendError(backendSpec, e);
+            return;
+          }
         }
-      }
-      try {
         results[i] = await runScenario(loaded, {
-          backend,
+          backend: shared ?? own!.backend,
           seed: scenarioSeed,
           cwd: options.cwd,
           projects,
           warn,
-          reset: !isolatedPerScenario,
+          ...(shared ? { reset: true } : { states: own!.states }),
           ...(reporter?.scenarioWaiting ? { onWaiting: (what: string, ms: number) => reporter.scenarioWaiting!(loaded.spec.name, what, ms) } : {}),
           ...(options.thumbnails ? { thumbnails: true } : {}),
           ...(options.waitTimeoutMs ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
@@ -231,14 +252,18 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
           ...(options.deploy ? { deploy: options.deploy } : {}),
           ...(mockPlan?.assignments.has(loaded.file) ? { mock: mockPlan.assignments.get(loaded.file)! } : {}),
         });
-      } finally {
-        if (!shared) await backend.dispose().catch(() => undefined);
+        reporter?.scenarioFinished(results[i]!);
       }
-      reporter?.scenarioFinished(results[i]!);
+    } finally {
+      if (own) {
+        deploys += own.states.deploys;
+        await own.backend.dispose().catch(() => undefined);
+      }
     }
   };
+  let deploys = 0;
   try {
-    await Promise.all(Array.from({ length: Math.min(workers, selected.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(workers, selected.length) }, (_, w) => worker(w)));
   } finally {
     await shared?.dispose().catch(() => undefined);
   }
@@ -251,6 +276,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
     durationMs: REAL_CLOCK.now() - started,
     summary: summarize(scenarios),
     scenarios,
+    ...(perWorker ? { deploys } : {}),
   };
   reporter?.finished(report);
   return report;

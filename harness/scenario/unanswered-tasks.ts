@@ -7,11 +7,11 @@
  * valid definition is reachable from StartAt (Step Functions rejects
  * unreachable states), so each such Task counts, on whatever branch it is.
  */
-import { statSync } from 'node:fs';
 import type { BackendName } from '../backends/backend.ts';
 import type { TemplateModel } from '../deploy/index.ts';
 import { unrunnableTasks } from '../backends/integrations.ts';
 import type { ScenarioSpec } from './schema.ts';
+import { fileStamp } from './deploy-key.ts';
 
 export interface UnansweredInput {
   spec: ScenarioSpec;
@@ -46,7 +46,7 @@ export function unansweredTasks(input: UnansweredInput): string[] {
 const models = new Map<string, Promise<TemplateModel | undefined>>();
 
 async function templateModel(template: string, parameters: Record<string, string>): Promise<TemplateModel | undefined> {
-  const file = stat(template);
+  const file = fileStamp(template);
   const key = JSON.stringify([template, file?.mtimeMs, file?.size, Object.entries(parameters).sort(([a], [b]) => (a < b ? -1 : 1))]);
   let model = models.get(key);
   if (!model) {
@@ -57,13 +57,6 @@ async function templateModel(template: string, parameters: Record<string, string
   return model;
 }
 
-function stat(file: string): { mtimeMs: number; size: number } | undefined {
-  try {
-    return statSync(file);
-  } catch {
-    return undefined; // the deploy names a missing template
-  }
-}
 
 /** Whether the template defines a state machine of that name (its names only; default parameters). */
 export async function templateDefines(template: string, stateMachine: string): Promise<boolean> {

@@ -128,4 +128,15 @@ describe('VirtualClock', () => {
     expect(after).toBe(true);
     expect(fired).toBe(false);
   });
+
+  it('reset forgets the moves: no wall-clock instant before it reads a time the previous run moved to', async () => {
+    const clock = new VirtualClock({ start: 0, autoAdvance: 'idle' });
+    await clock.advance(3_600_000);
+    const moved = Date.now();
+    expect(clock.readingAt(moved)).toBe(3_600_000);
+    clock.reset({ now: 50, autoAdvance: 'idle' });
+    expect(clock.readingAt(moved)).toBe(50);
+    expect(clock.readingAt(moved - 60_000)).toBe(50);
+    expect(clock.readingAt(Date.now())).toBe(50);
+  });
 });

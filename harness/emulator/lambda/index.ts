@@ -137,8 +137,9 @@ export function createLambdaService(deps: ServiceDeps): LambdaService {
     const { functions, mappings: savedMappings } = ownSnapshot<LambdaSnapshot>('lambda', s);
     mappings.replace([]);
     invocations.cancelAsync();
-    // Every execution environment stops: a restored function cold-starts, with fresh module state.
-    await runtime.reset();
+    // Every execution environment stops: a restored function cold-starts, with
+    // fresh module state; an invocation begun before is refused, not run in the restored world.
+    await runtime.restart();
     for (const fn of store.clear()) discardCode(fn.code);
     for (const fn of functions) store.put(copyFunction(fn));
     mappings.replace(savedMappings);
