@@ -148,7 +148,8 @@ async function replacesTemplateWorkflow(spec: ScenarioSpec, template: string | u
 /** Templates already validated in this process: validation runs once, whatever deploys follow. */
 const validatedTemplates = new Set<string>();
 
-const defaultDeploy: DeployFn = async (backend, options) => {
+/** The deploy a run does unless told otherwise: harness/deploy with the project's options (validation once per template). */
+export const defaultDeploy: DeployFn = async (backend, options) => {
   const { deploy } = await import('../deploy/index.ts');
   const { template } = options;
   const project = options.project ? await projectDeployOptions(options.project, options.parameters ?? {}, options.warn) : options.parameters ? { parameters: options.parameters } : {};
