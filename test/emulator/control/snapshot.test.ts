@@ -136,6 +136,37 @@ describe('snapshot and restore', () => {
     await expect(sfn.send(new ListExecutionsCommand({ stateMachineArn: waiting }))).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
   });
 
+  it('refuses an invocation still queued for an environment when the restore comes, instead of running it afterwards', async () => {
+    const one = await startEmulator({ clock: new VirtualClock({ start: START }), seed: 'one-slot', maxEnvironments: 1, log: false });
+    const client = lambdaClient(one.endpoint);
+    try {
+      await client.send(new CreateFunctionCommand({ FunctionName: 'warm', Runtime: 'nodejs20.x', Role: ROLE, Handler: 'index.handler', Code: { ZipFile: fixtureZip('node', ['index.mjs=warm.mjs']) } }));
+      const deployed = await one.snapshot();
+      const invoke = (payload: unknown) => client.send(new InvokeCommand({ FunctionName: 'warm', Payload: Buffer.from(JSON.stringify(payload)) }));
+      // The only slot is busy for 3 s; the second invocation queues behind it.
+      const busy = invoke({ waitMs: 3000 }).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 300));
+      const queued = invoke({ queued: true }).catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 200));
+      await one.restore(deployed, { seed: 'next' });
+      await busy;
+      // Refused, not run after the restore: it belonged to the scenario before.
+      const refused = await queued;
+      expect(refused).toBeInstanceOf(Error);
+      expect(String((refused as Error).message)).toContain('snapshot restore');
+      // What the next scenario invokes runs in a fresh environment, and is all that ran since the restore.
+      const fresh = JSON.parse(text((await invoke({ next: true })).Payload)) as { invocations: number };
+      expect(fresh.invocations).toBe(1);
+      await new Promise((r) => setTimeout(r, 500));
+      const since = one.observations.snapshot().invocations;
+      expect(since.map((i) => i.coldStart)).toEqual([true]);
+      expect(since[0]!.logs).toContain('"next":true');
+    } finally {
+      client.destroy();
+      await one.dispose();
+    }
+  });
+
   it('rejects unknown snapshots and bad restore requests', async () => {
     await expect(control.restore('snapshot-999')).rejects.toMatchObject({ status: 404, code: 'NoSuchSnapshot' });
     await expect(control.restore(snapshot, '')).rejects.toBeInstanceOf(ControlApiError);
