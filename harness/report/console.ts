@@ -112,7 +112,7 @@ export function consoleReporter(options: ConsoleReporterOptions): ProgressReport
         s.errors ? c.red(`${s.errors} errors`) : '',
         s.skipped ? c.yellow(`${s.skipped} skipped`) : '',
       ].filter(Boolean);
-      options.out.write(`\n${parts.join(', ')} of ${s.total} in ${(report.durationMs / 1000).toFixed(2)}s (backend ${report.backend}, seed ${report.seed})\n`);
+      options.out.write(`\n${parts.join(', ')} of ${s.total} in ${(report.durationMs / 1000).toFixed(2)}s (backend ${report.backend}, seed ${report.seed}${report.deploys !== undefined ? `, ${report.deploys} deploy${report.deploys === 1 ? '' : 's'}` : ''})\n`);
     },
   };
 }
