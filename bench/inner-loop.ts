@@ -6,13 +6,21 @@
  *     `node -e 0`. Goal ≤ 3×.
  *  2. the first console line of `rehearse run` after the command (goal ≤ 300 ms).
  *  3. `rehearse run scenarios/review-approved.yaml` wall, command to exit (goal ≤ 1.0 s).
- *  4. `rehearse run scenarios/happy-path-jpeg.yaml` wall.
- * Not yet here: the direct-sharp baseline for 4, the suite wall and the sum of
- * the handlers' REPORT durations (docs/benchmarks.md says so).
+ *  4. `rehearse run scenarios/happy-path-jpeg.yaml` wall vs a plain Node script
+ *     doing the same four sharp steps on the same image (goal ≤ 2×).
+ *  5. the whole scenarios/ suite, once: wall (goal ≤ 20 s on 2 cores), and each
+ *     scenario of 3-4 inside the suite vs alone.
+ * Every `rehearse run` figure prints the handlers' own time beside it (the sum
+ * of their REPORT Durations, `handlerMs` in the JSON report).
+ * The `rehearse` figures use the compiled CLI when dist/ exists (what an
+ * installed package runs), else the checkout's tsx path; each line says which.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateImage } from '../harness/scenario/images.ts';
+import type { RunReport } from '../harness/scenario/results.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -48,19 +56,55 @@ async function medianOf(args: string[], pick: 'wallMs' | 'firstLineMs' = 'wallMs
 
 const ms = (n: number) => `${n.toFixed(0)} ms`;
 
+/** One `rehearse run` with a JSON report: its wall time, and the report (scenario durations, handler time). */
+async function rehearseRun(cli: string, paths: string[]): Promise<{ wallMs: number; report: RunReport }> {
+  const out = mkdtempSync(join(tmpdir(), 'bench-inner-'));
+  const r = await timed([cli, 'run', ...paths, '--seed', '1', '--reporter', 'json', '--out', out]);
+  if (r.code !== 0) throw new Error(`rehearse run ${paths.join(' ')} exited ${r.code}`);
+  return { wallMs: r.wallMs, report: JSON.parse(readFileSync(join(out, 'rehearse-report.json'), 'utf8')) as RunReport };
+}
+
+const handlerSum = (report: RunReport) => report.scenarios.reduce((sum, s) => sum + (s.handlerMs ?? 0), 0);
+
+/** Median wall of RUNS runs of one scenario file, with the handler time and the scenario's own duration of the median run. */
+async function scenarioFigures(cli: string, file: string): Promise<{ wallMs: number; handlerMs: number; scenarioMs: number }> {
+  const runs: Array<{ wallMs: number; report: RunReport }> = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await rehearseRun(cli, [file]));
+  runs.sort((a, b) => a.wallMs - b.wallMs);
+  const mid = runs[Math.floor(runs.length / 2)]!;
+  return { wallMs: mid.wallMs, handlerMs: handlerSum(mid.report), scenarioMs: mid.report.scenarios[0]!.durationMs };
+}
+
 export async function run(): Promise<void> {
   const node = await medianOf(['-e', '0']);
   console.log(`  node -e 0: ${ms(node)} (median of ${RUNS})`);
   const tsxHelp = await medianOf(['bin/rehearse.mjs', '--help']);
   console.log(`  rehearse --help via bin/rehearse.mjs (tsx): ${ms(tsxHelp)} = ${(tsxHelp / node).toFixed(2)}× node -e 0 (goal ≤ 3×)`);
-  if (existsSync(join(ROOT, 'dist/cli/entry.js'))) {
+  const compiled = existsSync(join(ROOT, 'dist/cli/entry.js'));
+  if (compiled) {
     const distHelp = await medianOf(['dist/cli/entry.js', '--help']);
     console.log(`  rehearse --help via dist/cli/entry.js (compiled): ${ms(distHelp)} = ${(distHelp / node).toFixed(2)}× node -e 0 (goal ≤ 3×)`);
-  } else console.log('  compiled CLI: no dist/ (npm run build makes it)');
-  const first = await medianOf(['bin/rehearse.mjs', 'run', 'scenarios/review-approved.yaml', '--seed', '1'], 'firstLineMs');
-  console.log(`  first console line of rehearse run: ${ms(first)} (goal ≤ 300 ms; node -e 0 exits in ${ms(node)})`);
-  const review = await medianOf(['bin/rehearse.mjs', 'run', 'scenarios/review-approved.yaml', '--seed', '1']);
-  console.log(`  rehearse run scenarios/review-approved.yaml: ${ms(review)} wall (goal ≤ 1,000 ms) = ${(review / node).toFixed(1)}× node -e 0`);
-  const jpeg = await medianOf(['bin/rehearse.mjs', 'run', 'scenarios/happy-path-jpeg.yaml', '--seed', '1']);
-  console.log(`  rehearse run scenarios/happy-path-jpeg.yaml: ${ms(jpeg)} wall = ${(jpeg / node).toFixed(1)}× node -e 0`);
+  } else console.log('  compiled CLI: no dist/ (npm run build makes it); the figures below use the tsx path');
+  const cli = compiled ? 'dist/cli/entry.js' : 'bin/rehearse.mjs';
+  const via = compiled ? 'compiled' : 'tsx';
+  const first = await medianOf([cli, 'run', 'scenarios/review-approved.yaml', '--seed', '1'], 'firstLineMs');
+  console.log(`  first console line of rehearse run (${via}): ${ms(first)} (goal ≤ 300 ms; node -e 0 exits in ${ms(node)})`);
+
+  const review = await scenarioFigures(cli, 'scenarios/review-approved.yaml');
+  console.log(`  rehearse run scenarios/review-approved.yaml (${via}): ${ms(review.wallMs)} wall (goal ≤ 1,000 ms) = ${(review.wallMs / node).toFixed(1)}× node -e 0; handlers ${ms(review.handlerMs)}`);
+
+  const image = join(mkdtempSync(join(tmpdir(), 'bench-image-')), 'cat.jpg');
+  writeFileSync(image, (await generateImage({ format: 'jpeg', width: 1600, height: 1200, pattern: 'photo' }, 'bench')).body);
+  const sharpOnly = await medianOf(['bench/_image-steps-baseline.mjs', image]);
+  const jpeg = await scenarioFigures(cli, 'scenarios/happy-path-jpeg.yaml');
+  console.log(`  plain Node + sharp, the four image steps on the same 1600×1200 JPEG: ${ms(sharpOnly)} wall`);
+  console.log(`  rehearse run scenarios/happy-path-jpeg.yaml (${via}): ${ms(jpeg.wallMs)} wall = ${(jpeg.wallMs / sharpOnly).toFixed(2)}× the plain script (goal ≤ 2×); handlers ${ms(jpeg.handlerMs)}`);
+
+  const suite = await rehearseRun(cli, ['scenarios']);
+  const n = suite.report.scenarios.length;
+  console.log(`  rehearse run scenarios (${n} scenarios, ${via}): ${ms(suite.wallMs)} wall (goal ≤ 20,000 ms); handlers ${ms(handlerSum(suite.report))} in all`);
+  for (const [file, alone] of [['review-approved.yaml', review], ['happy-path-jpeg.yaml', jpeg]] as const) {
+    const inSuite = suite.report.scenarios.find((s) => s.file.endsWith(file));
+    if (inSuite) console.log(`    ${file}: ${ms(inSuite.durationMs)} inside the suite, ${ms(alone.scenarioMs)} alone (${(alone.scenarioMs / inSuite.durationMs).toFixed(2)}×; goal: alone no slower)`);
+  }
 }
