@@ -90,6 +90,39 @@ const JAVA_V1: Record<string, JavaV1Service> = {
   },
 };
 
+/**
+ * `aws-sdk:<service>:*` runs on the AWS SDK for Java v2: the error name is
+ * `<Prefix>.<the SDK's exception class>` — a modelled error's own class, or
+ * the service's base class for the codes the SDK does not model
+ * (`DynamoDb.DynamoDbException` for a ValidationException or an
+ * AccessDeniedException, as Step Functions reports it). Services not listed
+ * keep `<Prefix>.<Code>Exception`.
+ * https://docs.aws.amazon.com/step-functions/latest/dg/supported-services-awssdk.html
+ */
+interface JavaV2Service {
+  baseException: string;
+  /** The error codes the SDK models (its exception class is the code, `Exception` appended when missing). */
+  modelled: ReadonlySet<string>;
+}
+
+const JAVA_V2: Record<string, JavaV2Service> = {
+  // software.amazon.awssdk.services.dynamodb.model: the exceptions of DynamoDB's Smithy model (the same
+  // model @aws-sdk/client-dynamodb is generated from; InternalServerError → InternalServerErrorException).
+  dynamodb: {
+    baseException: 'DynamoDbException',
+    modelled: new Set([
+      'BackupInUseException', 'BackupNotFoundException', 'ConditionalCheckFailedException', 'ContinuousBackupsUnavailableException', 'DuplicateItemException',
+      'ExportConflictException', 'ExportNotFoundException', 'GlobalTableAlreadyExistsException', 'GlobalTableNotFoundException', 'IdempotentParameterMismatchException',
+      'ImportConflictException', 'ImportNotFoundException', 'IndexNotFoundException', 'InternalServerError', 'InvalidEndpointException', 'InvalidExportTimeException',
+      'InvalidRestoreTimeException', 'ItemCollectionSizeLimitExceededException', 'LimitExceededException', 'PointInTimeRecoveryUnavailableException',
+      'PolicyNotFoundException', 'ProvisionedThroughputExceededException', 'ReplicaAlreadyExistsException', 'ReplicaNotFoundException',
+      'ReplicatedWriteConflictException', 'RequestLimitExceeded', 'ResourceInUseException', 'ResourceNotFoundException', 'TableAlreadyExistsException',
+      'TableInUseException', 'TableNotFoundException', 'ThrottlingException', 'TransactionCanceledException', 'TransactionConflictException',
+      'TransactionInProgressException',
+    ]),
+  },
+};
+
 function pascal(service: string): string {
   return service.replace(/(^|[-_])([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
 }
@@ -99,8 +132,9 @@ export function sdkErrorName(service: string, code: string, sdk: boolean): strin
     const java = JAVA_V1[service];
     return `${OPTIMIZED_NAMES[service] ?? pascal(service)}.${java ? (java.modelled[code] ?? java.baseException) : code}`;
   }
+  const v2 = JAVA_V2[service];
   const suffixed = code.endsWith('Exception') ? code : `${code}Exception`;
-  return `${SDK_NAMES[service] ?? pascal(service)}.${suffixed}`;
+  return `${SDK_NAMES[service] ?? pascal(service)}.${v2 && !v2.modelled.has(code) ? v2.baseException : suffixed}`;
 }
 
 /** Turns whatever the invoker threw into the task's StatesError. */

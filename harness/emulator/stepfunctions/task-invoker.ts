@@ -124,7 +124,8 @@ export function createTaskInvoker(deps: ServiceDeps, startNested: NestedExecutio
       const binary = service === 'dynamodb' ? 'base64' : 'utf8';
       const client = loaded.client;
       const out = await client.send(new Command(service === 'dynamodb' ? (withBinaryAttributes(parameters) as Record<string, unknown>) : parameters), { abortSignal: signal });
-      return { output: await plainOutput(out, binary), http: (out as { [HTTP_ANSWER]?: HttpAnswer })[HTTP_ANSWER] };
+      const output = await plainOutput(out, binary);
+      return { output: kind === 'aws-sdk' ? inRecordedOrder(output, out) : output, http: (out as { [HTTP_ANSWER]?: HttpAnswer })[HTTP_ANSWER] };
     } catch (e) {
       throw service === 'sqs' && mod ? sqsTaskError(e, kind, mod, () => deps.ids.uuid()) : toServiceError(e);
     } finally {
@@ -271,6 +272,23 @@ async function plainOutput(out: Record<string, unknown>, binary: 'utf8' | 'base6
     result[key] = await plainValue(value, binary);
   }
   return result;
+}
+
+/**
+ * An `aws-sdk:*` task's result lists the response's members in name order,
+ * a streamed payload (S3's `Body`) last — as recorded against AWS
+ * (shared/conformance/services.json: query answers `Count, Items,
+ * ScannedCount`; getObject `AcceptRanges, ContentLength, … ServerSideEncryption,
+ * Body`). SDK v3 hands them in its model's order (`Items, Count, ScannedCount…`).
+ */
+function inRecordedOrder(output: Record<string, unknown>, sdkOutput: Record<string, unknown>): Record<string, unknown> {
+  const streamed = (name: string) => isStream(sdkOutput[name]);
+  const names = Object.keys(output).sort((a, b) => Number(streamed(a)) - Number(streamed(b)) || (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(names.map((name) => [name, output[name]]));
+}
+
+function isStream(value: unknown): boolean {
+  return !!value && typeof value === 'object' && ('transformToString' in value || typeof (value as Readable).pipe === 'function');
 }
 
 async function plainValue(value: unknown, binary: 'utf8' | 'base64'): Promise<unknown> {
