@@ -9,6 +9,7 @@
  * AwsServiceErrors and the shared protocol layer serialises them.
  */
 import { createRequire } from 'node:module';
+import { fastCheckTypes, type CheckTypes } from './member-types.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -121,7 +122,7 @@ export interface ActionValidation {
 }
 
 interface ValidationsModule {
-  checkTypes(data: unknown, types: Record<string, unknown>): Record<string, unknown>;
+  checkTypes: CheckTypes;
   checkValidations(data: Record<string, unknown>, types: Record<string, unknown>, custom: ActionValidation['custom'], store: DynaliteStore): void;
   validateAttributeValue(value: AttributeValue): string | undefined;
 }
@@ -183,6 +184,7 @@ memoryLevel.MemoryLevel = class ObjectMemoryLevel extends BaseMemoryLevel {
 };
 
 const validations = require('dynalite/validations/index.js') as ValidationsModule;
+const checkTypes = fastCheckTypes(validations.checkTypes);
 const dynaliteDb = require('dynalite/db/index.js') as DbModule;
 
 /** The data-plane actions dynalite implements and we run as they are. */
@@ -210,8 +212,8 @@ export function validationOf(operation: ValidatedOperation): ActionValidation {
  * parsed expressions attached (`_condition`, `_updates`, `_projection`…);
  * throws a DynaliteError.
  */
-export function validate(spec: ActionValidation, input: unknown, store: DynaliteStore): Record<string, unknown> {
-  const data = validations.checkTypes(input, spec.types);
+export function validate(spec: ActionValidation, input: Record<string, unknown>, store: DynaliteStore): Record<string, unknown> {
+  const data = checkTypes(input, spec.types);
   validations.checkValidations(data, spec.types, spec.custom, store);
   return data;
 }
