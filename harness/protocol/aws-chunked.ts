@@ -232,5 +232,7 @@ export function chunkViews(body: Buffer, lengths: readonly number[]): Buffer[] {
 /** Whether a request body is aws-chunked framed. */
 export function isAwsChunked(contentSha256: string | undefined, contentEncoding: string | undefined): boolean {
   if (contentSha256?.startsWith('STREAMING-')) return true;
-  return (contentEncoding ?? '').split(',').some((e) => e.trim().toLowerCase() === 'aws-chunked');
+  // Most requests send no Content-Encoding: nothing to split.
+  if (contentEncoding === undefined || contentEncoding === '') return false;
+  return contentEncoding.split(',').some((e) => e.trim().toLowerCase() === 'aws-chunked');
 }

@@ -206,7 +206,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     const bodiless = status === 204 || status === 304 || status < 200;
     if (bodiless) {
       for (const k of Object.keys(out)) if (k.toLowerCase() === 'content-length' && status !== 304) delete out[k];
-    } else if (!Object.keys(out).some((k) => k.toLowerCase() === 'content-length')) out['content-length'] = payload?.length ?? 0;
+    } else if (out['content-length'] === undefined && !Object.keys(out).some((k) => k.toLowerCase() === 'content-length')) out['content-length'] = payload?.length ?? 0;
     res.writeHead(status, out);
     // The stored Buffer goes to the socket as is (no copy), like any Node server's res.end(buffer).
     if (head || bodiless || payload === undefined || payload.length === 0) res.end();
@@ -457,8 +457,9 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         const service = route.service!;
         const text = service.outputJson && typeof value === 'object' && !Array.isArray(value) ? service.outputJson(route.operation, value as Record<string, unknown>) : service.plainJsonOutput ? JSON.stringify(value) : JSON.stringify(value, jsonReplacer);
         const payload = Buffer.from(text, 'utf8');
-        const headers: Record<string, string> = { 'content-type': `application/x-amz-json-${route.service!.jsonVersion}`, 'x-amzn-requestid': requestId };
+        const headers: Record<string, string | number> = { 'content-type': `application/x-amz-json-${route.service!.jsonVersion}`, 'x-amzn-requestid': requestId };
         if (route.service!.responseCrc32) headers['x-amz-crc32'] = String(crc32(payload));
+        headers['content-length'] = payload.length;
         send(res, 200, headers, payload, false);
         return;
       }
