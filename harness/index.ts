@@ -17,6 +17,9 @@ export type { LoadedScenario, ScenarioProblem, ScenarioSpec, RunScenarioOptions,
 
 // Reports: console, JSON, JUnit XML, HTML.
 export { renderJson, renderJunit, renderHtml, writeReports } from './report/index.ts';
+// Workflow coverage of a run (runSuite with `coverage: true`, then computeCoverage).
+export { computeCoverage, renderLcov, renderCobertura, renderCoverageTable, writeCoverageFiles, parseThresholds, checkThresholds } from './report/coverage/index.ts';
+export type { RunCoverage, StateMachineCoverage, Thresholds, ThresholdMiss } from './report/coverage/index.ts';
 
 // Backends: where the endpoint comes from.
 export { createBackend } from './backends/index.ts';

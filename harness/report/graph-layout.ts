@@ -21,6 +21,8 @@ export interface GraphEdge {
   from: string;
   to: string;
   kind: 'next' | 'choice' | 'default' | 'catch';
+  /** The field it is written in: `Next`, `Default`, `Choices[0]`, `Catch[1]` (a coverage transition's id ends with it). */
+  field: string;
   /** Polyline points. */
   points: Array<[number, number]>;
 }
@@ -63,17 +65,17 @@ interface Sized {
 }
 interface SizedMachine {
   rows: Sized[][];
-  edges: Array<{ from: string; to: string; kind: GraphEdge['kind'] }>;
+  edges: Array<{ from: string; to: string; kind: GraphEdge['kind']; field: string }>;
   w: number;
   h: number;
 }
 
-function successors(s: AslState): Array<{ to: string; kind: GraphEdge['kind'] }> {
-  const out: Array<{ to: string; kind: GraphEdge['kind'] }> = [];
-  for (const c of s.Choices ?? []) if (c.Next) out.push({ to: c.Next, kind: 'choice' });
-  if (s.Default) out.push({ to: s.Default, kind: 'default' });
-  if (s.Next) out.push({ to: s.Next, kind: 'next' });
-  for (const c of s.Catch ?? []) if (c.Next) out.push({ to: c.Next, kind: 'catch' });
+function successors(s: AslState): Array<{ to: string; kind: GraphEdge['kind']; field: string }> {
+  const out: Array<{ to: string; kind: GraphEdge['kind']; field: string }> = [];
+  (s.Choices ?? []).forEach((c, i) => c.Next && out.push({ to: c.Next, kind: 'choice', field: `Choices[${i}]` }));
+  if (s.Default) out.push({ to: s.Default, kind: 'default', field: 'Default' });
+  if (s.Next) out.push({ to: s.Next, kind: 'next', field: 'Next' });
+  (s.Catch ?? []).forEach((c, i) => c.Next && out.push({ to: c.Next, kind: 'catch', field: `Catch[${i}]` }));
   return out;
 }
 
@@ -165,7 +167,7 @@ function place(m: SizedMachine, ox: number, oy: number, depth: number, out: Grap
       const side = Math.max(a.x + a.w, b.x + b.w) + 10;
       points = [[a.x + a.w, a.y + a.h / 2], [side, a.y + a.h / 2], [side, b.y + b.h / 2], [b.x + b.w, b.y + b.h / 2]];
     }
-    out.edges.push({ from: e.from, to: e.to, kind: e.kind, points });
+    out.edges.push({ from: e.from, to: e.to, kind: e.kind, field: e.field, points });
   }
 }
 

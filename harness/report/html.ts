@@ -10,7 +10,8 @@ import { attemptsOf, indexHistory, stateOf } from '../scenario/history.ts';
 import { executionWhere } from '../scenario/matchers.ts';
 import type { ExecutionRecord, RunReport, ScenarioResult } from '../scenario/results.ts';
 import { brief } from '../scenario/value-match.ts';
-import { layoutDefinition } from './graph-layout.ts';
+import { layoutDefinition, type GraphEdge, type GraphLayout, type GraphNode } from './graph-layout.ts';
+import { percent, type RunCoverage, type StateMachineCoverage, type Tally } from './coverage/types.ts';
 
 function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
@@ -46,6 +47,16 @@ svg.graph text{font:12px system-ui,sans-serif;fill:#1d2330}
 svg.graph .edge{fill:none;stroke:#8c959f;stroke-width:1.2}
 svg.graph .edge.catch{stroke:#cf222e;stroke-dasharray:3 3}
 svg.graph .edge.taken{stroke:#1f883d;stroke-width:2.2}
+svg.graph .state.unvisited>rect,.legend .state.unvisited>rect{fill:#fff8c5;stroke:#9a6700;stroke-width:1.6;stroke-dasharray:5 3}
+svg.graph .edge.untaken,.legend .edge.untaken{fill:none;stroke:#9a6700;stroke-width:1.6;stroke-dasharray:2 3}
+.legend .state.visited>rect{fill:#dafbe1;stroke:#1f883d;stroke-width:2}.legend .edge.taken{fill:none;stroke:#1f883d;stroke-width:2.2}
+.legend text{font:12px system-ui,sans-serif}
+section.coverage{background:#fff;border:1px solid #dde1e7;border-radius:8px;margin:0 0 16px;padding:12px 16px}
+section.coverage>h2{font-size:16px;margin:0 0 6px}
+table.coverage{border-collapse:collapse;font-size:13px;margin:8px 0}
+table.coverage th,table.coverage td{border-top:1px solid #eee;padding:3px 8px;text-align:left}
+table.coverage td.num{text-align:right;font-variant-numeric:tabular-nums}
+figure.coverage-graph{margin:8px 0 16px}figure.coverage-graph figcaption{margin:0 0 4px}
 svg.graph .retry{fill:#9a6700}svg.graph .retry-text{fill:#fff;font-size:11px;font-weight:600}
 svg.timeline rect.bar{fill:#54aeff}svg.timeline rect.bar.failed{fill:#cf222e}
 svg.timeline text{font:11px system-ui,sans-serif}
@@ -83,21 +94,27 @@ function stateMarks(exec: ExecutionRecord | undefined): { visited: Set<string>; 
   return { visited, retries, taken, ...(failed ? { failed } : {}) };
 }
 
-export function renderGraph(exec: ExecutionRecord | undefined, failedCheckState?: string): string {
-  const layout = layoutDefinition(exec?.definition);
-  if (layout.nodes.length === 0) return '<p class="no-graph">(no definition available)</p>';
-  const marks = stateMarks(exec);
-  const failed = failedCheckState ?? marks.failed;
+/** How one graph marks its states and edges (the path of one execution, or a run's coverage). */
+interface GraphMarks {
+  classesOf(n: GraphNode): string[];
+  /** Shown after the state's name and type in its tooltip. */
+  noteOf(n: GraphNode): string;
+  retriesOf(n: GraphNode): number | undefined;
+  edgeClassesOf(e: GraphEdge): string[];
+  edgeNoteOf?(e: GraphEdge): string;
+}
+
+function drawGraph(layout: GraphLayout, marks: GraphMarks, label: string): string {
   const parts: string[] = [];
-  parts.push(`<svg class="graph" xmlns="http://www.w3.org/2000/svg" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}" role="img" aria-label="state machine graph">`);
+  parts.push(`<svg class="graph" xmlns="http://www.w3.org/2000/svg" width="${layout.width}" height="${layout.height}" viewBox="0 0 ${layout.width} ${layout.height}" role="img" aria-label="${esc(label)}">`);
   parts.push('<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#8c959f"/></marker></defs>');
   // Containers first so their children draw on top.
   const nodes = [...layout.nodes].sort((a, b) => a.depth - b.depth || Number(b.isContainer) - Number(a.isContainer));
   for (const n of nodes) {
-    const classes = ['state', n.isContainer ? 'container' : '', marks.visited.has(n.name) ? 'visited' : '', failed === n.name ? 'failed' : ''].filter(Boolean).join(' ');
-    const retries = marks.retries.get(n.name);
+    const classes = ['state', n.isContainer ? 'container' : '', ...marks.classesOf(n)].filter(Boolean).join(' ');
+    const retries = marks.retriesOf(n);
     parts.push(`<g class="${classes}" data-state="${esc(n.name)}" data-type="${esc(n.type)}"${retries ? ` data-retries="${retries}"` : ''}>`);
-    parts.push(`<title>${esc(n.name)} (${esc(n.type)})${retries ? ` — ${retries} retr${retries === 1 ? 'y' : 'ies'}` : ''}${failed === n.name ? ' — failed here' : ''}</title>`);
+    parts.push(`<title>${esc(n.name)} (${esc(n.type)})${esc(marks.noteOf(n))}</title>`);
     parts.push(`<rect x="${n.x}" y="${n.y}" width="${n.w}" height="${n.h}" rx="6"/>`);
     const ty = n.isContainer ? n.y + 17 : n.y + n.h / 2 + 4;
     // A retry badge sits inside the box, at its right end; the name moves left to make room.
@@ -111,12 +128,106 @@ export function renderGraph(exec: ExecutionRecord | undefined, failedCheckState?
     parts.push('</g>');
   }
   for (const e of layout.edges) {
-    const taken = marks.taken.has(`${e.from}→${e.to}`);
     const d = e.points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`).join(' ');
-    parts.push(`<path class="edge ${e.kind}${taken ? ' taken' : ''}" d="${d}" marker-end="url(#arrow)" data-from="${esc(e.from)}" data-to="${esc(e.to)}"/>`);
+    const note = marks.edgeNoteOf?.(e);
+    const classes = ['edge', e.kind, ...marks.edgeClassesOf(e)].join(' ');
+    parts.push(`<path class="${classes}" d="${d}" marker-end="url(#arrow)" data-from="${esc(e.from)}" data-to="${esc(e.to)}" data-field="${esc(e.field)}">${note ? `<title>${esc(note)}</title>` : ''}</path>`);
   }
   parts.push('</svg>');
   return parts.join('');
+}
+
+export function renderGraph(exec: ExecutionRecord | undefined, failedCheckState?: string): string {
+  const layout = layoutDefinition(exec?.definition);
+  if (layout.nodes.length === 0) return '<p class="no-graph">(no definition available)</p>';
+  const marks = stateMarks(exec);
+  const failed = failedCheckState ?? marks.failed;
+  return drawGraph(
+    layout,
+    {
+      classesOf: (n) => [marks.visited.has(n.name) ? 'visited' : '', failed === n.name ? 'failed' : ''],
+      noteOf: (n) => {
+        const retries = marks.retries.get(n.name);
+        return `${retries ? ` — ${retries} retr${retries === 1 ? 'y' : 'ies'}` : ''}${failed === n.name ? ' — failed here' : ''}`;
+      },
+      retriesOf: (n) => marks.retries.get(n.name),
+      edgeClassesOf: (e) => (marks.taken.has(`${e.from}→${e.to}`) ? ['taken'] : []),
+    },
+    'state machine graph',
+  );
+}
+
+/**
+ * A state machine's graph over a whole run: states never entered are
+ * `unvisited`, transitions never taken `untaken` (each Choice rule, Default
+ * and catcher its own edge), each with its count in the tooltip.
+ */
+export function renderCoverageGraph(m: StateMachineCoverage): string {
+  const layout = layoutDefinition(m.definition);
+  if (layout.nodes.length === 0) return '<p class="no-graph">(no definition available)</p>';
+  const state = new Map(m.states.map((s) => [s.name, s]));
+  const transition = new Map(m.transitions.map((t) => [t.id, t]));
+  const transitionOf = (e: GraphEdge) => {
+    const from = state.get(e.from);
+    return from ? transition.get(`${from.path}.${e.field}`) : undefined;
+  };
+  const retries = new Map<string, number>();
+  for (const r of m.retriers) {
+    const s = m.states.find((x) => x.path === r.state);
+    if (s && r.fired > 0) retries.set(s.name, (retries.get(s.name) ?? 0) + r.fired);
+  }
+  return drawGraph(
+    layout,
+    {
+      // A state coverage does not count (inside a distributed Map) is drawn plain.
+      classesOf: (n) => {
+        const s = state.get(n.name);
+        return s === undefined ? [] : [s.entered > 0 ? 'visited' : 'unvisited'];
+      },
+      noteOf: (n) => {
+        const s = state.get(n.name);
+        return s === undefined ? ' — not counted (a distributed Map runs it as child executions)' : ` — entered ${s.entered}×`;
+      },
+      retriesOf: (n) => retries.get(n.name),
+      edgeClassesOf: (e) => {
+        const t = transitionOf(e);
+        return t === undefined ? [] : [t.taken > 0 ? 'taken' : 'untaken'];
+      },
+      edgeNoteOf: (e) => {
+        const t = transitionOf(e);
+        return t === undefined ? '' : `${e.from}.${e.field} → ${e.to}: taken ${t.taken}×`;
+      },
+    },
+    `coverage of ${m.name}`,
+  );
+}
+
+const LEGEND = `<div class="legend"><svg width="420" height="22" role="img" aria-label="legend">
+<g class="state visited"><rect x="1" y="3" width="16" height="14" rx="3"/></g><text x="22" y="15">entered</text>
+<g class="state unvisited"><rect x="82" y="3" width="16" height="14" rx="3"/></g><text x="103" y="15">never entered</text>
+<path class="edge taken" d="M190,10 L220,10"/><text x="225" y="15">taken</text>
+<path class="edge untaken" d="M275,10 L305,10"/><text x="310" y="15">never taken</text></svg></div>`;
+
+function coverageCell(t: Tally): string {
+  return t.total === 0 ? '<td class="num">–</td>' : `<td class="num">${t.covered}/${t.total} <b>${Math.floor(percent(t))}%</b></td>`;
+}
+
+/** The run's coverage: a row per state machine, then each one's graph with what was never reached. */
+function renderCoverage(coverage: RunCoverage): string {
+  const parts = ['<section class="coverage" id="coverage"><h2>Workflow coverage</h2>', LEGEND];
+  parts.push('<table class="coverage"><thead><tr><th>state machine</th><th>runs</th><th>states</th><th>transitions</th><th>choice rules</th><th>catch</th><th>retry</th></tr></thead><tbody>');
+  for (const m of coverage.stateMachines) {
+    const t = m.totals;
+    parts.push(
+      `<tr data-state-machine="${esc(m.name)}"><td><code>${esc(m.name)}</code>${m.file ? ` <small>${esc(m.file)}</small>` : ''}</td><td class="num">${m.executions}</td>${coverageCell(t.states)}${coverageCell(t.transitions)}${coverageCell(t.choices)}${coverageCell(t.catches)}${coverageCell(t.retries)}</tr>`,
+    );
+  }
+  parts.push('</tbody></table>');
+  for (const m of coverage.stateMachines) {
+    parts.push(`<figure class="coverage-graph" data-state-machine="${esc(m.name)}"><figcaption><code>${esc(m.name)}</code>${m.file ? ` · ${esc(m.file)}` : ''}</figcaption>${renderCoverageGraph(m)}</figure>`);
+  }
+  parts.push('</section>');
+  return parts.join('\n');
 }
 
 export function renderTimeline(exec: ExecutionRecord | undefined): string {
@@ -238,6 +349,7 @@ export function renderHtml(report: RunReport, cwd: string): string {
 <style>${CSS}</style></head>
 <body><header><h1>Rehearse report</h1><div class="summary"><span>${s.passed} passed</span><span>${s.failed} failed</span><span>${s.skipped} skipped</span><span>${s.errors} errors</span><span>backend ${esc(report.backend)}</span><span>seed ${esc(report.seed)}</span><span>${(report.durationMs / 1000).toFixed(2)}s</span></div></header>
 <main>
+${report.coverage ? renderCoverage(report.coverage) : ''}
 ${report.scenarios.map((sc, i) => renderScenario(sc, cwd, i)).join('\n')}
 </main></body></html>
 `;

@@ -8,7 +8,7 @@ import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
 
 export { consoleReporter, type ProgressReporter, type ConsoleReporterOptions } from './console.ts';
-export { renderHtml, renderGraph, renderTimeline } from './html.ts';
+export { renderHtml, renderGraph, renderCoverageGraph, renderTimeline } from './html.ts';
 export { renderJson } from './json.ts';
 export { renderJunit } from './junit.ts';
 export { describeFailure } from './failure-text.ts';

@@ -1,6 +1,8 @@
 /**
  * The JSON report: the RunReport model, stable (scenarios sorted by file then
  * name; keys in a fixed order; thumbnails left out — they belong to the HTML).
+ * With --coverage it ends with a `coverage` section (harness/report/coverage/types.ts):
+ * per state machine, every state, transition, retrier and branch with its count and line.
  */
 import type { RunReport, ScenarioResult } from '../scenario/results.ts';
 
@@ -32,6 +34,7 @@ export function renderJson(report: RunReport): string {
     durationMs: Math.round(report.durationMs),
     summary: report.summary,
     scenarios,
+    ...(report.coverage ? { coverage: { stateMachines: report.coverage.stateMachines.map(({ definition: _d, ...rest }) => rest) } } : {}),
   };
   return `${JSON.stringify(out, null, 2)}\n`;
 }

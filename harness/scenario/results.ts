@@ -3,6 +3,7 @@
  * JSON, JUnit, HTML). Plain JSON data, so the JSON report is this, sorted.
  */
 import type { HistoryEvent } from '../asl/api.ts';
+import type { RunCoverage } from '../report/coverage/types.ts';
 import type { TableContents } from './tables.ts';
 
 export type ScenarioStatus = 'passed' | 'failed' | 'skipped' | 'error';
@@ -55,6 +56,20 @@ export interface ExecutionRecord {
   definition?: string;
 }
 
+/**
+ * A state machine a scenario created, and where its definition is written
+ * (recorded for coverage: harness/report/coverage).
+ */
+export interface StateMachineSource {
+  name: string;
+  /** The definition as created (DefinitionSubstitutions applied). */
+  definition: string;
+  /** The file the definition is written in (a definition file, the template, or the scenario); absolute. */
+  file?: string;
+  /** Where in `file` the definition is: `[]` for a definition file, `['Resources', id, 'Properties', 'Definition']`, `['definition']`. */
+  at: Array<string | number>;
+}
+
 export interface ImageRecord {
   bucket: string;
   key: string;
@@ -98,6 +113,8 @@ export interface ScenarioResult {
   tables?: TableContents[];
   /** The seed this scenario ran with. */
   seed: string;
+  /** The state machines it created, with their sources (only when coverage is collected). */
+  stateMachines?: StateMachineSource[];
 }
 
 export interface RunReport {
@@ -113,6 +130,8 @@ export interface RunReport {
    * depends on how scenarios fell to workers, not on what they did.
    */
   deploys?: number;
+  /** Workflow coverage over the run (`rehearse run --coverage`). */
+  coverage?: RunCoverage;
 }
 
 export function summarize(scenarios: ScenarioResult[]): RunReport['summary'] {

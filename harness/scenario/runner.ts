@@ -29,7 +29,8 @@ import type { LoadedScenario } from './loader.ts';
 import { evaluateThen, invocationsHold, type Evidence, type ObjectEvidence } from './matchers.ts';
 import { scenarioNeeds } from './needs.ts';
 import { templateDefines, templateDefinition, unansweredTasks } from './unanswered-tasks.ts';
-import type { CheckResult, ExecutionRecord, FunctionLogs, ImageRecord, ScenarioResult } from './results.ts';
+import { stateMachineSources } from './state-machine-sources.ts';
+import type { CheckResult, ExecutionRecord, FunctionLogs, ImageRecord, ScenarioResult, StateMachineSource } from './results.ts';
 import type { FaultSpec, ScenarioSpec } from './schema.ts';
 import { mockConfigRoute, readGivenMockConfig } from './given-mock-config.ts';
 import type { MockAssignment } from './mock-plan.ts';
@@ -92,6 +93,8 @@ export interface RunScenarioOptions {
   mock?: MockAssignment;
   /** Told what a `when` step, or the settling of executions, still running after 2 s of real time is waiting for. */
   onWaiting?: WaitingListener;
+  /** Record the state machines it creates and where their definitions are written (for coverage). */
+  coverage?: boolean;
 }
 
 export function toFaultPlan(faults: FaultSpec[]): FaultPlan {
@@ -213,7 +216,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     logs: [],
     seed: options.seed,
   };
-  const finish = (r: Partial<ScenarioResult>): ScenarioResult => ({ ...base, ...r, durationMs: REAL_CLOCK.now() - started });
+  let stateMachines: StateMachineSource[] | undefined;
+  const finish = (r: Partial<ScenarioResult>): ScenarioResult => ({ ...base, ...r, ...(stateMachines ? { stateMachines } : {}), durationMs: REAL_CLOCK.now() - started });
   if (spec.skip) return finish({ status: 'skipped', reason: spec.skip });
 
   const read = await readScenarioDefinition(loaded);
@@ -276,6 +280,16 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
         const stateMachine = definitionText !== undefined && !replaces ? scenarioStateMachineName(spec) : spec.workflow;
         const text = definitionText ?? (deployed && stateMachine && project.template ? await templateDefinition(project.template.value, stateMachine, parameters) : undefined);
         if (stateMachine) for (const m of unansweredTasks({ spec, stateMachine, definitionText: text, backend: backend.name })) options.warn(`${loaded.file}: '${spec.name}': ${m}`);
+      }
+      if (options.coverage) {
+        stateMachines = await stateMachineSources({
+          loaded,
+          ...(deployed && project.template ? { template: project.template.value } : {}),
+          parameters,
+          ...(definitionText !== undefined ? { definitionText } : {}),
+          replaces,
+          ownName: scenarioStateMachineName(spec),
+        });
       }
       const deployInput: DeployInput | undefined = deployed
         ? {

@@ -55,6 +55,8 @@ export interface SuiteOptions {
   signal?: AbortSignal;
   createBackend?: BackendFactory;
   deploy?: DeployFn;
+  /** Record each scenario's state machines and their sources, for workflow coverage (harness/report/coverage). */
+  coverage?: boolean;
 }
 
 export function parseShard(text: string): { index: number; count: number } {
@@ -250,6 +252,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
           ...(options.waitTimeoutMs ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.deploy ? { deploy: options.deploy } : {}),
+          ...(options.coverage ? { coverage: true } : {}),
           ...(mockPlan?.assignments.has(loaded.file) ? { mock: mockPlan.assignments.get(loaded.file)! } : {}),
         });
         reporter?.scenarioFinished(results[i]!);

@@ -45,7 +45,7 @@ export function unansweredTasks(input: UnansweredInput): string[] {
  */
 const models = new Map<string, Promise<TemplateModel | undefined>>();
 
-async function templateModel(template: string, parameters: Record<string, string>): Promise<TemplateModel | undefined> {
+export async function templateModel(template: string, parameters: Record<string, string>): Promise<TemplateModel | undefined> {
   const file = fileStamp(template);
   const key = JSON.stringify([template, file?.mtimeMs, file?.size, Object.entries(parameters).sort(([a], [b]) => (a < b ? -1 : 1))]);
   let model = models.get(key);

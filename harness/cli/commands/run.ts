@@ -1,9 +1,11 @@
 /**
  * `rehearse run [files|dirs] [--backend embedded|localstack|stepfunctions-local|endpoint=URL]
  *   [--filter TEXT] [--reporter console,json,junit,html] [--out DIR] [--real-time]
- *   [--seed N] [--shard i/n] [--workers N] [--watch]`
+ *   [--seed N] [--shard i/n] [--workers N] [--watch]
+ *   [--coverage] [--coverage-dir DIR] [--coverage-threshold states=100,transitions=90]`
  *
- * Exit codes: 0 all passed, 1 a scenario failed, 2 bad input, 3 the backend
+ * Exit codes: 0 all passed, 1 a scenario failed (or coverage fell below
+ * --coverage-threshold), 2 bad input, 3 the backend
  * could not start — each with a one-line reason on stderr.
  */
 import { statSync, watch, type FSWatcher } from 'node:fs';
@@ -11,6 +13,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_CODES, REAL_CLOCK, RehearseError } from '../../core/index.ts';
 import { consoleReporter, parseReporters, writeReports, type ReporterName } from '../../report/index.ts';
+import { parseThresholds, type Thresholds } from '../../report/coverage/threshold.ts';
 import { parseShard, runSuite } from '../../scenario/suite.ts';
 import type { RunReport } from '../../scenario/results.ts';
 import { findScenarioFiles } from '../../scenario/loader.ts';
@@ -43,7 +46,20 @@ options:
                      layers) or the config changes (one run per burst of changes, never two at
                      once; Ctrl-C stops, exiting with the last run's code)
 
-exit codes: 0 all passed, 1 a scenario failed, 2 bad input, 3 backend could not start`;
+workflow coverage (docs/coverage.md):
+  --coverage         count the states, transitions (Next, Choice rules, Default, Catch), retriers
+                     and branches the run exercised, per state machine: a table on the console, a
+                     coverage section in the JSON and HTML reports, lcov.info and
+                     cobertura-coverage.xml mapped onto the definition files
+  --coverage-dir DIR where lcov.info and cobertura-coverage.xml go (default: <out>/coverage;
+                     implies --coverage)
+  --coverage-threshold LIST
+                     fail (exit 1) when a state machine is below any of these percentages, naming
+                     what it missed: states, transitions, choices, catches, retries
+                     (e.g. states=100,transitions=90; implies --coverage)
+
+exit codes: 0 all passed, 1 a scenario failed or coverage was below --coverage-threshold,
+            2 bad input, 3 backend could not start`;
 
 export interface RunFlags {
   /** Empty: the project's scenarios folder. */
@@ -59,6 +75,10 @@ export interface RunFlags {
   workers?: number;
   waitTimeoutMs?: number;
   watch: boolean;
+  /** Collect workflow coverage (--coverage, or implied by --coverage-threshold). */
+  coverage: boolean;
+  coverageDir: string;
+  coverageThresholds?: Thresholds;
   help: boolean;
 }
 
@@ -80,6 +100,9 @@ export function parseRunFlags(argv: string[], cwd: string): RunFlags {
         workers: { type: 'string' },
         timeout: { type: 'string' },
         watch: { type: 'boolean' },
+        coverage: { type: 'boolean' },
+        'coverage-dir': { type: 'string' },
+        'coverage-threshold': { type: 'string' },
         template: { type: 'string' },
         config: { type: 'string' },
         'parameter-overrides': { type: 'string', multiple: true },
@@ -100,6 +123,8 @@ export function parseRunFlags(argv: string[], cwd: string): RunFlags {
   if (v.seed !== undefined && !/^[\w.-]+$/.test(v.seed)) throw new RehearseError('ERR_BAD_INPUT', `--seed ${v.seed}: use letters, digits, . _ -`);
   const workers = int('workers', v.workers, 1);
   const timeout = int('timeout', v.timeout, 0.001);
+  const out = resolve(cwd, v.out ?? 'out');
+  const thresholds = v['coverage-threshold'] !== undefined ? parseThresholds(v['coverage-threshold']) : undefined;
   return {
     paths: parsed.positionals,
     project: {
@@ -111,13 +136,16 @@ export function parseRunFlags(argv: string[], cwd: string): RunFlags {
     backend: v.backend ?? 'embedded',
     ...(v.filter !== undefined ? { filter: v.filter } : {}),
     reporters: parseReporters(v.reporter ?? 'console'),
-    out: resolve(cwd, v.out ?? 'out'),
+    out,
     realTime: v['real-time'] ?? false,
     ...(v.seed !== undefined ? { seed: v.seed } : {}),
     ...(v.shard !== undefined ? { shard: parseShard(v.shard) } : {}),
     ...(workers !== undefined ? { workers } : {}),
     ...(timeout !== undefined ? { waitTimeoutMs: timeout * 1000 } : {}),
     watch: v.watch ?? false,
+    coverage: (v.coverage ?? false) || thresholds !== undefined || v['coverage-dir'] !== undefined,
+    coverageDir: v['coverage-dir'] !== undefined ? resolve(cwd, v['coverage-dir']) : join(out, 'coverage'),
+    ...(thresholds ? { coverageThresholds: thresholds } : {}),
     help: v.help ?? false,
   };
 }
@@ -157,13 +185,23 @@ async function runOnce(flags: RunFlags, io: CliIo): Promise<{ code: number; repo
     ...(flags.waitTimeoutMs ? { waitTimeoutMs: flags.waitTimeoutMs } : {}),
     reporter,
     thumbnails: flags.reporters.includes('html'),
+    ...(flags.coverage ? { coverage: true } : {}),
   });
+  // Loaded only when asked for: the first line of a run comes before any of it (#16).
+  const coverage = flags.coverage ? await import('../../report/coverage/index.ts') : undefined;
+  if (coverage) report.coverage = coverage.computeCoverage(report, io.cwd);
   const written = await writeReports(report, flags.reporters, flags.out, io.cwd);
   if (stop.signal.aborted) {
     io.stderr.write(`rehearse run: interrupted after ${report.summary.total} scenario(s)\n`);
     return { code: EXIT_CODES.ERR_SCENARIO_FAILED, report };
   }
+  if (coverage && report.coverage) {
+    io.stdout.write(`\n${coverage.renderCoverageTable(report.coverage)}`);
+    written.push(...(await coverage.writeCoverageFiles(report.coverage, flags.coverageDir, { cwd: io.cwd, timestamp: REAL_CLOCK.now(), version: 'rehearse' })));
+  }
   for (const w of written) io.stdout.write(`report: ${w}\n`);
+  const misses = coverage && report.coverage && flags.coverageThresholds ? coverage.checkThresholds(report.coverage, flags.coverageThresholds) : [];
+  for (const line of coverage?.describeMisses(misses) ?? []) io.stderr.write(`rehearse run: coverage below threshold: ${line}\n`);
   const s = report.summary;
   if (s.total === 0) {
     io.stderr.write(`rehearse run: no scenario matched${flags.filter ? ` --filter ${flags.filter}` : ''}${flags.shard ? ` in shard ${flags.shard.index}/${flags.shard.count}` : ''}\n`);
@@ -172,6 +210,10 @@ async function runOnce(flags: RunFlags, io: CliIo): Promise<{ code: number; repo
   if (s.failed + s.errors > 0) {
     const names = report.scenarios.filter((x) => x.status === 'failed' || x.status === 'error').map((x) => x.name);
     io.stderr.write(`rehearse run: ${names.length} of ${s.total} scenario(s) failed: ${names.join(', ')} (seed ${report.seed})\n`);
+    return { code: EXIT_CODES.ERR_SCENARIO_FAILED, report };
+  }
+  if (misses.length > 0) {
+    io.stderr.write(`rehearse run: all scenarios passed, but ${misses.length} coverage threshold(s) were not met (--coverage-threshold)\n`);
     return { code: EXIT_CODES.ERR_SCENARIO_FAILED, report };
   }
   return { code: 0, report };
@@ -300,7 +342,7 @@ async function watchAndRun(flags: RunFlags, io: CliIo): Promise<number> {
     timer = REAL_CLOCK.setTimer(WATCH_DEBOUNCE_MS, start);
   };
   const onChange = (path: string) => {
-    if (stopped || ignoredChange(path, flags.out)) return;
+    if (stopped || ignoredChange(path, flags.out) || (flags.coverage && ignoredChange(path, flags.coverageDir))) return;
     changed.add(path);
     if (!running) schedule();
   };
