@@ -167,6 +167,25 @@ describe('snapshot and restore', () => {
     }
   });
 
+  it('lets a request still being served finish before putting everything back, so its write does not land after the restore', async () => {
+    const real = await startEmulator({ services: ['s3'], clock: 'real', seed: 'straggler', log: false });
+    const client = s3Client(real.endpoint);
+    try {
+      await client.send(new CreateBucketCommand({ Bucket: 'images' }));
+      const empty = await real.snapshot();
+      // The write is answered 800 ms after it arrives (wall clock): the restore comes in between.
+      real.faults.install({ operations: [{ service: 's3', operation: 'PutObject', latencyMs: 800 }] });
+      const write = client.send(new PutObjectCommand({ Bucket: 'images', Key: 'late.txt', Body: 'from the scenario before' }));
+      await new Promise((r) => setTimeout(r, 200));
+      await real.restore(empty, { seed: 'next' });
+      await write;
+      expect((await client.send(new ListObjectsV2Command({ Bucket: 'images' }))).Contents ?? []).toEqual([]);
+    } finally {
+      client.destroy();
+      await real.dispose();
+    }
+  });
+
   it('rejects unknown snapshots and bad restore requests', async () => {
     await expect(control.restore('snapshot-999')).rejects.toMatchObject({ status: 404, code: 'NoSuchSnapshot' });
     await expect(control.restore(snapshot, '')).rejects.toBeInstanceOf(ControlApiError);
