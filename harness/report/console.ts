@@ -91,7 +91,8 @@ export function consoleReporter(options: ConsoleReporterOptions): ProgressReport
       }
       done++;
       clear();
-      const handlers = r.handlerMs !== undefined && r.handlerMs > 0 ? `, handlers ${(r.handlerMs / 1000).toFixed(2)}s` : '';
+      // Handlers often take a few milliseconds: shown in ms below a second, so a fast one does not read 0.00s.
+      const handlers = r.handlerMs === undefined ? '' : `, handlers ${r.handlerMs < 1000 ? `${r.handlerMs.toFixed(r.handlerMs < 10 ? 1 : 0)} ms` : `${(r.handlerMs / 1000).toFixed(2)}s`}`;
       const time = c.dim(`${(r.durationMs / 1000).toFixed(2)}s${r.virtualSeconds !== undefined ? `, ${r.virtualSeconds}s virtual` : ''}${handlers}`);
       const why = r.status === 'skipped' ? c.yellow(` — ${r.reason ?? 'skipped'}`) : '';
       options.out.write(`${colorOf(r.status)(ICON[r.status])} ${r.name} ${time}${why}\n`);

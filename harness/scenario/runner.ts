@@ -184,10 +184,13 @@ export async function readScenarioDefinition(loaded: LoadedScenario): Promise<{ 
   return spec.definition ? { text: JSON.stringify(spec.definition) } : {};
 }
 
-/** The REPORT Durations of the handlers that ran (a faulted call's handler did not, or its duration is the timeout). */
-function handlerMs(observations: ObservationsSnapshot): number {
+/**
+ * The REPORT Durations of the handlers that ran (a faulted call's handler did
+ * not, or its duration is the timeout); undefined when none ran.
+ */
+function handlerMs(observations: ObservationsSnapshot): number | undefined {
   const ran = observations.invocations.filter((i) => i.fault === undefined && i.durationMs !== undefined);
-  return Math.round(ran.reduce((sum, i) => sum + i.durationMs!, 0) * 100) / 100;
+  return ran.length === 0 ? undefined : Math.round(ran.reduce((sum, i) => sum + i.durationMs!, 0) * 100) / 100;
 }
 
 export function hasFunctionFaults(spec: ScenarioSpec): boolean {
@@ -376,6 +379,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     const virtualSeconds = evidence.records.length && backend.capabilities.virtualTime
       ? Math.max(...evidence.records.map((r) => ((r.stopDate ?? r.startDate) - r.startDate) / 1000))
       : undefined;
+    const handlers = evidence.observations ? handlerMs(evidence.observations) : undefined;
     return finish({
       status,
       ...(status === 'skipped' ? { reason: `skipped on ${backend.name}: ${[...new Set(skippedChecks.map((c) => c.message))].join('; ')}` } : {}),
@@ -386,7 +390,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       logs,
       ...(tables.length ? { tables } : {}),
       ...(virtualSeconds !== undefined ? { virtualSeconds: Math.round(virtualSeconds * 1000) / 1000 } : {}),
-      ...(evidence.observations ? { handlerMs: handlerMs(evidence.observations) } : {}),
+      ...(handlers !== undefined ? { handlerMs: handlers } : {}),
     });
   } catch (e) {
     return finish({ status: 'error', reason: e instanceof Error ? e.message : String(e), steps: ctx.steps });

@@ -71,7 +71,7 @@ describe('console', () => {
     r.finished(report);
     expect(ci.text()).not.toContain('\x1b');
     expect(ci.text()).toContain('▶ resize fails permanently started\n… resize fails permanently: 2s waiting for when[1] await {"status":"SUCCEEDED"}\n');
-    expect(ci.text()).toContain('✗ resize fails permanently 1.23s, 3.025s virtual, handlers 0.42s');
+    expect(ci.text()).toContain('✗ resize fails permanently 1.23s, 3.025s virtual, handlers 420 ms');
     expect(ci.text()).toContain('○ needs docker');
     expect(ci.text()).toContain('1 passed, 1 failed, 1 skipped of 3');
 
