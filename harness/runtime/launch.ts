@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { binLayerPath, libLayerPath, nodeLayerPath, pythonLayerPath } from './layer-paths.ts';
 import type { FunctionSpec, RuntimeFamily } from './types.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -121,6 +122,20 @@ export function launchCommand(spec: FunctionSpec, ctx: LaunchContext): LaunchCom
     AWS_SESSION_TOKEN: FUNCTION_SECRET_ACCESS_KEY,
     AWS_ENDPOINT_URL: ctx.endpointUrl,
   };
+  // Layers: NODE_PATH as Lambda sets it, PYTHONPATH for the folders Lambda's Python runtime searches in /opt.
+  const layers = spec.layers ?? [];
+  const bins = binLayerPath(layers);
+  if (bins.length > 0) env.PATH = [env.PATH, ...bins].join(':');
+  const libs = libLayerPath(layers);
+  if (libs.length > 0) env.LD_LIBRARY_PATH = [process.env.LD_LIBRARY_PATH, ...libs].filter(Boolean).join(':');
+  if (family === 'node' && layers.length > 0) {
+    const entries = nodeLayerPath(layers, spec.runtime);
+    if (entries.length > 0) env.NODE_PATH = entries.join(':');
+  }
+  if (family === 'python' && layers.length > 0) {
+    const entries = pythonLayerPath(layers, spec.runtime);
+    if (entries.length > 0) env.PYTHONPATH = entries.join(':');
+  }
   // The function's own variables win over ours except the Runtime API and
   // identity (AWS rejects reserved keys at CreateFunction; see the service).
   Object.assign(env, spec.environment, {

@@ -25,6 +25,8 @@ export interface FunctionSpec {
   memorySizeMb: number;
   /** The function's Environment.Variables. */
   environment: Record<string, string>;
+  /** Layer version folders, in the function's Layers order (later layers win, as when Lambda extracts them into /opt). */
+  layers?: string[];
   /** Changes whenever code or configuration changes: environments of an older revision are not reused. */
   revisionId: string;
   /** CloudWatch names the runtime reports (`/aws/lambda/<name>`). */

@@ -12,6 +12,7 @@ import { LambdaRuntime } from '../../runtime/index.ts';
 import { ownSnapshot, type EmulatedService, type LambdaInvoker, type ServiceDeps, type ServiceSnapshot } from '../service-deps.ts';
 import { createCodeRoot, discardCode } from './code.ts';
 import { DEFAULT_ACCOUNT_CONCURRENCY, Invocations } from './invoke.ts';
+import { LayerStore, type LayerVersionRecord } from './layers.ts';
 import { copyFunction, FunctionStore, type FunctionRecord } from './models.ts';
 import { LambdaOperations } from './operations.ts';
 import { findRoute, LAMBDA_PATH } from './routes.ts';
@@ -29,6 +30,7 @@ export interface LambdaService extends EmulatedService {
 interface LambdaSnapshot extends ServiceSnapshot {
   functions: FunctionRecord[];
   mappings: EventSourceMapping[];
+  layers: LayerVersionRecord[];
 }
 
 export function createLambdaService(deps: ServiceDeps): LambdaService {
@@ -68,8 +70,16 @@ export function createLambdaService(deps: ServiceDeps): LambdaService {
     log: deps.log,
     sqs: () => deps.sqs?.(),
   });
+  const layers = new LayerStore({
+    region: deps.region,
+    accountId: deps.accountId,
+    now: () => deps.clock.now(),
+    endpoint: deps.endpoint,
+    codeContext: (name) => ({ functionName: name, codeRoot: ensureCodeRoot, endpoint: deps.endpoint, region: deps.region }),
+  });
   const ops = new LambdaOperations({
     mappings,
+    layers,
     clock: deps.clock,
     ids: deps.ids.fork('operations'),
     region: deps.region,
@@ -120,6 +130,7 @@ export function createLambdaService(deps: ServiceDeps): LambdaService {
     mappings.replace([]);
     invocations.cancelAsync();
     for (const fn of store.clear()) discardCode(fn.code);
+    layers.clear();
     await runtime.reset();
   }
 
@@ -130,11 +141,11 @@ export function createLambdaService(deps: ServiceDeps): LambdaService {
       // service's own code root goes at dispose).
       fn.code.owned = false;
     }
-    return { service: 'lambda', functions: store.list().map(copyFunction), mappings: mappings.snapshot() };
+    return { service: 'lambda', functions: store.list().map(copyFunction), mappings: mappings.snapshot(), layers: layers.snapshot() };
   }
 
   async function restore(s: ServiceSnapshot): Promise<void> {
-    const { functions, mappings: savedMappings } = ownSnapshot<LambdaSnapshot>('lambda', s);
+    const { functions, mappings: savedMappings, layers: savedLayers } = ownSnapshot<LambdaSnapshot>('lambda', s);
     mappings.replace([]);
     invocations.cancelAsync();
     // Every execution environment stops: a restored function cold-starts, with
@@ -142,6 +153,7 @@ export function createLambdaService(deps: ServiceDeps): LambdaService {
     await runtime.restart();
     for (const fn of store.clear()) discardCode(fn.code);
     for (const fn of functions) store.put(copyFunction(fn));
+    layers.replace(savedLayers ?? []);
     mappings.replace(savedMappings);
   }
 
@@ -159,6 +171,7 @@ export function createLambdaService(deps: ServiceDeps): LambdaService {
       invocations.cancelAsync();
       await runtime.dispose();
       for (const fn of store.clear()) discardCode(fn.code);
+      layers.clear();
       // A temp code root is ours alone; a data dir's stays (it only holds extracted zips).
       if (codeRoot && !deps.dataDir) rmSync(codeRoot, { recursive: true, force: true });
     },

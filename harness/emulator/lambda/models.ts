@@ -4,6 +4,7 @@
  * extracted from zips lives under the data dir or the OS temp dir).
  */
 import type { FunctionSpec } from '../../runtime/index.ts';
+import type { FunctionLayer } from './layers.ts';
 
 export interface FunctionCode {
   /** Directory the runtime runs (LAMBDA_TASK_ROOT). */
@@ -40,6 +41,8 @@ export interface FunctionRecord {
   tags: Record<string, string>;
   /** Resource-based policy statements (AddPermission). */
   policy: Array<Record<string, unknown>>;
+  /** Layer versions in the order Lambda merges them into /opt (later ones over earlier ones). */
+  layers: FunctionLayer[];
   /** PutFunctionEventInvokeConfig. */
   eventInvokeConfig?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
 }
@@ -64,6 +67,7 @@ export function functionConfiguration(fn: FunctionRecord): Record<string, unknow
     CodeSha256: fn.code.sha256,
     Version: '$LATEST',
     ...(Object.keys(fn.environment).length > 0 ? { Environment: { Variables: { ...fn.environment } } } : {}),
+    ...(fn.layers.length > 0 ? { Layers: fn.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize })) } : {}),
     TracingConfig: { Mode: fn.tracingMode },
     RevisionId: fn.revisionId,
     State: 'Active',
@@ -88,6 +92,7 @@ export function functionSpec(fn: FunctionRecord): FunctionSpec {
     timeoutSeconds: fn.timeout,
     memorySizeMb: fn.memorySize,
     environment: fn.environment,
+    layers: fn.layers.map((l) => l.dir),
     revisionId: fn.revisionId,
     logGroupName: `/aws/lambda/${fn.name}`,
   };
@@ -99,6 +104,7 @@ export function copyFunction(fn: FunctionRecord): FunctionRecord {
     ...fn,
     environment: { ...fn.environment },
     architectures: [...fn.architectures],
+    layers: fn.layers.map((l) => ({ ...l })),
     code: { ...fn.code },
     tags: { ...fn.tags },
     policy: structuredClone(fn.policy),

@@ -18,6 +18,7 @@ import {
 } from './errors.ts';
 import { MAX_INVOKE_ASYNC_PAYLOAD, minimumUnreserved, type InvokerDeps, type Invocations, type InvocationType } from './invoke.ts';
 import type { EventSourceMappings } from './event-source-mappings.ts';
+import type { LayerStore } from './layers.ts';
 import { functionConfiguration, functionSpec, type FunctionRecord } from './models.ts';
 
 /** What the API operations need: the invoker's shared wiring plus the invocation pipeline itself. */
@@ -25,6 +26,8 @@ export interface OperationDeps extends Pick<InvokerDeps, 'clock' | 'ids' | 'regi
   /** CreateEventSourceMapping and friends (event-source-mappings.ts). */
   mappings: EventSourceMappings;
   invocations: Invocations;
+  /** Published layer versions (PublishLayerVersion and friends; a function's Layers). */
+  layers: LayerStore;
   codeRoot(): string;
   endpoint(): string;
 }
@@ -128,6 +131,10 @@ export class LambdaOperations {
     return this.d.mappings;
   }
 
+  get layers(): LayerStore {
+    return this.d.layers;
+  }
+
   private arn(name: string): string {
     return `arn:aws:lambda:${this.d.region}:${this.d.accountId}:function:${name}`;
   }
@@ -149,6 +156,7 @@ export class LambdaOperations {
     }
     if (typeof input.Role !== 'string') throw validationError([`Value null at 'role' failed to satisfy constraint: Member must not be null`]);
     if (!input.Code || typeof input.Code !== 'object') throw validationError([`Value null at 'code' failed to satisfy constraint: Member must not be null`]);
+    const layers = input.Layers === undefined ? [] : this.d.layers.resolve(input.Layers);
     const code = await loadCode(input.Code as CodeInput, this.codeContext(name));
     const fn: FunctionRecord = {
       name,
@@ -164,6 +172,7 @@ export class LambdaOperations {
       ephemeralStorage: (input.EphemeralStorage as { Size?: number } | undefined)?.Size ?? 512,
       tracingMode: (input.TracingConfig as { Mode?: string } | undefined)?.Mode ?? 'PassThrough',
       code,
+      layers,
       lastModified: this.d.clock.now(),
       revisionId: this.d.ids.uuid(),
       tags: { ...((input.Tags as Record<string, string> | undefined) ?? {}) },
@@ -249,6 +258,7 @@ export class LambdaOperations {
     if (problems.length > 0) throw validationError(problems);
     checkSemantics(input);
     if (typeof input.RevisionId === 'string' && input.RevisionId !== fn.revisionId) throw preconditionFailed();
+    if (input.Layers !== undefined) fn.layers = this.d.layers.resolve(input.Layers);
     if (typeof input.Runtime === 'string') fn.runtime = input.Runtime;
     if (typeof input.Handler === 'string') fn.handler = input.Handler;
     if (typeof input.Role === 'string') fn.role = input.Role;

@@ -41,11 +41,18 @@ export const ROUTES: Route[] = [
   { operation: 'GetEventSourceMapping', method: 'GET', pattern: /^\/2015-03-31\/event-source-mappings\/([^/]+)$/, run: (o, _r, [u]) => o.mappings.describe(u!) },
   { operation: 'UpdateEventSourceMapping', method: 'PUT', pattern: /^\/2015-03-31\/event-source-mappings\/([^/]+)$/, run: (o, r, [u]) => o.mappings.update(u!, parseBody(r)) },
   { operation: 'DeleteEventSourceMapping', method: 'DELETE', pattern: /^\/2015-03-31\/event-source-mappings\/([^/]+)$/, run: (o, _r, [u]) => o.mappings.delete(u!) },
+  { operation: 'PublishLayerVersion', method: 'POST', pattern: new RegExp(`^/2018-10-31/layers/${FN}/versions/?$`), run: (o, r, [n]) => o.layers.publish(n!, parseBody(r)) },
+  { operation: 'ListLayerVersions', method: 'GET', pattern: new RegExp(`^/2018-10-31/layers/${FN}/versions/?$`), run: (o, _r, [n]) => o.layers.listVersions(n!) },
+  { operation: 'GetLayerVersion', method: 'GET', pattern: new RegExp(`^/2018-10-31/layers/${FN}/versions/(\\d+)$`), run: (o, _r, [n, v]) => o.layers.get(n!, v!) },
+  { operation: 'GetLayerVersionContent', method: 'GET', pattern: new RegExp(`^/2018-10-31/layers/${FN}/versions/(\\d+)/content\\.zip$`), run: (o, _r, [n, v]) => o.layers.content(n!, v!) },
+  { operation: 'DeleteLayerVersion', method: 'DELETE', pattern: new RegExp(`^/2018-10-31/layers/${FN}/versions/(\\d+)$`), run: (o, _r, [n, v]) => o.layers.delete(n!, v!) },
+  // GetLayerVersionByArn is GET /2018-10-31/layers?find=LayerVersion&Arn=…; ListLayers is the same path without `find`.
+  { operation: 'ListLayers', method: 'GET', pattern: /^\/2018-10-31\/layers\/?$/, run: (o, r) => (r.query.get('find') === 'LayerVersion' ? o.layers.getByArn(r.query.get('Arn')) : o.layers.list()) },
   { operation: 'GetAccountSettings', method: 'GET', pattern: /^\/2016-08-19\/account-settings\/?$/, run: (o) => o.getAccountSettings() },
 ];
 
 /** Path families this service owns (checked before a method-specific match, so a wrong method is still ours). */
-export const LAMBDA_PATH = /^\/(2015-03-31\/functions|2015-03-31\/event-source-mappings|2014-11-13\/functions|2017-10-31\/functions|2019-09-30\/functions|2019-09-25\/functions|2017-03-31\/tags|2016-08-19\/account-settings)(\/|$)/;
+export const LAMBDA_PATH = /^\/(2015-03-31\/functions|2015-03-31\/event-source-mappings|2014-11-13\/functions|2017-10-31\/functions|2019-09-30\/functions|2019-09-25\/functions|2017-03-31\/tags|2016-08-19\/account-settings|2018-10-31\/layers)(\/|$)/;
 
 export function findRoute(method: string, path: string): { route: Route; params: string[] } | undefined {
   for (const route of ROUTES) {

@@ -96,9 +96,12 @@ function sdkHome() {
 }
 const home = sdkHome();
 const taskRootForSdk = path.resolve(process.env.LAMBDA_TASK_ROOT ?? process.cwd());
-if (!home || !(taskRootForSdk === home || taskRootForSdk.startsWith(home + path.sep))) {
+const sdkOutsideTree = !home || !(taskRootForSdk === home || taskRootForSdk.startsWith(home + path.sep));
+// Layers' nodejs/node_modules (NODE_PATH, as Lambda sets it): require() reads NODE_PATH itself, import needs the hook.
+const layerNodePath = (process.env.NODE_PATH ?? '').split(path.delimiter).filter((d) => d !== '');
+if (sdkOutsideTree || layerNodePath.length > 0) {
   try {
-    register(new URL('./sdk-resolve-hook.mjs', import.meta.url), { data: { fallbackParent: import.meta.url } });
+    register(new URL('./sdk-resolve-hook.mjs', import.meta.url), { data: { fallbackParent: sdkOutsideTree ? import.meta.url : undefined, nodePath: layerNodePath } });
   } catch {
     // module.register unavailable (Node < 20.6): ESM handlers must bundle the SDK.
   }
