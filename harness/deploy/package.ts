@@ -37,10 +37,10 @@ function packageDir(name: string, from: string): string | undefined {
   }
 }
 
-function addDir(zip: AdmZip, dir: string, zipPath: string, files: string[]): void {
+export function addDir(zip: AdmZip, dir: string, zipPath: string, files: string[]): void {
   for (const entry of readdirSync(dir).sort()) {
     const abs = path.join(dir, entry);
-    const rel = `${zipPath}/${entry}`;
+    const rel = zipPath ? `${zipPath}/${entry}` : entry;
     const st = statSync(abs);
     if (st.isDirectory()) addDir(zip, abs, rel, files);
     else if (st.isFile()) {

@@ -28,7 +28,7 @@ export function sha256(data: string | Buffer): string {
 
 /** A cache folder named after `key`, filled once by `fill` (written beside it, then renamed into place). */
 export function cachedFolder(kind: string, key: string, fill: (dir: string) => void): string {
-  const dir = path.join(cacheRoot(), kind, key.slice(0, 32));
+  const dir = cacheFolderPath(kind, key);
   if (existsSync(dir)) return dir;
   const partial = `${dir}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
@@ -40,6 +40,27 @@ export function cachedFolder(kind: string, key: string, fill: (dir: string) => v
     rmSync(partial, { recursive: true, force: true });
   }
   return dir;
+}
+
+/** The cache folder `cachedFolder` uses for `kind` and `key` (whether or not it is filled yet). */
+export function cacheFolderPath(kind: string, key: string): string {
+  return path.join(cacheRoot(), kind, key.slice(0, 32));
+}
+
+/** `cachedFolder` for a fill that runs a process (pip): the event loop keeps serving while it runs. */
+export async function cachedFolderAsync(kind: string, key: string, fill: (dir: string) => Promise<void>): Promise<{ dir: string; reused: boolean }> {
+  const dir = cacheFolderPath(kind, key);
+  if (existsSync(dir)) return { dir, reused: true };
+  const partial = `${dir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  try {
+    await fill(partial);
+    if (!existsSync(dir)) renameSync(partial, dir);
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
+  return { dir, reused: false };
 }
 
 /** A .zip extracted into the cache (by content). */
@@ -60,13 +81,13 @@ export interface CodeLocation {
 export type CodeResult = { code: CodeLocation } | { problem: { message: string; field: string; severity: 'ERROR' | 'WARNING' } };
 
 /** A local folder or .zip for `s3://bucket/key`, from the project's s3Files map. */
-function mappedS3(bucket: unknown, key: unknown, s3Files: Record<string, string> | undefined, templateDir: string): string | undefined {
+export function mappedS3(bucket: unknown, key: unknown, s3Files: Record<string, string> | undefined, templateDir: string): string | undefined {
   if (typeof bucket !== 'string' || typeof key !== 'string') return undefined;
   const local = s3Files?.[`s3://${bucket}/${key}`];
   return local === undefined ? undefined : path.resolve(templateDir, local);
 }
 
-function localPath(abs: string, origin: string, field: string): CodeResult {
+export function localPath(abs: string, origin: string, field: string): CodeResult {
   if (!existsSync(abs)) return { problem: { message: `${origin} does not exist (resolved to ${abs})`, field, severity: 'ERROR' } };
   if (statSync(abs).isDirectory()) return { code: { dir: abs, origin, generated: false } };
   if (abs.endsWith('.zip') || abs.endsWith('.jar')) return { code: { dir: extractedZip(abs), origin, generated: true } };

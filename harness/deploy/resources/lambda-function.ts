@@ -26,10 +26,12 @@ import { eventSourceForSamType, samEventNotDeployedReason } from '../events/regi
 import { lambdaClient } from '../events/s3.ts';
 import { locateCode } from '../functions/code.ts';
 import { checkNodeHandler, checkPythonHandler } from '../functions/handler.ts';
+import { installRequirements, pipUnavailable, requirementsFile } from '../functions/requirements.ts';
 import { checkRuntime } from '../functions/runtime.ts';
 import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
 import { buildFunctionZip } from '../package.ts';
 import { isObj, type Obj } from '../template.ts';
+import { publishLayerFolder } from './layer-version.ts';
 import type { DeployScope, ResourceInput, ResourceModule, Wiring } from './types.ts';
 
 export interface FunctionSpec {
@@ -56,7 +58,7 @@ export interface FunctionSpec {
   codeDir: string | undefined;
   /** Handler relative to codeDir (`index.handler`). */
   localHandler: string | undefined;
-  /** Layer version ARNs (Layers). */
+  /** Layer version ARNs (Layers) the endpoint has: the template's own layers (others are a warning and left out). */
   layers: string[];
   /** Set when the function cannot run here: it is reported and not deployed. */
   notRunnable?: string;
@@ -112,7 +114,7 @@ function readFunction(input: ResourceInput): FunctionSpec | undefined {
     external: [],
     codeDir: undefined,
     localHandler: undefined,
-    layers: Array.isArray(p.Layers) ? p.Layers.map(String) : [],
+    layers: functionLayers(p.Layers, input),
   };
   if (isObj(p.Environment) && isObj(p.Environment.Variables)) {
     for (const [k, v] of Object.entries(p.Environment.Variables)) spec.environment[k] = text(v);
@@ -160,9 +162,44 @@ function readFunction(input: ResourceInput): FunctionSpec | undefined {
   }
   if (runtime.family === 'node') esbuildEntry(spec, input.raw.Metadata, input);
   if (!spec.localHandler || !spec.codeDir || !existsSync(spec.codeDir)) return spec;
+  if (runtime.family === 'python' && requirementsFile(spec.codeDir)) {
+    const noPip = pipUnavailable();
+    if (noPip) input.problem(`${path.relative(input.template.dir, requirementsFile(spec.codeDir)!)} is not installed: ${noPip}; importing the packages it lists will fail`, 'Properties.CodeUri', 'WARNING');
+  }
   const check = runtime.family === 'python' ? checkPythonHandler(spec.codeDir, spec.localHandler, input.template.dir) : checkNodeHandler(spec.codeDir, spec.localHandler, input.template.dir);
   if (check.problem) input.problem(check.problem.message, 'Properties.Handler', check.problem.severity);
   return spec;
+}
+
+const LAYER_VERSION_ARN = /^arn:[a-zA-Z0-9-]+:lambda:([a-zA-Z0-9-]+):(\d{12}):layer:([a-zA-Z0-9-_]+):(\d+)$/;
+
+/**
+ * The function's Layers (Globals.Function's first, as SAM concatenates
+ * lists): layer version ARNs. A layer of the template (Ref to its
+ * LayerVersion) is this endpoint's; an ARN of another account or region (a
+ * layer AWS or a vendor publishes) cannot be had here: one warning naming it,
+ * and the function deploys without it.
+ */
+function functionLayers(value: unknown, input: ResourceInput): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) {
+    input.problem('Layers must be a list of layer version ARNs', 'Properties.Layers');
+    return [];
+  }
+  const out: string[] = [];
+  value.forEach((arn, i) => {
+    const m = typeof arn === 'string' ? LAYER_VERSION_ARN.exec(arn) : null;
+    if (!m) {
+      input.problem(`Layers[${i}] ${JSON.stringify(arn)} is not a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>, or !Ref to a LayerVersion of the template)`, `Properties.Layers`);
+      return;
+    }
+    if (m[1] !== input.ctx.region || m[2] !== input.ctx.accountId) {
+      input.problem(`layer ${arn} is not deployed: it is not defined in this template (a layer published by AWS or another account); the function runs without it`, 'Properties.Layers', 'WARNING');
+      return;
+    }
+    out.push(arn);
+  });
+  return out;
 }
 
 /** Ref is the function name; Fn::GetAtt Arn its ARN. */
@@ -213,6 +250,28 @@ export const lambdaFunction: ResourceModule<FunctionSpec> = {
   },
 };
 
+/**
+ * The function's requirements.txt installed (once per content, functions/requirements.ts)
+ * and published as a layer named after the function; undefined without one, or without pip (said once).
+ */
+async function requirementsLayer(spec: FunctionSpec, scope: DeployScope): Promise<string | undefined> {
+  const file = requirementsFile(spec.codeDir!);
+  if (!file) return undefined;
+  const noPip = pipUnavailable();
+  if (noPip) {
+    scope.log(`warning: ${spec.logicalId}: ${file} is not installed: ${noPip}; importing the packages it lists will fail`);
+    return undefined;
+  }
+  const installed = await installRequirements({ logicalId: spec.logicalId, codeDir: spec.codeDir!, runtime: spec.runtime! });
+  if (!installed) return undefined;
+  scope.log(`${installed.reused ? 'reused' : 'installed'} ${spec.logicalId} ${file} → ${installed.dir}`);
+  const layer = await publishLayerFolder(
+    { layerName: `${spec.name}-requirements`.slice(0, 140), dir: installed.dir, description: `${file} (installed by rehearse)`.slice(-256), compatibleRuntimes: [spec.runtime!], compatibleArchitectures: [] },
+    scope,
+  );
+  return layer.arn;
+}
+
 async function waitUpdated(lambda: LambdaClient, name: string): Promise<void> {
   await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 120, minDelay: 1, maxDelay: 2 }, { FunctionName: name });
 }
@@ -240,8 +299,12 @@ async function deployFunction(spec: FunctionSpec, scope: DeployScope): Promise<s
     handler = zip.handler;
     codeId = `zip:${zip.sha256}`;
   }
+  const layers = [...spec.layers];
+  const requirements = spec.runtime?.startsWith('python') ? await requirementsLayer(spec, scope) : undefined;
+  if (requirements) layers.push(requirements);
   const config = {
     Runtime: spec.runtime as never,
+    Layers: layers,
     ...(handler !== undefined ? { Handler: handler } : {}),
     MemorySize: spec.memorySize,
     Timeout: spec.timeout,
@@ -277,7 +340,7 @@ async function deployFunction(spec: FunctionSpec, scope: DeployScope): Promise<s
   return arn;
 }
 
-function configDiffs(current: FunctionConfiguration, wanted: { Runtime: unknown; Handler?: string; MemorySize: number; Timeout: number; Environment: { Variables: Record<string, string> }; Description?: string }): string[] {
+function configDiffs(current: FunctionConfiguration, wanted: { Runtime: unknown; Layers: string[]; Handler?: string; MemorySize: number; Timeout: number; Environment: { Variables: Record<string, string> }; Description?: string }): string[] {
   const diffs: string[] = [];
   if (current.Runtime !== wanted.Runtime) diffs.push('Runtime');
   if ((current.Handler ?? undefined) !== wanted.Handler) diffs.push('Handler');
@@ -286,5 +349,6 @@ function configDiffs(current: FunctionConfiguration, wanted: { Runtime: unknown;
   const sorted = (o: Record<string, string>) => JSON.stringify(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
   if (sorted(current.Environment?.Variables ?? {}) !== sorted(wanted.Environment.Variables)) diffs.push('Environment');
   if ((current.Description ?? '') !== (wanted.Description ?? '')) diffs.push('Description');
+  if (JSON.stringify((current.Layers ?? []).map((l) => l.Arn)) !== JSON.stringify(wanted.Layers)) diffs.push('Layers');
   return diffs;
 }

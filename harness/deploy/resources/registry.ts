@@ -8,6 +8,7 @@
 import { dynamoDbTable } from './dynamodb-table.ts';
 import { eventBus, eventsRule } from './events.ts';
 import { lambdaFunction } from './lambda-function.ts';
+import { layerVersion } from './layer-version.ts';
 import { s3Bucket } from './s3-bucket.ts';
 import { secretsManagerSecret } from './secret.ts';
 import { snsSubscription } from './sns-subscription.ts';
@@ -25,6 +26,7 @@ export const RESOURCE_MODULES: readonly ResourceModule[] = [
   sqsQueuePolicy,
   secretsManagerSecret,
   dynamoDbTable,
+  layerVersion,
   lambdaFunction,
   lambdaEventSourceMapping,
   stateMachine,

@@ -193,6 +193,26 @@ def _init_error(error_type, message):
         sys.exit(129)
 
 
+def _missing_module_hint(e, task_root):
+    """After AWS's message: which function, which file imports the missing module, and where it should come from."""
+    missing = (e.name or "").split(".")[0]
+    if not missing or e.name == os.environ.get("_HANDLER", "").rsplit(".", 1)[0].replace("/", "."):
+        return ""  # the handler module itself is missing: AWS's message says it all
+    importer = None
+    for frame in traceback.extract_tb(e.__traceback__):
+        if not frame.filename.startswith("<"):
+            importer = frame.filename
+    where = (" in %s" % importer) if importer else ""
+    function = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
+    requirements = os.path.join(task_root, "requirements.txt")
+    if os.path.exists(requirements):
+        source = ("%s lists the function's dependencies: rehearse installs it at deploy when pip is available "
+                  "for %s (see the deploy log), else put %s in the code folder or a layer's python/ folder" % (requirements, sys.executable, missing))
+    else:
+        source = "no requirements.txt in %s: add %s there, to the code folder, or to a layer's python/ folder" % (task_root, missing)
+    return " (function %s imports %s%s; %s)" % (function, missing, where, source)
+
+
 def _load_handler(task_root, handler):
     try:
         module_path, function_name = handler.rsplit(".", 1)
@@ -205,6 +225,8 @@ def _load_handler(task_root, handler):
         module = importlib.import_module(module_name)
     except SyntaxError as e:
         _init_error("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (module_name, e))
+    except ModuleNotFoundError as e:
+        _init_error("Runtime.ImportModuleError", "Unable to import module '%s': %s%s" % (module_name, e, _missing_module_hint(e, task_root)))
     except ImportError as e:
         _init_error("Runtime.ImportModuleError", "Unable to import module '%s': %s" % (module_name, e))
     except Exception as e:  # an exception raised while the module initialises
