@@ -1,0 +1,126 @@
+/**
+ * A Python function's requirements.txt (test/deploy/fixtures/requirements):
+ * installed by deploy with `python3 -m pip install -r requirements.txt
+ * --target …` into a content-hashed cache folder, once — a second deploy
+ * reuses the folder without running pip —, the package importable by the
+ * handler through Invoke; a failing install is a deploy error naming the
+ * function, the file and pip's last lines; without pip, the import error names
+ * the module, the function, the importing file and requirements.txt.
+ * No network: the requirement is a local wheel the test builds.
+ */
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import AdmZip from 'adm-zip';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startEmbedded, type EmbeddedBackend } from '../../harness/backends/embedded.ts';
+import { VirtualClock } from '../../harness/core/index.ts';
+import { deploy, validateTemplate } from '../../harness/deploy/index.ts';
+import { clientConfig } from '../support/clients.ts';
+
+const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'requirements');
+const dirs: string[] = [];
+let cache: string;
+let savedCache: string | undefined;
+let be: EmbeddedBackend;
+let lambda: LambdaClient;
+
+/** The fixture in a fresh folder, with the wheel requirements.txt names built from tinypkg-wheel/. */
+function project(requirements?: string): { dir: string; template: string; code: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'rehearse-requirements-'));
+  dirs.push(dir);
+  cpSync(FIXTURE, dir, { recursive: true });
+  const wheel = new AdmZip();
+  wheel.addLocalFolder(path.join(FIXTURE, 'tinypkg-wheel'));
+  wheel.writeZip(path.join(dir, 'deps', 'vendor', 'tinypkg-1.0-py3-none-any.whl'));
+  if (requirements !== undefined) writeFileSync(path.join(dir, 'deps', 'requirements.txt'), requirements);
+  return { dir, template: path.join(dir, 'template.yaml'), code: path.join(dir, 'deps') };
+}
+
+async function deployLogged(template: string): Promise<string[]> {
+  const lines: string[] = [];
+  await deploy(template, be, { log: (l) => lines.push(l) });
+  return lines;
+}
+
+async function invoke(name: string): Promise<{ error?: string; body: Record<string, unknown> }> {
+  const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: '{}' }));
+  const body = JSON.parse(Buffer.from(out.Payload!).toString()) as Record<string, unknown>;
+  return { ...(out.FunctionError ? { error: out.FunctionError } : {}), body };
+}
+
+beforeAll(async () => {
+  savedCache = process.env.REHEARSE_CACHE_DIR;
+  cache = mkdtempSync(path.join(tmpdir(), 'rehearse-pip-cache-'));
+  process.env.REHEARSE_CACHE_DIR = cache;
+  be = await startEmbedded({ clock: new VirtualClock(), log: { info() {}, warn() {}, error: (m) => console.error(m) } });
+  lambda = new LambdaClient(clientConfig(be.endpoint));
+}, 60_000);
+
+afterEach(() => {
+  delete process.env.REHEARSE_NO_PIP;
+});
+
+afterAll(async () => {
+  lambda?.destroy();
+  await be?.dispose();
+  if (savedCache === undefined) delete process.env.REHEARSE_CACHE_DIR;
+  else process.env.REHEARSE_CACHE_DIR = savedCache;
+  for (const d of [...dirs, cache]) rmSync(d, { recursive: true, force: true });
+});
+
+describe('requirements.txt', () => {
+  it('is installed once into the cache: the handler imports the package, a second deploy does not run pip', { timeout: 120_000 }, async () => {
+    const { template, code } = project();
+    const first = await deployLogged(template);
+    const installed = first.find((l) => l.startsWith('installed DepsFunction'));
+    expect(installed).toBe(`installed DepsFunction ${path.join(code, 'requirements.txt')} → ${installed!.split(' → ')[1]}`);
+    const folder = installed!.split(' → ')[1]!;
+    expect(path.dirname(folder)).toBe(path.join(cache, 'pip'));
+    const site = path.join(folder, 'python', 'lib', 'python3.11', 'site-packages');
+    expect(readdirSync(site).sort()).toEqual(['tinypkg', 'tinypkg-1.0.dist-info']);
+    const out = await invoke('requirements-deps');
+    expect(out).toEqual({ body: { value: 'tinypkg 1.0, installed from requirements.txt', file: path.join(site, 'tinypkg', '__init__.py') } });
+
+    // pip writes into the folder it installs to; a reused folder keeps its modification time and content.
+    const before = statSync(site).mtimeMs;
+    const second = await deployLogged(template);
+    expect(second).toContain(`reused DepsFunction ${path.join(code, 'requirements.txt')} → ${folder}`);
+    expect(second.some((l) => l.startsWith('installed '))).toBe(false);
+    expect(statSync(site).mtimeMs).toBe(before);
+    expect(readdirSync(path.join(cache, 'pip'))).toEqual([path.basename(folder)]);
+    expect((await invoke('requirements-deps')).body.value).toBe('tinypkg 1.0, installed from requirements.txt');
+  });
+
+  it('a failing install is a deploy error naming the function, the file and pip\'s last lines; nothing is cached', { timeout: 120_000 }, async () => {
+    const { template, code } = project('./vendor/missing-2.0-py3-none-any.whl\n');
+    const before = readdirSync(path.join(cache, 'pip'));
+    const err = await deploy(template, be).catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(Error);
+    expect(err.message).toContain(`DepsFunction: installing ${path.join(code, 'requirements.txt')} failed (/usr/bin/python3 -m pip install -r requirements.txt --target `);
+    expect(err.message).toMatch(/missing-2\.0-py3-none-any\.whl/);
+    expect(readdirSync(path.join(cache, 'pip'))).toEqual(before);
+  });
+
+  it('without pip: validate and deploy say it is not installed, and the import error names module, function and files', { timeout: 120_000 }, async () => {
+    process.env.REHEARSE_NO_PIP = '1';
+    const { template, code } = project('tinypkg==1.0\n');
+    const report = await validateTemplate(template);
+    expect(report.problems.map((p) => `${p.severity} ${p.field}: ${p.message}`)).toEqual([
+      'WARNING Resources.DepsFunction.Properties.CodeUri: deps/requirements.txt is not installed: pip is disabled (REHEARSE_NO_PIP=1); importing the packages it lists will fail',
+    ]);
+    const lines = await deployLogged(template);
+    expect(lines).toContain(`warning: DepsFunction: ${path.join(code, 'requirements.txt')} is not installed: pip is disabled (REHEARSE_NO_PIP=1); importing the packages it lists will fail`);
+    const out = await invoke('requirements-deps');
+    expect(out.error).toBe('Unhandled');
+    expect(out.body.errorType).toBe('Runtime.ImportModuleError');
+    expect(out.body.errorMessage).toBe(
+      `Unable to import module 'app': No module named 'tinypkg' (function requirements-deps imports tinypkg in ${path.join(code, 'app.py')}; ` +
+        `${path.join(code, 'requirements.txt')} lists the function's dependencies: rehearse installs it at deploy when pip is available for /usr/bin/python3 (see the deploy log), ` +
+        "else put tinypkg in the code folder or a layer's python/ folder)",
+    );
+    expect(existsSync(path.join(code, '__pycache__'))).toBe(false);
+  });
+});
