@@ -9,7 +9,19 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GetFunctionConfigurationCommand, GetLayerVersionCommand, InvokeCommand, LambdaClient, ListLayerVersionsCommand } from '@aws-sdk/client-lambda';
+import {
+  CreateFunctionCommand,
+  DeleteLayerVersionCommand,
+  GetFunctionConfigurationCommand,
+  GetLayerVersionByArnCommand,
+  GetLayerVersionCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListLayersCommand,
+  ListLayerVersionsCommand,
+  PublishLayerVersionCommand,
+} from '@aws-sdk/client-lambda';
+import AdmZip from 'adm-zip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbedded, type EmbeddedBackend } from '../../harness/backends/embedded.ts';
 import { VirtualClock } from '../../harness/core/index.ts';
@@ -88,7 +100,7 @@ describe('layers deployed from the template', () => {
     expect(named[0]).toMatchObject({ severity: 'WARNING', field: 'Resources.NodeEsmFunction.Properties.Layers' });
     expect(named[0]!.message).toBe(`layer ${INSIGHTS} is not deployed: it is not defined in this template (a layer published by AWS or another account); the function runs without it`);
     const cfg = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'layers-node-esm' }));
-    expect(cfg.Layers?.map((l) => l.Arn.split(':layer:')[1])).toEqual(['common:1', 'override:1']);
+    expect(cfg.Layers?.map((l) => l.Arn?.split(':layer:')[1])).toEqual(['common:1', 'override:1']);
   });
 
   it('a redeploy publishes no new version and changes no function', async () => {
@@ -106,8 +118,23 @@ describe('layers deployed from the template', () => {
 });
 
 describe('PublishLayerVersion and Layers on the API', () => {
+  it('a zip published with PublishLayerVersion is found by ARN, listed, and used by a function even after its deletion', async () => {
+    const zip = new AdmZip();
+    zip.addFile('python/zipped.py', Buffer.from('SOURCE = "zip layer"\n'));
+    const published = await lambda.send(new PublishLayerVersionCommand({ LayerName: 'zipped', Content: { ZipFile: zip.toBuffer() }, CompatibleRuntimes: ['python3.11'] }));
+    expect(published).toMatchObject({ Version: 1, LayerVersionArn: `arn:aws:lambda:us-east-1:${deployed.accountId}:layer:zipped:1`, Content: { CodeSize: zip.toBuffer().length } });
+    expect((await lambda.send(new GetLayerVersionByArnCommand({ Arn: published.LayerVersionArn! }))).Content?.CodeSha256).toBe(published.Content?.CodeSha256);
+    const layers = await lambda.send(new ListLayersCommand({}));
+    expect(layers.Layers?.map((l) => `${l.LayerName}:${l.LatestMatchingVersion?.Version}`)).toEqual(['common:1', 'override:1', 'zipped:1']);
+    const code = new AdmZip();
+    code.addFile('app.py', Buffer.from('import zipped\n\ndef handler(event, context):\n    return zipped.SOURCE\n'));
+    await lambda.send(new CreateFunctionCommand({ FunctionName: 'zip-layer-user', Runtime: 'python3.11', Handler: 'app.handler', Role: 'arn:aws:iam::000000000000:role/r', Code: { ZipFile: code.toBuffer() }, Layers: [published.LayerVersionArn!] }));
+    await lambda.send(new DeleteLayerVersionCommand({ LayerName: 'zipped', VersionNumber: 1 }));
+    expect((await lambda.send(new ListLayerVersionsCommand({ LayerName: 'zipped' }))).LayerVersions).toEqual([]);
+    expect(await invoke('zip-layer-user')).toBe('zip layer');
+  });
+
   it('CreateFunction refuses a layer version that was never published, naming it', async () => {
-    const { CreateFunctionCommand } = await import('@aws-sdk/client-lambda');
     const arn = `arn:aws:lambda:us-east-1:${deployed.accountId}:layer:common:9`;
     const err = await lambda
       .send(new CreateFunctionCommand({ FunctionName: 'no-such-layer', Runtime: 'python3.11', Handler: 'app.handler', Role: 'arn:aws:iam::000000000000:role/r', Code: { S3Bucket: 'hot-reload', S3Key: path.join(FIXTURE, 'functions', 'py') }, Layers: [arn] }))

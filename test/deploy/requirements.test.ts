@@ -97,7 +97,10 @@ describe('requirements.txt', () => {
   it('a failing install is a deploy error naming the function, the file and pip\'s last lines; nothing is cached', { timeout: 120_000 }, async () => {
     const { template, code } = project('./vendor/missing-2.0-py3-none-any.whl\n');
     const before = readdirSync(path.join(cache, 'pip'));
-    const err = await deploy(template, be).catch((e: unknown) => e as Error);
+    const err = (await deploy(template, be).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error;
     expect(err).toBeInstanceOf(Error);
     expect(err.message).toContain(`DepsFunction: installing ${path.join(code, 'requirements.txt')} failed (/usr/bin/python3 -m pip install -r requirements.txt --target `);
     expect(err.message).toMatch(/missing-2\.0-py3-none-any\.whl/);
