@@ -1,0 +1,163 @@
+/**
+ * Rehearse in other teams' repositories (issue #12, "How we will know"): four
+ * projects laid out as their teams lay them out — a `sam init` Python
+ * hello-world, the same in Node.js CommonJS, the serverless image-processor
+ * article's layout (Python + Pillow, S3 → EventBridge → state machine) and a
+ * CDK app's synthesized `cdk.out/` — each copied from test/e2e/fixtures/<name>/
+ * into a temporary directory outside this repository, with the package
+ * installed from `npm pack` (support/packed-install.ts: one pack per source
+ * hash, shared with package.test.ts). In each: `rehearse init` (what it prints
+ * and writes), `rehearse validate`, `rehearse run` with the team's own
+ * scenarios (happy path, a failure retried then caught, a bad input), and one
+ * deliberately wrong expectation that must fail the run.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPackedProject, PACKAGE_NAME, type PackedProject } from './support/packed-install.ts';
+
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const SCHEMA_LINE = `# yaml-language-server: $schema=../node_modules/${PACKAGE_NAME}/scenarios/scenario.schema.json`;
+
+interface UserProject {
+  /** The folder under test/e2e/fixtures/. */
+  fixture: string;
+  title: string;
+  /** The template `rehearse init` finds, relative to the project. */
+  template: string;
+  /** What init says it found besides the template: `1 state machine (X), N function(s)`. */
+  found: string;
+  /** The starter scenario init writes (or keeps: the team's own file of that name). */
+  starter: { file: string; action: 'wrote' | 'kept' };
+  /** A copy of one of the team's passing scenarios with one expectation made wrong, and the check that must report it. */
+  wrong: { from: string; replace: [string, string]; failure: RegExp };
+}
+
+const PROJECTS: UserProject[] = [
+  {
+    fixture: 'sam-python-hello',
+    title: 'a sam init-style Python hello-world (hello_world/app.py lambda_handler)',
+    template: 'template.yaml',
+    found: '1 state machine (HelloStateMachine), 1 function',
+    starter: { file: 'scenarios/hello-state-machine.yaml', action: 'wrote' },
+    wrong: {
+      from: 'scenarios/greets-by-name.yaml',
+      replace: ['greeting: hello Ada', 'greeting: hi Ada'],
+      failure: /✗ then\.execution\.output: output differs at \$\.greeting: expected "hi Ada", got "hello Ada"/,
+    },
+  },
+  {
+    fixture: 'sam-node-hello',
+    title: 'the same hello-world in Node.js CommonJS (hello-world/app.js exports.handler)',
+    template: 'template.yaml',
+    found: '1 state machine (HelloStateMachine), 1 function',
+    starter: { file: 'scenarios/hello-state-machine.yaml', action: 'wrote' },
+    wrong: {
+      from: 'scenarios/lambda-outage-falls-back.yaml',
+      replace: ['retryDelaysSeconds: [2, 4]', 'retryDelaysSeconds: [2, 2]'],
+      failure: /✗ then\.states\.SayHello\.retryDelaysSeconds: expected SayHello retry delays \[2, 2\] s, got \[2, 4\] s/,
+    },
+  },
+  {
+    fixture: 'image-processor',
+    title: "the image-processor article's layout (functions/validate and functions/resize with Pillow, statemachine/definition.asl.json)",
+    template: 'template.yaml',
+    found: '1 state machine (image-processor), 2 functions',
+    starter: { file: 'scenarios/image-processor.yaml', action: 'kept' },
+    wrong: {
+      from: 'scenarios/image-processor.yaml',
+      replace: ['image: { format: jpeg, width: 400, height: 300 }', 'image: { format: jpeg, width: 400, height: 225 }'],
+      failure: /✗ then\.objects\[0\].*resized\/cat\.jpg.*height/,
+    },
+  },
+  {
+    fixture: 'cdk-app',
+    title: "a CDK app's synthesized cdk.out (asset folder, DefinitionString Fn::Join)",
+    template: 'cdk.out/OrderWorkflowStack.template.json',
+    found: '1 state machine (OrderWorkflow0015CDD9), 1 function',
+    starter: { file: 'scenarios/order-workflow0015-cdd9.yaml', action: 'kept' },
+    wrong: {
+      from: 'scenarios/lambda-outage-goes-to-review.yaml',
+      replace: ['attempts: 7', 'attempts: 6'],
+      failure: /✗ then\.states\.Validate order\.attempts: .*6.*7/,
+    },
+  },
+];
+
+interface JsonReport {
+  summary: { total: number; passed: number; failed: number; skipped: number; errors: number };
+  scenarios: Array<{ name: string; file: string; status: string; reason?: string }>;
+}
+
+/** The `name:` of every scenario file in a folder. */
+function scenarioNames(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => (parse(readFileSync(join(dir, f), 'utf8')) as { name: string }).name)
+    .sort();
+}
+
+describe.each(PROJECTS)('$fixture: $title', (p) => {
+  let project: PackedProject;
+  const fixtureDir = join(FIXTURES, p.fixture);
+
+  beforeAll(async () => {
+    project = await createPackedProject({ copy: [{ from: fixtureDir }] });
+  }, 10 * 60_000);
+  afterAll(async () => project?.dispose());
+
+  it('rehearse init finds the template, writes rehearse.config.yaml and a starter scenario (keeping the team’s own)', async () => {
+    const init = await project.rehearse(['init']);
+    expect(init.exitCode, init.all).toBe(0);
+    expect(init.stdout).toContain(`found 1 template: ${p.template}\n`);
+    expect(init.stdout).toContain(`using ${p.template} (found): ${p.found}\n`);
+    expect(init.stdout).toContain('  wrote   rehearse.config.yaml\n');
+    expect(init.stdout).toContain('next: npx rehearse run');
+    const config = parse(project.read('rehearse.config.yaml')) as Record<string, unknown>;
+    expect(config).toEqual({ template: p.template, scenarios: 'scenarios' });
+
+    const starter = project.read(p.starter.file);
+    if (p.starter.action === 'kept') {
+      expect(init.stdout).toContain(`  kept    ${p.starter.file} (exists; --force replaces it)\n`);
+      expect(starter).toBe(readFileSync(join(fixtureDir, p.starter.file), 'utf8'));
+    } else {
+      expect(init.stdout).toContain(`  wrote   ${p.starter.file}\n`);
+      const machine = p.found.match(/\((.+?)\)/)![1]!;
+      expect(starter.split('\n')[0]).toBe(SCHEMA_LINE);
+      expect(parse(starter)).toEqual({ name: `${machine} succeeds`, workflow: machine, when: [{ start: { input: {} } }], then: { execution: { status: 'SUCCEEDED' } } });
+    }
+  });
+
+  it('rehearse validate finds no error in the template, its handlers and definitions', async () => {
+    const r = await project.rehearse(['validate']);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.stdout).toContain(`validating ${p.template} (rehearse.config.yaml)`);
+    expect(r.stdout).toMatch(/✓ 0 errors, \d+ warnings? in \d+ files?/);
+  });
+
+  it('rehearse run passes every scenario of the team’s, on the template it names', async () => {
+    const names = scenarioNames(project.path('scenarios'));
+    const r = await project.rehearse(['run', '--reporter', 'console,json', '--out', 'out']);
+    expect(r.exitCode, r.all).toBe(0);
+    expect(r.stdout).toContain(`template: ${p.template} (rehearse.config.yaml)`);
+    expect(r.stdout).toContain(`${names.length} passed of ${names.length} in`);
+    const report = JSON.parse(project.read('out/rehearse-report.json')) as JsonReport;
+    expect(report.summary).toEqual({ total: names.length, passed: names.length, failed: 0, skipped: 0, errors: 0 });
+    expect(report.scenarios.map((s) => s.name).sort()).toEqual(names);
+    // At least the happy path, a retried-then-caught failure and a bad input.
+    expect(names.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a deliberately wrong expectation fails the run (exit 1), naming the check', async () => {
+    const [was, wrong] = p.wrong.replace;
+    const text = project.read(p.wrong.from);
+    expect(text).toContain(was);
+    await project.write({ 'checks/wrong-expectation.yaml': text.replace(was, wrong).replace(/^name: (.*)$/m, 'name: $1 (wrong on purpose)') });
+    const r = await project.rehearse(['run', 'checks/wrong-expectation.yaml']);
+    expect(r.exitCode, r.all).toBe(1);
+    expect(r.stdout).toMatch(p.wrong.failure);
+    expect(r.stdout).toContain('0 passed, 1 failed of 1 in');
+  });
+});
