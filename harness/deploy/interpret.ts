@@ -209,6 +209,13 @@ export class TemplateInterpreter {
       ctx: this.ctx,
       project: this.options,
       problem: (message, field, severity = 'ERROR') => {
+        // A property the resource inherits from SAM Globals is wrong where it is written: point there.
+        const inherited = field === undefined ? undefined : globalsField(this.template, raw, field);
+        if (inherited !== undefined) {
+          const line = this.template.lineOf('Globals');
+          this.report({ severity, file: this.template.file, field: inherited, message: `${message} (inherited by ${id})`, ...(line === undefined ? {} : { line }) });
+          return;
+        }
         const path = field === undefined ? `Resources.${id}` : `Resources.${id}.${field}`;
         this.report({ severity, file: this.template.file, field: path, message, ...lineOf(this.template, `Resources.${id}`) });
       },
@@ -259,6 +266,21 @@ export class TemplateInterpreter {
     }
     return { noLocalEffect, unsupported };
   }
+}
+
+/**
+ * `Globals.<Section>.<Name>…` when a problem's field (`Properties.<Name>…`)
+ * names a property the resource does not set itself but takes from the SAM
+ * Globals section for its type; undefined otherwise.
+ */
+export function globalsField(template: TemplateFile, raw: RawResource, field: string): string | undefined {
+  const m = /^Properties\.([^.]+)(.*)$/.exec(field);
+  const section = /^AWS::Serverless::(\w+)$/.exec(raw.Type)?.[1];
+  if (!m || !section) return undefined;
+  const global = template.globals[section];
+  if (!isObj(global) || global[m[1]!] === undefined) return undefined;
+  if (isObj(raw.Properties) && raw.Properties[m[1]!] !== undefined) return undefined;
+  return `Globals.${section}.${m[1]}${m[2]}`;
 }
 
 /** `{line}` of the resource a template path is under, when known. */

@@ -3,7 +3,7 @@
  * reported with its file, state and field, and the command exits 2; the
  * shipped workflows are clean (exit 0).
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -162,6 +162,38 @@ describe('rehearse validate', () => {
     expect(e).toHaveLength(1);
     expect(e[0]).toMatchObject({ state: 'CallExternalService', field: 'Retry[0].BackoffRate' });
     expect(r.problems.find((p) => p.severity === 'WARNING')?.message).toMatch(/placeholders \$\{ExternalCallFunctionArn\}, \$\{NotifyErrorFunctionArn\} were not checked/);
+  });
+
+  it('reports a property inherited from Globals where it is written, naming each function that inherits it', async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'rehearse-validate-'));
+    dirs.push(root);
+    writeFileSync(
+      path.join(root, 'template.yaml'),
+      [
+        'Transform: AWS::Serverless-2016-10-31',
+        'Globals:',
+        '  Function:',
+        '    Runtime: nodejs20.x',
+        '    Timeout: 901',
+        'Resources:',
+        '  First:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties: { CodeUri: fn/, Handler: app.handler }',
+        '  Second:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties: { CodeUri: fn/, Handler: app.handler, Timeout: 0 }',
+        '',
+      ].join('\n'),
+    );
+    mkdirSync(path.join(root, 'fn'));
+    writeFileSync(path.join(root, 'fn', 'app.mjs'), 'export const handler = async () => 1;\n');
+    const r = await validatePaths([path.join(root, 'template.yaml')], root);
+    const e = errors(r.problems).filter((p) => /Timeout/.test(p.message));
+    expect(e).toEqual([
+      expect.objectContaining({ field: 'Globals.Function.Timeout', line: 2, message: 'Timeout must be 1–900 seconds, got 901 (inherited by First)' }),
+      // Its own Timeout is where it is wrong.
+      expect.objectContaining({ field: 'Resources.Second.Properties.Timeout', line: 10, message: 'Timeout must be 1–900 seconds, got 0' }),
+    ]);
   });
 
   it('exits 2 for a path that does not exist', async () => {
