@@ -31,6 +31,8 @@ interface UserProject {
   found: string;
   /** The starter scenario init writes (or keeps: the team's own file of that name). */
   starter: { file: string; action: 'wrote' | 'kept' };
+  /** What the team's working copy holds beside what it commits (build output…), written after the fixture is copied. */
+  workingCopy?: (fixtureDir: string) => Record<string, string>;
   /** A copy of one of the team's passing scenarios with one expectation made wrong, and the check that must report it. */
   wrong: { from: string; replace: [string, string]; failure: RegExp };
 }
@@ -42,6 +44,11 @@ const PROJECTS: UserProject[] = [
     template: 'template.yaml',
     found: '1 state machine (HelloStateMachine), 1 function',
     starter: { file: 'scenarios/hello-state-machine.yaml', action: 'wrote' },
+    // After `sam build`: a second template under .aws-sam/build, which init must not offer.
+    workingCopy: (dir) => ({
+      '.aws-sam/build/template.yaml': readFileSync(join(dir, 'template.yaml'), 'utf8').replace('CodeUri: hello_world/', 'CodeUri: HelloWorldFunction'),
+      '.aws-sam/build/HelloWorldFunction/app.py': readFileSync(join(dir, 'hello_world/app.py'), 'utf8'),
+    }),
     wrong: {
       from: 'scenarios/greets-by-name.yaml',
       replace: ['greeting: hello Ada', 'greeting: hi Ada'],
@@ -104,7 +111,7 @@ describe.each(PROJECTS)('$fixture: $title', (p) => {
   const fixtureDir = join(FIXTURES, p.fixture);
 
   beforeAll(async () => {
-    project = await createPackedProject({ copy: [{ from: fixtureDir }] });
+    project = await createPackedProject({ copy: [{ from: fixtureDir }], files: p.workingCopy?.(fixtureDir) ?? {} });
   }, 10 * 60_000);
   afterAll(async () => project?.dispose());
 
