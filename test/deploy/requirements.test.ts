@@ -5,7 +5,8 @@
  * reuses the folder without running pip —, the package importable by the
  * handler through Invoke; a failing install is a deploy error naming the
  * function, the file and pip's last lines; without pip, the import error names
- * the module, the function, the importing file and requirements.txt.
+ * the module, the function, the importing file and requirements.txt. A layer
+ * with SAM's BuildMethod python3.x / nodejs20.x is laid out as `sam build` would.
  * No network: the requirement is a local wheel the test builds.
  */
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -35,13 +36,15 @@ function project(requirements?: string): { dir: string; template: string; code: 
   const wheel = new AdmZip();
   wheel.addLocalFolder(path.join(FIXTURE, 'tinypkg-wheel'));
   wheel.writeZip(path.join(dir, 'deps', 'vendor', 'tinypkg-1.0-py3-none-any.whl'));
+  wheel.writeZip(path.join(dir, 'layer', 'vendor', 'tinypkg-1.0-py3-none-any.whl'));
   if (requirements !== undefined) writeFileSync(path.join(dir, 'deps', 'requirements.txt'), requirements);
   return { dir, template: path.join(dir, 'template.yaml'), code: path.join(dir, 'deps') };
 }
 
 async function deployLogged(template: string): Promise<string[]> {
   const lines: string[] = [];
-  await deploy(template, be, { log: (l) => lines.push(l) });
+  const out = await deploy(template, be, { log: (l) => lines.push(l) });
+  lines.push(...out.changes.map((c) => `change ${c.logicalId} ${c.action}`));
   return lines;
 }
 
@@ -92,6 +95,19 @@ describe('requirements.txt', () => {
     expect(statSync(site).mtimeMs).toBe(before);
     expect(readdirSync(path.join(cache, 'pip'))).toEqual([path.basename(folder)]);
     expect((await invoke('requirements-deps')).body.value).toBe('tinypkg 1.0, installed from requirements.txt');
+  });
+
+  it('layers with BuildMethod python3.11 / nodejs20.x are laid out as sam build would lay them out, pip run once', { timeout: 120_000 }, async () => {
+    const { dir } = project();
+    const template = path.join(dir, 'layer-template.yaml');
+    const first = await deployLogged(template);
+    const installed = first.find((l) => l.startsWith('installed PythonDepsLayer '));
+    expect(installed).toMatch(new RegExp(`^installed PythonDepsLayer ${path.join(dir, 'layer', 'requirements.txt').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} → ${path.join(cache, 'pip')}/[0-9a-f]{32}$`));
+    expect((await invoke('built-layer-python')).body).toEqual({ source: 'a source file of the layer', value: 'tinypkg 1.0, installed from requirements.txt' });
+    expect((await invoke('built-layer-node')).body).toBe('node_modules of a BuildMethod nodejs20.x layer');
+    const second = await deployLogged(template);
+    expect(second).toContain(installed!.replace(/^installed/, 'reused'));
+    expect(second.filter((l) => l.startsWith('change ')).sort()).toEqual(['change NodeDepsLayer unchanged', 'change NodeLayerUser unchanged', 'change PythonDepsLayer unchanged', 'change PythonLayerUser unchanged']);
   });
 
   it('a failing install is a deploy error naming the function, the file and pip\'s last lines; nothing is cached', { timeout: 120_000 }, async () => {

@@ -65,14 +65,22 @@ function runPip(args: string[], cwd: string): Promise<{ code: number | null; out
   });
 }
 
-export async function installRequirements(fn: { logicalId: string; codeDir: string; runtime: string }): Promise<InstalledRequirements | undefined> {
+/**
+ * `layout`: where in the folder pip installs — a function's packages go to
+ * `python/lib/python3.x/site-packages` (given to it as a layer), a SAM-built
+ * layer's to `python/` (what `sam build` makes of a layer with BuildMethod python3.x).
+ */
+export async function installRequirements(
+  fn: { logicalId: string; codeDir: string; runtime: string },
+  layout: 'site-packages' | 'python' = 'site-packages',
+): Promise<InstalledRequirements | undefined> {
   const file = requirementsFile(fn.codeDir);
   if (!file) return undefined;
   const text = readFileSync(file, 'utf8');
   const version = /^python(3\.\d+)$/.exec(fn.runtime)?.[1] ?? 'unknown';
-  const key = sha256([machinePythonVersion() ?? '', fn.runtime, text, namesLocalPath(text) ? fn.codeDir : ''].join('\0'));
+  const key = sha256([machinePythonVersion() ?? '', fn.runtime, layout, text, namesLocalPath(text) ? fn.codeDir : ''].join('\0'));
   const { dir, reused } = await cachedFolderAsync('pip', key, async (partial) => {
-    const target = path.join(partial, 'python', 'lib', `python${version}`, 'site-packages');
+    const target = layout === 'python' ? path.join(partial, 'python') : path.join(partial, 'python', 'lib', `python${version}`, 'site-packages');
     mkdirSync(target, { recursive: true });
     const args = ['-m', 'pip', 'install', '-r', REQUIREMENTS_FILE, '--target', target, '--disable-pip-version-check', '--no-input'];
     const out = await runPip(args, fn.codeDir);

@@ -11,11 +11,14 @@
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-layerversion.html
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { GetLayerVersionCommand, ListLayerVersionsCommand, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
 import AdmZip from 'adm-zip';
 import { lambdaClient } from '../events/s3.ts';
 import { localPath, mappedS3, type CodeResult } from '../functions/code.ts';
+import { builtLayer, samBuildMethod } from '../functions/layer-build.ts';
+import { pipUnavailable, requirementsFile } from '../functions/requirements.ts';
 import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
 import { addDir } from '../package.ts';
 import { isObj, type Obj } from '../template.ts';
@@ -33,6 +36,8 @@ export interface LayerVersionSpec {
   dir: string | undefined;
   /** How the content was found, for messages. */
   origin?: string;
+  /** SAM's Metadata.BuildMethod (python3.x, nodejs<N>.x): the folder is laid out as sam build would (functions/layer-build.ts). */
+  buildMethod?: string;
 }
 
 const LAYER_NAME = /^[a-zA-Z0-9-_]{1,140}$/;
@@ -100,6 +105,11 @@ function readLayer(input: ResourceInput): LayerVersionSpec | undefined {
   }
   spec.dir = located.code.dir;
   spec.origin = located.code.origin;
+  const buildMethod = samBuildMethod(input.raw.Metadata);
+  if (buildMethod) spec.buildMethod = buildMethod;
+  const requirements = buildMethod?.startsWith('python') && !existsSync(path.join(spec.dir, 'python')) ? requirementsFile(spec.dir) : undefined;
+  const noPip = requirements ? pipUnavailable() : null;
+  if (requirements && noPip) input.problem(`${path.relative(input.template.dir, requirements)} is not installed: ${noPip}; importing the packages it lists will fail`, 'Metadata.BuildMethod', 'WARNING');
   return spec;
 }
 
@@ -160,7 +170,9 @@ export const layerVersion: ResourceModule<LayerVersionSpec> = {
   physical: (spec, c: ResolveContext) => layerPhysical(`arn:${c.partition}:lambda:${c.region}:${c.accountId}:layer:${spec.layerName}:1`),
   async deploy(spec, scope) {
     if (!spec.dir) return layerVersion.physical(spec, scope.ctx);
-    const out = await publishLayerFolder({ ...spec, dir: spec.dir }, scope);
+    const built = await builtLayer({ logicalId: spec.logicalId, dir: spec.dir, buildMethod: spec.buildMethod });
+    if (built?.installed) scope.log(`${built.installed.reused ? 'reused' : 'installed'} ${spec.logicalId} ${built.installed.file} → ${built.installed.dir}`);
+    const out = await publishLayerFolder({ ...spec, dir: built?.dir ?? spec.dir }, scope);
     scope.change({ type: spec.type, logicalId: spec.logicalId, physicalId: out.arn, action: out.action, ...(out.action !== 'unchanged' ? { detail: `version ${out.version ?? '?'} from ${spec.origin ?? spec.dir}` } : {}) });
     return layerPhysical(out.arn);
   },
