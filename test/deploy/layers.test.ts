@@ -71,9 +71,9 @@ describe('layers deployed from the template', () => {
     expect(cfg.Layers?.map((l) => l.Arn)).toEqual([`arn:aws:lambda:us-east-1:${deployed.accountId}:layer:common:1`, `arn:aws:lambda:us-east-1:${deployed.accountId}:layer:override:1`]);
   });
 
-  it('a Python function imports from python/ and python/lib/python3.11/site-packages; the later layer wins', async () => {
+  it('a Python function imports from python/ and python/lib/python3.11/site-packages (a site directory: .pth files count); the later layer wins', async () => {
     const out = await invoke('layers-python');
-    expect(out).toMatchObject({ greeting: 'hello from the common layer', who: 'override', sitepkg: 'python/lib/python3.11/site-packages' });
+    expect(out).toMatchObject({ greeting: 'hello from the common layer', who: 'override', sitepkg: 'python/lib/python3.11/site-packages', pth: 'a folder a .pth file names' });
     expect(out.file).toBe(path.join(FIXTURE, 'layers', 'override', 'python', 'shared_name.py'));
     // Same code, layers the other way round: now the common layer is later and wins.
     expect(await invoke('layers-python-override-first')).toMatchObject({ who: 'common', sitepkg: 'python/lib/python3.11/site-packages' });

@@ -209,8 +209,18 @@ def _missing_module_hint(e, task_root):
         source = ("%s lists the function's dependencies: rehearse installs it at deploy when pip is available "
                   "for %s (see the deploy log), else put %s in the code folder or a layer's python/ folder" % (requirements, sys.executable, missing))
     else:
-        source = "no requirements.txt in %s: add %s there, to the code folder, or to a layer's python/ folder" % (task_root, missing)
+        source = ("no requirements.txt in %s: list %s in one there (rehearse installs it with pip at deploy), "
+                  "or put it in the code folder or a layer's python/ folder" % (task_root, missing))
     return " (function %s imports %s%s; %s)" % (function, missing, where, source)
+
+
+def _layer_site_dirs():
+    """Layers' python/lib/python3.x/site-packages are site directories on Lambda: their .pth files count."""
+    import site
+
+    for entry in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+        if entry.endswith("site-packages") and os.path.isdir(entry):
+            site.addsitedir(entry)
 
 
 def _load_handler(task_root, handler):
@@ -221,6 +231,7 @@ def _load_handler(task_root, handler):
     module_name = module_path.replace("/", ".")
     if task_root not in sys.path:
         sys.path.insert(0, task_root)
+    _layer_site_dirs()
     try:
         module = importlib.import_module(module_name)
     except SyntaxError as e:
