@@ -153,15 +153,18 @@ const validatedTemplates = new Set<string>();
 
 /** The deploy a run does unless told otherwise: harness/deploy with the project's options (validation once per template). */
 export const defaultDeploy: DeployFn = async (backend, options) => {
-  const { deploy } = await import('../deploy/index.ts');
+  const { deploy, formatProblem } = await import('../deploy/index.ts');
   const { template } = options;
   const project = options.project ? await projectDeployOptions(options.project, options.parameters ?? {}, options.warn) : options.parameters ? { parameters: options.parameters } : {};
-  await deploy(template, backend, {
+  const deployed = await deploy(template, backend, {
     ...project,
     ...(options.secrets ? { secrets: Object.fromEntries(Object.entries(options.secrets).filter(([, v]) => v !== null)) } : {}),
     ...(options.definitionOverrides ? { definitionOverrides: options.definitionOverrides } : {}),
     skipValidation: validatedTemplates.has(template),
   });
+  // What the deploy left out or runs differently (a resource not deployed, an interpreter version
+  // other than Runtime's): said through warn, which a suite says once however many scenarios deploy.
+  for (const w of deployed.warnings) options.warn?.(formatProblem(w));
   validatedTemplates.add(template);
 };
 
