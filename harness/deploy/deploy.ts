@@ -16,7 +16,7 @@ import { TemplateInterpreter } from './interpret.ts';
 import type { PhysicalResource } from './intrinsics.ts';
 import { deployOrder } from './order.ts';
 import { formatProblem, type Problem } from './problems.ts';
-import { notDeployedReason } from './resources/not-deployed.ts';
+import { notDeployedReason, notDeployedWarning } from './resources/not-deployed.ts';
 import type { StateMachineSpec } from './resources/state-machine.ts';
 import type { ClientConfig, DeployChange, DeployScope, ProjectOptions, Wiring } from './resources/types.ts';
 import { placeholdersIn } from './state-machine-check.ts';
@@ -141,7 +141,8 @@ export async function deploy(templateFile: string, backend: Backend, options: De
     }
     for (const [kind, items] of wirings) await eventSourceOfKind(kind)!.deploy(items, scope);
 
-    const warnings = interp.problems.filter((p) => p.severity === 'WARNING');
+    // A resource left out is a warning of the deploy's too, so a run that deploys says it (not only validate).
+    const warnings = [...unsupported.map(([id, type]) => notDeployedWarning(template, id, type)), ...interp.problems.filter((p) => p.severity === 'WARNING')];
     for (const w of warnings) log(formatProblem(w));
     return result(interp, order, physical, changes, warnings, backend.region, accountId);
   } finally {

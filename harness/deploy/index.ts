@@ -7,7 +7,7 @@ export type { ValidationReport, ValidateOptions } from './validate.ts';
 export { loadTemplate } from './model.ts';
 export type { TemplateModel, FunctionSpec, StateMachineSpec } from './model.ts';
 export type { ProjectOptions } from './resources/types.ts';
-export { formatProblem } from './problems.ts';
+export { formatProblem, problemText } from './problems.ts';
 export type { Problem } from './problems.ts';
 export { buildFunctionZip } from './package.ts';
 export type { FunctionZip } from './package.ts';

@@ -12,11 +12,16 @@ export interface Problem {
 }
 
 export function formatProblem(p: Problem, cwd?: string): string {
+  return `${p.severity === 'ERROR' ? 'error' : 'warning'}: ${problemText(p, cwd)}`;
+}
+
+/** A problem without its severity: `file:line, state "S", field F: message` (for callers that say warning/error themselves). */
+export function problemText(p: Problem, cwd?: string): string {
   const file = cwd && p.file.startsWith(`${cwd}/`) ? p.file.slice(cwd.length + 1) : p.file;
   const where = [p.line ? `${file}:${p.line}` : file];
   if (p.state !== undefined) where.push(`state ${JSON.stringify(p.state)}`);
   if (p.field !== undefined) where.push(`field ${p.field}`);
-  return `${p.severity === 'ERROR' ? 'error' : 'warning'}: ${where.join(', ')}: ${p.message}`;
+  return `${where.join(', ')}: ${p.message}`;
 }
 
 /** The 1-based line of the first `"name":` key in JSON text (where a state is defined). */

@@ -16,7 +16,7 @@ import { TemplateInterpreter } from './interpret.ts';
 import { deployOrder } from './order.ts';
 import { lineOfKey } from './problems.ts';
 import type { Problem } from './problems.ts';
-import { notDeployedReason } from './resources/not-deployed.ts';
+import { notDeployedWarning } from './resources/not-deployed.ts';
 import { readDefinitionFile } from './resources/state-machine.ts';
 import type { ProjectOptions, ValidateScope } from './resources/types.ts';
 import { lineOfState, placeholdersIn, substitute } from './state-machine-check.ts';
@@ -79,7 +79,7 @@ export async function validateTemplate(file: string, options: ValidateOptions = 
     loaded.module.wiring(loaded.spec, interp.lateProperties(id), interp.input(id, template.resources[id]!, loaded.module), loaded.module.physical(loaded.spec, interp.ctx));
   }
   for (const [id, type] of interp.notDeployed().unsupported) {
-    add({ severity: 'WARNING', file: template.file, field: `Resources.${id}`, message: `${type} is not deployed: ${notDeployedReason(type)}`, ...lineAt(template.lineOf(id)) });
+    add(notDeployedWarning(template, id, type));
   }
   report.problems = interp.problems;
   return report;

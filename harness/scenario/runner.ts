@@ -50,8 +50,10 @@ export interface DeployInput {
   definitionOverrides?: Record<string, string>;
   /** The project the template belongs to (its imports, s3Files, stack name, Lambda environment). */
   project?: Project;
-  /** Told each thing a run should know about but that does not stop it (an ignored variable). */
+  /** Told each thing a run should know about but that does not stop it (an ignored variable, a resource not deployed). */
   warn?: (message: string) => void;
+  /** Where file paths in warnings start (the run's cwd). */
+  cwd?: string;
 }
 
 /** Deploys a project's template onto a backend; provided by harness/deploy. */
@@ -153,19 +155,20 @@ const validatedTemplates = new Set<string>();
 
 /** The deploy a run does unless told otherwise: harness/deploy with the project's options (validation once per template). */
 export const defaultDeploy: DeployFn = async (backend, options) => {
-  const { deploy, formatProblem } = await import('../deploy/index.ts');
+  const { deploy, problemText } = await import('../deploy/index.ts');
   const { template } = options;
   const project = options.project ? await projectDeployOptions(options.project, options.parameters ?? {}, options.warn) : options.parameters ? { parameters: options.parameters } : {};
-  const deployed = await deploy(template, backend, {
+  const result = await deploy(template, backend, {
     ...project,
     ...(options.secrets ? { secrets: Object.fromEntries(Object.entries(options.secrets).filter(([, v]) => v !== null)) } : {}),
     ...(options.definitionOverrides ? { definitionOverrides: options.definitionOverrides } : {}),
     skipValidation: validatedTemplates.has(template),
   });
-  // What the deploy left out or runs differently (a resource not deployed, an interpreter version
-  // other than Runtime's): said through warn, which a suite says once however many scenarios deploy.
-  for (const w of deployed.warnings) options.warn?.(formatProblem(w));
   validatedTemplates.add(template);
+  // What the deploy left out or runs differently (a resource type not deployed, an interpreter version
+  // other than Runtime's): said through warn, which a suite says once however many scenarios deploy.
+  // Without the severity (the run's warn says "warning:"), its path relative to the run.
+  for (const w of result.warnings) options.warn?.(problemText(w, options.cwd));
 };
 
 /** The state machine a scenario runs: its `workflow`, or a name made from the scenario's for an inline definition. */
@@ -302,6 +305,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
             template: projects.requireTemplate(dirname(loaded.file), `${spec.name} deploys a template`),
             project,
             ...(options.warn ? { warn: options.warn } : {}),
+            cwd: options.cwd,
             ...(spec.given?.secrets ? { secrets: spec.given.secrets } : {}),
             ...(Object.keys(parameters).length > 0 ? { parameters } : {}),
             ...(replaces ? { definitionOverrides: { [spec.workflow!]: definitionText! } } : {}),

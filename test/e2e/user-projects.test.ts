@@ -11,11 +11,13 @@
  * scenarios (happy path, a failure retried then caught, a bad input), and one
  * deliberately wrong expectation that must fail the run.
  */
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PYTHON_INTERPRETER } from '../../harness/runtime/index.ts';
 import { createPackedProject, PACKAGE_NAME, type PackedProject } from './support/packed-install.ts';
 
 const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -29,6 +31,8 @@ interface UserProject {
   template: string;
   /** What init says it found besides the template: `1 state machine (X), N function(s)`. */
   found: string;
+  /** The project's functions by Runtime (each runs on this machine's interpreter, and the run says so when its version differs). */
+  runtimes: Record<string, number>;
   /** The starter scenario init writes (or keeps: the team's own file of that name). */
   starter: { file: string; action: 'wrote' | 'kept' };
   /** What the team's working copy holds beside what it commits (build output…), written after the fixture is copied. */
@@ -43,6 +47,7 @@ const PROJECTS: UserProject[] = [
     title: 'a sam init-style Python hello-world (hello_world/app.py lambda_handler)',
     template: 'template.yaml',
     found: '1 state machine (HelloStateMachine), 1 function',
+    runtimes: { 'python3.12': 1 },
     starter: { file: 'scenarios/hello-state-machine.yaml', action: 'wrote' },
     // After `sam build`: a second template under .aws-sam/build, which init must not offer.
     workingCopy: (dir) => ({
@@ -60,6 +65,7 @@ const PROJECTS: UserProject[] = [
     title: 'the same hello-world in Node.js CommonJS (hello-world/app.js exports.handler)',
     template: 'template.yaml',
     found: '1 state machine (HelloStateMachine), 1 function',
+    runtimes: { 'nodejs20.x': 1 },
     starter: { file: 'scenarios/hello-state-machine.yaml', action: 'wrote' },
     wrong: {
       from: 'scenarios/lambda-outage-falls-back.yaml',
@@ -72,6 +78,7 @@ const PROJECTS: UserProject[] = [
     title: "the image-processor article's layout (functions/validate and functions/resize with Pillow, statemachine/definition.asl.json)",
     template: 'template.yaml',
     found: '1 state machine (image-processor), 2 functions',
+    runtimes: { 'python3.12': 2 },
     starter: { file: 'scenarios/image-processor.yaml', action: 'kept' },
     wrong: {
       from: 'scenarios/image-processor.yaml',
@@ -84,6 +91,7 @@ const PROJECTS: UserProject[] = [
     title: "a CDK app's synthesized cdk.out (asset folder, DefinitionString Fn::Join)",
     template: 'cdk.out/OrderWorkflowStack.template.json',
     found: '1 state machine (OrderWorkflow0015CDD9), 1 function',
+    runtimes: { 'nodejs20.x': 1 },
     starter: { file: 'scenarios/order-workflow0015-cdd9.yaml', action: 'kept' },
     wrong: {
       from: 'scenarios/lambda-outage-goes-to-review.yaml',
@@ -96,6 +104,13 @@ const PROJECTS: UserProject[] = [
 interface JsonReport {
   summary: { total: number; passed: number; failed: number; skipped: number; errors: number };
   scenarios: Array<{ name: string; file: string; status: string; reason?: string }>;
+}
+
+/** Whether this machine's interpreter for a Runtime is another version than the Runtime names. */
+function machineVersionDiffers(runtime: string): boolean {
+  const python = /^python(\d+\.\d+)$/.exec(runtime);
+  if (python) return execFileSync(PYTHON_INTERPRETER, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { encoding: 'utf8' }).trim() !== python[1];
+  return process.versions.node.split('.')[0] !== /^nodejs(\d+)\.x$/.exec(runtime)![1];
 }
 
 /** The `name:` of every scenario file in a folder. */
@@ -155,6 +170,12 @@ describe.each(PROJECTS)('$fixture: $title', (p) => {
     expect(report.scenarios.map((s) => s.name).sort()).toEqual(names);
     // At least the happy path, a retried-then-caught failure and a bad input.
     expect(names.length).toBeGreaterThanOrEqual(3);
+    // What the deploy could not honour exactly is said once per function, however many deploys the run did
+    // (here only an interpreter version other than the Runtime's: everything else these templates name is deployed).
+    const notes = Object.entries(p.runtimes).reduce((n, [runtime, count]) => n + (machineVersionDiffers(runtime) ? count : 0), 0);
+    const warnings = r.stderr.split('\n').filter((l) => l.includes('warning'));
+    expect(warnings, r.stderr).toHaveLength(notes);
+    for (const w of warnings) expect(w).toMatch(/^rehearse run: warning: template\.yaml:\d+, field .*Runtime: Runtime python3\.12 runs on this machine's Python 3\.\d+\.\d+ \(\/usr\/bin\/python3\), not 3\.12/);
   });
 
   it('a deliberately wrong expectation fails the run (exit 1), naming the check', async () => {

@@ -8,7 +8,8 @@
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-template-resource-type-ref.html
  */
 import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
-import type { RawResource } from '../template.ts';
+import type { Problem } from '../problems.ts';
+import type { RawResource, TemplateFile } from '../template.ts';
 
 /** Types that change nothing the endpoint does: skipped, named in the deploy log, no warning. */
 export const NO_LOCAL_EFFECT: ReadonlySet<string> = new Set([
@@ -34,6 +35,12 @@ export function notDeployedReason(type: string): string {
   };
   const label = service ? (names[service] ?? service) : type;
   return `the endpoint does not serve ${label} resources of this type yet`;
+}
+
+/** The one warning a resource the endpoint cannot honour gets, from `rehearse validate` and from each deploy. */
+export function notDeployedWarning(template: TemplateFile, id: string, type: string): Problem {
+  const line = template.lineOf(id);
+  return { severity: 'WARNING', file: template.file, field: `Resources.${id}`, message: `${type} is not deployed: ${notDeployedReason(type)}`, ...(line === undefined ? {} : { line }) };
 }
 
 type Attrs = (name: string, c: ResolveContext) => { ref: string; attributes: Record<string, unknown> };
