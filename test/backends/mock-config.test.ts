@@ -5,6 +5,7 @@
  * each entry exactly one Return or Throw{Error, Cause}.
  */
 import { describe, expect, it } from 'vitest';
+import { AWS_EXAMPLE_MOCK_CONFIG } from '../support/lambda-sqs-example.ts';
 import {
   attemptKeys,
   buildMockConfig,
@@ -268,28 +269,7 @@ describe('naming', () => {
 
 describe('validateMockConfig (AWS documented rules)', () => {
   it("accepts AWS's documented example file", () => {
-    const example = {
-      StateMachines: {
-        LambdaSQSIntegration: {
-          TestCases: {
-            HappyPath: { LambdaState: 'MockedLambdaSuccess', SQSState: 'MockedSQSSuccess' },
-            RetryPath: { LambdaState: 'MockedLambdaRetry', SQSState: 'MockedSQSSuccess' },
-            HybridPath: { LambdaState: 'MockedLambdaSuccess' },
-          },
-        },
-      },
-      MockedResponses: {
-        MockedLambdaSuccess: { '0': { Return: { StatusCode: 200, Payload: { StatusCode: 200, body: 'Hello from Lambda!' } } } },
-        LambdaMockedResourceNotReady: { '0': { Throw: { Error: 'Lambda.ResourceNotReadyException', Cause: 'Lambda resource is not ready.' } } },
-        MockedSQSSuccess: { '0': { Return: { MD5OfMessageBody: 'x', MessageId: 'y' } } },
-        MockedLambdaRetry: {
-          '0': { Throw: { Error: 'Lambda.ResourceNotReadyException', Cause: 'Lambda resource is not ready.' } },
-          '1-2': { Throw: { Error: 'Lambda.TimeoutException', Cause: 'Lambda timed out.' } },
-          '3': { Return: { StatusCode: 200, Payload: { StatusCode: 200, body: 'Hello from Lambda!' } } },
-        },
-      },
-    };
-    expect(validateMockConfig(example)).toEqual([]);
+    expect(validateMockConfig(AWS_EXAMPLE_MOCK_CONFIG)).toEqual([]);
   });
 
   it('names each violation', () => {
