@@ -37,6 +37,8 @@ interface UserProject {
   starter: { file: string; action: 'wrote' | 'kept' };
   /** What the team's working copy holds beside what it commits (build output…), written after the fixture is copied. */
   workingCopy?: (fixtureDir: string) => Record<string, string>;
+  /** Files the fixture holds twice, which must not drift apart (a CDK asset folder is a copy of the handler's source). */
+  copies?: Array<[string, string]>;
   /** A copy of one of the team's passing scenarios with one expectation made wrong, and the check that must report it. */
   wrong: { from: string; replace: [string, string]; failure: RegExp };
 }
@@ -93,6 +95,7 @@ const PROJECTS: UserProject[] = [
     found: '1 state machine (OrderWorkflow0015CDD9), 1 function',
     runtimes: { 'nodejs20.x': 1 },
     starter: { file: 'scenarios/order-workflow0015-cdd9.yaml', action: 'kept' },
+    copies: [['cdk.out/asset.d9372c0b966e795e817ce7b9104d88ab622fb80d37747d9ffc17c303e3e5978a/index.js', 'lambda/validate-order/index.js']],
     wrong: {
       from: 'scenarios/lambda-outage-goes-to-review.yaml',
       replace: ['attempts: 7', 'attempts: 6'],
@@ -131,6 +134,8 @@ describe.each(PROJECTS)('$fixture: $title', (p) => {
   afterAll(async () => project?.dispose());
 
   it('rehearse init finds the template, writes rehearse.config.yaml and a starter scenario (keeping the team’s own)', async () => {
+    // A fixture that holds a file twice (cdk synth's asset copy) runs what its source says.
+    for (const [copy, source] of p.copies ?? []) expect(readFileSync(join(fixtureDir, copy), 'utf8'), copy).toBe(readFileSync(join(fixtureDir, source), 'utf8'));
     const init = await project.rehearse(['init']);
     expect(init.exitCode, init.all).toBe(0);
     expect(init.stdout).toContain(`found 1 template: ${p.template}\n`);
