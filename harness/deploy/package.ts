@@ -37,12 +37,13 @@ function packageDir(name: string, from: string): string | undefined {
   }
 }
 
-export function addDir(zip: AdmZip, dir: string, zipPath: string, files: string[]): void {
+export function addDir(zip: AdmZip, dir: string, zipPath: string, files: string[], skip: (name: string) => boolean = () => false): void {
   for (const entry of readdirSync(dir).sort()) {
+    if (skip(entry)) continue;
     const abs = path.join(dir, entry);
     const rel = zipPath ? `${zipPath}/${entry}` : entry;
     const st = statSync(abs);
-    if (st.isDirectory()) addDir(zip, abs, rel, files);
+    if (st.isDirectory()) addDir(zip, abs, rel, files, skip);
     else if (st.isFile()) {
       // Fixed timestamps keep the zip (and CodeSha256) stable across builds.
       zip.addFile(rel, readFileSync(abs), '', 0o644 << 16);
@@ -51,6 +52,25 @@ export function addDir(zip: AdmZip, dir: string, zipPath: string, files: string[
       files.push(rel);
     }
   }
+}
+
+/** Byte-code caches Python writes beside the sources: not code, and different on every machine. */
+const PYTHON_CACHE = (name: string) => name === '__pycache__' || name.endsWith('.pyc');
+
+/**
+ * A Python function's zip as `sam build` makes it: the code folder as it is,
+ * and the packages its requirements.txt installed (`sitePackages`, when
+ * given) at the zip's root, where Lambda's module path finds them
+ * (https://docs.aws.amazon.com/lambda/latest/dg/python-package.html).
+ */
+export function buildPythonZip(fn: FunctionSpec, sitePackages?: string): FunctionZip {
+  if (!fn.codeDir) throw new RehearseError('ERR_BAD_INPUT', `${fn.logicalId}: no code folder to zip`);
+  const zip = new AdmZip();
+  const files: string[] = [];
+  if (sitePackages !== undefined) addDir(zip, sitePackages, '', files, PYTHON_CACHE);
+  addDir(zip, fn.codeDir, '', files, PYTHON_CACHE);
+  const buf = zip.toBuffer();
+  return { zip: buf, sha256: createHash('sha256').update(buf).digest('base64'), handler: fn.localHandler ?? fn.handler ?? 'app.lambda_handler', files };
 }
 
 export async function buildFunctionZip(fn: FunctionSpec, repoRoot: string): Promise<FunctionZip> {

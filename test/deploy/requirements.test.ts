@@ -13,7 +13,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import AdmZip from 'adm-zip';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbedded, type EmbeddedBackend } from '../../harness/backends/embedded.ts';
@@ -141,5 +141,26 @@ describe('requirements.txt', () => {
         "else put tinypkg in the code folder or a layer's python/ folder)",
     );
     expect(existsSync(path.join(code, '__pycache__'))).toBe(false);
+  });
+});
+
+// After the cache tests above: the zip layout is one more cache entry.
+describe('requirements.txt on a zip backend', () => {
+  it('on a zip backend (LocalStack, AWS) the Python zip holds the code and the installed packages at its root, as sam build makes it', { timeout: 120_000 }, async () => {
+    const { template } = project();
+    const zipBackend = { ...be, capabilities: { ...be.capabilities, localCodeDirectories: false } };
+    await deploy(template, zipBackend);
+    const fn = await lambda.send(new GetFunctionCommand({ FunctionName: 'requirements-deps' }));
+    // No requirements layer: the packages travel in the zip.
+    expect(fn.Configuration?.Layers ?? []).toEqual([]);
+    const zip = new AdmZip(Buffer.from(await (await fetch(fn.Code!.Location!)).arrayBuffer()));
+    const names = zip.getEntries().map((e) => e.entryName).sort();
+    expect(names).toContain('app.py');
+    expect(names).toContain('requirements.txt');
+    expect(names).toContain('tinypkg/__init__.py');
+    expect(names.some((n) => n.includes('__pycache__') || n.endsWith('.pyc'))).toBe(false);
+    const run = await invoke('requirements-deps');
+    expect(run.error, JSON.stringify(run.body)).toBeUndefined();
+    expect(run.body.value).toBe('tinypkg 1.0, installed from requirements.txt');
   });
 });

@@ -29,7 +29,7 @@ import { checkNodeHandler, checkPythonHandler } from '../functions/handler.ts';
 import { installRequirements, pipUnavailable, requirementsFile } from '../functions/requirements.ts';
 import { checkRuntime } from '../functions/runtime.ts';
 import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
-import { buildFunctionZip } from '../package.ts';
+import { buildFunctionZip, buildPythonZip } from '../package.ts';
 import { isObj, type Obj } from '../template.ts';
 import { publishLayerFolder } from './layer-version.ts';
 import type { DeployScope, ResourceInput, ResourceModule, Wiring } from './types.ts';
@@ -250,11 +250,8 @@ export const lambdaFunction: ResourceModule<FunctionSpec> = {
   },
 };
 
-/**
- * The function's requirements.txt installed (once per content, functions/requirements.ts)
- * and published as a layer named after the function; undefined without one, or without pip (said once).
- */
-async function requirementsLayer(spec: FunctionSpec, scope: DeployScope): Promise<string | undefined> {
+/** The function's requirements.txt installed (once per content); undefined without one, or without pip (said once). */
+async function installedRequirements(spec: FunctionSpec, scope: DeployScope, layout: 'site-packages' | 'python'): Promise<{ dir: string } | undefined> {
   const file = requirementsFile(spec.codeDir!);
   if (!file) return undefined;
   const noPip = pipUnavailable();
@@ -262,9 +259,21 @@ async function requirementsLayer(spec: FunctionSpec, scope: DeployScope): Promis
     scope.log(`warning: ${spec.logicalId}: ${file} is not installed: ${noPip}; importing the packages it lists will fail`);
     return undefined;
   }
-  const installed = await installRequirements({ logicalId: spec.logicalId, codeDir: spec.codeDir!, runtime: spec.runtime! });
+  const installed = await installRequirements({ logicalId: spec.logicalId, codeDir: spec.codeDir!, runtime: spec.runtime! }, layout);
   if (!installed) return undefined;
   scope.log(`${installed.reused ? 'reused' : 'installed'} ${spec.logicalId} ${file} → ${installed.dir}`);
+  // The 'python' layout installs into <dir>/python: the folder whose contents go at a zip's root.
+  return { dir: layout === 'python' ? path.join(installed.dir, 'python') : installed.dir };
+}
+
+/**
+ * The function's requirements.txt installed (once per content, functions/requirements.ts)
+ * and published as a layer named after the function; undefined without one, or without pip (said once).
+ */
+async function requirementsLayer(spec: FunctionSpec, scope: DeployScope): Promise<string | undefined> {
+  const installed = await installedRequirements(spec, scope, 'site-packages');
+  if (!installed) return undefined;
+  const file = requirementsFile(spec.codeDir!)!;
   const layer = await publishLayerFolder(
     { layerName: `${spec.name}-requirements`.slice(0, 140), dir: installed.dir, description: `${file} (installed by rehearse)`.slice(-256), compatibleRuntimes: [spec.runtime!], compatibleArchitectures: [] },
     scope,
@@ -284,6 +293,7 @@ function functionEnvironment(spec: FunctionSpec, scope: DeployScope): Record<str
 async function deployFunction(spec: FunctionSpec, scope: DeployScope): Promise<string> {
   const lambda = lambdaClient(scope);
   const local = scope.backend.capabilities.localCodeDirectories;
+  const python = spec.runtime?.startsWith('python') ?? false;
   let code: { S3Bucket: string; S3Key: string } | { ZipFile: Uint8Array };
   let handler: string | undefined;
   let codeId: string;
@@ -294,13 +304,16 @@ async function deployFunction(spec: FunctionSpec, scope: DeployScope): Promise<s
     handler = spec.localHandler;
     codeId = `dir:${spec.codeDir}`;
   } else {
-    const zip = await buildFunctionZip(spec, path.resolve(scope.template.dir, '..'));
+    // A zip backend gets the requirements inside the Python zip, as `sam build` puts them; a local one a layer.
+    const zip = python
+      ? buildPythonZip(spec, (await installedRequirements(spec, scope, 'python'))?.dir)
+      : await buildFunctionZip(spec, path.resolve(scope.template.dir, '..'));
     code = { ZipFile: zip.zip };
     handler = zip.handler;
     codeId = `zip:${zip.sha256}`;
   }
   const layers = [...spec.layers];
-  const requirements = spec.runtime?.startsWith('python') ? await requirementsLayer(spec, scope) : undefined;
+  const requirements = python && local ? await requirementsLayer(spec, scope) : undefined;
   if (requirements) layers.push(requirements);
   const config = {
     Runtime: spec.runtime as never,
