@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'node:http';
 import { CreateTableCommand, DescribeLimitsCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, BatchWriteItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { startEmulator } from '../harness/emulator/index.ts';
+import { startEmulator } from './_endpoint.ts';
 
 const OPS_PER_ROUND = Number(process.env.BENCH_DDB_OPS ?? 60);
 const ROUNDS = Number(process.env.BENCH_DDB_ROUNDS ?? 11);

@@ -28,7 +28,7 @@ import { Agent } from 'node:http';
 // s3rver ships no types; this is the slice of its API the bench uses.
 // @ts-expect-error -- untyped module
 import S3rverUntyped from 's3rver';
-import { startEmulator } from '../harness/emulator/index.ts';
+import { startEmulator } from './_endpoint.ts';
 
 interface S3rverInstance {
   run(): Promise<AddressInfo>;

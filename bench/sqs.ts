@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { startEmulator } from '../harness/emulator/index.ts';
+import { startEmulator } from './_endpoint.ts';
 
 const OPS_PER_ROUND = Number(process.env.BENCH_SQS_OPS ?? 100);
 const ROUNDS = Number(process.env.BENCH_SQS_ROUNDS ?? 11);
