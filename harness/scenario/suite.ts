@@ -220,6 +220,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
   }
   const results: ScenarioResult[] = new Array(selected.length);
   let next = 0;
+  let deploys = 0;
   let backendFailure: RehearseError | undefined;
   const worker = async (index: number) => {
     // The worker's own endpoint (embedded backend): started at its first scenario, snapshotted empty.
@@ -264,7 +265,6 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
       }
     }
   };
-  let deploys = 0;
   try {
     await Promise.all(Array.from({ length: Math.min(workers, selected.length) }, (_, w) => worker(w)));
   } finally {
