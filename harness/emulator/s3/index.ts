@@ -134,7 +134,10 @@ interface S3Snapshot extends ServiceSnapshot {
 export async function createS3Service(deps: ServiceDeps): Promise<EmulatedService> {
   const ids = deps.ids;
   const versionIds = ids.fork('version-ids');
-  const store = new S3Store(deps.dataDir ? new S3Disk(deps.dataDir, () => ids.hex(8)) : undefined, () => Buffer.from(versionIds.hex(24), 'hex').toString('base64url'));
+  // Version ids as S3 makes them: opaque, URL-ready, of letters, digits, '.' and '_' — never a leading '-',
+  // which a command line reads as an option (`aws s3api get-object --version-id -x…` fails).
+  const newVersionId = () => Buffer.from(versionIds.hex(24), 'hex').toString('base64url').replaceAll('-', '.');
+  const store = new S3Store(deps.dataDir ? new S3Disk(deps.dataDir, () => ids.hex(8)) : undefined, newVersionId);
   await store.load();
   let seq = 0;
   const env: S3Env = {

@@ -279,3 +279,15 @@ print(json.dumps({'before': before}))
     expect(JSON.parse(r.stdout)).toEqual({ before: 4 });
   });
 });
+
+describe('version ids', () => {
+  it('are URL-ready and never hold a "-", so no command line reads one as an option', async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: 'many-versions' }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: 'many-versions', VersioningConfiguration: { Status: 'Enabled' } }));
+    const ids: string[] = [];
+    // 200 ids of 32 characters: drawn from base64url, about 100 would hold a '-'.
+    for (let i = 0; i < 200; i++) ids.push((await s3.send(new PutObjectCommand({ Bucket: 'many-versions', Key: 'k', Body: String(i) }))).VersionId!);
+    expect(new Set(ids).size).toBe(200);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9._]{32}$/);
+  });
+});
