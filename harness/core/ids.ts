@@ -66,7 +66,10 @@ class SeededIdSource implements IdSource {
   }
 
   token(): string {
-    return this.bytes(96).toString('base64url');
+    const t = this.bytes(96).toString('base64url');
+    // A leading '-' reads as an option on a command line (`aws stepfunctions send-task-success --task-token -x…`,
+    // `--upload-id`); AWS's tokens never start with one.
+    return t.startsWith('-') ? `A${t.slice(1)}` : t;
   }
 
   fork(label: string): IdSource {

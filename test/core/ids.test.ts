@@ -22,6 +22,12 @@ describe('IdSource', () => {
     }
   });
 
+  it('makes tokens of 128 URL-safe characters that never start with "-" (a command line would read an option)', () => {
+    const s = createIdSource('tokens');
+    // 2,000 tokens: about 31 would start with '-' if nothing prevented it.
+    for (let i = 0; i < 2000; i++) expect(s.token()).toMatch(/^[A-Za-z0-9_][A-Za-z0-9_-]{127}$/);
+  });
+
   it('forks independent, reproducible streams', () => {
     const s = createIdSource(1);
     const f1 = s.fork('exec-1').uuid();
