@@ -79,6 +79,11 @@ export const BACKEND_CAPABILITIES: Record<Exclude<BackendName, 'endpoint'>, Capa
   'stepfunctions-local': { virtualTime: false, functionFaults: 'control-api', operationFaults: true, observations: true, localCodeDirectories: false },
 };
 
+/** Whether a backend kind injects function faults as MockConfigFile test cases read at boot (LocalStack). */
+export function functionFaultsAsMocks(backendName: string): boolean {
+  return Object.hasOwn(BACKEND_CAPABILITIES, backendName) && BACKEND_CAPABILITIES[backendName as keyof typeof BACKEND_CAPABILITIES].functionFaults === 'mock-config';
+}
+
 const EMBEDDED_HINT = 'run it with `--backend embedded`';
 
 function label(name: BackendName): string {

@@ -11,7 +11,7 @@ import { executionWhere } from '../scenario/matchers.ts';
 import type { ExecutionRecord, RunReport, ScenarioResult } from '../scenario/results.ts';
 import { brief } from '../scenario/value-match.ts';
 import { layoutDefinition, type GraphEdge, type GraphLayout, type GraphNode } from './graph-layout.ts';
-import { percent, type RunCoverage, type StateMachineCoverage, type Tally } from './coverage/types.ts';
+import { MEASURE_HEADINGS, MEASURES, percent, type RunCoverage, type StateMachineCoverage, type Tally } from './coverage/types.ts';
 
 function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
@@ -215,11 +215,10 @@ function coverageCell(t: Tally): string {
 /** The run's coverage: a row per state machine, then each one's graph with what was never reached. */
 function renderCoverage(coverage: RunCoverage): string {
   const parts = ['<section class="coverage" id="coverage"><h2>Workflow coverage</h2>', LEGEND];
-  parts.push('<table class="coverage"><thead><tr><th>state machine</th><th>runs</th><th>states</th><th>transitions</th><th>choice rules</th><th>catch</th><th>retry</th></tr></thead><tbody>');
+  parts.push(`<table class="coverage"><thead><tr><th>state machine</th><th>runs</th>${MEASURES.map((k) => `<th>${MEASURE_HEADINGS[k]}</th>`).join('')}</tr></thead><tbody>`);
   for (const m of coverage.stateMachines) {
-    const t = m.totals;
     parts.push(
-      `<tr data-state-machine="${esc(m.name)}"><td><code>${esc(m.name)}</code>${m.file ? ` <small>${esc(m.file)}</small>` : ''}</td><td class="num">${m.executions}</td>${coverageCell(t.states)}${coverageCell(t.transitions)}${coverageCell(t.choices)}${coverageCell(t.catches)}${coverageCell(t.retries)}</tr>`,
+      `<tr data-state-machine="${esc(m.name)}"><td><code>${esc(m.name)}</code>${m.file ? ` <small>${esc(m.file)}</small>` : ''}</td><td class="num">${m.executions}</td>${MEASURES.map((k) => coverageCell(m.totals[k])).join('')}</tr>`,
     );
   }
   parts.push('</tbody></table>');

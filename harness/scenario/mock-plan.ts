@@ -17,7 +17,7 @@
  * template's state machines — and plans.
  */
 import { dirname } from 'node:path';
-import { BACKEND_CAPABILITIES } from '../backends/capabilities.ts';
+import { functionFaultsAsMocks } from '../backends/capabilities.ts';
 import { buildMockConfig, mockTestCaseName, type MockConfigFile, type MockTestCase } from '../backends/mock-config.ts';
 import { extractTestCase, readGivenMockConfig, startsWithStep, type GivenMockConfig } from './given-mock-config.ts';
 import type { LoadedScenario } from './loader.ts';
@@ -40,11 +40,6 @@ export interface PlannedScenario {
   definition?: unknown;
   /** Its `given.mockConfig`, read and checked (absent when it has none, or when reading failed: the runner reports that). */
   mockConfig?: GivenMockConfig;
-}
-
-/** Whether this backend kind injects function faults as MockConfigFile test cases (LocalStack). */
-function functionFaultsAsMocks(backendName: string): boolean {
-  return Object.hasOwn(BACKEND_CAPABILITIES, backendName) && BACKEND_CAPABILITIES[backendName as keyof typeof BACKEND_CAPABILITIES].functionFaults === 'mock-config';
 }
 
 export interface MockPlan {

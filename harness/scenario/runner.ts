@@ -311,9 +311,9 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
             ...(replaces ? { definitionOverrides: { [spec.workflow!]: definitionText! } } : {}),
           }
         : undefined;
-      const deployNow = deployInput && (() => (options.deploy ?? defaultDeploy)(backend, deployInput));
-      if (options.states) await options.states.begin(options.seed, deployInput && deployNow ? { key: deployKey(deployInput), run: deployNow } : undefined);
-      else if (deployNow) await deployNow();
+      const deployNow = () => (options.deploy ?? defaultDeploy)(backend, deployInput!);
+      if (options.states) await options.states.begin(options.seed, deployInput ? { key: deployKey(deployInput), run: deployNow } : undefined);
+      else if (deployInput) await deployNow();
       if (definitionText !== undefined && !replaces) {
         const name = scenarioStateMachineName(spec);
         await clients.sfn.send(

@@ -9,7 +9,7 @@
 import { availableParallelism } from 'node:os';
 import { basename, dirname } from 'node:path';
 import type { Backend } from '../backends/backend.ts';
-import { BACKEND_CAPABILITIES } from '../backends/capabilities.ts';
+import { functionFaultsAsMocks } from '../backends/capabilities.ts';
 import type { MockConfigFile } from '../backends/mock-config.ts';
 import { createIdSource, REAL_CLOCK, RehearseError } from '../core/index.ts';
 import type { ProgressReporter } from '../report/console.ts';
@@ -141,8 +141,7 @@ async function defaultFactory(spec: string, options: BackendFactoryOptions): Pro
 
 /** Whether `--backend spec` injects function faults through a MockConfigFile read at boot (LocalStack). */
 export function usesMockConfig(spec: string): boolean {
-  const name = spec.trim();
-  return Object.hasOwn(BACKEND_CAPABILITIES, name) && BACKEND_CAPABILITIES[name as keyof typeof BACKEND_CAPABILITIES].functionFaults === 'mock-config';
+  return functionFaultsAsMocks(spec.trim());
 }
 
 function backendError(spec: string, e: unknown): RehearseError {

@@ -57,7 +57,6 @@ export async function templateModel(template: string, parameters: Record<string,
   return model;
 }
 
-
 /** Whether the template defines a state machine of that name (its names only; default parameters). */
 export async function templateDefines(template: string, stateMachine: string): Promise<boolean> {
   return (await templateModel(template, {}))?.stateMachines.some((sm) => sm.name === stateMachine) ?? false;

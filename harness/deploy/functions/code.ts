@@ -30,16 +30,27 @@ export function sha256(data: string | Buffer): string {
 export function cachedFolder(kind: string, key: string, fill: (dir: string) => void): string {
   const dir = cacheFolderPath(kind, key);
   if (existsSync(dir)) return dir;
-  const partial = `${dir}.partial-${process.pid}`;
-  rmSync(partial, { recursive: true, force: true });
-  mkdirSync(partial, { recursive: true });
+  const partial = emptyPartial(dir);
   try {
     fill(partial);
-    if (!existsSync(dir)) renameSync(partial, dir);
+    moveIntoPlace(partial, dir);
   } finally {
     rmSync(partial, { recursive: true, force: true });
   }
   return dir;
+}
+
+/** An empty folder beside `dir` for this process to fill (another process may be filling its own). */
+function emptyPartial(dir: string): string {
+  const partial = `${dir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  return partial;
+}
+
+/** The filled folder becomes `dir`, unless another process got there first (same key, same content). */
+function moveIntoPlace(partial: string, dir: string): void {
+  if (!existsSync(dir)) renameSync(partial, dir);
 }
 
 /** The cache folder `cachedFolder` uses for `kind` and `key` (whether or not it is filled yet). */
@@ -51,12 +62,10 @@ export function cacheFolderPath(kind: string, key: string): string {
 export async function cachedFolderAsync(kind: string, key: string, fill: (dir: string) => Promise<void>): Promise<{ dir: string; reused: boolean }> {
   const dir = cacheFolderPath(kind, key);
   if (existsSync(dir)) return { dir, reused: true };
-  const partial = `${dir}.partial-${process.pid}`;
-  rmSync(partial, { recursive: true, force: true });
-  mkdirSync(partial, { recursive: true });
+  const partial = emptyPartial(dir);
   try {
     await fill(partial);
-    if (!existsSync(dir)) renameSync(partial, dir);
+    moveIntoPlace(partial, dir);
   } finally {
     rmSync(partial, { recursive: true, force: true });
   }

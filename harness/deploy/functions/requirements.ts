@@ -36,6 +36,11 @@ export function pipUnavailable(): string | null {
   return pipChecked;
 }
 
+/** The warning for a requirements.txt nothing installs (`file` as the caller shows it, `noPip` from pipUnavailable). */
+export function notInstalledWarning(file: string, noPip: string): string {
+  return `${file} is not installed: ${noPip}; importing the packages it lists will fail`;
+}
+
 export function requirementsFile(codeDir: string): string | undefined {
   const file = path.join(codeDir, REQUIREMENTS_FILE);
   return existsSync(file) ? file : undefined;

@@ -26,7 +26,7 @@ import { eventSourceForSamType, samEventNotDeployedReason } from '../events/regi
 import { lambdaClient } from '../events/s3.ts';
 import { locateCode } from '../functions/code.ts';
 import { checkNodeHandler, checkPythonHandler } from '../functions/handler.ts';
-import { installRequirements, pipUnavailable, requirementsFile } from '../functions/requirements.ts';
+import { installRequirements, notInstalledWarning, pipUnavailable, requirementsFile } from '../functions/requirements.ts';
 import { checkRuntime } from '../functions/runtime.ts';
 import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
 import { buildFunctionZip, buildPythonZip } from '../package.ts';
@@ -162,10 +162,9 @@ function readFunction(input: ResourceInput): FunctionSpec | undefined {
   }
   if (runtime.family === 'node') esbuildEntry(spec, input.raw.Metadata, input);
   if (!spec.localHandler || !spec.codeDir || !existsSync(spec.codeDir)) return spec;
-  if (runtime.family === 'python' && requirementsFile(spec.codeDir)) {
-    const noPip = pipUnavailable();
-    if (noPip) input.problem(`${path.relative(input.template.dir, requirementsFile(spec.codeDir)!)} is not installed: ${noPip}; importing the packages it lists will fail`, 'Properties.CodeUri', 'WARNING');
-  }
+  const requirements = runtime.family === 'python' ? requirementsFile(spec.codeDir) : undefined;
+  const noPip = requirements ? pipUnavailable() : null;
+  if (requirements && noPip) input.problem(notInstalledWarning(path.relative(input.template.dir, requirements), noPip), 'Properties.CodeUri', 'WARNING');
   const check = runtime.family === 'python' ? checkPythonHandler(spec.codeDir, spec.localHandler, input.template.dir) : checkNodeHandler(spec.codeDir, spec.localHandler, input.template.dir);
   if (check.problem) input.problem(check.problem.message, 'Properties.Handler', check.problem.severity);
   return spec;
@@ -251,19 +250,19 @@ export const lambdaFunction: ResourceModule<FunctionSpec> = {
 };
 
 /** The function's requirements.txt installed (once per content); undefined without one, or without pip (said once). */
-async function installedRequirements(spec: FunctionSpec, scope: DeployScope, layout: 'site-packages' | 'python'): Promise<{ dir: string } | undefined> {
+async function installedRequirements(spec: FunctionSpec, scope: DeployScope, layout: 'site-packages' | 'python'): Promise<{ dir: string; file: string } | undefined> {
   const file = requirementsFile(spec.codeDir!);
   if (!file) return undefined;
   const noPip = pipUnavailable();
   if (noPip) {
-    scope.log(`warning: ${spec.logicalId}: ${file} is not installed: ${noPip}; importing the packages it lists will fail`);
+    scope.log(`warning: ${spec.logicalId}: ${notInstalledWarning(file, noPip)}`);
     return undefined;
   }
   const installed = await installRequirements({ logicalId: spec.logicalId, codeDir: spec.codeDir!, runtime: spec.runtime! }, layout);
   if (!installed) return undefined;
   scope.log(`${installed.reused ? 'reused' : 'installed'} ${spec.logicalId} ${file} → ${installed.dir}`);
   // The 'python' layout installs into <dir>/python: the folder whose contents go at a zip's root.
-  return { dir: layout === 'python' ? path.join(installed.dir, 'python') : installed.dir };
+  return { dir: layout === 'python' ? path.join(installed.dir, 'python') : installed.dir, file };
 }
 
 /**
@@ -273,9 +272,8 @@ async function installedRequirements(spec: FunctionSpec, scope: DeployScope, lay
 async function requirementsLayer(spec: FunctionSpec, scope: DeployScope): Promise<string | undefined> {
   const installed = await installedRequirements(spec, scope, 'site-packages');
   if (!installed) return undefined;
-  const file = requirementsFile(spec.codeDir!)!;
   const layer = await publishLayerFolder(
-    { layerName: `${spec.name}-requirements`.slice(0, 140), dir: installed.dir, description: `${file} (installed by rehearse)`.slice(-256), compatibleRuntimes: [spec.runtime!], compatibleArchitectures: [] },
+    { layerName: `${spec.name}-requirements`.slice(0, 140), dir: installed.dir, description: `${installed.file} (installed by rehearse)`.slice(-256), compatibleRuntimes: [spec.runtime!], compatibleArchitectures: [] },
     scope,
   );
   return layer.arn;

@@ -18,7 +18,7 @@ import AdmZip from 'adm-zip';
 import { lambdaClient } from '../events/s3.ts';
 import { localPath, mappedS3, type CodeResult } from '../functions/code.ts';
 import { builtLayer, samBuildMethod } from '../functions/layer-build.ts';
-import { pipUnavailable, requirementsFile } from '../functions/requirements.ts';
+import { notInstalledWarning, pipUnavailable, requirementsFile } from '../functions/requirements.ts';
 import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
 import { addDir } from '../package.ts';
 import { isObj, type Obj } from '../template.ts';
@@ -109,7 +109,7 @@ function readLayer(input: ResourceInput): LayerVersionSpec | undefined {
   if (buildMethod) spec.buildMethod = buildMethod;
   const requirements = buildMethod?.startsWith('python') && !existsSync(path.join(spec.dir, 'python')) ? requirementsFile(spec.dir) : undefined;
   const noPip = requirements ? pipUnavailable() : null;
-  if (requirements && noPip) input.problem(`${path.relative(input.template.dir, requirements)} is not installed: ${noPip}; importing the packages it lists will fail`, 'Metadata.BuildMethod', 'WARNING');
+  if (requirements && noPip) input.problem(notInstalledWarning(path.relative(input.template.dir, requirements), noPip), 'Metadata.BuildMethod', 'WARNING');
   return spec;
 }
 

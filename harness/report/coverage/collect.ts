@@ -92,15 +92,44 @@ function pickTransition(candidates: CoverableTransition[], error: string | undef
   return plain.find((t) => t.kind === 'choice') ?? plain[0] ?? candidates[0];
 }
 
+/** A model's lookups by name, built once per model however many executions it counts. */
+interface ModelIndex {
+  byName: Map<string, CoverageModel['states'][number]>;
+  outgoing: Map<string, CoverableTransition[]>;
+  /** A branch's or item processor's StartAt → `containerPath#branchIndex`. */
+  branchOf: Map<string, string>;
+  /** A Map state's name → its path. */
+  mapPath: Map<string, string>;
+  retriersOf: Map<string, CoverageModel['retriers']>;
+}
+
+const indexes = new WeakMap<CoverageModel, ModelIndex>();
+
+function modelIndex(model: CoverageModel): ModelIndex {
+  let index = indexes.get(model);
+  if (index) return index;
+  const group = <T>(items: T[], key: (t: T) => string) => {
+    const out = new Map<string, T[]>();
+    for (const t of items) out.set(key(t), [...(out.get(key(t)) ?? []), t]);
+    return out;
+  };
+  const branchOf = new Map<string, string>();
+  for (const c of model.containers) for (const b of c.branches) branchOf.set(b.startAt, `${c.path}#${b.index}`);
+  index = {
+    byName: new Map(model.states.map((s) => [s.name, s])),
+    outgoing: group(model.transitions, (t) => t.fromName),
+    branchOf,
+    mapPath: new Map(model.containers.filter((c) => c.type === 'Map').map((c) => [c.name, c.path])),
+    retriersOf: group(model.retriers, (r) => r.stateName),
+  };
+  indexes.set(model, index);
+  return index;
+}
+
 /** Adds one execution's history to `hits`. Events of states the model does not know (another definition's) are ignored. */
 export function addExecution(model: CoverageModel, history: readonly HistoryEvent[], hits: Hits): void {
   hits.executions++;
-  const byName = new Map(model.states.map((s) => [s.name, s]));
-  const outgoing = new Map<string, CoverableTransition[]>();
-  for (const t of model.transitions) outgoing.set(t.fromName, [...(outgoing.get(t.fromName) ?? []), t]);
-  const branchOf = new Map<string, string>();
-  for (const c of model.containers) for (const b of c.branches) branchOf.set(b.startAt, `${c.path}#${b.index}`);
-  const mapPath = new Map(model.containers.filter((c) => c.type === 'Map').map((c) => [c.name, c.path]));
+  const { byName, outgoing, branchOf, mapPath, retriersOf } = modelIndex(model);
 
   const index = indexHistory(history);
   for (const e of index.events) {
@@ -124,8 +153,6 @@ export function addExecution(model: CoverageModel, history: readonly HistoryEven
   }
 
   // Retries: within one entry, each attempt after a failed one — a task scheduled again, or a Parallel's or Map's run started again.
-  const retriersOf = new Map<string, CoverageModel['retriers']>();
-  for (const r of model.retriers) retriersOf.set(r.stateName, [...(retriersOf.get(r.stateName) ?? []), r]);
   if (retriersOf.size === 0) return;
   for (const entry of index.entries) {
     const retriers = retriersOf.get(entry.name);

@@ -9,8 +9,8 @@ import { relative } from 'node:path';
 import type { RunReport, StateMachineSource } from '../../scenario/results.ts';
 import { addExecution, emptyHits, type Hits } from './collect.ts';
 import { coverageModel, type CoverageModel } from './model.ts';
-import { sourceLines, type SourceLines } from './source-lines.ts';
-import type { RunCoverage, StateMachineCoverage, Tally } from './types.ts';
+import { sourceLines, type SourceCache, type SourceLines } from './source-lines.ts';
+import { measureTotals, type RunCoverage, type StateMachineCoverage } from './types.ts';
 
 interface Machine {
   name: string;
@@ -23,13 +23,9 @@ interface Machine {
 
 const keyOf = (s: { name: string; file?: string; at?: Array<string | number> }) => JSON.stringify([s.name, s.file ?? '', s.at ?? []]);
 
-function tally<T>(items: T[], covered: (t: T) => boolean): Tally {
-  return { covered: items.filter(covered).length, total: items.length };
-}
-
 export function computeCoverage(report: RunReport, cwd: string): RunCoverage {
   const machines = new Map<string, Machine>();
-  const parsedFiles = new Map();
+  const parsedFiles: SourceCache = new Map();
   const machineFor = (source: StateMachineSource | { name: string; definition: string }): Machine | undefined => {
     const key = keyOf(source);
     let m = machines.get(key);
@@ -74,7 +70,6 @@ function summarize(m: Machine, cwd: string): StateMachineCoverage {
     ...(c.type === 'Map' ? { iterations: hits.iterations.get(c.path) ?? 0 } : {}),
     ...(c.distributed ? { distributed: true as const } : {}),
   }));
-  const choices = transitions.filter((t) => t.kind === 'choice' || t.kind === 'default');
   return {
     name: m.name,
     ...(m.file !== undefined ? { file: relative(cwd, m.file) || m.file } : {}),
@@ -84,12 +79,6 @@ function summarize(m: Machine, cwd: string): StateMachineCoverage {
     transitions,
     retriers,
     containers,
-    totals: {
-      states: tally(states, (s) => s.entered > 0),
-      transitions: tally(transitions, (t) => t.taken > 0),
-      choices: tally(choices, (t) => t.taken > 0),
-      catches: tally(transitions.filter((t) => t.kind === 'catch'), (t) => t.taken > 0),
-      retries: tally(retriers, (r) => r.fired > 0),
-    },
+    totals: measureTotals({ states, transitions, retriers }),
   };
 }

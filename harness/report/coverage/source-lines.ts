@@ -28,6 +28,9 @@ interface Parsed {
   root: unknown;
 }
 
+/** Files already parsed, by path: a run's many state machines in one template parse it once. */
+export type SourceCache = Map<string, Parsed>;
+
 function parse(text: string): Parsed {
   const lc = new LineCounter();
   // Tags such as CloudFormation's `!Sub` only need to keep their node: positions are all that is read here.
@@ -50,7 +53,7 @@ function child(node: unknown, part: LocationPart): { key?: YamlNode; value: unkn
 const startOf = (n: unknown): number | undefined => (n && typeof n === 'object' && 'range' in n ? (n as YamlNode).range?.[0] : undefined);
 
 /** Lines of the definition found at `prefix` in `file` (`[]`: the file is the definition); undefined when the file cannot be read. */
-export function sourceLines(file: string, prefix: readonly LocationPart[], cache = new Map<string, Parsed>()): SourceLines | undefined {
+export function sourceLines(file: string, prefix: readonly LocationPart[], cache: SourceCache = new Map()): SourceLines | undefined {
   let parsed = cache.get(file);
   if (!parsed) {
     let text: string;

@@ -4,7 +4,7 @@
  * missed when it does not.
  */
 import { RehearseError } from '../../core/index.ts';
-import { MEASURES, percent, type Measure, type RunCoverage, type StateMachineCoverage } from './types.ts';
+import { MEASURES, measureItems, percent, type Measure, type RunCoverage } from './types.ts';
 
 export type Thresholds = Partial<Record<Measure, number>>;
 
@@ -35,22 +35,6 @@ export interface ThresholdMiss {
   missed: string[];
 }
 
-function missedItems(m: StateMachineCoverage, measure: Measure): string[] {
-  const edge = (t: StateMachineCoverage['transitions'][number]) => `${t.id} → ${t.to}`;
-  switch (measure) {
-    case 'states':
-      return m.states.filter((s) => s.entered === 0).map((s) => s.path);
-    case 'transitions':
-      return m.transitions.filter((t) => t.taken === 0).map(edge);
-    case 'choices':
-      return m.transitions.filter((t) => (t.kind === 'choice' || t.kind === 'default') && t.taken === 0).map(edge);
-    case 'catches':
-      return m.transitions.filter((t) => t.kind === 'catch' && t.taken === 0).map(edge);
-    case 'retries':
-      return m.retriers.filter((r) => r.fired === 0).map((r) => r.id);
-  }
-}
-
 export function checkThresholds(coverage: RunCoverage, thresholds: Thresholds): ThresholdMiss[] {
   const misses: ThresholdMiss[] = [];
   for (const m of coverage.stateMachines) {
@@ -59,7 +43,7 @@ export function checkThresholds(coverage: RunCoverage, thresholds: Thresholds): 
       if (threshold === undefined) continue;
       const p = percent(m.totals[measure]);
       if (p + 1e-9 >= threshold) continue;
-      misses.push({ stateMachine: m.name, ...(m.file !== undefined ? { file: m.file } : {}), measure, percent: p, threshold, missed: missedItems(m, measure) });
+      misses.push({ stateMachine: m.name, ...(m.file !== undefined ? { file: m.file } : {}), measure, percent: p, threshold, missed: measureItems(m, measure).filter((i) => !i.covered).map((i) => i.name) });
     }
   }
   return misses;

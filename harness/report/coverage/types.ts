@@ -15,6 +15,9 @@ export interface Tally {
 export const MEASURES = ['states', 'transitions', 'choices', 'catches', 'retries'] as const;
 export type Measure = (typeof MEASURES)[number];
 
+/** Each measure's column heading, in the console table and the HTML report. */
+export const MEASURE_HEADINGS: Record<Measure, string> = { states: 'states', transitions: 'transitions', choices: 'choice rules', catches: 'catch', retries: 'retry' };
+
 export interface StateMachineCoverage {
   name: string;
   /** The definition's file, relative to the run's directory (absent when only the deployed text was known). */
@@ -37,4 +40,33 @@ export interface RunCoverage {
 
 export function percent(t: Tally): number {
   return t.total === 0 ? 100 : (100 * t.covered) / t.total;
+}
+
+/**
+ * The items one measure counts in a state machine's coverage, each named as
+ * a threshold miss names it (a state's path, `IsValid.Default → Done`, a
+ * retrier's id) and whether the run covered it — the one definition the
+ * totals and the threshold check both read.
+ */
+export function measureItems(m: Pick<StateMachineCoverage, 'states' | 'transitions' | 'retriers'>, measure: Measure): Array<{ name: string; covered: boolean }> {
+  const edges = (kinds: readonly TransitionKind[] | undefined) =>
+    m.transitions.filter((t) => kinds === undefined || kinds.includes(t.kind)).map((t) => ({ name: `${t.id} → ${t.to}`, covered: t.taken > 0 }));
+  switch (measure) {
+    case 'states':
+      return m.states.map((s) => ({ name: s.path, covered: s.entered > 0 }));
+    case 'transitions':
+      return edges(undefined);
+    case 'choices':
+      return edges(['choice', 'default']);
+    case 'catches':
+      return edges(['catch']);
+    case 'retries':
+      return m.retriers.map((r) => ({ name: r.id, covered: r.fired > 0 }));
+  }
+}
+
+/** covered/total of every measure. */
+export function measureTotals(m: Pick<StateMachineCoverage, 'states' | 'transitions' | 'retriers'>): Record<Measure, Tally> {
+  const tally = (items: Array<{ covered: boolean }>): Tally => ({ covered: items.filter((i) => i.covered).length, total: items.length });
+  return Object.fromEntries(MEASURES.map((k) => [k, tally(measureItems(m, k))])) as Record<Measure, Tally>;
 }
