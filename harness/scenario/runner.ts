@@ -27,7 +27,7 @@ import { listAllExecutions, poll, recordExecution, TERMINAL, describe } from './
 import { inspectImage, thumbnail } from './images.ts';
 import type { LoadedScenario } from './loader.ts';
 import { evaluateThen, invocationsHold, type Evidence, type ObjectEvidence } from './matchers.ts';
-import { scenarioNeeds } from './needs.ts';
+import { scenarioNeeds, walkSteps } from './needs.ts';
 import { templateDefines, templateDefinition, unansweredTasks } from './unanswered-tasks.ts';
 import { stateMachineSources } from './state-machine-sources.ts';
 import type { CheckResult, ExecutionRecord, FunctionLogs, ImageRecord, ScenarioResult, StateMachineSource } from './results.ts';
@@ -199,6 +199,18 @@ function handlerMs(observations: ObservationsSnapshot): number | undefined {
   return ran.length === 0 ? undefined : Math.round(ran.reduce((sum, i) => sum + i.durationMs!, 0) * 100) / 100;
 }
 
+/** Steps that reach resources a template would create (a bus, a queue, a bucket, a function, a secret). */
+const RESOURCE_STEPS = ['upload', 'invoke', 'send', 'putEvents', 'deliverS3Event', 'rotateSecret', 'presign'] as const;
+
+/** Whether a step of the scenario (nested ones included) reaches such a resource. */
+function usesDeployedResources(spec: ScenarioSpec): boolean {
+  let found = false;
+  walkSteps(spec.when, (s) => {
+    if (RESOURCE_STEPS.some((k) => s[k] !== undefined)) found = true;
+  });
+  return found;
+}
+
 export function hasFunctionFaults(spec: ScenarioSpec): boolean {
   return (spec.given?.faults ?? []).some((f) => f.function !== undefined);
 }
@@ -289,6 +301,11 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
         const stateMachine = definitionText !== undefined && !replaces ? scenarioStateMachineName(spec) : spec.workflow;
         const text = definitionText ?? (deployed && stateMachine && project.template ? await templateDefinition(project.template.value, stateMachine, parameters) : undefined);
         if (stateMachine) for (const m of unansweredTasks({ spec, stateMachine, definitionText: text, backend: backend.name })) options.warn(`${loaded.file}: '${spec.name}': ${m}`);
+        if (!deployed && spec.deploy === undefined && spec.definition === undefined && project.template && usesDeployedResources(spec)) {
+          options.warn(
+            `${loaded.file}: '${spec.name}': deploys nothing (it names no workflow), so ${relative(options.cwd, project.template.value) || project.template.value}'s buses, queues, buckets and functions are not there for its steps; add \`deploy: true\` to deploy the template first`,
+          );
+        }
       }
       if (options.coverage) {
         stateMachines = await stateMachineSources({
@@ -438,15 +455,19 @@ async function settleExecutions(ctx: RunContext, spec: ScenarioSpec): Promise<vo
  * Before checking then.messages / then.deadLetters / then.events: wait (wall
  * clock) until they hold — deliveries through event source mappings and rule
  * targets, retries after a visibility timeout or a failed delivery, and
- * redrives come after the steps — and with them then.invocations (the
- * functions those deliveries invoke), or the wait limit.
+ * redrives come after the steps — and with them then.invocations and
+ * then.items / then.tables (what the functions those deliveries invoke do:
+ * a rule's Lambda target is invoked asynchronously, after the delivery), or
+ * the wait limit.
  */
 async function settleQueues(ctx: RunContext, spec: ScenarioSpec): Promise<void> {
   const control = ctx.control;
-  if (!control || !ctx.backend.capabilities.observations || (!spec.then.messages && !spec.then.deadLetters && !spec.then.events)) return;
-  // The consumers of those deliveries (an event source mapping's function, a rule's Lambda target) run after them: their invocation counts are waited for too.
-  const settled = (obs: ObservationsSnapshot) => queuesSettled(spec.then, obs) && eventsSettled(spec.then, obs) && invocationsHold(spec.then, obs);
-  await poll(async () => (settled(await control.observations()) ? true : undefined), ctx.waitTimeoutMs, () => new StepError('timeout'), ctx.signal).catch(() => undefined);
+  const then = spec.then;
+  if (!control || !ctx.backend.capabilities.observations || (!then.messages && !then.deadLetters && !then.events)) return;
+  const tablesHold = async () =>
+    (!then.items && !then.tables) || checkTables(then, await collectTableEvidence(ctx.clients.dynamodb, ctx.clients.documents, then)).every((c) => c.status === 'passed');
+  const settled = async (obs: ObservationsSnapshot) => queuesSettled(then, obs) && eventsSettled(then, obs) && invocationsHold(then, obs) && (await tablesHold());
+  await poll(async () => ((await settled(await control.observations())) ? true : undefined), ctx.waitTimeoutMs, () => new StepError('timeout'), ctx.signal).catch(() => undefined);
 }
 
 interface Collected {

@@ -60,4 +60,23 @@ describe('deploy warnings in a run', { timeout: 120_000 }, () => {
     expect(api).toHaveLength(1);
     expect(api[0]).toMatch(/^template\.yaml:\d+, field Resources\.Api: .*AWS::ApiGateway::RestApi.*not deployed/);
   });
+
+  it('a scenario that names no workflow but sends to the template\'s resources is told it deploys nothing', async () => {
+    const other = mkdtempSync(join(tmpdir(), 'rehearse-no-deploy-'));
+    try {
+      writeFileSync(join(other, 'template.yaml'), 'Resources:\n  Orders: { Type: AWS::Events::EventBus, Properties: { Name: orders } }\n');
+      mkdirSync(join(other, 'scenarios'));
+      writeFileSync(join(other, 'scenarios', 'put.yaml'), 'name: puts an order\nwhen:\n  - putEvents: [{ source: orders.app, detailType: OrderPlaced, eventBusName: orders }]\n');
+      writeFileSync(join(other, 'scenarios', 'deployed.yaml'), 'name: puts an order, deployed\ndeploy: true\nwhen:\n  - putEvents: [{ source: orders.app, detailType: OrderPlaced, eventBusName: orders }]\n');
+      const warnings: string[] = [];
+      const report = await runSuite({ paths: [], cwd: other, seed: 'no-deploy', warn: (m) => warnings.push(m) });
+      const byName = Object.fromEntries(report.scenarios.map((r) => [r.name, r.status]));
+      expect(byName).toEqual({ 'puts an order': 'failed', 'puts an order, deployed': 'passed' });
+      expect(warnings.filter((w) => w.includes('deploys nothing'))).toEqual([
+        `${join(other, 'scenarios', 'put.yaml')}: 'puts an order': deploys nothing (it names no workflow), so template.yaml's buses, queues, buckets and functions are not there for its steps; add \`deploy: true\` to deploy the template first`,
+      ]);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
 });

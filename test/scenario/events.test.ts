@@ -10,12 +10,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand, type Target } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
+import AdmZip from 'adm-zip';
 import type { Backend } from '../../harness/backends/backend.ts';
 import { createBackend } from '../../harness/backends/index.ts';
 import { parseScenario } from '../../harness/scenario/loader.ts';
 import { createControlApi } from '../../harness/scenario/control.ts';
 import { runScenario } from '../../harness/scenario/runner.ts';
-import { clientConfig, sqsClient } from '../support/clients.ts';
+import { clientConfig, dynamoDbClient, lambdaClient, sqsClient } from '../support/clients.ts';
 
 let backend: Backend;
 let events: EventBridgeClient;
@@ -247,5 +250,33 @@ then:
     expect(bad('then:\n  events:\n    default: [{ status: failed }]\n')).toThrow(/status needs rule/);
     expect(bad('when:\n  - putEvents: []\n')).toThrow(/putEvents/);
     expect(bad('when:\n  - putEvents: [{ source: s, detailType: d, detial: {} }]\n')).toThrow(/detial/);
+  });
+
+  it("then.tables waits for what a rule's Lambda target writes: the target is invoked asynchronously, after the delivery", async () => {
+    const ddb = dynamoDbClient(backend.endpoint);
+    const lambda = lambdaClient(backend.endpoint);
+    try {
+      await ddb.send(new CreateTableCommand({ TableName: 'recorded', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }));
+      const zip = new AdmZip();
+      // The write comes well after the delivery was accepted (202).
+      zip.addFile('index.mjs', Buffer.from("import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';\nconst ddb = new DynamoDBClient({});\nexport const handler = async (e) => { await new Promise((r) => setTimeout(r, 400)); await ddb.send(new PutItemCommand({ TableName: 'recorded', Item: { pk: { S: e.detail.orderId } } })); };\n"));
+      const fn = await lambda.send(new CreateFunctionCommand({ FunctionName: 'recorder', Runtime: 'nodejs20.x', Handler: 'index.handler', Role: 'arn:aws:iam::000000000000:role/r', Code: { ZipFile: zip.toBuffer() } }));
+      await events.send(new CreateEventBusCommand({ Name: 'recording' }));
+      await events.send(new PutRuleCommand({ Name: 'record', EventBusName: 'recording', EventPattern: JSON.stringify({ source: ['shop'] }) }));
+      await events.send(new PutTargetsCommand({ Rule: 'record', EventBusName: 'recording', Targets: [{ Id: 'recorder', Arn: fn.FunctionArn! }] }));
+      const r = await run(`name: recorded by the target
+when:
+  - putEvents: [{ source: shop, detailType: Order Placed, detail: { orderId: o-9 }, eventBusName: recording }]
+then:
+  events:
+    recording: [{ rule: record, target: recorder, count: 1 }]
+  tables:
+    recorded: { count: 1 }
+`);
+      expect(r.status, notPassed(r)).toBe('passed');
+    } finally {
+      ddb.destroy();
+      lambda.destroy();
+    }
   });
 });
