@@ -1,5 +1,7 @@
 /** The process entry: the only place that calls process.exit (DESIGN.md style 7). */
-import { EXIT_CODES } from '../core/index.ts';
+import { EXIT_CODES, trace } from '../core/index.ts';
+
+trace('CLI entry');
 import type { CliIo } from './io.ts';
 import { main } from './main.ts';
 

@@ -10,7 +10,7 @@
  * updated when it is missing or differs.
  */
 import type { Backend } from '../backends/backend.ts';
-import { RehearseError } from '../core/index.ts';
+import { RehearseError, trace } from '../core/index.ts';
 import { eventSourceOfKind } from './events/registry.ts';
 import { TemplateInterpreter } from './interpret.ts';
 import type { PhysicalResource } from './intrinsics.ts';
@@ -74,6 +74,7 @@ function endpointFor(backend: Backend, service: string): string {
 
 export async function deploy(templateFile: string, backend: Backend, options: DeployOptions = {}): Promise<DeployResult> {
   const log = options.log ?? (() => {});
+  trace(`deploy ${templateFile}`);
   if (!options.skipValidation) {
     const report = await validateTemplate(templateFile, { ...options, region: backend.region, ...(backend.accountId ? { accountId: backend.accountId } : {}) });
     const errors = report.problems.filter((p) => p.severity === 'ERROR');
@@ -81,6 +82,7 @@ export async function deploy(templateFile: string, backend: Backend, options: De
       throw new RehearseError('ERR_BAD_INPUT', `${templateFile} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${errors.map((p) => `  ${formatProblem(p)}`).join('\n')}`, { location: { file: templateFile } });
     }
   }
+  trace('template validated');
   const read = readTemplate(templateFile);
   if (!read.template) throw new RehearseError('ERR_BAD_INPUT', read.problems.map((p) => formatProblem(p)).join('\n'), { location: { file: templateFile } });
   const template: TemplateFile = read.template;
@@ -123,6 +125,7 @@ export async function deploy(templateFile: string, backend: Backend, options: De
         throw new RehearseError('ERR_BAD_INPUT', `${templateFile}: ${id} cannot be deployed:\n${mine.map((p) => `  ${formatProblem(p)}`).join('\n') || '  (see rehearse validate)'}`, { location: { file: templateFile } });
       }
       const p = loaded.module.deploy ? await loaded.module.deploy(loaded.spec, scope) : loaded.module.physical(loaded.spec, interp.ctx);
+      trace(`deployed ${loaded.type} ${id}`);
       physical.set(id, p);
       interp.deployed(id, p);
     }
@@ -140,6 +143,7 @@ export async function deploy(templateFile: string, backend: Backend, options: De
       for (const w of items) wirings.set(w.kind, [...(wirings.get(w.kind) ?? []), w]);
     }
     for (const [kind, items] of wirings) await eventSourceOfKind(kind)!.deploy(items, scope);
+    trace('deployed event sources');
 
     // A resource left out is a warning of the deploy's too, so a run that deploys says it (not only validate).
     const warnings = [...unsupported.map(([id, type]) => notDeployedWarning(template, id, type)), ...interp.problems.filter((p) => p.severity === 'WARNING')];

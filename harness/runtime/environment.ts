@@ -10,7 +10,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { REAL_CLOCK, settle, type Timer } from '../core/index.ts';
+import { REAL_CLOCK, settle, trace, type Timer } from '../core/index.ts';
 import type { LaunchCommand } from './launch.ts';
 import type { FunctionSpec, InvocationRequest } from './types.ts';
 
@@ -177,6 +177,7 @@ export class ExecutionEnvironment {
     if (this.initDurationMs === undefined) {
       this.initDurationMs = REAL_CLOCK.now() - this.spawnedAt;
       this.initTimer?.cancel();
+      trace(`cold start ${this.spec.functionName}: ${this.initDurationMs} ms from spawn to first 'next'`);
     }
     if (this.dead) return gone();
     const inv = this.active;

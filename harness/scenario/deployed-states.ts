@@ -22,6 +22,7 @@
  * the key, never from the scenario that happened to come first.
  */
 import { createHash } from 'node:crypto';
+import { traced } from '../core/index.ts';
 import type { ControlApi } from './control.ts';
 
 export interface ScenarioDeploy {
@@ -57,7 +58,7 @@ export class DeployedStates {
     if (this.uncopyable.has(deploy.key)) return this.deployFresh(seed, deploy);
     await this.control.restore(this.empty, `${this.runSeed}/deploy/${createHash('sha256').update(deploy.key).digest('hex').slice(0, 16)}`);
     this.deploys++;
-    await deploy.run();
+    await traced('deploy', () => deploy.run());
     let snapshot: string;
     try {
       snapshot = await this.control.snapshot();

@@ -11,7 +11,7 @@ import { basename, dirname } from 'node:path';
 import type { Backend } from '../backends/backend.ts';
 import { functionFaultsAsMocks } from '../backends/capabilities.ts';
 import type { MockConfigFile } from '../backends/mock-config.ts';
-import { createIdSource, REAL_CLOCK, RehearseError } from '../core/index.ts';
+import { createIdSource, REAL_CLOCK, RehearseError, trace, traced } from '../core/index.ts';
 import type { ProgressReporter } from '../report/console.ts';
 import { findScenarioFiles, loadScenario, ScenarioLoadError, type LoadedScenario } from './loader.ts';
 import { summarize, type RunReport, type ScenarioResult } from './results.ts';
@@ -184,11 +184,12 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
   const seed = options.seed ?? createIdSource().hex(4);
   const projects = new ProjectResolver(options.project ?? {}, options.cwd);
   const paths = options.paths.length > 0 ? options.paths : [projects.at(options.cwd).scenariosDir];
-  const all = await loadScenarioFiles(paths, options.cwd);
+  trace('suite starts');
+  const all = await traced('scenario files loaded', () => loadScenarioFiles(paths, options.cwd));
   const selected = selectScenarios(all, options.filter, options.shard);
   // The first lines come before the template check, which loads the deploy code (a second on a busy machine).
   announceProjects(selected, projects, options);
-  await checkTemplates(all, projects, options.cwd);
+  await traced('templates checked', () => checkTemplates(all, projects, options.cwd));
   const warned = new Set<string>();
   const warn = (m: string) => {
     if (warned.has(m)) return;
@@ -207,7 +208,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
   reporter?.started(selected.length);
   // The runner brings the AWS SDK clients and the deploy code — a second or more to load on a busy
   // machine — so it is loaded once the first lines are out, not before the command can say anything.
-  const { runScenario } = await import('./runner.ts');
+  const { runScenario } = await traced('runner loaded', () => import('./runner.ts'));
 
   let shared: Backend | undefined;
   if (!perWorker) {
@@ -234,12 +235,13 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
         reporter?.scenarioStarted(loaded.spec.name);
         if (!shared && !own) {
           try {
-            own = await startWorkerEndpoint(factory, backendSpec, `${seed}/worker-${index + 1}`, seed, options.realTime === true);
+            own = await traced(`worker ${index + 1} endpoint started`, () => startWorkerEndpoint(factory, backendSpec, `${seed}/worker-${index + 1}`, seed, options.realTime === true));
           } catch (e) {
             backendFailure = backendError(backendSpec, e);
             return;
           }
         }
+        trace(`scenario ${basename(loaded.file)} starts`);
         results[i] = await runScenario(loaded, {
           backend: shared ?? own!.backend,
           seed: scenarioSeed,
@@ -255,6 +257,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
           ...(options.coverage ? { coverage: true } : {}),
           ...(mockPlan?.assignments.has(loaded.file) ? { mock: mockPlan.assignments.get(loaded.file)! } : {}),
         });
+        trace(`scenario ${basename(loaded.file)} ends`);
         reporter?.scenarioFinished(results[i]!);
       }
     } finally {

@@ -1,12 +1,23 @@
 /**
  * JSON-schema validation with asl-validator's schemas. asl-validator builds
  * (and compiles) a fresh Ajv instance on every call — ~150 ms each, too slow
- * for CreateStateMachine in a loop — so we compile its schemas once with the
- * same Ajv, formats and path validator it uses (resolved from its own
- * package) and reproduce its error selection. Like asl-validator we first
- * default every state's QueryLanguage (on a clone: it mutates its input).
+ * for CreateStateMachine in a loop — so we compile its schemas with the same
+ * Ajv, formats and path validator it uses (resolved from its own package)
+ * and reproduce its error selection. Like asl-validator we first default
+ * every state's QueryLanguage (on a clone: it mutates its input).
+ *
+ * Compiling still takes ~200 ms, once per process: every `rehearse run`
+ * paid it before its first deploy. So the compiled validator is kept as
+ * Ajv's standalone code in the cache folder (`asl-schema/`), keyed by the
+ * versions of Ajv, its formats and asl-validator, the schemas as we relax
+ * them and the format names; a later process evaluates that code (a few
+ * milliseconds) with the same format functions. A missing, unreadable or
+ * corrupt entry is compiled again and rewritten.
+ * https://ajv.js.org/standalone.html
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { cacheFile, readCacheFile, writeCacheFile } from '../../core/index.ts';
 import type { Diagnostic } from '../api.ts';
 import { jsonataSyntaxError } from '../jsonata/index.ts';
 import { dotBracketAsBracket } from '../jsonpath/path.ts';
@@ -19,10 +30,15 @@ interface AjvError {
   message?: string;
   params?: Record<string, unknown>;
 }
-interface AjvLike {
-  validate(schema: string, data: unknown): boolean;
+/** A compiled schema: true when the data is valid, else `errors` says why. */
+interface SchemaValidator {
+  (data: unknown): boolean;
   errors?: AjvError[] | null;
-  addFormat(name: string, fn: (value: string) => boolean): void;
+}
+type Format = ((value: string) => boolean) | RegExp | { validate: unknown };
+interface AjvLike {
+  addFormat(name: string, format: Format): void;
+  getSchema(id: string): SchemaValidator | undefined;
 }
 
 const SCHEMA_FILES = [
@@ -30,41 +46,78 @@ const SCHEMA_FILES = [
   'state-machine', 'state', 'succeed', 'task', 'wait', 'map', 'errors',
 ];
 const ROOT_SCHEMA = 'http://asl-validator.cloud/state-machine.json#';
+/** Bump when how the validator is built changes: older cache entries are then ignored. */
+const CACHE_FORMAT = 1;
 
-let ajv: AjvLike | undefined;
+let compiled: SchemaValidator | undefined;
 
-function validator(): AjvLike {
-  if (ajv) return ajv;
-  const base = createRequire(import.meta.url);
-  const fromValidator = createRequire(base.resolve('asl-validator'));
-  const AjvCtor = (fromValidator('ajv') as { default: new (o: unknown) => AjvLike }).default;
-  const addFormats = (fromValidator('ajv-formats') as { default: (a: AjvLike) => void }).default;
-  const { registerAll } = fromValidator('asl-path-validator') as { registerAll: (a: AjvLike) => void };
+function validator(): SchemaValidator {
+  if (compiled) return compiled;
+  const fromValidator = createRequire(createRequire(import.meta.url).resolve('asl-validator'));
+  const formats = aslFormats(fromValidator);
   const schemas = SCHEMA_FILES.map((f) => relaxJsonataPatterns(f, structuredClone(fromValidator(`./schemas/${f}.json`) as SchemaFile)));
-  const instance = new AjvCtor({ schemas, allowUnionTypes: true, allErrors: false });
-  addFormats(instance);
+  const versions = ['ajv', 'ajv-formats', 'asl-validator', 'asl-path-validator'].map((p) => (fromValidator(`${p}/package.json`) as { version: string }).version);
+  const key = createHash('sha256').update(JSON.stringify([CACHE_FORMAT, versions, Object.keys(formats), schemas])).digest('hex').slice(0, 32);
+  const file = cacheFile('asl-schema', `${key}.cjs`);
+  const cached = readCacheFile(file);
+  if (cached !== undefined) {
+    try {
+      return (compiled = evaluate(cached, fromValidator, formats));
+    } catch {
+      // A corrupt entry (a crash mid-write on a file system without atomic rename): compiled again below.
+    }
+  }
+  const code = standaloneCode(fromValidator, schemas, formats);
+  compiled = evaluate(code, fromValidator, formats);
+  writeCacheFile(file, code);
+  return compiled;
+}
+
+/** Every format the schemas use: ajv-formats' full set, asl-path-validator's (as AWS reads paths), and ours. */
+function aslFormats(fromValidator: NodeJS.Require): Record<string, Format> {
+  const { fullFormats } = fromValidator('ajv-formats/dist/formats') as { fullFormats: Record<string, Format> };
+  const { validatePath } = fromValidator('asl-path-validator') as { validatePath: (path: string, context: string) => { isValid: boolean } };
   const jsonataText = (value: string) => {
     const t = value.trim();
     let expr = t.startsWith('{%') ? t.slice(2) : t;
     expr = expr.endsWith('%}') ? expr.slice(0, -2) : expr;
     return jsonataSyntaxError(expr) === undefined;
   };
-  instance.addFormat('jsonata_string', jsonataText);
-  instance.addFormat('maybe_jsonata_string', (v) => {
-    const t = v.trim();
-    return t.startsWith('{%') || t.endsWith('%}') ? jsonataText(t) : true;
-  });
-  registerAll(instance);
-  // Re-registered over registerAll's: the same checks, with Jayway's `.[` read as `[` as AWS reads it
+  const formats: Record<string, Format> = {
+    ...fullFormats,
+    jsonata_string: jsonataText,
+    maybe_jsonata_string: (v: string) => {
+      const t = v.trim();
+      return t.startsWith('{%') || t.endsWith('%}') ? jsonataText(t) : true;
+    },
+    // Resource ARNs are checked by our own rules (INVALID_RESOURCE), with clearer messages.
+    asl_arn: () => true,
+  };
+  // asl-path-validator's checks, with Jayway's `.[` read as `[` as AWS reads it
   // (`$.[0]`, `$.Snapshots.[0].State`; see dotBracketAsBracket).
-  const { validatePath } = fromValidator('asl-path-validator') as { validatePath: (path: string, context: string) => { isValid: boolean } };
   for (const [format, context] of PATH_FORMATS) {
-    instance.addFormat(format, (p) => validatePath(p, context).isValid || validatePath(dotBracketAsBracket(p), context).isValid);
+    formats[format] = (p: string) => validatePath(p, context).isValid || validatePath(dotBracketAsBracket(p), context).isValid;
   }
-  // Resource ARNs are checked by our own rules (INVALID_RESOURCE), with clearer messages.
-  instance.addFormat('asl_arn', () => true);
-  ajv = instance;
-  return instance;
+  return formats;
+}
+
+/** Compiles the schemas with asl-validator's Ajv and returns the root validator as standalone CommonJS code reading `formats`. */
+function standaloneCode(fromValidator: NodeJS.Require, schemas: object[], formats: Record<string, Format>): string {
+  const ajvModule = fromValidator('ajv') as { default: new (o: unknown) => AjvLike; _: (s: TemplateStringsArray) => unknown };
+  const toCode = (fromValidator('ajv/dist/standalone') as { default: (ajv: AjvLike, v: SchemaValidator) => string }).default;
+  const ajv = new ajvModule.default({ schemas, allowUnionTypes: true, allErrors: false, code: { source: true, formats: ajvModule._`formats` } });
+  for (const [name, format] of Object.entries(formats)) ajv.addFormat(name, format);
+  const root = ajv.getSchema(ROOT_SCHEMA);
+  if (!root) throw new Error(`asl-validator's schemas define no ${ROOT_SCHEMA}`);
+  return toCode(ajv, root);
+}
+
+function evaluate(code: string, fromValidator: NodeJS.Require, formats: Record<string, Format>): SchemaValidator {
+  const module: { exports: { default?: SchemaValidator } & Partial<SchemaValidator> } = { exports: {} };
+  new Function('require', 'module', 'exports', 'formats', code)(fromValidator, module, module.exports, formats);
+  const validate = module.exports.default ?? (module.exports as SchemaValidator);
+  if (typeof validate !== 'function') throw new Error('the cached schema validator exports no function');
+  return validate;
 }
 
 interface SchemaFile {
@@ -141,9 +194,9 @@ export function schemaDiagnostics(definition: unknown): Diagnostic[] {
   const clone = structuredClone(definition) as Record<string, unknown>;
   const top = typeof clone.QueryLanguage === 'string' ? clone.QueryLanguage : 'JSONPath';
   defaultQueryLanguages(clone, top);
-  const v = validator();
-  if (v.validate(ROOT_SCHEMA, clone)) return [];
-  const all = v.errors ?? [];
+  const validate = validator();
+  if (validate(clone)) return [];
+  const all = validate.errors ?? [];
   // A false positive inside a state also surfaces as oneOf noise elsewhere in that state (the schema tries every
   // state type): drop everything the schema said about such a state; semantic.ts checks it field by field.
   const suppressed = all.filter((e) => FALSE_POSITIVES.some((re) => re.test(e.instancePath))).map((e) => statePrefix(e.instancePath));

@@ -10,17 +10,11 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import AdmZip from 'adm-zip';
+import { cacheRoot } from '../../core/index.ts';
 import { isObj, type Obj } from '../template.ts';
 
-/** Rehearse's cache folder (REHEARSE_CACHE_DIR, else $XDG_CACHE_HOME/rehearse, else ~/.cache/rehearse). */
-export function cacheRoot(): string {
-  const explicit = process.env.REHEARSE_CACHE_DIR;
-  if (explicit) return path.resolve(explicit);
-  return path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'rehearse');
-}
 
 export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');

@@ -13,11 +13,13 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
  * https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { initSync as initCjsLexer, parse as parseCjs } from 'cjs-module-lexer';
 import { initSync as initEsmLexer, parse as parseEsm } from 'es-module-lexer';
-import { transformSync } from 'esbuild';
+import { transformSync, version as ESBUILD_VERSION } from 'esbuild';
+import { cacheFile, readCacheFile, writeCacheFile } from '../../core/index.ts';
 
 export const NODE_HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const;
 
@@ -57,10 +59,7 @@ export function moduleExports(file: string): { kind: 'esm' | 'cjs'; names: strin
   lexers();
   let source = readFileSync(file, 'utf8');
   const esm = isEsModule(file);
-  if (/\.[mc]?ts$/.test(file)) {
-    // Types stripped, module syntax kept: what the lexers can read.
-    source = transformSync(source, { loader: 'ts', format: esm ? 'esm' : undefined, sourcefile: file }).code;
-  }
+  if (/\.[mc]?ts$/.test(file)) source = withoutTypes(source, esm);
   if (esm) {
     try {
       const [, exports] = parseEsm(source);
@@ -71,6 +70,22 @@ export function moduleExports(file: string): { kind: 'esm' | 'cjs'; names: strin
   }
   const { exports, reexports } = parseCjs(source);
   return { kind: 'cjs', names: exports, dynamic: reexports.length > 0 || exports.length === 0 };
+}
+
+/**
+ * TypeScript with its types stripped and its module syntax kept: what the
+ * lexers can read. esbuild's synchronous API starts a worker and a service
+ * (~55 ms, on every `rehearse run` before its first line of deploy), so the
+ * stripped text is kept in the cache folder by the source's hash.
+ */
+function withoutTypes(source: string, esm: boolean): string {
+  const key = createHash('sha256').update(`${ESBUILD_VERSION}\0${esm}\0${source}`).digest('hex').slice(0, 32);
+  const file = cacheFile('ts-stripped', `${key}.js`);
+  const cached = readCacheFile(file);
+  if (cached !== undefined) return cached;
+  const code = transformSync(source, { loader: 'ts', format: esm ? 'esm' : undefined }).code;
+  writeCacheFile(file, code);
+  return code;
 }
 
 export function checkNodeHandler(codeDir: string, handler: string, relativeTo: string): HandlerCheck {
