@@ -61,6 +61,35 @@ describe('HandlerCompiler', () => {
     expect(existsSync(first.module)).toBe(true);
   });
 
+  it('requires a CommonJS package without exports (cheaper than Node importing it), and imports every other package', async () => {
+    const dir = await codeDir('packages', {
+      'index.ts': [
+        "import legacy, { hello, counter } from 'legacy-cjs';",
+        "import * as ns from 'legacy-cjs';",
+        "import { dual } from 'dual';",
+        "import { esm } from 'pure-esm';",
+        'export const handler = async () => ({ hello: hello(), counter: counter(), same: legacy.hello === hello, ns: typeof ns.hello, dual, esm });',
+        '',
+      ].join('\n'),
+      'node_modules/legacy-cjs/package.json': JSON.stringify({ name: 'legacy-cjs', main: './dist/index.js' }),
+      'node_modules/legacy-cjs/dist/index.js': 'let n = 0;\nexports.hello = () => "hi";\nexports.counter = () => ++n;\n',
+      'node_modules/dual/package.json': JSON.stringify({ name: 'dual', exports: { import: './esm.mjs', require: './cjs.cjs' } }),
+      'node_modules/dual/esm.mjs': 'export const dual = "esm build";\n',
+      'node_modules/dual/cjs.cjs': 'exports.dual = "cjs build";\n',
+      'node_modules/pure-esm/package.json': JSON.stringify({ name: 'pure-esm', type: 'module', main: 'index.js' }),
+      'node_modules/pure-esm/index.js': 'export const esm = "esm";\n',
+    });
+    const built = await new HandlerCompiler().compile(join(dir, 'index.ts'));
+    if (built.kind === 'fallback') throw new Error(built.reason);
+    const text = await readFile(built.module, 'utf8');
+    expect(text).toContain(`__rehearse_require(${JSON.stringify(join(dir, 'node_modules/legacy-cjs/dist/index.js'))})`);
+    expect(text).toMatch(/from "dual"/);
+    expect(text).toMatch(/from "pure-esm"/);
+    // What Node gives when it imports the files one by one: the ESM build of a dual package, module.exports as default.
+    const mod = (await import(pathToFileURL(built.module).href)) as { handler(): Promise<unknown> };
+    expect(await mod.handler()).toEqual({ hello: 'hi', counter: 1, same: true, ns: 'function', dual: 'esm build', esm: 'esm' });
+  });
+
   it('shares one build between concurrent cold starts', async () => {
     const dir = await codeDir('concurrent', { 'index.ts': 'export const handler = async (): Promise<number> => 1;\n' });
     const compiler = new HandlerCompiler();
