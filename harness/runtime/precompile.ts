@@ -28,11 +28,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createRequire, isBuiltin } from 'node:module';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, version as ESBUILD_VERSION, type Loader, type Metafile, type Plugin } from 'esbuild';
 import { REAL_CLOCK } from '../core/index.ts';
+import { commonJsMain, PACKAGE_NAME } from './commonjs-package.ts';
 
 /** Bump when the build options change: older cache entries are then ignored. */
 const CACHE_FORMAT = 2;
@@ -133,9 +134,6 @@ const importMetaPlugin = (hashes: Map<string, string>): Plugin => ({
 
 /** Where the bundle keeps a CommonJS package it requires (commonJsPackagePlugin). */
 const REQUIRED_NAMESPACE = 'rehearse-require';
-/** A bare package name (`sharp`, `@aws-sdk/client-s3`): no subpath, which ESM would resolve without extension probing. */
-const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i;
-
 /**
  * Node imports a CommonJS package into an ES module at a price: it parses the
  * whole file a second time to find its named exports (cjs-module-lexer) and
@@ -143,11 +141,9 @@ const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i;
  * Secrets Manager clients, twice what `require` costs. The bundle therefore
  * `require`s such a package, by the absolute path an import would load, so
  * the same file runs once, into the same module cache, and named imports read
- * its exports. Only where the two cannot differ: a bare package name, a
- * package.json without `exports` (the ESM and CommonJS resolutions are then
- * both its `main`), and a file Node loads as CommonJS. Anything else stays an
- * import, and a package the handler's tree lacks (the runtime's SDK) too.
- * https://nodejs.org/api/esm.html#commonjs-namespaces
+ * its exports — where the two cannot differ (commonjs-package.ts). Anything
+ * else stays an import, and a package the handler's tree lacks (the
+ * runtime's SDK) too.
  */
 const commonJsPackagePlugin: Plugin = {
   name: 'rehearse-require-commonjs',
@@ -163,31 +159,6 @@ const commonJsPackagePlugin: Plugin = {
     }));
   },
 };
-
-/** The file `name` resolves to from `importer` when importing and requiring it are sure to load the same CommonJS file. */
-function commonJsMain(name: string, importer: string): string | undefined {
-  let file: string;
-  try {
-    file = createRequire(importer).resolve(name);
-  } catch {
-    return undefined;
-  }
-  if (!path.isAbsolute(file) || !/\.c?js$/.test(file)) return undefined;
-  for (let d = path.dirname(file); path.dirname(d) !== d; d = path.dirname(d)) {
-    const manifest = path.join(d, 'package.json');
-    if (!existsSync(manifest)) continue;
-    try {
-      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown; type?: unknown; exports?: unknown };
-      if (file.endsWith('.js') && pkg.type === 'module') return undefined;
-      // A nested package.json with only "type" (dist-cjs/package.json) decides the type; the named one decides exports.
-      if (pkg.name === undefined) continue;
-      return pkg.exports === undefined ? file : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
 
 export class HandlerCompiler {
   private readonly inFlight = new Map<string, Promise<CompileOutcome>>();
