@@ -84,7 +84,9 @@ const PACKAGE_IMPORT = /^import (?:\{([^}]*)\}|([A-Za-z_$][\w$]*)) from '([^'./]
  * (harness/runtime/commonjs-package.ts): Node otherwise parses each one twice
  * more to import it, about 100 ms of every `rehearse run`'s start. Named
  * imports become a destructuring, a default import module.exports (what Node
- * gives an ES module for a CommonJS default); line numbers are kept.
+ * gives an ES module for a CommonJS default); line numbers are kept. The
+ * rule is applied to the locked versions; a later release of such a package
+ * that adds `exports` still loads, as its CommonJS build.
  */
 export function requireCommonJsPackages(file: string): void {
   const text = readFileSync(file, 'utf8');

@@ -143,7 +143,9 @@ const REQUIRED_NAMESPACE = 'rehearse-require';
  * the same file runs once, into the same module cache, and named imports read
  * its exports — where the two cannot differ (commonjs-package.ts). Anything
  * else stays an import, and a package the handler's tree lacks (the
- * runtime's SDK) too.
+ * runtime's SDK) too. The file required is a manifest input, so a
+ * reinstalled or removed package rebuilds the bundle instead of leaving it
+ * naming a path that no longer holds that package.
  */
 const commonJsPackagePlugin: Plugin = {
   name: 'rehearse-require-commonjs',
@@ -236,9 +238,9 @@ export class HandlerCompiler {
 
     const inputs: Record<string, string> = {};
     for (const rel of Object.keys(result.metafile.inputs)) {
-      // A required package is not bundled (as any package): not an input.
-      if (rel.startsWith(`${REQUIRED_NAMESPACE}:`)) continue;
-      const file = path.resolve(path.dirname(entry), rel);
+      // A required package's file is an input too: reinstalled elsewhere, upgraded or gone, the bundle is built again.
+      const required = rel.startsWith(`${REQUIRED_NAMESPACE}:`) ? rel.slice(REQUIRED_NAMESPACE.length + 1) : undefined;
+      const file = required ?? path.resolve(path.dirname(entry), rel);
       // Files the plugin did not load (JSON, …) are read for their hash now.
       inputs[file] = hashes.get(file) ?? sha256(await readFile(file));
     }

@@ -88,6 +88,11 @@ describe('HandlerCompiler', () => {
     // What Node gives when it imports the files one by one: the ESM build of a dual package, module.exports as default.
     const mod = (await import(pathToFileURL(built.module).href)) as { handler(): Promise<unknown> };
     expect(await mod.handler()).toEqual({ hello: 'hi', counter: 1, same: true, ns: 'function', dual: 'esm build', esm: 'esm' });
+
+    // The required file is an input: an upgraded (or removed) package rebuilds the bundle.
+    expect(await new HandlerCompiler().compile(join(dir, 'index.ts'))).toEqual({ kind: 'hit', module: built.module });
+    await writeFile(join(dir, 'node_modules/legacy-cjs/dist/index.js'), 'exports.hello = () => "upgraded";\nexports.counter = () => 0;\n');
+    expect((await new HandlerCompiler().compile(join(dir, 'index.ts'))).kind).toBe('built');
   });
 
   it('shares one build between concurrent cold starts', async () => {
