@@ -1,9 +1,10 @@
 /** The process entry: the only place that calls process.exit (DESIGN.md style 7). */
 import { EXIT_CODES, trace } from '../core/index.ts';
-
-trace('CLI entry');
 import type { CliIo } from './io.ts';
 import { main } from './main.ts';
+
+// After every static import has loaded (ES modules run their bodies last).
+trace('CLI modules loaded');
 
 // The SDK warns on Node 20 that support ends in 2027; in a test harness's output it is noise.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

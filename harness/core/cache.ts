@@ -3,6 +3,7 @@
  * compiled validators, type-stripped handlers) is kept here by a hash of
  * that content, so a later process reads it instead of computing it again.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,11 @@ export function cacheRoot(): string {
   const explicit = process.env.REHEARSE_CACHE_DIR;
   if (explicit) return path.resolve(explicit);
   return path.join(process.env.XDG_CACHE_HOME || path.join(homedir(), '.cache'), 'rehearse');
+}
+
+/** A cache entry's name: a hash of everything it is made from (parts joined so that none can run into the next). */
+export function cacheKey(...parts: string[]): string {
+  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 32);
 }
 
 /** `<cache>/<kind>/<name>`. */

@@ -81,8 +81,8 @@ export async function deploy(templateFile: string, backend: Backend, options: De
     if (errors.length > 0) {
       throw new RehearseError('ERR_BAD_INPUT', `${templateFile} has ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${errors.map((p) => `  ${formatProblem(p)}`).join('\n')}`, { location: { file: templateFile } });
     }
+    trace('template validated');
   }
-  trace('template validated');
   const read = readTemplate(templateFile);
   if (!read.template) throw new RehearseError('ERR_BAD_INPUT', read.problems.map((p) => formatProblem(p)).join('\n'), { location: { file: templateFile } });
   const template: TemplateFile = read.template;

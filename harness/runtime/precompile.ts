@@ -28,7 +28,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, version as ESBUILD_VERSION, type Loader, type Metafile, type Plugin } from 'esbuild';
@@ -134,6 +133,11 @@ const importMetaPlugin = (hashes: Map<string, string>): Plugin => ({
 
 /** Where the bundle keeps a CommonJS package it requires (commonJsPackagePlugin). */
 const REQUIRED_NAMESPACE = 'rehearse-require';
+
+/** The package file a metafile input names when it is a required CommonJS package, else undefined. */
+function requiredFile(input: string): string | undefined {
+  return input.startsWith(`${REQUIRED_NAMESPACE}:`) ? input.slice(REQUIRED_NAMESPACE.length + 1) : undefined;
+}
 /**
  * Node imports a CommonJS package into an ES module at a price: it parses the
  * whole file a second time to find its named exports (cjs-module-lexer) and
@@ -151,7 +155,7 @@ const commonJsPackagePlugin: Plugin = {
   name: 'rehearse-require-commonjs',
   setup(b) {
     b.onResolve({ filter: PACKAGE_NAME }, (args) => {
-      if (args.kind !== 'import-statement' || isBuiltin(args.path)) return undefined;
+      if (args.kind !== 'import-statement') return undefined;
       const file = commonJsMain(args.path, args.importer);
       return file ? { path: file, namespace: REQUIRED_NAMESPACE } : undefined;
     });
@@ -239,8 +243,7 @@ export class HandlerCompiler {
     const inputs: Record<string, string> = {};
     for (const rel of Object.keys(result.metafile.inputs)) {
       // A required package's file is an input too: reinstalled elsewhere, upgraded or gone, the bundle is built again.
-      const required = rel.startsWith(`${REQUIRED_NAMESPACE}:`) ? rel.slice(REQUIRED_NAMESPACE.length + 1) : undefined;
-      const file = required ?? path.resolve(path.dirname(entry), rel);
+      const file = requiredFile(rel) ?? path.resolve(path.dirname(entry), rel);
       // Files the plugin did not load (JSON, …) are read for their hash now.
       inputs[file] = hashes.get(file) ?? sha256(await readFile(file));
     }
@@ -283,7 +286,7 @@ async function unchanged(inputs: Record<string, string>): Promise<boolean> {
 /** Why this bundle could behave differently from the files loaded one by one, if it could. */
 function unsafeToBundle(metafile: Metafile, workDir: string, nodeModules: string): string | undefined {
   for (const [rel, input] of Object.entries(metafile.inputs)) {
-    if (rel.startsWith(`${REQUIRED_NAMESPACE}:`)) continue;
+    if (requiredFile(rel) !== undefined) continue;
     const file = path.resolve(workDir, rel);
     if (input.format === 'cjs') return `${file} is CommonJS (its require() calls would resolve from the bundle)`;
     for (const imp of input.imports) {

@@ -15,9 +15,8 @@
  * corrupt entry is compiled again and rewritten.
  * https://ajv.js.org/standalone.html
  */
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { cacheFile, readCacheFile, writeCacheFile } from '../../core/index.ts';
+import { cacheFile, cacheKey, readCacheFile, writeCacheFile } from '../../core/index.ts';
 import type { Diagnostic } from '../api.ts';
 import { jsonataSyntaxError } from '../jsonata/index.ts';
 import { dotBracketAsBracket } from '../jsonpath/path.ts';
@@ -57,8 +56,7 @@ function validator(): SchemaValidator {
   const formats = aslFormats(fromValidator);
   const schemas = SCHEMA_FILES.map((f) => relaxJsonataPatterns(f, structuredClone(fromValidator(`./schemas/${f}.json`) as SchemaFile)));
   const versions = ['ajv', 'ajv-formats', 'asl-validator', 'asl-path-validator'].map((p) => (fromValidator(`${p}/package.json`) as { version: string }).version);
-  const key = createHash('sha256').update(JSON.stringify([CACHE_FORMAT, versions, Object.keys(formats), schemas])).digest('hex').slice(0, 32);
-  const file = cacheFile('asl-schema', `${key}.cjs`);
+  const file = cacheFile('asl-schema', `${cacheKey(JSON.stringify([CACHE_FORMAT, versions, Object.keys(formats), schemas]))}.cjs`);
   const cached = readCacheFile(file);
   if (cached !== undefined) {
     try {

@@ -15,7 +15,6 @@ import AdmZip from 'adm-zip';
 import { cacheRoot } from '../../core/index.ts';
 import { isObj, type Obj } from '../template.ts';
 
-
 export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }

@@ -13,13 +13,12 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
  * https://docs.aws.amazon.com/lambda/latest/dg/python-handler.html
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { initSync as initCjsLexer, parse as parseCjs } from 'cjs-module-lexer';
 import { initSync as initEsmLexer, parse as parseEsm } from 'es-module-lexer';
 import { transformSync, version as ESBUILD_VERSION } from 'esbuild';
-import { cacheFile, readCacheFile, writeCacheFile } from '../../core/index.ts';
+import { cacheFile, cacheKey, readCacheFile, writeCacheFile } from '../../core/index.ts';
 
 export const NODE_HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const;
 
@@ -79,8 +78,7 @@ export function moduleExports(file: string): { kind: 'esm' | 'cjs'; names: strin
  * stripped text is kept in the cache folder by the source's hash.
  */
 function withoutTypes(source: string, esm: boolean): string {
-  const key = createHash('sha256').update(`${ESBUILD_VERSION}\0${esm}\0${source}`).digest('hex').slice(0, 32);
-  const file = cacheFile('ts-stripped', `${key}.js`);
+  const file = cacheFile('ts-stripped', `${cacheKey(ESBUILD_VERSION, String(esm), source)}.js`);
   const cached = readCacheFile(file);
   if (cached !== undefined) return cached;
   const code = transformSync(source, { loader: 'ts', format: esm ? 'esm' : undefined }).code;
