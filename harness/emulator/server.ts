@@ -3,7 +3,7 @@
  * service built once. `startEmulator()` is what tests, scenarios and
  * `rehearse serve` start.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsServiceError, REAL_CLOCK, RehearseError, ReseedableIdSource, SystemClock, VirtualClock, type AutoAdvance, type Clock } from '../core/index.ts';
@@ -91,23 +91,22 @@ export interface Emulator extends AsyncDisposable {
 interface ServiceModuleSpec {
   name: string;
   dir: string;
+  /** The folder's index module, imported only when the service is built (a literal import, so a bundler sees it). */
+  load: () => Promise<Record<string, unknown>>;
   factory: string;
 }
 
-/** Each folder is written independently; a missing one is skipped with a log line. */
+/** Every service folder's index module and the factory it exports. */
 const SERVICE_MODULES: ServiceModuleSpec[] = [
-  { name: 's3', dir: 's3', factory: 'createS3Service' },
-  { name: 'secretsmanager', dir: 'secretsmanager', factory: 'createSecretsManagerService' },
-  { name: 'sns', dir: 'sns', factory: 'createSnsService' },
-  { name: 'dynamodb', dir: 'dynamodb', factory: 'createDynamoDbService' },
-  { name: 'sqs', dir: 'sqs', factory: 'createSqsService' },
-  { name: 'events', dir: 'events', factory: 'createEventsService' },
-  { name: 'lambda', dir: 'lambda', factory: 'createLambdaService' },
-  { name: 'states', dir: 'stepfunctions', factory: 'createStepFunctionsService' },
+  { name: 's3', dir: 's3', load: () => import('./s3/index.ts'), factory: 'createS3Service' },
+  { name: 'secretsmanager', dir: 'secretsmanager', load: () => import('./secretsmanager/index.ts'), factory: 'createSecretsManagerService' },
+  { name: 'sns', dir: 'sns', load: () => import('./sns/index.ts'), factory: 'createSnsService' },
+  { name: 'dynamodb', dir: 'dynamodb', load: () => import('./dynamodb/index.ts'), factory: 'createDynamoDbService' },
+  { name: 'sqs', dir: 'sqs', load: () => import('./sqs/index.ts'), factory: 'createSqsService' },
+  { name: 'events', dir: 'events', load: () => import('./events/index.ts'), factory: 'createEventsService' },
+  { name: 'lambda', dir: 'lambda', load: () => import('./lambda/index.ts'), factory: 'createLambdaService' },
+  { name: 'states', dir: 'stepfunctions', load: () => import('./stepfunctions/index.ts'), factory: 'createStepFunctionsService' },
 ];
-
-/** `.ts` running from the sources, `.js` from the compiled package (dist/ keeps the folder layout). */
-const MODULE_EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
 const VERSION: string = (() => {
   try {
@@ -156,21 +155,15 @@ async function loadServices(deps: (name: string) => ServiceDeps, log: Logger, on
   const out: EmulatedService[] = [];
   for (const spec of SERVICE_MODULES) {
     if (only && !only.includes(spec.name)) continue;
-    const file = new URL(`./${spec.dir}/index${MODULE_EXTENSION}`, import.meta.url);
-    if (!existsSync(file)) {
-      log.info(`service ${spec.name}: ${spec.dir}/index${MODULE_EXTENSION} does not exist yet, skipped`);
-      continue;
-    }
     let factory: unknown;
     try {
-      const mod = (await import(file.href)) as Record<string, unknown>;
-      factory = mod[spec.factory];
+      factory = (await spec.load())[spec.factory];
     } catch (e) {
-      log.error(`service ${spec.name}: cannot load ${spec.dir}/index${MODULE_EXTENSION}, skipped: ${e instanceof Error ? e.message : String(e)}`);
+      log.error(`service ${spec.name}: cannot load ${spec.dir}/index, skipped: ${e instanceof Error ? e.message : String(e)}`);
       continue;
     }
     if (typeof factory !== 'function') {
-      log.error(`service ${spec.name}: ${spec.dir}/index${MODULE_EXTENSION} does not export ${spec.factory}(deps), skipped`);
+      log.error(`service ${spec.name}: ${spec.dir}/index does not export ${spec.factory}(deps), skipped`);
       continue;
     }
     out.push(await (factory as (d: ServiceDeps) => EmulatedService | Promise<EmulatedService>)(deps(spec.name)));
