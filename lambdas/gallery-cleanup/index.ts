@@ -7,7 +7,7 @@
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html
  */
 import { DeleteObjectsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { s3Client } from '../shared/clients.ts';
+import { s3Client } from '../shared/clients/s3.ts';
 import { InvalidInputError } from '../shared/errors.ts';
 import { asRecord, requireString } from '../shared/input.ts';
 

@@ -11,7 +11,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { dynamoDbClient } from '../shared/clients.ts';
+import { dynamoDbClient } from '../shared/clients/dynamodb.ts';
 import { InvalidInputError } from '../shared/errors.ts';
 import { asRecord, requireString } from '../shared/input.ts';
 

@@ -12,7 +12,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html
  */
 import { SendTaskFailureCommand, SendTaskSuccessCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '../shared/clients.ts';
+import { sfnClient } from '../shared/clients/sfn.ts';
 import { getConfig } from '../shared/config.ts';
 import { describeError } from '../shared/errors.ts';
 import { asRecord, requireString } from '../shared/input.ts';

@@ -11,7 +11,7 @@
  * Fields that are absent take the documented defaults below.
  */
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { secretsClient } from './clients.ts';
+import { secretsClient } from './clients/secrets-manager.ts';
 import { ConfigurationError } from './errors.ts';
 
 export const OUTPUT_FORMATS = ['webp', 'avif', 'jpeg'] as const;

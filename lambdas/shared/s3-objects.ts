@@ -1,6 +1,6 @@
 /** Whole-object reads and writes: images are processed in memory, as sharp needs them. */
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { s3Client } from './clients.ts';
+import { s3Client } from './clients/s3.ts';
 
 export interface StoredObject {
   body: Buffer;

@@ -1,6 +1,6 @@
 /** Publishing a JSON notification the way subscribers (email, SQS, Lambda) expect it. */
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { snsClient } from './clients.ts';
+import { snsClient } from './clients/sns.ts';
 import { ConfigurationError } from './errors.ts';
 
 /** A topic ARN from the environment the template sets; a missing one is a deployment mistake. */

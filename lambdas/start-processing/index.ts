@@ -8,7 +8,7 @@
  * Event shape: https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
  */
 import { ExecutionAlreadyExists, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { sfnClient } from '../shared/clients.ts';
+import { sfnClient } from '../shared/clients/sfn.ts';
 import { ConfigurationError, InvalidInputError } from '../shared/errors.ts';
 import { asRecord } from '../shared/input.ts';
 import { executionNameFor } from './execution-name.ts';

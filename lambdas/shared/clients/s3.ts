@@ -1,7 +1,9 @@
 /**
- * SDK clients, created once per execution environment (module scope) so warm
- * invocations reuse their connections — the pattern AWS recommends
- * (https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html).
+ * The S3 client, created once per execution environment (module scope) so warm
+ * invocations reuse its connections — the pattern AWS recommends
+ * (https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html). One module
+ * per client: a handler's init loads only the SDK packages it uses (each one
+ * more is ~10 ms of every cold start).
  *
  * Credentials, region and endpoint come from the SDK's default chains: on AWS
  * the Lambda role and region; under Rehearse or LocalStack the runtime sets
@@ -9,11 +11,7 @@
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html),
  * so no handler names an endpoint.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SNSClient } from '@aws-sdk/client-sns';
 
 /**
  * Path-style S3 addressing when a custom endpoint is configured. The SDK
@@ -28,32 +26,8 @@ export function usesCustomS3Endpoint(env: NodeJS.ProcessEnv = process.env): bool
 }
 
 let s3: S3Client | undefined;
-let secrets: SecretsManagerClient | undefined;
-let sns: SNSClient | undefined;
-let sfn: SFNClient | undefined;
-let dynamodb: DynamoDBClient | undefined;
 
 export function s3Client(): S3Client {
   s3 ??= new S3Client({ forcePathStyle: usesCustomS3Endpoint() });
   return s3;
-}
-
-export function secretsClient(): SecretsManagerClient {
-  secrets ??= new SecretsManagerClient({});
-  return secrets;
-}
-
-export function snsClient(): SNSClient {
-  sns ??= new SNSClient({});
-  return sns;
-}
-
-export function sfnClient(): SFNClient {
-  sfn ??= new SFNClient({});
-  return sfn;
-}
-
-export function dynamoDbClient(): DynamoDBClient {
-  dynamodb ??= new DynamoDBClient({});
-  return dynamodb;
 }
