@@ -49,9 +49,15 @@ export interface EnvironmentLease {
   readonly coldStart: boolean;
 }
 
+/** A TypeScript handler compiled ahead of time (precompile.ts). */
+interface PrecompiledHandler {
+  module: string;
+  nativeImports: boolean;
+}
+
 interface Waiter {
   spec: FunctionSpec;
-  handlerModule: string | undefined;
+  handlerModule: PrecompiledHandler | undefined;
   resolve(lease: EnvironmentLease): void;
   reject(err: Error): void;
 }
@@ -293,16 +299,16 @@ export class LambdaRuntime {
   }
 
   /** The precompiled module for a TypeScript Node handler; undefined runs the handler as it is (tsx for `.ts`). */
-  private async prepare(spec: FunctionSpec): Promise<string | undefined> {
+  private async prepare(spec: FunctionSpec): Promise<PrecompiledHandler | undefined> {
     if (!this.compiler || runtimeFamily(spec.runtime) !== 'node') return undefined;
     const file = resolveNodeHandlerFile(spec.codeDir, spec.handler);
     if (!file || !/\.m?ts$/.test(file)) return undefined;
     const outcome = await this.compiler.compile(file);
-    return outcome.kind === 'fallback' ? undefined : outcome.module;
+    return outcome.kind === 'fallback' ? undefined : { module: outcome.module, nativeImports: outcome.nativeImports };
   }
 
   /** A lease now, without waiting, or undefined when every slot is taken. */
-  private tryAcquire(spec: FunctionSpec, handlerModule: string | undefined): EnvironmentLease | undefined {
+  private tryAcquire(spec: FunctionSpec, handlerModule: PrecompiledHandler | undefined): EnvironmentLease | undefined {
     const pool = this.pool(spec.functionName);
     const warm = pool.takeIdle(spec);
     if (warm) return { env: warm, coldStart: false };
@@ -372,14 +378,14 @@ export class LambdaRuntime {
     }
   }
 
-  private start(spec: FunctionSpec, handlerModule: string | undefined): ExecutionEnvironment {
+  private start(spec: FunctionSpec, handlerModule: PrecompiledHandler | undefined): ExecutionEnvironment {
     const envId = this.options.ids.hex(12);
     const launch = launchCommand(spec, {
       runtimeApi: `${this.options.runtimeApiHost()}${RUNTIME_API_PREFIX}${envId}`,
       endpointUrl: this.options.endpointUrl(),
       region: this.options.region,
       logStreamName: logStreamName(envId),
-      ...(handlerModule ? { handlerModule } : {}),
+      ...(handlerModule ? { handlerModule: handlerModule.module, handlerResolvesNatively: handlerModule.nativeImports } : {}),
     });
     const env = new ExecutionEnvironment(
       envId,

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { cacheFile } from '../core/cache.ts';
 import { binLayerPath, libLayerPath, nodeLayerPath, pythonLayerPath } from './layer-paths.ts';
 import type { FunctionSpec, RuntimeFamily } from './types.ts';
 
@@ -63,6 +64,8 @@ function tsxLoaderUrl(): string {
 
 /** Names the precompiled handler module for the Node bootstrap (which deletes it before loading user code). */
 const HANDLER_MODULE_VARIABLE = 'REHEARSE_HANDLER_MODULE';
+/** Set when that module's imports all resolve without the bootstrap's resolve hook (read and removed like the one above). */
+const NATIVE_IMPORTS_VARIABLE = 'REHEARSE_HANDLER_NATIVE_IMPORTS';
 
 /** Credentials every execution environment gets: the access key names the function (RequestContext.caller). */
 export const FUNCTION_SECRET_ACCESS_KEY = 'rehearse';
@@ -82,6 +85,8 @@ export interface LaunchContext {
    * bootstrap imports it instead of loading the `.ts` file through tsx.
    */
   handlerModule?: string;
+  /** Every package that module imports resolves from its node_modules (precompile.ts): the bootstrap needs no resolve hook. */
+  handlerResolvesNatively?: boolean;
 }
 
 export interface LaunchCommand {
@@ -145,13 +150,18 @@ export function launchCommand(spec: FunctionSpec, ctx: LaunchContext): LaunchCom
     LAMBDA_TASK_ROOT: spec.codeDir,
   });
   if (family === 'node') {
+    // V8's compiled code of the packages the handler requires (bootstrap/compile-cache.mjs); read and removed by the bootstrap.
+    env.REHEARSE_CODE_CACHE_DIR = cacheFile('v8-code', process.version);
     // The SDK's "upgrade your Node.js" notice would otherwise open every cold start's log.
     const args = [`--max-old-space-size=${nodeHeapLimitMb(spec.memorySizeMb)}`, '--disable-warning=NodeVersionSupportWarning', '--import', NODE_HOST_PREFIX_PRELOAD];
     const file = resolveNodeHandlerFile(spec.codeDir, spec.handler);
     // Read (and removed from the handler's view) by the bootstrap.
     // TypeScript runs precompiled when the bundle is ready, through tsx otherwise.
     if (file && /\.[mc]?ts$/.test(file)) {
-      if (ctx.handlerModule) env[HANDLER_MODULE_VARIABLE] = ctx.handlerModule;
+      if (ctx.handlerModule) {
+        env[HANDLER_MODULE_VARIABLE] = ctx.handlerModule;
+        if (ctx.handlerResolvesNatively) env[NATIVE_IMPORTS_VARIABLE] = '1';
+      }
       else args.push('--import', tsxLoaderUrl());
     }
     args.push(NODE_BOOTSTRAP);

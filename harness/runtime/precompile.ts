@@ -26,6 +26,7 @@
  * syntax error as Runtime.UserCodeSyntaxError, as before), an unwritable cache.
  */
 import { createHash } from 'node:crypto';
+import { isBuiltin } from 'node:module';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -35,7 +36,7 @@ import { REAL_CLOCK } from '../core/index.ts';
 import { commonJsMain, PACKAGE_NAME } from './commonjs-package.ts';
 
 /** Bump when the build options change: older cache entries are then ignored. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 /** Bundles nothing refers to any more are removed after this long (they are small; this only bounds growth). */
 const STALE_OUTPUT_MS = 7 * 24 * 60 * 60 * 1000;
 const CACHE_DIR_NAME = path.join('.cache', 'rehearse-lambda');
@@ -58,10 +59,44 @@ interface Manifest {
   inputs: Record<string, string>;
   /** File name of the bundle inside the cache directory. */
   output: string;
+  /** The packages the bundle still imports by bare name (required CommonJS packages are paths, builtins are left out). */
+  packages: string[];
 }
 
 /** What the compiler did for one lookup (tests and diagnostics). */
-export type CompileOutcome = { kind: 'hit' | 'built'; module: string } | { kind: 'fallback'; reason: string };
+export type CompileOutcome = { kind: 'hit' | 'built'; module: string; nativeImports: boolean } | { kind: 'fallback'; reason: string };
+
+/** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
+function packageOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+/** Every package the bundle imports by name, sorted: what Node resolves from the bundle's node_modules when it loads. */
+function importedPackages(metafile: Metafile): string[] {
+  const out = new Set<string>();
+  for (const [rel, input] of Object.entries(metafile.inputs)) {
+    if (requiredFile(rel) !== undefined) continue;
+    for (const imp of input.imports) {
+      if (!imp.external || imp.path.startsWith('.') || path.isAbsolute(imp.path) || isBuiltin(imp.path)) continue;
+      out.add(packageOf(imp.path));
+    }
+  }
+  return [...out].sort();
+}
+
+/**
+ * Whether every package the bundle imports is in the node_modules it is kept
+ * under. Then Node resolves each of them there, and the bootstrap's ESM resolve
+ * hook (layers, the SDK outside the code's tree), which only acts on an import
+ * Node cannot resolve, would never act on the bundle's own imports: the
+ * environment starts without it (its loader thread is ~30 ms of a cold start).
+ * Checked on every lookup, not only when built: a package removed since (now
+ * found only in a layer) brings the hook back.
+ */
+function resolvesNatively(packages: string[], nodeModules: string): boolean {
+  return packages.every((name) => existsSync(path.join(nodeModules, name)));
+}
 
 function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
@@ -195,7 +230,7 @@ export class HandlerCompiler {
     const previous = await readManifest(manifestFile);
     if (previous && previous.entry === entry && (await unchanged(previous.inputs))) {
       const module = path.join(cacheDir, previous.output);
-      if (existsSync(module)) return { kind: 'hit', module };
+      if (existsSync(module)) return { kind: 'hit', module, nativeImports: resolvesNatively(previous.packages, nodeModules) };
     }
     return this.build(entry, nodeModules, cacheDir, manifestFile, previous);
   }
@@ -251,10 +286,11 @@ export class HandlerCompiler {
     const module = path.join(cacheDir, output);
     await mkdir(cacheDir, { recursive: true });
     if (!existsSync(module)) await this.writeAtomically(module, out.contents);
-    const manifest: Manifest = { format: CACHE_FORMAT, entry, inputs, output };
+    const packages = importedPackages(result.metafile);
+    const manifest: Manifest = { format: CACHE_FORMAT, entry, inputs, output, packages };
     await this.writeAtomically(manifestFile, JSON.stringify(manifest));
     if (previous && previous.output !== output) await pruneStale(cacheDir);
-    return { kind: 'built', module };
+    return { kind: 'built', module, nativeImports: resolvesNatively(packages, nodeModules) };
   }
 
   /** Write-then-rename: concurrent harness processes never see half a file. */
@@ -268,7 +304,7 @@ export class HandlerCompiler {
 async function readManifest(file: string): Promise<Manifest | undefined> {
   try {
     const m = JSON.parse(await readFile(file, 'utf8')) as Manifest;
-    return m.format === CACHE_FORMAT && typeof m.output === 'string' && m.inputs && typeof m.inputs === 'object' ? m : undefined;
+    return m.format === CACHE_FORMAT && typeof m.output === 'string' && m.inputs && typeof m.inputs === 'object' && Array.isArray(m.packages) ? m : undefined;
   } catch {
     return undefined;
   }

@@ -58,7 +58,7 @@ describe('layers deployed from the template', () => {
   it('publishes both layer types, before the functions that name them', () => {
     const created = deployed.changes.filter((c) => c.action === 'created').map((c) => c.logicalId);
     expect(created.slice(0, 2).sort()).toEqual(['CommonLayer', 'OverrideLayer']);
-    expect(created).toHaveLength(6);
+    expect(created).toHaveLength(7);
     const common = deployed.changes.find((c) => c.logicalId === 'CommonLayer')!;
     expect(common.physicalId).toBe(`arn:aws:lambda:us-east-1:${deployed.accountId}:layer:common:1`);
     expect(common.detail).toBe('version 1 from ContentUri "layers/common/"');
@@ -92,6 +92,10 @@ describe('layers deployed from the template', () => {
 
   it('an ES module function imports packages from its layers', async () => {
     expect(await invoke('layers-node-esm', { who: 'esm' })).toEqual({ greeting: 'hello esm from the common layer', winner: 'override' });
+  });
+
+  it('a TypeScript function (compiled ahead) imports a package found only in a layer', async () => {
+    expect(await invoke('layers-node-ts', { who: 'ts' })).toEqual({ greeting: 'hello ts from the common layer' });
   });
 
   it('a layer ARN the template does not define is one warning naming it, and the function still deploys without it', async () => {

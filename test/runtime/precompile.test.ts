@@ -49,7 +49,7 @@ describe('HandlerCompiler', () => {
     expect(await (await import(pathToFileURL(first.module).href)).handler()).toBe('hello cache');
 
     // A new compiler (another harness process) finds it too.
-    expect(await new HandlerCompiler().compile(join(dir, 'index.ts'))).toEqual({ kind: 'hit', module: first.module });
+    expect(await new HandlerCompiler().compile(join(dir, 'index.ts'))).toEqual({ kind: 'hit', module: first.module, nativeImports: true });
 
     await writeFile(join(dir, 'lib/greet.ts'), 'export const greet = (who: string): string => `goodbye ${who}`;\n');
     const edited = await compiler.compile(join(dir, 'index.ts'));
@@ -90,9 +90,24 @@ describe('HandlerCompiler', () => {
     expect(await mod.handler()).toEqual({ hello: 'hi', counter: 1, same: true, ns: 'function', dual: 'esm build', esm: 'esm' });
 
     // The required file is an input: an upgraded (or removed) package rebuilds the bundle.
-    expect(await new HandlerCompiler().compile(join(dir, 'index.ts'))).toEqual({ kind: 'hit', module: built.module });
+    expect(await new HandlerCompiler().compile(join(dir, 'index.ts'))).toEqual({ kind: 'hit', module: built.module, nativeImports: true });
     await writeFile(join(dir, 'node_modules/legacy-cjs/dist/index.js'), 'exports.hello = () => "upgraded";\nexports.counter = () => 0;\n');
     expect((await new HandlerCompiler().compile(join(dir, 'index.ts'))).kind).toBe('built');
+  });
+
+  it('says whether every package the bundle imports resolves from its node_modules (the bootstrap then starts without its resolve hook)', async () => {
+    const dir = await codeDir('native', {
+      'index.ts': "import { esm } from 'pure-esm';\nimport { readFileSync } from 'fs';\nexport const handler = async () => [esm, typeof readFileSync];\n",
+      'node_modules/pure-esm/package.json': JSON.stringify({ name: 'pure-esm', type: 'module', main: 'index.js' }),
+      'node_modules/pure-esm/index.js': 'export const esm = "esm";\n',
+    });
+    const built = await new HandlerCompiler().compile(join(dir, 'index.ts'));
+    if (built.kind === 'fallback') throw new Error(built.reason);
+    // A builtin by its bare name is not a package.
+    expect(built.nativeImports).toBe(true);
+    // Removed from the code's node_modules (found, say, only in a layer now): the hook is needed again, with the bundle unchanged.
+    await rm(join(dir, 'node_modules/pure-esm'), { recursive: true });
+    expect(await new HandlerCompiler().compile(join(dir, 'index.ts'))).toEqual({ kind: 'hit', module: built.module, nativeImports: false });
   });
 
   it('shares one build between concurrent cold starts', async () => {

@@ -14,6 +14,7 @@ import path from 'node:path';
 import fs from 'node:fs';
 import util from 'node:util';
 import { pathToFileURL } from 'node:url';
+import { installCompileCache } from './compile-cache.mjs';
 
 const RUNTIME_API = process.env.AWS_LAMBDA_RUNTIME_API ?? '';
 const slash = RUNTIME_API.indexOf('/');
@@ -99,7 +100,11 @@ const taskRootForSdk = path.resolve(process.env.LAMBDA_TASK_ROOT ?? process.cwd(
 const sdkOutsideTree = !home || !(taskRootForSdk === home || taskRootForSdk.startsWith(home + path.sep));
 // Layers' nodejs/node_modules (NODE_PATH, as Lambda sets it): require() reads NODE_PATH itself, import needs the hook.
 const layerNodePath = (process.env.NODE_PATH ?? '').split(path.delimiter).filter((d) => d !== '');
-if (sdkOutsideTree || layerNodePath.length > 0) {
+// A precompiled handler whose imports all resolve from its own node_modules (harness/runtime/precompile.ts)
+// never reaches the hook's fallbacks: no loader thread for it.
+const nativeImports = process.env.REHEARSE_HANDLER_NATIVE_IMPORTS === '1' && process.env.REHEARSE_HANDLER_MODULE !== undefined;
+delete process.env.REHEARSE_HANDLER_NATIVE_IMPORTS;
+if ((sdkOutsideTree || layerNodePath.length > 0) && !nativeImports) {
   try {
     register(new URL('./sdk-resolve-hook.mjs', import.meta.url), { data: { fallbackParent: sdkOutsideTree ? import.meta.url : undefined, nodePath: layerNodePath } });
   } catch {
@@ -116,6 +121,11 @@ Module._resolveFilename = function resolveWithSdk(request, parent, isMain, optio
     throw err;
   }
 };
+
+// Compiled code of the packages the handler requires, kept across cold starts (compile-cache.mjs).
+const CODE_CACHE = process.env.REHEARSE_CODE_CACHE_DIR;
+delete process.env.REHEARSE_CODE_CACHE_DIR;
+const codeCache = CODE_CACHE ? installCompileCache(CODE_CACHE) : undefined;
 
 // --------------------------------------------------------- handler loading
 // A TypeScript handler the runtime compiled ahead of time (harness/runtime/precompile.ts):
@@ -352,6 +362,9 @@ async function main() {
       await call('POST', `${BASE}/invocation/${encodeURIComponent(requestId)}/response`, body ?? 'null');
     }
     activeRequestId = undefined;
+    // Once an invocation's answer is out: what it ran is compiled by now, and goes in the entries
+    // (nothing to write after the first, unless it required a package the first did not).
+    codeCache?.flush();
   }
 }
 
