@@ -38,6 +38,9 @@ const FILES: Record<string, string> = {
   'node_modules/esm-in-js/package.json': JSON.stringify({ name: 'esm-in-js', main: 'index.js' }),
   // ES module syntax in a .js file of a package without "type": Node detects it and require() gives its namespace.
   'node_modules/esm-in-js/index.js': 'export const syntax = "module";\n',
+  // An ES module by its package's "type" that would also parse as a script: `this` tells which it ran as.
+  'node_modules/esm-typed/package.json': JSON.stringify({ name: 'esm-typed', type: 'module', main: 'index.js' }),
+  'node_modules/esm-typed/index.js': 'globalThis.ranAsModule = this === undefined;\n',
   'own.cjs': 'module.exports = { own: true };\n',
 };
 
@@ -58,6 +61,7 @@ const out = {
   mapped: require('lib/mapped.js').mapped,
   esmInJs: require('esm-in-js').syntax,
   own: require('./own.cjs').own,
+  esmTyped: (require('esm-typed'), globalThis.ranAsModule),
 };
 cc?.flush();
 console.log(JSON.stringify({ out, cache: cc?.counts() }));
@@ -92,7 +96,7 @@ describe('the Node bootstrap code cache', () => {
   it('runs packages from the cache in the next process with the results Node gives, and leaves the rest to Node', async () => {
     const node = (await run(true)).out;
     const first = await run();
-    // lib/index.js and lib/helper.js; not the file with an import(), the mapped one, the ES module, or own.cjs (outside node_modules).
+    // lib/index.js and lib/helper.js; not the file with an import(), the mapped one, the ES modules, or own.cjs (outside node_modules).
     expect(first.cache).toEqual({ read: 0, compiled: 2 });
     expect(first.out).toEqual(node);
     expect(node).toEqual({
@@ -104,6 +108,7 @@ describe('the Node bootstrap code cache', () => {
       mapped: true,
       esmInJs: 'module',
       own: true,
+      esmTyped: true,
     });
     expect((await readdir(store)).length).toBe(2);
 

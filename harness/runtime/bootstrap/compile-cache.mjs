@@ -10,9 +10,10 @@
 // Node compiles it. A package file keeps Node's behaviour: the same wrapper
 // and module-scope variables, a `require` made as Node makes it; a file
 // where Node's loader does more than compile (an import() it resolves, a
-// source map it registers) or that is not CommonJS syntax is left to it. A cache entry V8 rejects (another V8, other flags) is
-// compiled again and rewritten. Nothing in it depends on any state: it is
-// the compile of the file's text, which is in its key.
+// source map it registers, an ES module it loads through require()) or that
+// is not CommonJS syntax is left to it. A cache entry V8 rejects (another V8,
+// other flags) is compiled again and rewritten. Nothing in it depends on any
+// state: it is the compile of the file's text, which is in its key.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import Module from 'node:module';
@@ -48,8 +49,9 @@ export function installCompileCache(dir) {
   let read = 0;
   let written = 0;
   const compile = Module.prototype._compile;
-  Module.prototype._compile = function compileWithCache(content, filename, ...rest) {
-    if (!filename.includes(IN_PACKAGE) || LEFT_TO_NODE.test(content)) return compile.call(this, content, filename, ...rest);
+  Module.prototype._compile = function compileWithCache(content, filename, format, ...rest) {
+    // `format` 'module': Node loads an ES module through require() (lib/internal/modules/cjs/loader.js).
+    if ((format !== undefined && format !== 'commonjs') || !filename.includes(IN_PACKAGE) || LEFT_TO_NODE.test(content)) return compile.call(this, content, filename, format, ...rest);
     const file = path.join(dir, crypto.createHash('sha256').update(salt).update('\0').update(filename).update('\0').update(content).digest('hex').slice(0, 32));
     let cachedData;
     try {
@@ -62,7 +64,7 @@ export function installCompileCache(dir) {
       script = new vm.Script(Module.wrap(content), { filename, cachedData });
     } catch {
       // Not CommonJS syntax (an ES module in a .js file Node detects), or a syntax error Node reports its way.
-      return compile.call(this, content, filename, ...rest);
+      return compile.call(this, content, filename, format, ...rest);
     }
     if (cachedData === undefined || script.cachedDataRejected) compiled.push({ script, file });
     else read++;
