@@ -12,7 +12,8 @@ import { statSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_CODES, REAL_CLOCK, RehearseError } from '../../core/index.ts';
-import { consoleReporter, parseReporters, writeReports, type ReporterName } from '../../report/index.ts';
+import { consoleReporter } from '../../report/console.ts';
+import { parseReporters, type ReporterName } from '../../report/reporters.ts';
 import { parseThresholds, type Thresholds } from '../../report/coverage/threshold.ts';
 import { parseShard, runSuite } from '../../scenario/suite.ts';
 import type { RunReport } from '../../scenario/results.ts';
@@ -190,7 +191,8 @@ async function runOnce(flags: RunFlags, io: CliIo): Promise<{ code: number; repo
   // Loaded only when asked for: the first line of a run comes before any of it (#16).
   const coverage = flags.coverage ? await import('../../report/coverage/index.ts') : undefined;
   if (coverage) report.coverage = coverage.computeCoverage(report, io.cwd);
-  const written = await writeReports(report, flags.reporters, flags.out, io.cwd);
+  // The renderers likewise: only for a run that writes a file report.
+  const written = flags.reporters.some((r) => r !== 'console') ? await (await import('../../report/write.ts')).writeReports(report, flags.reporters, flags.out, io.cwd) : [];
   if (stop.signal.aborted) {
     io.stderr.write(`rehearse run: interrupted after ${report.summary.total} scenario(s)\n`);
     return { code: EXIT_CODES.ERR_SCENARIO_FAILED, report };
