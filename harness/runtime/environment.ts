@@ -8,10 +8,10 @@
  * A timeout kills the process (AWS discards the environment too); so does a
  * crash, an init error, or the pool reaping an idle environment.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { REAL_CLOCK, settle, trace, type Timer } from '../core/index.ts';
 import type { LaunchCommand } from './launch.ts';
+import { startProcess, type EnvironmentProcess } from './spawner.ts';
 import type { FunctionSpec, InvocationRequest } from './types.ts';
 
 /** A Runtime API answer (structurally a protocol-layer RestResponse). */
@@ -70,7 +70,7 @@ export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 export class ExecutionEnvironment {
   readonly id: string;
   readonly spec: FunctionSpec;
-  private readonly child: ChildProcess;
+  private readonly child: EnvironmentProcess;
   private readonly spawnedAt = REAL_CLOCK.now();
   private initDurationMs: number | undefined;
   private initReported = false;
@@ -95,32 +95,26 @@ export class ExecutionEnvironment {
   ) {
     this.id = id;
     this.spec = spec;
-    this.child = spawn(launch.command, launch.args, {
-      cwd: launch.cwd,
-      env: launch.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child.stdout?.setEncoding('utf8');
-    this.child.stderr?.setEncoding('utf8');
-    this.child.stdout?.on('data', (d: string) => this.onOutput(d));
-    this.child.stderr?.on('data', (d: string) => {
-      this.stderrTail = (this.stderrTail + d).slice(-8192);
-      this.onOutput(d);
-    });
-    this.closed = new Promise((resolve) => {
-      this.child.on('close', () => resolve());
-      this.child.on('error', (err) => {
+    let resolveClosed!: () => void;
+    this.closed = new Promise((resolve) => (resolveClosed = resolve));
+    this.child = startProcess(launch, {
+      output: (stream, d) => {
+        if (stream === 'stderr') this.stderrTail = (this.stderrTail + d).slice(-8192);
+        this.onOutput(d);
+      },
+      close: () => resolveClosed(),
+      error: (err) => {
         // spawn failure (missing interpreter or bootstrap): report it like a runtime exit.
         this.onOutput(`rehearse: could not start the execution environment: ${err.message}\n`);
         this.exitInfo = { code: 127, signal: null };
-        resolve();
-      });
-      this.child.on('exit', (code, signal) => {
+        resolveClosed();
+      },
+      exit: (code, signal) => {
         this.exitInfo = { code, signal };
-        // 'close' waits for every holder of the pipes; a process the handler
-        // started may keep them open, so do not wait for it long.
-        REAL_CLOCK.setTimer(250, () => resolve());
-      });
+        // 'close' waits for every holder of the output streams; a process the
+        // handler started may keep them open, so do not wait for it long.
+        REAL_CLOCK.setTimer(250, () => resolveClosed());
+      },
     });
     void this.closed.then(() => this.onClosed());
   }
@@ -231,7 +225,7 @@ export class ExecutionEnvironment {
   /** Stops the process (timeout, reaping, code update, shutdown). */
   kill(): void {
     this.broken = true;
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    this.child.kill();
   }
 
   /** Resolves once the process is gone. */

@@ -12,6 +12,7 @@ import { launchCommand, resolveNodeHandlerFile, runtimeFamily } from './launch.t
 import { billedDuration, endLine, reportLine, startLine } from './log-lines.ts';
 import { FunctionPool } from './pool.ts';
 import { HandlerCompiler } from './precompile.ts';
+import { startSpawner } from './spawner.ts';
 import { parseRuntimeApiCall, RUNTIME_API_PREFIX } from './runtime-api.ts';
 import type { FunctionSpec, InvocationRequest, InvocationResult, InvocationStatus } from './types.ts';
 
@@ -170,9 +171,16 @@ export class LambdaRuntime {
     return { environments: this.environments.size, maxEnvironments: this.maxEnvironments, waiting: this.waiting.length };
   }
 
-  /** Starts compiling a TypeScript handler in the background (CreateFunction, code updates), so its first cold start does not wait for it. */
+  /**
+   * Starts compiling a TypeScript handler in the background (CreateFunction,
+   * code updates), so its first cold start does not wait for it; and the
+   * process spawner (spawner.ts), so the first cold start does not wait for
+   * its Node to boot either.
+   */
   prepareAhead(spec: FunctionSpec): void {
-    if (!this.disposed) void this.prepare(spec);
+    if (this.disposed) return;
+    void this.prepare(spec);
+    startSpawner();
   }
 
   /** Code or configuration changed (or the function was deleted): no environment of the old revision is reused. */

@@ -19,22 +19,32 @@ import { VirtualClock } from '../../../harness/core/index.ts';
 import { startEmulator, type Emulator } from '../../../harness/emulator/index.ts';
 import { fixtureZip, lambdaClient, ROLE, text, waitFor } from './support.ts';
 
-/** Child processes of this process right now (the execution environments). */
+/**
+ * The execution environments alive right now: processes running a runtime
+ * bootstrap that descend from this one (started through the spawner, a
+ * child of this process: harness/runtime/spawner.ts).
+ */
 function childProcessCount(): number {
-  let n = 0;
+  const parents = new Map<number, number>();
+  const environments: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // Fields after the ")" that ends the command name: state, ppid, …
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-      if (ppid === process.pid && state !== 'Z') n++;
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (state === 'Z') continue;
+      parents.set(Number(entry), Number(ppid));
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('-bootstrap.')) environments.push(Number(entry));
     } catch {
       // the process ended while we looked
     }
   }
-  return n;
+  const descends = (pid: number): boolean => {
+    for (let p = parents.get(pid), hops = 0; p !== undefined && hops < 4; p = parents.get(p), hops++) if (p === process.pid) return true;
+    return false;
+  };
+  return environments.filter(descends).length;
 }
 
 /** Samples the child-process count until stopped; returns the highest seen. */
