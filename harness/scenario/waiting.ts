@@ -18,9 +18,12 @@ export async function reportingWaits<T>(what: string, listener: WaitingListener 
   if (!listener) return work();
   const t0 = REAL_CLOCK.now();
   let timer: Timer | undefined;
+  let due = 0;
   const arm = (delay: number) => {
+    due += delay;
     timer = REAL_CLOCK.setTimer(delay, () => {
-      listener(what, REAL_CLOCK.now() - t0);
+      // A timer may fire a millisecond before its delay by the wall clock: never report less than it waited for.
+      listener(what, Math.max(REAL_CLOCK.now() - t0, due));
       arm(REPEAT_REPORT_MS);
     });
   };
