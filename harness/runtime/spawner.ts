@@ -123,6 +123,8 @@ export class Spawner {
   ) {
     child.on('message', (m: SpawnerMessage) => this.processes.get(m.id)?.onMessage(m));
     child.once('exit', () => this.lost());
+    // A message it could not take (it is exiting): its exit reports the processes.
+    child.on('error', () => undefined);
     server.on('connection', (socket) => this.accept(socket));
     // Neither keeps the harness alive: an environment's own sockets do while it runs.
     child.unref();
