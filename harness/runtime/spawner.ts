@@ -126,7 +126,8 @@ export class Spawner {
     // A message it could not take (it is exiting): its exit reports the processes.
     child.on('error', () => undefined);
     server.on('connection', (socket) => this.accept(socket));
-    // Neither keeps the harness alive: an environment's own sockets do while it runs.
+    // Idle, neither keeps the harness alive; the channel does while a process has not reported its exit
+    // (the harness may be waiting for nothing else: spawn() and forget() ref and unref it).
     child.unref();
     child.channel?.unref();
     server.unref();
@@ -159,6 +160,7 @@ export class Spawner {
     const id = this.nextId++;
     const p = new Spawned(id, events, this);
     this.processes.set(id, p);
+    this.child.channel?.ref();
     this.child.send({ op: 'spawn', id, command: launch.command, args: launch.args, cwd: launch.cwd, env: launch.env, socketPath: this.socketPath });
     return p;
   }
@@ -169,6 +171,7 @@ export class Spawner {
 
   forget(id: number): void {
     this.processes.delete(id);
+    if (this.processes.size === 0) this.child.channel?.unref();
   }
 
   /** `<id> <stream>\n` first, then the process's output. */

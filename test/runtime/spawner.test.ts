@@ -6,12 +6,19 @@
  * kill are reported as a child of this process would report them. Real
  * processes, real sockets.
  */
+import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settle } from '../../harness/core/index.ts';
 import { startProcess, type EnvironmentProcess } from '../../harness/runtime/spawner.ts';
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const SPAWNER_MODULE = join(REPO, 'harness/runtime/spawner.ts');
 
 interface Observed {
   process: EnvironmentProcess;
@@ -97,6 +104,18 @@ describe('the process spawner', () => {
     p.process.kill();
     await p.closed;
     expect(p.exit).toEqual({ code: null, signal: 'SIGKILL' });
+  });
+
+  it('keeps the harness process alive while a process it is waiting for has not exited', async () => {
+    // In a process of its own, where nothing else keeps the event loop alive: the environment closes its
+    // output first, so only the spawner's report of its exit is left to wait for.
+    const script = [
+      `import { startProcess } from ${JSON.stringify(pathToFileURL(SPAWNER_MODULE).href)};`,
+      "startProcess({ command: process.execPath, args: ['-e', 'require(\"fs\").closeSync(1); require(\"fs\").closeSync(2); setTimeout(() => {}, 300)'], env: {}, cwd: process.cwd() },",
+      "  { output: () => {}, error: (e) => console.log('error', e.message), exit: (code) => console.log('exit', code), close: () => console.log('closed') });",
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO });
+    expect(stdout).toBe('exit 0\nclosed\n');
   });
 
   it('reports a command that cannot start as an error', async () => {
