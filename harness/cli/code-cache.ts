@@ -5,8 +5,8 @@
  * installed before any of them loads; written when the process exits, with
  * everything the run compiled.
  */
-import { cacheFile } from '../core/cache.ts';
+import { codeCacheDir } from '../core/cache.ts';
 import { installCompileCache } from '../runtime/bootstrap/compile-cache.mjs';
 
-const cache = installCompileCache(cacheFile('v8-code', process.version));
+const cache = installCompileCache(codeCacheDir());
 process.once('exit', () => cache.flush());

@@ -20,6 +20,11 @@ export function cacheKey(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 32);
 }
 
+/** Where V8's compiled code of package files is kept (runtime/bootstrap/compile-cache.mjs), per Node version. */
+export function codeCacheDir(): string {
+  return cacheFile('v8-code', process.version);
+}
+
 /** `<cache>/<kind>/<name>`. */
 export function cacheFile(kind: string, name: string): string {
   return path.join(cacheRoot(), kind, name);

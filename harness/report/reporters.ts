@@ -6,12 +6,18 @@ import { RehearseError } from '../core/index.ts';
 
 export const REPORTERS = ['console', 'json', 'junit', 'html'] as const;
 export type ReporterName = (typeof REPORTERS)[number];
+export type FileReporterName = Exclude<ReporterName, 'console'>;
 
-export const REPORT_FILES: Record<Exclude<ReporterName, 'console'>, string> = {
+export const REPORT_FILES: Record<FileReporterName, string> = {
   json: 'rehearse-report.json',
   junit: 'junit.xml',
   html: 'rehearse-report.html',
 };
+
+/** The reporters that write a file (all but the console). */
+export function fileReporters(reporters: readonly ReporterName[]): FileReporterName[] {
+  return reporters.filter((r): r is FileReporterName => r !== 'console');
+}
 
 export function parseReporters(text: string): ReporterName[] {
   const names = text.split(',').map((s) => s.trim()).filter(Boolean);

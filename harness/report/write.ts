@@ -5,11 +5,11 @@ import type { RunReport } from '../scenario/results.ts';
 import { renderHtml } from './html.ts';
 import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
-import { REPORT_FILES, type ReporterName } from './reporters.ts';
+import { fileReporters, REPORT_FILES, type ReporterName } from './reporters.ts';
 
 /** Writes the file reports into `outDir`; returns the paths written. */
 export async function writeReports(report: RunReport, reporters: ReporterName[], outDir: string, cwd: string): Promise<string[]> {
-  const files = reporters.filter((r): r is Exclude<ReporterName, 'console'> => r !== 'console');
+  const files = fileReporters(reporters);
   if (files.length === 0) return [];
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];

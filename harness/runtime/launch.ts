@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cacheFile } from '../core/cache.ts';
+import { codeCacheDir } from '../core/cache.ts';
 import { binLayerPath, libLayerPath, nodeLayerPath, pythonLayerPath } from './layer-paths.ts';
 import type { FunctionSpec, RuntimeFamily } from './types.ts';
 
@@ -151,7 +151,7 @@ export function launchCommand(spec: FunctionSpec, ctx: LaunchContext): LaunchCom
   });
   if (family === 'node') {
     // V8's compiled code of the packages the handler requires (bootstrap/compile-cache.mjs); read and removed by the bootstrap.
-    env.REHEARSE_CODE_CACHE_DIR = cacheFile('v8-code', process.version);
+    env.REHEARSE_CODE_CACHE_DIR = codeCacheDir();
     // The SDK's "upgrade your Node.js" notice would otherwise open every cold start's log.
     const args = [`--max-old-space-size=${nodeHeapLimitMb(spec.memorySizeMb)}`, '--disable-warning=NodeVersionSupportWarning', '--import', NODE_HOST_PREFIX_PRELOAD];
     const file = resolveNodeHandlerFile(spec.codeDir, spec.handler);

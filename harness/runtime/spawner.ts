@@ -44,6 +44,16 @@ export interface EnvironmentProcess {
 
 const SPAWNER = join(dirname(fileURLToPath(import.meta.url)), 'bootstrap', 'spawner.mjs');
 
+/** SIGKILL from here; false when there is no such process any more (its exit report is on its way). */
+function killNow(pid: number): boolean {
+  try {
+    process.kill(pid, 'SIGKILL');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 type SpawnerMessage =
   | { op: 'spawned'; id: number; pid: number }
   | { op: 'error'; id: number; message: string }
@@ -65,15 +75,7 @@ class Spawned implements EnvironmentProcess {
     if (this.exited) return;
     // At once, from here, when the pid is known (a crash fault kills the process as it takes the event,
     // before the event is answered); through the spawner before that.
-    if (this.pid !== undefined) {
-      try {
-        process.kill(this.pid, 'SIGKILL');
-        return;
-      } catch {
-        // gone already: its exit is on its way
-      }
-    }
-    this.spawner.kill(this.id);
+    if (this.pid === undefined || !killNow(this.pid)) this.spawner.kill(this.id);
   }
 
   attach(stream: 'stdout' | 'stderr', socket: Socket, rest: string): void {
@@ -195,13 +197,7 @@ export class Spawner {
   /** The spawner died: its processes are orphans now, stopped here and reported gone. */
   private lost(): void {
     for (const p of [...this.processes.values()]) {
-      if (p.pid !== undefined && !p.exited) {
-        try {
-          process.kill(p.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
+      if (p.pid !== undefined && !p.exited) killNow(p.pid);
       p.onExit(null, 'SIGKILL');
     }
     this.server.close();
@@ -220,15 +216,16 @@ function spawnHere(launch: LaunchCommand, events: ProcessEvents): EnvironmentPro
   child.once('error', (e) => events.error(e));
   child.once('exit', (code, signal) => events.exit(code, signal));
   child.once('close', () => events.close());
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
   return {
     get pid() {
       return child.pid;
     },
     get exited() {
-      return child.exitCode !== null || child.signalCode !== null;
+      return exited();
     },
     kill: () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      if (!exited()) child.kill('SIGKILL');
     },
   };
 }

@@ -13,7 +13,7 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EXIT_CODES, REAL_CLOCK, RehearseError } from '../../core/index.ts';
 import { consoleReporter } from '../../report/console.ts';
-import { parseReporters, type ReporterName } from '../../report/reporters.ts';
+import { fileReporters, parseReporters, type ReporterName } from '../../report/reporters.ts';
 import { parseThresholds, type Thresholds } from '../../report/coverage/threshold.ts';
 import { parseShard, runSuite } from '../../scenario/suite.ts';
 import type { RunReport } from '../../scenario/results.ts';
@@ -192,7 +192,7 @@ async function runOnce(flags: RunFlags, io: CliIo): Promise<{ code: number; repo
   const coverage = flags.coverage ? await import('../../report/coverage/index.ts') : undefined;
   if (coverage) report.coverage = coverage.computeCoverage(report, io.cwd);
   // The renderers likewise: only for a run that writes a file report.
-  const written = flags.reporters.some((r) => r !== 'console') ? await (await import('../../report/write.ts')).writeReports(report, flags.reporters, flags.out, io.cwd) : [];
+  const written = fileReporters(flags.reporters).length > 0 ? await (await import('../../report/write.ts')).writeReports(report, flags.reporters, flags.out, io.cwd) : [];
   if (stop.signal.aborted) {
     io.stderr.write(`rehearse run: interrupted after ${report.summary.total} scenario(s)\n`);
     return { code: EXIT_CODES.ERR_SCENARIO_FAILED, report };

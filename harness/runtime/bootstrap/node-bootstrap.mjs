@@ -102,7 +102,7 @@ const sdkOutsideTree = !home || !(taskRootForSdk === home || taskRootForSdk.star
 const layerNodePath = (process.env.NODE_PATH ?? '').split(path.delimiter).filter((d) => d !== '');
 // A precompiled handler whose imports all resolve from its own node_modules (harness/runtime/precompile.ts)
 // never reaches the hook's fallbacks: no loader thread for it.
-const nativeImports = process.env.REHEARSE_HANDLER_NATIVE_IMPORTS === '1' && process.env.REHEARSE_HANDLER_MODULE !== undefined;
+const nativeImports = process.env.REHEARSE_HANDLER_NATIVE_IMPORTS === '1';
 delete process.env.REHEARSE_HANDLER_NATIVE_IMPORTS;
 if ((sdkOutsideTree || layerNodePath.length > 0) && !nativeImports) {
   try {

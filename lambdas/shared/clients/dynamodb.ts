@@ -1,9 +1,5 @@
-/** The DynamoDBClient, created once per execution environment and reused by warm invocations (see s3.ts for why one module per client). */
+/** The DynamoDBClient, made once per execution environment (once.ts; see s3.ts for why one module per client). */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { once } from './once.ts';
 
-let client: DynamoDBClient | undefined;
-
-export function dynamoDbClient(): DynamoDBClient {
-  client ??= new DynamoDBClient({});
-  return client;
-}
+export const dynamoDbClient = once(() => new DynamoDBClient({}));

@@ -1,7 +1,5 @@
 /**
- * The S3 client, created once per execution environment (module scope) so warm
- * invocations reuse its connections — the pattern AWS recommends
- * (https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html). One module
+ * The S3 client, made once per execution environment (once.ts). One module
  * per client: a handler's init loads only the SDK packages it uses (each one
  * more is ~10 ms of every cold start).
  *
@@ -12,6 +10,7 @@
  * so no handler names an endpoint.
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { once } from './once.ts';
 
 /**
  * Path-style S3 addressing when a custom endpoint is configured. The SDK
@@ -25,9 +24,4 @@ export function usesCustomS3Endpoint(env: NodeJS.ProcessEnv = process.env): bool
   return Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
 }
 
-let s3: S3Client | undefined;
-
-export function s3Client(): S3Client {
-  s3 ??= new S3Client({ forcePathStyle: usesCustomS3Endpoint() });
-  return s3;
-}
+export const s3Client = once(() => new S3Client({ forcePathStyle: usesCustomS3Endpoint() }));

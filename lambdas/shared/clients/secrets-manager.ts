@@ -1,9 +1,5 @@
-/** The SecretsManagerClient, created once per execution environment and reused by warm invocations (see s3.ts for why one module per client). */
+/** The SecretsManagerClient, made once per execution environment (once.ts; see s3.ts for why one module per client). */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { once } from './once.ts';
 
-let client: SecretsManagerClient | undefined;
-
-export function secretsClient(): SecretsManagerClient {
-  client ??= new SecretsManagerClient({});
-  return client;
-}
+export const secretsClient = once(() => new SecretsManagerClient({}));

@@ -1,9 +1,5 @@
-/** The SFNClient, created once per execution environment and reused by warm invocations (see s3.ts for why one module per client). */
+/** The SFNClient, made once per execution environment (once.ts; see s3.ts for why one module per client). */
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { once } from './once.ts';
 
-let client: SFNClient | undefined;
-
-export function sfnClient(): SFNClient {
-  client ??= new SFNClient({});
-  return client;
-}
+export const sfnClient = once(() => new SFNClient({}));

@@ -1,9 +1,5 @@
-/** The SNSClient, created once per execution environment and reused by warm invocations (see s3.ts for why one module per client). */
+/** The SNSClient, made once per execution environment (once.ts; see s3.ts for why one module per client). */
 import { SNSClient } from '@aws-sdk/client-sns';
+import { once } from './once.ts';
 
-let client: SNSClient | undefined;
-
-export function snsClient(): SNSClient {
-  client ??= new SNSClient({});
-  return client;
-}
+export const snsClient = once(() => new SNSClient({}));
