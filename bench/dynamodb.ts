@@ -17,6 +17,7 @@ import { Agent } from 'node:http';
 import { CreateTableCommand, DescribeLimitsCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, BatchWriteItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { startEmulator } from './_endpoint.ts';
+import { awsJsonRequest, rawClient } from './_raw-client.ts';
 
 const OPS_PER_ROUND = Number(process.env.BENCH_DDB_OPS ?? 60);
 const ROUNDS = Number(process.env.BENCH_DDB_ROUNDS ?? 11);
@@ -155,6 +156,47 @@ function dynaliteServer(): Promise<{ endpoint: string; close(): Promise<void> }>
   return listen(dynalite({ createTableMs: 0 }));
 }
 
+/**
+ * What each server costs per request with the client's work out of the way:
+ * the same requests from a raw keep-alive socket (bench/_raw-client.ts), ours
+ * and the ceiling in interleaved rounds. Inside the SDK loops above the same
+ * server work costs 3–4 times as much wall time (both share one thread, its
+ * caches and its garbage collector), so this is where a change to the
+ * endpoint shows most plainly.
+ */
+async function serverCost(oursEndpoint: string, bareEndpoint: string): Promise<void> {
+  const put = awsJsonRequest('DynamoDB_20120810.PutItem', JSON.stringify({ TableName: TABLE, Item: ITEM }));
+  const get = awsJsonRequest('DynamoDB_20120810.GetItem', JSON.stringify({ TableName: TABLE, Key: KEY }));
+  const limits = awsJsonRequest('DynamoDB_20120810.DescribeLimits', '{}');
+  const clients = [await rawClient(oursEndpoint), await rawClient(bareEndpoint)];
+  const n = OPS_PER_ROUND * 10;
+  try {
+    console.log(`server cost per request, raw HTTP client (no SDK), ${ROUNDS} rounds × ${n} (median round):`);
+    for (const [label, requests] of [
+      ['PutItem + GetItem, per pair', [put, get]],
+      ['DescribeLimits (the protocol layer)', [limits]],
+    ] as const) {
+      const micros = clients.map(() => [] as number[]);
+      const op = async (c: (typeof clients)[number]) => {
+        for (const r of requests) await c.send(r);
+      };
+      for (const c of clients) for (let i = 0; i < WARMUP * 5; i++) await op(c);
+      for (let r = 0; r < ROUNDS; r++) {
+        for (let k = 0; k < clients.length; k++) {
+          const i = (r + k) % clients.length;
+          const t0 = process.hrtime.bigint();
+          for (let j = 0; j < n; j++) await op(clients[i]!);
+          micros[i]!.push(Number(process.hrtime.bigint() - t0) / 1000 / n);
+        }
+      }
+      const [mine, ceiling] = micros.map(median) as [number, number];
+      console.log(`  ${label.padEnd(36)} rehearse ${mine.toFixed(1).padStart(6)} µs   bare ${ceiling.toFixed(1).padStart(6)} µs   rehearse adds ${(mine - ceiling).toFixed(1)} µs`);
+    }
+  } finally {
+    for (const c of clients) c.close();
+  }
+}
+
 export async function run(): Promise<void> {
   const ours = await startEmulator({ services: ['dynamodb'], log: false });
   const standalone = await dynaliteServer();
@@ -214,6 +256,7 @@ export async function run(): Promise<void> {
         );
       }
     }
+    await serverCost(ours.endpoint, bare.endpoint);
   } finally {
     for (const t of targets) t.ddb.destroy();
     await ours.dispose();

@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 import { AwsServiceError, type Clock, type IdSource } from '../core/index.ts';
-import type { FaultRegistry } from '../emulator/faults.ts';
+import type { FaultRegistry, OperationFault } from '../emulator/faults.ts';
 import type { Logger } from '../emulator/service-deps.ts';
 import { chunkViews, isAwsChunked } from './aws-chunked.ts';
 import { BodyTooLargeError, MAX_BUFFER, receiveBody, type DigestAlgorithm, type ReceivedBody } from './body.ts';
@@ -35,7 +35,7 @@ import { bucketFromHost, stripHostPrefix } from './host.ts';
 import { checkPresignedRequest, isPresigned } from './presigned.ts';
 import { Router, type Route } from './routing.ts';
 import { checkSigV2Query, parseSigV2Query, verifySigV2Query } from './sigv2.ts';
-import type { JsonProtocolService, ProtocolService, QueryProtocolService, RequestContext, RestProtocolService, RestRequest, RestResponse } from './service.ts';
+import type { JsonOperation, JsonProtocolService, ProtocolService, QueryProtocolService, RequestContext, RestProtocolService, RestRequest, RestResponse } from './service.ts';
 import { chunkSignature, parseAuthorization, presignedExpiry, trailerSignature, verifySignature, type SigV4Auth } from './sigv4.ts';
 import { toQueryXml, XML_DECLARATION } from './xml.ts';
 
@@ -260,7 +260,8 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     let done = false;
     // Made only for a request that waits (ctx.idle): most never need one.
     let gone: AbortController | undefined;
-    // One listener pair for both (each is idempotent): 'finish' when the response is out, 'close' when the client left first.
+    // One listener: a ServerResponse emits 'close' once it is done, after 'finish' when the response went out
+    // and alone when the client left first (Node's http docs, "Event: 'close'").
     const settled = () => {
       done = true;
       if (!res.writableFinished) gone?.abort(new Error('client went away'));
@@ -269,7 +270,6 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       counted = false;
     };
     res.once('close', settled);
-    res.once('finish', settled);
     /** The request stops working while `wait` runs (an SQS long poll): no clock hold, not counted as busy. */
     const idle = async <T>(wait: (signal: AbortSignal) => Promise<T>): Promise<T> => {
       const held = release !== undefined;
@@ -451,10 +451,12 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
 
       // ── dispatch ───────────────────────────────────────────────────────────
       if (route.kind === 'json') {
-        const { run, input } = await dispatchJson(route.service!, route.operation, route.target, body, ctx);
-        await applyFaults(route.service!.signingName, route.operation, releaseHold, resumeHold, route.service!.resourcesOf?.(route.operation, input));
-        const value = (await run()) ?? {};
         const service = route.service!;
+        const { op, input } = jsonOperation(service, route.operation, route.target, body);
+        // Most requests meet no fault: no promise to wait for then (each await is a turn of the microtask queue).
+        const faulted = applyFaults(service.signingName, route.operation, releaseHold, resumeHold, service.resourcesOf?.(route.operation, input));
+        if (faulted) await faulted;
+        const value = (await op(input, ctx)) ?? {};
         const text = service.outputJson && typeof value === 'object' && !Array.isArray(value) ? service.outputJson(route.operation, value as Record<string, unknown>) : service.plainJsonOutput ? JSON.stringify(value) : JSON.stringify(value, jsonReplacer);
         const payload = Buffer.from(text, 'utf8');
         const headers: Record<string, string | number> = { 'content-type': `application/x-amz-json-${route.service!.jsonVersion}`, 'x-amzn-requestid': requestId };
@@ -493,13 +495,8 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     }
   };
 
-  async function dispatchJson(
-    service: JsonProtocolService,
-    operation: string,
-    target: string,
-    body: Buffer,
-    ctx: RequestContext,
-  ): Promise<{ run: () => Promise<unknown>; input: Record<string, unknown> }> {
+  /** The operation a JSON request names, and its input parsed from the body. */
+  function jsonOperation(service: JsonProtocolService, operation: string, target: string, body: Buffer): { op: JsonOperation; input: Record<string, unknown> } {
     const op = Object.prototype.hasOwnProperty.call(service.operations, operation) ? service.operations[operation] : undefined;
     if (!op) throw unknownOperationException(target);
     let input: unknown = {};
@@ -514,17 +511,21 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     if (input === null || typeof input !== 'object' || Array.isArray(input)) {
       throw serializationException(`The request body must be a JSON object, got ${Array.isArray(input) ? 'an array' : input === null ? 'null' : typeof input}.`);
     }
-    const members = input as Record<string, unknown>;
-    return { run: async () => op(members, ctx), input: members };
+    return { op, input: input as Record<string, unknown> };
   }
 
   /**
    * Operation faults from the installed plan: latency on the Clock, then an
    * error — once per request, for every service. `resources` are what the
    * request touches (DynamoDB tables…), for faults aimed at one of them.
+   * Undefined when no fault applies (the call is still counted).
    */
-  async function applyFaults(service: string, operation: string, pause: () => void, resume: () => void, resources: readonly string[] = []): Promise<void> {
+  function applyFaults(service: string, operation: string, pause: () => void, resume: () => void, resources: readonly string[] = []): Promise<void> | undefined {
     const { faults: matched } = faults.nextOperationCall(service, operation, resources);
+    return matched.length === 0 ? undefined : applyMatchedFaults(matched, pause, resume);
+  }
+
+  async function applyMatchedFaults(matched: readonly OperationFault[], pause: () => void, resume: () => void): Promise<void> {
     for (const f of matched) {
       if (f.latencyMs !== undefined && f.latencyMs > 0) {
         // Let virtual time move while this request waits: it is not doing work.

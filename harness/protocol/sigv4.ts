@@ -49,14 +49,19 @@ export function parseAuthorization(headers: IncomingHttpHeaders, query: URLSearc
   if (typeof header === 'string' && header.length > 0) {
     const m = /^AWS4-HMAC-SHA256\s+(.*)$/s.exec(header.trim());
     if (!m) return { kind: 'malformed', reason: 'Authorization header is not AWS4-HMAC-SHA256' };
-    const fields = new Map<string, string>();
+    // The three fields this needs, the last of each winning; no Map per request.
+    let credential = '';
+    let signedHeaders: string | undefined;
+    let signature: string | undefined;
     for (const part of m[1]!.split(',')) {
       const eq = part.indexOf('=');
-      if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+      if (eq <= 0) continue;
+      const name = part.slice(0, eq).trim();
+      if (name === 'Credential') credential = part.slice(eq + 1).trim();
+      else if (name === 'SignedHeaders') signedHeaders = part.slice(eq + 1).trim();
+      else if (name === 'Signature') signature = part.slice(eq + 1).trim();
     }
-    const cred = parseCredential(fields.get('Credential') ?? '');
-    const signedHeaders = fields.get('SignedHeaders');
-    const signature = fields.get('Signature');
+    const cred = parseCredential(credential);
     if (!cred || !signedHeaders || !signature) return { kind: 'malformed', reason: 'Authorization header lacks Credential, SignedHeaders or Signature' };
     const amzDate = typeof headers['x-amz-date'] === 'string' ? headers['x-amz-date'] : undefined;
     return { kind: 'ok', auth: sigV4Auth(cred, signedHeaders, signature, amzDate, false) };

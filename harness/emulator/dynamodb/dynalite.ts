@@ -9,6 +9,8 @@
  * AwsServiceErrors and the shared protocol layer serialises them.
  */
 import { createRequire } from 'node:module';
+import { fastAttributeValueCheck, type ValidateAttributeValue } from './attribute-value-check.ts';
+import { satisfiesConstraints } from './constraints.ts';
 import { fastCheckTypes, type CheckTypes } from './member-types.ts';
 
 const require = createRequire(import.meta.url);
@@ -124,7 +126,8 @@ export interface ActionValidation {
 interface ValidationsModule {
   checkTypes: CheckTypes;
   checkValidations(data: Record<string, unknown>, types: Record<string, unknown>, custom: ActionValidation['custom'], store: DynaliteStore): void;
-  validateAttributeValue(value: AttributeValue): string | undefined;
+  validateAttributeValue: ValidateAttributeValue;
+  findDuplicate(values: unknown[]): unknown;
 }
 
 type QueryTable = (
@@ -156,8 +159,10 @@ interface DbModule {
   matchesFilter(item: Item, filter: unknown, conditionalOperator: unknown): boolean;
   mapPaths(paths: unknown, item: Item): Item;
   validateKey(key: Item, table: TableRecord): DynaliteError | undefined;
+  validateKeyPaths(nestedPaths: unknown, table: TableRecord): DynaliteError | undefined;
+  addConsumedCapacity(data: Record<string, unknown>, isRead: boolean, newItem: Item | undefined, oldItem?: Item): Record<string, unknown> | undefined;
   validateItem(item: Item, table: TableRecord): DynaliteError | undefined;
-  createKey(item: Item, table: TableRecord): string;
+  createKey(item: Item, table: TableRecord, keySchema?: KeySchemaElement[]): string;
   checkConditional(data: Record<string, unknown>, existing: Item | undefined): DynaliteError | undefined;
   itemSize(item: Item, compress?: boolean, addMetaSize?: boolean, rangeKey?: string): number;
   updateIndexes(store: DynaliteStore, table: TableRecord, existing: Item | null | undefined, item: Item | null | undefined, cb: Callback<void>): void;
@@ -184,6 +189,8 @@ memoryLevel.MemoryLevel = class ObjectMemoryLevel extends BaseMemoryLevel {
 };
 
 const validations = require('dynalite/validations/index.js') as ValidationsModule;
+// Each action's validation calls it through the module's exports (attribute-value-check.ts).
+validations.validateAttributeValue = fastAttributeValueCheck(validations.validateAttributeValue, validations.findDuplicate);
 const checkTypes = fastCheckTypes(validations.checkTypes);
 const dynaliteDb = require('dynalite/db/index.js') as DbModule;
 
@@ -214,7 +221,12 @@ export function validationOf(operation: ValidatedOperation): ActionValidation {
  */
 export function validate(spec: ActionValidation, input: Record<string, unknown>, store: DynaliteStore): Record<string, unknown> {
   const data = checkTypes(input, spec.types);
-  validations.checkValidations(data, spec.types, spec.custom, store);
+  if (!satisfiesConstraints(data, spec.types)) validations.checkValidations(data, spec.types, spec.custom, store);
+  else if (spec.custom) {
+    // What dynalite's checkValidations does once the constraints pass.
+    const msg = spec.custom(data, store);
+    if (msg) throw dynaliteDb.validationError(msg);
+  }
   return data;
 }
 
@@ -333,6 +345,52 @@ const queryTable: QueryTable = (store, table, data, opts, isLocal, fetchFromItem
 };
 dynaliteDb.queryTable = queryTable;
 
+/**
+ * dynalite's `createKey` (the item's place in the database: an MD5 prefix of
+ * the partition key, then each key value in sortable form), remembered per
+ * table and key value. It is a pure function of the two, and its MD5 and
+ * big-number work were a tenth of the endpoint's time on a PutItem +
+ * GetItem (bench/dynamodb.ts). Every action calls it through the module's
+ * exports; an index's key schema, or a key whose values are not strings
+ * (dynalite's own error then), goes to the original.
+ */
+const originalCreateKey = dynaliteDb.createKey;
+const KEY_MEMO_SIZE = 10_000;
+interface KeyMemo {
+  hash: [string, string];
+  range: [string, string] | undefined;
+  keys: Map<string, string>;
+}
+const keyMemos = new WeakMap<TableRecord, KeyMemo>();
+function keyMemoOf(table: TableRecord): KeyMemo {
+  let memo = keyMemos.get(table);
+  if (!memo) {
+    const typed = (i: number): [string, string] | undefined => {
+      const name = table.KeySchema[i]?.AttributeName;
+      const type = table.AttributeDefinitions.find((d) => d.AttributeName === name)?.AttributeType;
+      return name !== undefined && type !== undefined ? [name, type] : undefined;
+    };
+    memo = { hash: typed(0)!, range: typed(1), keys: new Map() };
+    keyMemos.set(table, memo);
+  }
+  return memo;
+}
+dynaliteDb.createKey = (item, table, keySchema) => {
+  if ((keySchema != null && keySchema !== table.KeySchema) || table.KeySchema.length > 2) return originalCreateKey(item, table, keySchema);
+  const memo = keyMemoOf(table);
+  const hash = (item[memo.hash[0]] as Record<string, unknown> | undefined)?.[memo.hash[1]];
+  const range = memo.range ? (item[memo.range[0]] as Record<string, unknown> | undefined)?.[memo.range[1]] : '';
+  if (typeof hash !== 'string' || typeof range !== 'string') return originalCreateKey(item, table);
+  const id = `${hash.length}:${hash}${range}`;
+  let key = memo.keys.get(id);
+  if (key === undefined) {
+    key = originalCreateKey(item, table);
+    if (memo.keys.size >= KEY_MEMO_SIZE) memo.keys.clear();
+    memo.keys.set(id, key);
+  }
+  return key;
+};
+
 export function createDynaliteStore(path: string | undefined): DynaliteStore {
   // Table state changes are ours (tables are ACTIVE at once); dynalite's own timers are never started.
   const store = dynaliteDb.create({ ...(path === undefined ? {} : { path }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
@@ -392,6 +450,9 @@ export function closeStore(store: DynaliteStore): Promise<void> {
 }
 
 export const validateKey = dynaliteDb.validateKey;
+export const validateKeyPaths = dynaliteDb.validateKeyPaths;
+export const mapPaths = dynaliteDb.mapPaths;
+export const addConsumedCapacity = dynaliteDb.addConsumedCapacity;
 export const validateItem = dynaliteDb.validateItem;
 export const createKey = dynaliteDb.createKey;
 export const checkConditional = dynaliteDb.checkConditional;

@@ -48,9 +48,9 @@ export function createDynamoDbService(deps: ServiceDeps): EmulatedService {
 
   const operations: Record<string, JsonOperation> = {};
   for (const name of DYNAMODB_OPERATIONS) {
-    operations[name] = async (input) => {
-      await ops.beforeEach();
-      return ops[name](input);
+    operations[name] = (input) => {
+      const housekeeping = ops.beforeEach();
+      return housekeeping ? housekeeping.then(() => ops[name](input)) : ops[name](input);
     };
   }
 

@@ -31,6 +31,22 @@ const END = '\xff';
 class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();
 
+  /**
+   * The lock of one name nobody holds, taken at once (null when it is held):
+   * most writes touch one table with no other write in flight, and this
+   * spares them the promise turns of the queue (bench/dynamodb.ts).
+   */
+  tryAcquireOne(name: string): (() => void) | null {
+    if (this.tails.has(name)) return null;
+    let release!: () => void;
+    const tail = new Promise<void>((resolve) => (release = resolve));
+    this.tails.set(name, tail);
+    return () => {
+      release();
+      if (this.tails.get(name) === tail) this.tails.delete(name);
+    };
+  }
+
   async acquire(names: Iterable<string>): Promise<() => void> {
     const sorted = [...new Set(names)].sort();
     const releases: Array<() => void> = [];
@@ -72,8 +88,27 @@ export class DynamoDbStore {
   private readonly locks = new KeyedMutex();
   readonly idempotency = new Map<string, IdempotentWrite>();
 
+  /**
+   * Table records by name, as stored: every item request reads its table's
+   * record (PutItem twice: ours, then dynalite's action), a database read
+   * each that cost more than the item's own (bench/dynamodb.ts). Every write
+   * of a record goes through this class (putTable, dropTable, clear,
+   * replaceAll), which keeps the map true; a record is never changed in
+   * place (operations.ts changes a copy, then puts it).
+   */
+  private readonly records = new Map<string, TableRecord>();
+
   constructor(private readonly dataDir: string | undefined) {
     this.dynalite = createDynaliteStore(this.path());
+    const storedTable = this.dynalite.getTable.bind(this.dynalite);
+    // dynalite's actions ask for their table through the store: answer them from the map too.
+    this.dynalite.getTable = (name, checkStatus, cb) => {
+      // As dynalite's: `getTable(name, cb)` checks the status (its `checkStatus` is then the callback, truthy).
+      const done = typeof checkStatus === 'function' ? (checkStatus as typeof cb) : cb;
+      const known = this.records.get(name);
+      if (known && !(checkStatus && (known.TableStatus === 'CREATING' || known.TableStatus === 'DELETING'))) done(null, known);
+      else storedTable(name, checkStatus, cb);
+    };
   }
 
   private path(): string | undefined {
@@ -89,8 +124,8 @@ export class DynamoDbStore {
   }
 
   /** Runs `fn` holding the write locks of `tables`. */
-  async withTables<T>(tables: Iterable<string>, fn: () => Promise<T>): Promise<T> {
-    const release = await this.locks.acquire(tables);
+  async withTables<T>(tables: readonly string[], fn: () => Promise<T>): Promise<T> {
+    const release = (tables.length === 1 ? this.locks.tryAcquireOne(tables[0]!) : null) ?? (await this.locks.acquire(tables));
     try {
       return await fn();
     } finally {
@@ -100,8 +135,12 @@ export class DynamoDbStore {
 
   /** The table record (any status), or undefined. */
   async findTable(name: string): Promise<TableRecord | undefined> {
+    const known = this.records.get(name);
+    if (known) return known;
     const t = (await getRaw(this.dynalite.tableDb, name)) as TableRecord | undefined;
-    return t && typeof t === 'object' && typeof t.TableStatus === 'string' ? t : undefined;
+    if (!(t && typeof t === 'object' && typeof t.TableStatus === 'string')) return undefined;
+    this.records.set(name, t);
+    return t;
   }
 
   /** The table for a data-plane call; dynalite's ResourceNotFoundException when it does not exist. */
@@ -109,8 +148,10 @@ export class DynamoDbStore {
     return getTable(this.dynalite, name, true);
   }
 
-  putTable(table: TableRecord): Promise<void> {
-    return putRaw(this.dynalite.tableDb, table.TableName, table);
+  async putTable(table: TableRecord): Promise<void> {
+    this.records.delete(table.TableName);
+    await putRaw(this.dynalite.tableDb, table.TableName, table);
+    this.records.set(table.TableName, table);
   }
 
   async tableNames(after?: string): Promise<string[]> {
@@ -179,6 +220,7 @@ export class DynamoDbStore {
     for (const [kind, list] of [['local', table.LocalSecondaryIndexes], ['global', table.GlobalSecondaryIndexes]] as const) {
       for (const index of list ?? []) await this.dropIndex(kind, table.TableName, index.IndexName);
     }
+    this.records.delete(table.TableName);
     await delRaw(this.dynalite.tableDb, table.TableName);
   }
 
@@ -190,6 +232,7 @@ export class DynamoDbStore {
   /** Forgets every table and item (control API reset). */
   async clear(): Promise<void> {
     this.idempotency.clear();
+    this.records.clear();
     await this.dynalite.db.clear();
   }
 

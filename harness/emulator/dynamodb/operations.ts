@@ -8,6 +8,7 @@
  */
 import type { ServiceDeps } from '../service-deps.ts';
 import { createKey, runAction, validate, validateKey, type ActionValidation, type Item, type ItemAction, type TableRecord } from './dynalite.ts';
+import { getItem, putItem } from './item-actions.ts';
 import { ConditionalCheckFailedException, ResourceInUseException, ResourceNotFoundException, ValidationException, fromDynalite, isDynaliteError } from './errors.ts';
 import type { DynamoDbStore } from './models.ts';
 import { REQUESTS } from './requests.ts';
@@ -57,15 +58,21 @@ export class DynamoDbOperations {
     return table;
   }
 
-  /** Housekeeping AWS does in the background, done before each request: TTL expiry (ttl.ts). */
-  beforeEach(): Promise<void> {
-    return this.ttl.sweep();
+  /** Housekeeping AWS does in the background, done before each request: TTL expiry (ttl.ts); undefined when there is none to do. */
+  beforeEach(): Promise<void> | undefined {
+    return this.ttl.sweepIfDue();
   }
 
   // ── items ────────────────────────────────────────────────────────────────
 
   async GetItem(input: Input): Output {
-    return this.run('getItem', this.validate(REQUESTS.GetItem, input));
+    const data = this.validate(REQUESTS.GetItem, input);
+    const table = await this.table(data.TableName as string);
+    try {
+      return await getItem(this.store.engine, table, data);
+    } catch (e) {
+      throw fromDynalite(e);
+    }
   }
 
   PutItem(input: Input): Output {
@@ -87,7 +94,7 @@ export class DynamoDbOperations {
       const table = await this.table(name);
       let out: Record<string, unknown>;
       try {
-        out = await runAction(action, this.store.engine, data);
+        out = action === 'putItem' ? await putItem(this.store.engine, table, data) : await runAction(action, this.store.engine, data);
       } catch (e) {
         if (isDynaliteError(e) && e.body.__type.endsWith('#ConditionalCheckFailedException')) {
           const item = data.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' ? await this.store.getItem(name, createKey(target(data), table)) : undefined;
@@ -311,7 +318,8 @@ export class DynamoDbOperations {
     const name = data.TableName as string;
     const spec = data.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean };
     return this.store.withTables([name], async () => {
-      const table = await this.existingTable(name);
+      // A copy: the stored record is shared (models.ts) and changes only through putTable.
+      const table = { ...(await this.existingTable(name)) };
       if (spec.Enabled && table.Ttl?.Enabled) throw ValidationException('TimeToLive is already enabled');
       if (!spec.Enabled && !table.Ttl?.Enabled) throw ValidationException('TimeToLive is already disabled');
       if (!spec.Enabled && table.Ttl?.AttributeName !== spec.AttributeName) {
@@ -337,7 +345,7 @@ export class DynamoDbOperations {
     const arn = data.ResourceArn as string;
     const table = await this.taggedTable(arn);
     return this.store.withTables([table.TableName], async () => {
-      const current = (await this.store.findTable(table.TableName))!;
+      const current = { ...(await this.store.findTable(table.TableName))! };
       const tags = new Map((current.Tags ?? []).map((t) => [t.Key, t.Value]));
       for (const t of data.Tags as Array<{ Key: string; Value: string }>) tags.set(t.Key, t.Value);
       current.Tags = [...tags].map(([Key, Value]) => ({ Key, Value }));
@@ -350,7 +358,7 @@ export class DynamoDbOperations {
     const data = this.validate(REQUESTS.UntagResource, input);
     const table = await this.taggedTable(data.ResourceArn as string);
     return this.store.withTables([table.TableName], async () => {
-      const current = (await this.store.findTable(table.TableName))!;
+      const current = { ...(await this.store.findTable(table.TableName))! };
       const removed = new Set(data.TagKeys as string[]);
       current.Tags = (current.Tags ?? []).filter((t) => !removed.has(t.Key));
       await this.store.putTable(current);

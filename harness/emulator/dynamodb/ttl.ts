@@ -35,6 +35,8 @@ export class TimeToLive {
   /** Earliest expiry in the index (epoch seconds); Infinity when nothing can expire. */
   private next = Infinity;
   private loaded: Promise<void> | undefined;
+  /** The index is built (the load above has finished, and no clear() came since). */
+  private indexed = false;
 
   constructor(
     private readonly clock: Clock,
@@ -43,10 +45,29 @@ export class TimeToLive {
 
   /** Indexes every TTL-enabled table once (first request after start or reset). */
   private load(): Promise<void> {
-    this.loaded ??= (async () => {
-      for (const table of await this.store.tables()) if (table.Ttl?.Enabled) await this.index(table);
-    })();
+    if (!this.loaded) {
+      const loading = (async () => {
+        for (const table of await this.store.tables()) if (table.Ttl?.Enabled) await this.index(table);
+      })();
+      this.loaded = loading;
+      loading.then(
+        () => {
+          if (this.loaded === loading) this.indexed = true;
+        },
+        () => {},
+      );
+    }
     return this.loaded;
+  }
+
+  /**
+   * The sweep below when one may be due; undefined — no promise, no turn of
+   * the microtask queue — when the index is built and nothing has expired yet,
+   * which is every request of a table without TTL.
+   */
+  sweepIfDue(): Promise<void> | undefined {
+    if (this.indexed && this.clock.now() / 1000 < this.next) return undefined;
+    return this.sweep();
   }
 
   /** (Re)builds one table's index from its items: TTL was just enabled, or the endpoint started. */
@@ -116,5 +137,6 @@ export class TimeToLive {
     this.expiries.clear();
     this.next = Infinity;
     this.loaded = undefined;
+    this.indexed = false;
   }
 }
