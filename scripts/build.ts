@@ -10,58 +10,28 @@
  *   npx tsx scripts/build.ts --if-stale
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commonJsMain } from '../harness/runtime/commonjs-package.ts';
+import { buildHash, distIsFresh, filesUnder, sourceHash as hashOfSources, stampFile } from './source-hash.mjs';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST = join(REPO_ROOT, 'dist');
-const STAMP = join(DIST, '.source-hash');
+const STAMP = stampFile(REPO_ROOT);
 
-/** What the build reads, besides harness/: a change to any of them changes the output. */
-const BUILD_INPUTS = ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'scripts/build.ts'];
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === '__pycache__' || entry.name === 'node_modules') continue;
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...filesUnder(p));
-    else if (entry.isFile()) out.push(p);
-  }
-  return out.sort();
-}
-
-/** package.json `files` other than dist/: shipped as they are. */
-function shippedAsIs(): string[] {
-  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { files?: string[] };
-  return (pkg.files ?? []).map((f) => f.replace(/\/$/, '')).filter((f) => f !== 'dist');
-}
-
-/**
- * A hash of every file the package is made from (the sources, the build's
- * configuration, and what package.json `files` ships as it is): the same
- * hash, the same package.
- */
+/** See source-hash.mjs: the hash of every file the package is made from. */
 export function sourceHash(): string {
-  const files = [...new Set([...BUILD_INPUTS, 'harness', ...shippedAsIs()])]
-    .map((f) => join(REPO_ROOT, f))
-    .filter((f) => existsSync(f))
-    .flatMap((f) => (statSync(f).isDirectory() ? filesUnder(f) : [f]));
-  const h = createHash('sha256');
-  for (const f of files) h.update(relative(REPO_ROOT, f)).update('\0').update(readFileSync(f)).update('\0');
-  return h.digest('hex').slice(0, 16);
+  return hashOfSources(REPO_ROOT);
 }
 
 export function isStale(): boolean {
-  return !existsSync(STAMP) || readFileSync(STAMP, 'utf8').trim() !== sourceHash();
+  return !distIsFresh(REPO_ROOT);
 }
 
 export function build(): void {
-  const hash = sourceHash();
+  const hash = buildHash(REPO_ROOT);
   rmSync(DIST, { recursive: true, force: true });
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const r = spawnSync(process.execPath, [tsc, '-p', join(REPO_ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
@@ -104,9 +74,9 @@ export function requireCommonJsPackages(file: string): void {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (process.argv.includes('--if-stale') && !isStale()) {
-    process.stdout.write(`dist/ is up to date (${sourceHash()})\n`);
+    process.stdout.write(`dist/ is up to date (${buildHash(REPO_ROOT)})\n`);
   } else {
     build();
-    process.stdout.write(`built dist/ (${sourceHash()})\n`);
+    process.stdout.write(`built dist/ (${buildHash(REPO_ROOT)})\n`);
   }
 }
