@@ -61,7 +61,11 @@ function objectJson(value: Record<string, unknown>, member: (v: unknown, name: s
   return `${out}}`;
 }
 
+/** The members memberJson treats apart; an output with none of them is JSON.stringify's alone. */
+const ITEM_MEMBERS = ['Item', 'Attributes', 'Items', 'Responses'];
+
 /** One operation's output as the response body. */
 export function outputJson(output: Record<string, unknown>): string {
+  if (!ITEM_MEMBERS.some((name) => output[name] !== undefined)) return JSON.stringify(output);
   return objectJson(output, (v, name) => memberJson(name, v));
 }
