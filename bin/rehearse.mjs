@@ -10,8 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const sources = new URL('../harness/cli/entry.ts', import.meta.url);
-const fresh = existsSync(sources) && (await import('../scripts/source-hash.mjs')).distIsFresh(root);
-if (existsSync(sources) && !fresh) {
+if (existsSync(sources) && !(await import('../scripts/source-hash.mjs')).distIsFresh(root)) {
   const { register } = await import('tsx/esm/api');
   register();
   await import(sources.href);

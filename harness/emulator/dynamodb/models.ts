@@ -91,12 +91,16 @@ export class DynamoDbStore {
   /**
    * Table records by name, as stored: every item request reads its table's
    * record (PutItem twice: ours, then dynalite's action), a database read
-   * each that cost more than the item's own (bench/dynamodb.ts). Every write
-   * of a record goes through this class (putTable, dropTable, clear,
-   * replaceAll), which keeps the map true; a record is never changed in
-   * place (operations.ts changes a copy, then puts it).
+   * each that cost more than the item's own (bench/dynamodb.ts). A record is
+   * remembered by whichever read finds it first (a restored snapshot or a
+   * restart on --data-dir fills the database underneath, not this map).
+   * Every write of a record goes through this class (putTable, dropTable,
+   * clear, replaceAll), which keeps the map true; a record is never changed
+   * in place (operations.ts changes a copy, then puts it).
    */
   private readonly records = new Map<string, TableRecord>();
+  /** Moves before and after every write of records: a read that overlaps one may hold the old record, and is not remembered. */
+  private recordWrites = 0;
 
   constructor(private readonly dataDir: string | undefined) {
     this.dynalite = createDynaliteStore(this.path());
@@ -105,10 +109,19 @@ export class DynamoDbStore {
     this.dynalite.getTable = (name, checkStatus, cb) => {
       // As dynalite's: `getTable(name, cb)` checks the status (its `checkStatus` is then the callback, truthy).
       const done = typeof checkStatus === 'function' ? (checkStatus as typeof cb) : cb;
+      const check = Boolean(checkStatus);
       const known = this.records.get(name);
-      if (known && !(checkStatus && (known.TableStatus === 'CREATING' || known.TableStatus === 'DELETING'))) done(null, known);
-      else storedTable(name, checkStatus, cb);
+      if (known && !(check && (known.TableStatus === 'CREATING' || known.TableStatus === 'DELETING'))) return done(null, known);
+      const writes = this.recordWrites;
+      storedTable(name, check, (err, table) => {
+        if (!err && table) this.remember(table, writes);
+        done(err, table);
+      });
     };
+  }
+
+  private remember(table: TableRecord, writesWhenRead: number): void {
+    if (this.recordWrites === writesWhenRead) this.records.set(table.TableName, table);
   }
 
   private path(): string | undefined {
@@ -137,9 +150,10 @@ export class DynamoDbStore {
   async findTable(name: string): Promise<TableRecord | undefined> {
     const known = this.records.get(name);
     if (known) return known;
+    const writes = this.recordWrites;
     const t = (await getRaw(this.dynalite.tableDb, name)) as TableRecord | undefined;
     if (!(t && typeof t === 'object' && typeof t.TableStatus === 'string')) return undefined;
-    this.records.set(name, t);
+    this.remember(t, writes);
     return t;
   }
 
@@ -149,8 +163,10 @@ export class DynamoDbStore {
   }
 
   async putTable(table: TableRecord): Promise<void> {
+    this.recordWrites++;
     this.records.delete(table.TableName);
     await putRaw(this.dynalite.tableDb, table.TableName, table);
+    this.recordWrites++;
     this.records.set(table.TableName, table);
   }
 
@@ -220,8 +236,10 @@ export class DynamoDbStore {
     for (const [kind, list] of [['local', table.LocalSecondaryIndexes], ['global', table.GlobalSecondaryIndexes]] as const) {
       for (const index of list ?? []) await this.dropIndex(kind, table.TableName, index.IndexName);
     }
+    this.recordWrites++;
     this.records.delete(table.TableName);
     await delRaw(this.dynalite.tableDb, table.TableName);
+    this.recordWrites++;
   }
 
   dropIndex(kind: 'local' | 'global', table: string, index: string): Promise<void> {
@@ -232,8 +250,10 @@ export class DynamoDbStore {
   /** Forgets every table and item (control API reset). */
   async clear(): Promise<void> {
     this.idempotency.clear();
+    this.recordWrites++;
     this.records.clear();
     await this.dynalite.db.clear();
+    this.recordWrites++;
   }
 
   /** Every entry of the database (tables, items, index entries) and the idempotency tokens, copied (snapshots). */
