@@ -349,7 +349,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (!longPoll) {
       active.add(res);
       if (!control) awsActive.add(res);
-      res.once('close', () => {
+      // A response emits 'close' once: `on` spares `once`'s wrapper and unhooking.
+      res.on('close', () => {
         active.delete(res);
         awsActive.delete(res);
       });

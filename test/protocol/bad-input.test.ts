@@ -137,8 +137,14 @@ const jsonCases: Case[] = [
   { name: 'a bug in the service is a 500 InternalFailure, not a crash', req: json('Boom', '{}'), status: 500, code: 'InternalFailure' },
 ];
 
+/**
+ * Each case twice: a plain POST to `/` takes the handler's direct JSON path; a query string sends the same
+ * request down the general path every protocol shares. Both must answer alike.
+ */
+const bothPaths = jsonCases.flatMap((c) => [c, { ...c, name: `${c.name} (general path)`, req: { ...c.req, path: '/?via=general' } }]);
+
 describe('awsJson 1.0', () => {
-  it.each(jsonCases)('$name → $status $code, then a valid request works', async ({ req, status, code }) => {
+  it.each(bothPaths)('$name → $status $code, then a valid request works', async ({ req, status, code }) => {
     const r = await send(fakeUrl, req);
     expect(r.status).toBe(status);
     expect(r.headers['x-amzn-errortype']).toBe(code);

@@ -65,6 +65,23 @@ describe('request context', () => {
     fromLambda.destroy();
   });
 
+  it('the direct JSON path and the general one (a query string) give an operation the same context', async () => {
+    seen.length = 0;
+    const headers = {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': 'AWSStepFunctions.ListStateMachines',
+      authorization: 'AWS4-HMAC-SHA256 Credential=LAMBDA_fn/20260101/eu-west-2/states/aws4_request, SignedHeaders=host;x-amz-date, Signature=abc',
+    };
+    for (const path of ['/', '/?via=general']) {
+      const res = await fetch(`${endpoint}${path}`, { method: 'POST', headers, body: '{}' });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ stateMachines: [expect.objectContaining({ creationDate: Date.UTC(2030, 0, 1, 0, 0, 1) / 1000 })] });
+    }
+    const [direct, general] = seen.map(({ requestId, idle, ...rest }) => (expect(requestId).toMatch(/^[0-9a-f-]{36}$/), expect(typeof idle).toBe('function'), rest));
+    expect(direct).toMatchObject({ region: 'eu-west-2', signingService: 'states', accessKeyId: 'LAMBDA_fn', caller: 'fn', path: '/' });
+    expect(general).toEqual(direct);
+  });
+
   it('a `sync-` host prefix (StartSyncExecution) reaches the same service, without disableHostPrefix', async () => {
     seen.length = 0;
     const sfn = new SFNClient(clientConfig(endpoint));
