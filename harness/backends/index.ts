@@ -11,8 +11,6 @@ import type { Backend, BackendName } from './backend.ts';
 import type { DockerBackendOptions } from './docker-backend.ts';
 import { startEmbedded, type EmbeddedOptions } from './embedded.ts';
 import { connectEndpoint, parseEndpointUrl, type EndpointOptions } from './endpoint.ts';
-import { startLocalStack } from './localstack.ts';
-import { startStepFunctionsLocal } from './stepfunctions-local.ts';
 
 export type BackendSpec = 'embedded' | 'localstack' | 'stepfunctions-local' | `endpoint=${string}`;
 
@@ -36,10 +34,11 @@ export async function createBackend(spec: BackendSpec | string, options: CreateB
   switch (parsed.kind) {
     case 'embedded':
       return startEmbedded(options);
+    // The Docker backends (compose, execa) load only when asked for.
     case 'localstack':
-      return startLocalStack(options);
+      return (await import('./localstack.ts')).startLocalStack(options);
     case 'stepfunctions-local':
-      return startStepFunctionsLocal(options);
+      return (await import('./stepfunctions-local.ts')).startStepFunctionsLocal(options);
     case 'endpoint':
       return connectEndpoint(parsed.url!, options);
   }

@@ -2,7 +2,8 @@
  * One way to run an external command (docker, docker compose), injectable so
  * command builders and error mapping are tested without an engine.
  */
-import { execa, execaSync } from 'execa';
+import type { execaSync as ExecaSync } from 'execa';
+import { requireCommonJs } from '../core/commonjs.ts';
 
 export interface CommandResult {
   exitCode: number | undefined;
@@ -46,8 +47,15 @@ function toResult(r: ExecaLikeResult): CommandResult {
 const execaOptions = (options: CommandOptions) =>
   ({ cwd: options.cwd, env: options.env, extendEnv: true, reject: false, timeout: options.timeoutMs, stdin: 'ignore' }) as const;
 
+/**
+ * execa, loaded by the first command: a run on the embedded backend never
+ * starts one, and execa is about a hundred ES modules (≈ 70 ms to load cold).
+ */
+let execaModule: typeof import('execa') | undefined;
+
 export const execaRunner: CommandRunner = async (file, args, options = {}) => {
-  const child = execa(file, [...args], execaOptions(options));
+  execaModule ??= await import('execa');
+  const child = execaModule.execa(file, [...args], execaOptions(options));
   if (options.stdout) child.stdout?.pipe(options.stdout, { end: false });
   if (options.stderr) child.stderr?.pipe(options.stderr, { end: false });
   return toResult((await child) as ExecaLikeResult);
@@ -55,7 +63,7 @@ export const execaRunner: CommandRunner = async (file, args, options = {}) => {
 
 /** Synchronous variant, for the only place async work cannot run: a process 'exit' handler. */
 export function runSync(file: string, args: readonly string[], options: CommandOptions = {}): CommandResult {
-  return toResult(
-    execaSync(file, [...args], execaOptions(options)) as ExecaLikeResult,
-  );
+  // Loaded by the command that started what this one stops; otherwise through require (Node ≥ 20.19 loads an ES module so).
+  const execaSync: typeof ExecaSync = (execaModule ?? (requireCommonJs('execa') as typeof import('execa'))).execaSync;
+  return toResult(execaSync(file, [...args], execaOptions(options)) as ExecaLikeResult);
 }

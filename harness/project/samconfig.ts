@@ -8,11 +8,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parse as parseToml } from 'smol-toml';
+import { requireCommonJs } from '../core/commonjs.ts';
 import { parse as parseYaml } from 'yaml';
 import { RehearseError } from '../core/index.ts';
 import { SAMCONFIG_FILE_NAMES } from './file-names.ts';
 import { parseParameterOverrides } from './parameter-overrides.ts';
+
+const { parse: parseToml } = requireCommonJs('smol-toml') as typeof import('smol-toml');
 
 /** Command sections read, least specific first. */
 const SECTIONS = ['global', 'deploy', 'local_invoke'] as const;

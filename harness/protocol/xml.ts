@@ -1,5 +1,7 @@
 /** Small XML helpers shared by restXml (S3) and the query protocol (SNS). */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { requireCommonJs } from '../core/commonjs.ts';
+
+const { XMLParser, XMLValidator } = requireCommonJs('fast-xml-parser') as typeof import('fast-xml-parser');
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 

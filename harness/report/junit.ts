@@ -4,9 +4,11 @@
  * expected/actual and where, skips their reason.
  */
 import { relative } from 'node:path';
-import { XMLBuilder } from 'fast-xml-parser';
+import { requireCommonJs } from '../core/commonjs.ts';
 import type { RunReport, ScenarioResult } from '../scenario/results.ts';
 import { describeFailure } from './failure-text.ts';
+
+const { XMLBuilder } = requireCommonJs('fast-xml-parser') as typeof import('fast-xml-parser');
 
 function testcase(s: ScenarioResult, cwd: string): Record<string, unknown> {
   const tc: Record<string, unknown> = {

@@ -5,10 +5,12 @@
  * thumbnails.
  */
 import { deflateSync } from 'node:zlib';
-import sharp from 'sharp';
 import { crc32 } from '@aws-crypto/crc32';
+import { requireCommonJs } from '../core/commonjs.ts';
 import { createIdSource } from '../core/index.ts';
 import type { ImageSpecValue } from './schema.ts';
+
+const sharp = requireCommonJs('sharp') as typeof import('sharp').default;
 
 export const CONTENT_TYPES: Record<string, string> = {
   jpeg: 'image/jpeg',

@@ -8,7 +8,9 @@
  *   `$contains` (substring or array element), `$matches` (regex), `$exists`,
  *   `$absent`, `$length`, `$type`, `$any` (one of several values), `$approx` + `$tolerance`.
  */
-import { JSONPath } from 'jsonpath-plus';
+import { requireCommonJs } from '../core/commonjs.ts';
+
+const { JSONPath } = requireCommonJs('jsonpath-plus') as typeof import('jsonpath-plus');
 
 export interface Mismatch {
   /** JSON-ish path inside the value, e.g. `$.images[0].width`. */

@@ -10,7 +10,9 @@
  *   `$$…`   the context object
  *   `$name…` a workflow variable
  */
-import { JSONPath } from 'jsonpath-plus';
+import { requireCommonJs } from '../../core/commonjs.ts';
+
+const { JSONPath } = requireCommonJs('jsonpath-plus') as typeof import('jsonpath-plus');
 
 export type PathRoot = 'input' | 'context' | 'variable';
 export type Segment = string | number;

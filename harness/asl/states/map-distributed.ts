@@ -5,10 +5,12 @@
  * https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itemreader.html
  * https://docs.aws.amazon.com/step-functions/latest/dg/input-output-resultwriter.html
  */
-import { parse as parseCsv } from 'csv-parse/sync';
+import { requireCommonJs } from '../../core/commonjs.ts';
 import { applyPayloadTemplate } from '../expressions.ts';
 import { EngineError, runtimeError } from '../frame.ts';
 import type { StateRun } from './base.ts';
+
+const { parse: parseCsv } = requireCommonJs('csv-parse/sync') as typeof import('csv-parse/sync');
 
 type Raw = Record<string, unknown>;
 

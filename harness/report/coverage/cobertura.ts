@@ -8,9 +8,11 @@
  * written on one line make one line; its branches are those transitions.
  * https://github.com/cobertura/web/blob/master/htdocs/xml/coverage-04.dtd
  */
-import { XMLBuilder } from 'fast-xml-parser';
+import { requireCommonJs } from '../../core/commonjs.ts';
 import { byFile } from './by-file.ts';
 import type { StateMachineCoverage } from './types.ts';
+
+const { XMLBuilder } = requireCommonJs('fast-xml-parser') as typeof import('fast-xml-parser');
 
 interface LineTally {
   number: number;
