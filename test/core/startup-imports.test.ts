@@ -1,0 +1,67 @@
+/**
+ * What `rehearse run` loads before its first scenario is start-up time
+ * (issue 16): the static import graph of the run command and the embedded
+ * backend must not reach the Docker path's packages, and the packages whose
+ * CommonJS build loads several times faster (core/commonjs.ts) are never
+ * imported as ES modules. Static imports only: an `import()` is loaded when
+ * its branch runs, which is the point.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const HARNESS = resolve(import.meta.dirname, '../../harness');
+
+/** `import x from 'y'` / `import { a } from 'y'` / `export … from 'y'` (not `import type`), one statement at a time. */
+const STATIC_IMPORT = /^(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm;
+
+function staticImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(STATIC_IMPORT)].map((m) => m[1]!);
+}
+
+/** Every package reached from `entries` by static imports, with the chain of files that reaches it. */
+function packagesReached(entries: string[]): Map<string, string[]> {
+  const seen = new Set<string>();
+  const packages = new Map<string, string[]>();
+  const walk = (file: string, chain: string[]) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const spec of staticImports(file)) {
+      if (spec.startsWith('.')) {
+        const target = resolve(dirname(file), spec);
+        if (existsSync(target) && statSync(target).isFile() && target.endsWith('.ts')) walk(target, [...chain, target]);
+      } else if (!spec.startsWith('node:')) {
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+        if (!packages.has(name)) packages.set(name, [...chain].map((f) => f.slice(HARNESS.length + 1)));
+      }
+    }
+  };
+  for (const e of entries) walk(join(HARNESS, e), [join(HARNESS, e)]);
+  return packages;
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []));
+}
+
+describe('start-up imports', () => {
+  it('the run command and the embedded backend do not load the Docker path (execa, testcontainers)', () => {
+    // The emulator imports each service folder by an import() of its own: they are entries too.
+    const services = readdirSync(join(HARNESS, 'emulator'), { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(HARNESS, 'emulator', d.name, 'index.ts')));
+    const reached = packagesReached(['cli/commands/run.ts', 'scenario/suite.ts', 'scenario/runner.ts', 'backends/index.ts', 'emulator/index.ts', 'deploy/index.ts', ...services.map((d) => `emulator/${d.name}/index.ts`)]);
+    // The walk is real: it reaches the packages these modules do need.
+    expect([...reached.keys()]).toEqual(expect.arrayContaining(['yaml', 'zod', 'jsonata', '@aws-sdk/client-s3', '@smithy/signature-v4']));
+    for (const docker of ['execa', 'testcontainers']) expect(reached.get(docker), `${docker} reached through ${reached.get(docker)?.join(' → ')}`).toBeUndefined();
+  });
+
+  it('packages with a faster CommonJS build are never imported as ES modules (core/commonjs.ts)', () => {
+    const commonJsOnly = ['fast-xml-parser', 'sharp', 'csv-parse', 'smol-toml', 'jsonpath-plus'];
+    const offenders = sources(HARNESS).flatMap((file) =>
+      staticImports(file)
+        .filter((spec) => commonJsOnly.some((p) => spec === p || spec.startsWith(`${p}/`)))
+        .map((spec) => `${file.slice(HARNESS.length + 1)} imports ${spec}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+});
