@@ -20,3 +20,6 @@ const compiled = (await import(pathToFileURL(join(DIST, 'emulator', 'index.js'))
 /** `startEmulator` from dist/. */
 export const startEmulator: typeof Emulator.startEmulator = compiled.startEmulator;
 console.log(`  endpoint: the compiled JavaScript in dist/ (${DIST})`);
+
+/** A ceiling server's request id: a UUID, as long as the endpoint's, so the ceiling answers the same bytes. */
+export const CEILING_REQUEST_ID = '5b4f6a34-1c2e-4f1e-9d1a-2a6b3c4d5e6f';

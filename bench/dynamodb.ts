@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { Agent } from 'node:http';
 import { CreateTableCommand, DescribeLimitsCommand, DynamoDBClient, GetItemCommand, PutItemCommand, QueryCommand, BatchWriteItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { startEmulator } from './_endpoint.ts';
+import { CEILING_REQUEST_ID, startEmulator } from './_endpoint.ts';
 import { awsJsonRequest, rawClient } from './_raw-client.ts';
 
 const OPS_PER_ROUND = Number(process.env.BENCH_DDB_OPS ?? 60);
@@ -37,7 +37,7 @@ function bareServer(answers: Answers): Promise<{ endpoint: string; close(): Prom
         res.end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': a.body.length, 'x-amz-crc32': a.crc32, 'x-amzn-requestid': 'bench' });
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': a.body.length, 'x-amz-crc32': a.crc32, 'x-amzn-requestid': CEILING_REQUEST_ID });
       res.end(a.body);
     });
   });

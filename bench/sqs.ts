@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { startEmulator } from './_endpoint.ts';
+import { CEILING_REQUEST_ID, startEmulator } from './_endpoint.ts';
 
 const OPS_PER_ROUND = Number(process.env.BENCH_SQS_OPS ?? 100);
 const ROUNDS = Number(process.env.BENCH_SQS_ROUNDS ?? 11);
@@ -39,7 +39,7 @@ function bareServer(answers: Answers): Promise<{ endpoint: string; close(): Prom
         res.end();
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': body.length, 'x-amzn-requestid': 'bench' });
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0', 'content-length': body.length, 'x-amzn-requestid': CEILING_REQUEST_ID });
       res.end(body);
     });
   });
