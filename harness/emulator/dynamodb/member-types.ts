@@ -8,7 +8,7 @@
  * A well-formed map of AttributeValues (each value one member of the JSON
  * type its name needs: `S`/`N` a string, `B` valid base64, `BOOL`/`NULL` a
  * boolean, sets arrays of those, `L`/`M` well-formed in turn) comes out of
- * dynalite's check as an equal copy, so it is copied here; anything else —
+ * dynalite's check as an equal copy, so it is taken as it is; anything else —
  * where dynalite converts (`"true"` for a BOOL), drops members or throws — is
  * handed to dynalite itself, member by member in dynalite's own order, so
  * the result and the first error are dynalite's (test/emulator/dynamodb/member-types.test.ts).
@@ -40,61 +40,52 @@ export function fastCheckTypes(dynaliteCheckTypes: CheckTypes): CheckTypes {
   };
 }
 
-/** A copy of a well-formed `{ name: AttributeValue }` map, or undefined for dynalite to check. */
+/**
+ * The map itself when it is a well-formed `{ name: AttributeValue }` map,
+ * else undefined for dynalite to check. Not a copy: dynalite's copy of such
+ * a map is equal member for member, in the same order, and the request's
+ * parsed body belongs to this request alone. A `__proto__` name is dynalite's
+ * to handle (its copy assigns it, which sets the prototype).
+ */
 function attributeValueMap(value: unknown): Record<string, unknown> | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const out: Record<string, unknown> = {};
   for (const name of Object.keys(value)) {
-    const checked = attributeValue((value as Record<string, unknown>)[name]);
-    if (checked === undefined) return undefined;
-    // The same assignment dynalite makes (a `__proto__` name behaves as it does there).
-    out[name] = checked;
+    if (name === '__proto__' || !wellFormed((value as Record<string, unknown>)[name])) return undefined;
   }
-  return out;
+  return value as Record<string, unknown>;
 }
 
 function isBlob(value: unknown): value is string {
   return typeof value === 'string' && value.length % 4 === 0 && Buffer.from(value, 'base64').toString('base64') === value;
 }
 
-function attributeValue(value: unknown): Record<string, unknown> | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+/** One member of the JSON type its name needs (`S`/`N` a string, `B` base64, …; `L`/`M` well formed in turn). */
+function wellFormed(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const members = Object.keys(value);
   // dynalite lists a value's members in its own type order: with one member there is no order to keep.
-  if (members.length !== 1) return undefined;
+  if (members.length !== 1) return false;
   const type = members[0]!;
   const v = (value as Record<string, unknown>)[type];
   switch (type) {
     case 'S':
-      return typeof v === 'string' ? { S: v } : undefined;
     case 'N':
-      return typeof v === 'string' ? { N: v } : undefined;
+      return typeof v === 'string';
     case 'B':
-      return isBlob(v) ? { B: v } : undefined;
+      return isBlob(v);
     case 'BOOL':
-      return typeof v === 'boolean' ? { BOOL: v } : undefined;
     case 'NULL':
-      return typeof v === 'boolean' ? { NULL: v } : undefined;
+      return typeof v === 'boolean';
     case 'SS':
     case 'NS':
-      return Array.isArray(v) && v.every((s) => typeof s === 'string') ? { [type]: [...(v as string[])] } : undefined;
+      return Array.isArray(v) && v.every((s) => typeof s === 'string');
     case 'BS':
-      return Array.isArray(v) && v.every(isBlob) ? { BS: [...(v as string[])] } : undefined;
-    case 'L': {
-      if (!Array.isArray(v)) return undefined;
-      const list: unknown[] = [];
-      for (const element of v) {
-        const checked = attributeValue(element);
-        if (checked === undefined) return undefined;
-        list.push(checked);
-      }
-      return { L: list };
-    }
-    case 'M': {
-      const map = attributeValueMap(v);
-      return map === undefined ? undefined : { M: map };
-    }
+      return Array.isArray(v) && v.every(isBlob);
+    case 'L':
+      return Array.isArray(v) && v.every(wellFormed);
+    case 'M':
+      return attributeValueMap(v) !== undefined;
     default:
-      return undefined;
+      return false;
   }
 }
