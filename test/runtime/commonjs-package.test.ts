@@ -1,16 +1,17 @@
 /**
  * A require stands in for an import only where both load the same CommonJS
- * file (harness/runtime/commonjs-package.ts), and the compiled CLI's imports
- * are rewritten by that rule (scripts/build.ts) into code that gives the
- * values Node's import would.
+ * file (harness/runtime/commonjs-package.ts, for handler bundles), and the
+ * compiled CLI is CommonJS file by file (scripts/build.ts) with each file's
+ * own import.meta and its import()s kept.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commonJsMain } from '../../harness/runtime/commonjs-package.ts';
-import { requireCommonJsPackages } from '../../scripts/build.ts';
+import { toCommonJs } from '../../scripts/build.ts';
 
 let root: string;
 const PACKAGES: Record<string, Record<string, string>> = {
@@ -49,27 +50,34 @@ describe('commonJsMain', () => {
   });
 });
 
-describe('the compiled CLI requires CommonJS packages', () => {
-  it('rewrites named and default imports of them, keeps the rest and the line numbers, and the module gives what the import gave', async () => {
-    const file = join(root, 'compiled.js');
-    const source = [
-      "import { hello, n as count } from 'legacy';",
-      "import nested from 'nested-type';",
-      "import { which } from 'dual';",
-      "import { which as esmWhich } from 'esm';",
-      "import path from 'node:path';",
-      'export const values = { hello: hello(), count, nested: nested(), which, esmWhich, sep: path.sep };',
-      '',
-    ].join('\n');
-    await writeFile(file, source);
-    requireCommonJsPackages(file);
+describe('the compiled CLI is CommonJS (scripts/build.ts toCommonJs)', () => {
+  it("keeps each file's import.meta and its import()s, and requires a package's CommonJS build", async () => {
+    const dir = join(root, 'cjs');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'commonjs' }));
+    await writeFile(join(dir, 'lazy.js'), "export const lazy = 'loaded when asked';\n");
+    const file = join(dir, 'compiled.js');
+    await writeFile(
+      file,
+      [
+        "import { hello } from 'legacy';",
+        "import { which } from 'dual';",
+        'export const values = { hello: hello(), which, url: import.meta.url, dir: import.meta.dirname };',
+        "export const later = () => import('./lazy.js');",
+        '',
+      ].join('\n'),
+    );
+    for (const f of [file, join(dir, 'lazy.js')]) toCommonJs(f);
     const text = await readFile(file, 'utf8');
-    expect(text.split('\n')).toHaveLength(source.split('\n').length);
-    expect(text).toContain('const { hello, n: count } = __rehearse_require("legacy");');
-    expect(text).toContain('const nested = __rehearse_require("nested-type");');
-    expect(text).toContain("import { which } from 'dual';");
-    expect(text).toContain("import { which as esmWhich } from 'esm';");
-    const { values } = (await import(pathToFileURL(file).href)) as { values: unknown };
-    expect(values).toEqual({ hello: 'hi', count: 1, nested: 'nested', which: 'esm', esmWhich: 'esm', sep: '/' });
+    expect(text).toMatch(/\bimport\("\.\/lazy\.js"\)/);
+    const mod = createRequire(file)(file) as { values: unknown; later(): Promise<{ lazy: string }> };
+    expect(mod.values).toEqual({ hello: 'hi', which: 'cjs', url: pathToFileURL(file).href, dir });
+    expect((await mod.later()).lazy).toBe('loaded when asked');
+  });
+
+  it('fails the build on a package that has no CommonJS build, naming it', async () => {
+    const file = join(root, 'cjs', 'esm-user.js');
+    await writeFile(file, "import { which } from 'esm';\nexport const w = which;\n");
+    expect(() => toCommonJs(file)).toThrow(/imports esm, which has no CommonJS build/);
   });
 });

@@ -42,12 +42,14 @@ const FILES: Record<string, string> = {
   'node_modules/esm-typed/package.json': JSON.stringify({ name: 'esm-typed', type: 'module', main: 'index.js' }),
   'node_modules/esm-typed/index.js': 'globalThis.ranAsModule = this === undefined;\n',
   'own.cjs': 'module.exports = { own: true };\n',
+  // Outside node_modules, under the folder given as `ownCode` (the compiled CLI's dist/ in a checkout).
+  'own-code/code.cjs': 'module.exports = { file: __filename };\n',
 };
 
 const SCRIPT = (cache: string) => `
 import { installCompileCache } from ${JSON.stringify(pathToFileURL(COMPILE_CACHE).href)};
 import { createRequire } from 'node:module';
-const cc = process.env.NODE_ONLY ? undefined : installCompileCache(${JSON.stringify(cache)});
+const cc = process.env.NODE_ONLY ? undefined : installCompileCache(process.env.STORE ?? ${JSON.stringify(cache)}, process.env.OWN_CODE);
 const require = createRequire(${JSON.stringify(join('ROOT', 'entry.cjs'))}.replace('ROOT', process.argv[2]));
 const lib = require('lib');
 let error;
@@ -61,6 +63,7 @@ const out = {
   mapped: require('lib/mapped.js').mapped,
   esmInJs: require('esm-in-js').syntax,
   own: require('./own.cjs').own,
+  ownCode: require('./own-code/code.cjs').file,
   esmTyped: (require('esm-typed'), globalThis.ranAsModule),
 };
 cc?.flush();
@@ -72,9 +75,9 @@ interface RunResult {
   cache: { read: number; compiled: number };
 }
 
-async function run(nodeOnly = false): Promise<RunResult> {
+async function run(nodeOnly = false, env: Record<string, string> = {}): Promise<RunResult> {
   const script = join(root, 'script.mjs');
-  const { stdout } = await promisify(execFile)(process.execPath, [script, root], { env: { ...process.env, ...(nodeOnly ? { NODE_ONLY: '1' } : {}) } });
+  const { stdout } = await promisify(execFile)(process.execPath, [script, root], { env: { ...process.env, ...(nodeOnly ? { NODE_ONLY: '1' } : {}), ...env } });
   return JSON.parse(stdout) as RunResult;
 }
 
@@ -108,6 +111,7 @@ describe('the Node bootstrap code cache', () => {
       mapped: true,
       esmInJs: 'module',
       own: true,
+      ownCode: join(root, 'own-code/code.cjs'),
       esmTyped: true,
     });
     expect((await readdir(store)).length).toBe(2);
@@ -115,6 +119,17 @@ describe('the Node bootstrap code cache', () => {
     const second = await run();
     expect(second.cache).toEqual({ read: 2, compiled: 0 });
     expect(second.out).toEqual(first.out);
+  });
+
+  it('caches the files under the folder named as its own code too, and only those besides packages', async () => {
+    const env = { STORE: join(root, 'store-own'), OWN_CODE: join(root, 'own-code') };
+    const first = await run(false, env);
+    // lib/index.js, lib/helper.js and own-code/code.cjs; own.cjs is outside both.
+    expect(first.cache).toEqual({ read: 0, compiled: 3 });
+    const second = await run(false, env);
+    expect(second.cache).toEqual({ read: 3, compiled: 0 });
+    expect(second.out).toEqual(first.out);
+    expect(second.out.ownCode).toBe(join(root, 'own-code/code.cjs'));
   });
 
   it('compiles again and rewrites an entry V8 rejects', async () => {

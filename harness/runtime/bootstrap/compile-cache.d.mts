@@ -5,5 +5,5 @@ export interface CompileCache {
   /** Files read from the cache, files compiled. */
   counts(): { read: number; compiled: number };
 }
-/** Keeps V8's compiled code of the CommonJS package files this process requires in `dir`. */
-export declare function installCompileCache(dir: string): CompileCache;
+/** Keeps V8's compiled code of the CommonJS package files this process requires in `dir` (and of the files under `ownCode`). */
+export declare function installCompileCache(dir: string, ownCode?: string): CompileCache;

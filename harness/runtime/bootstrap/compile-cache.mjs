@@ -37,12 +37,15 @@ function requireFor(mod) {
 }
 
 /**
- * Installs the cache in `dir`. Returns `flush()`, which writes the entries
+ * Installs the cache in `dir`; `ownCode`, a folder whose files are cached
+ * like a package's (the compiled CLI's own dist/ in a checkout, which is not
+ * under node_modules). Returns `flush()`, which writes the entries
  * this process compiled, with every function compiled so far (call it once
  * the first invocation ran: the code it ran is then in the entry too), and
  * `counts()` (files read from the cache, files compiled).
  */
-export function installCompileCache(dir) {
+export function installCompileCache(dir, ownCode) {
+  const own = ownCode === undefined ? undefined : path.resolve(ownCode) + path.sep;
   // V8 rejects code compiled under other flags; the heap limit differs between functions.
   const salt = `${process.version}\0${process.arch}\0${process.execArgv.join(' ')}`;
   const compiled = [];
@@ -51,7 +54,7 @@ export function installCompileCache(dir) {
   const compile = Module.prototype._compile;
   Module.prototype._compile = function compileWithCache(content, filename, format, ...rest) {
     // `format` 'module': Node loads an ES module through require() (lib/internal/modules/cjs/loader.js).
-    if ((format !== undefined && format !== 'commonjs') || !filename.includes(IN_PACKAGE) || LEFT_TO_NODE.test(content)) return compile.call(this, content, filename, format, ...rest);
+    if ((format !== undefined && format !== 'commonjs') || !(filename.includes(IN_PACKAGE) || (own !== undefined && filename.startsWith(own))) || LEFT_TO_NODE.test(content)) return compile.call(this, content, filename, format, ...rest);
     const file = path.join(dir, crypto.createHash('sha256').update(salt).update('\0').update(filename).update('\0').update(content).digest('hex').slice(0, 32));
     let cachedData;
     try {
