@@ -92,6 +92,7 @@ export async function deploy(templateFile: string, backend: Backend, options: De
   if (cycle) throw new RehearseError('ERR_BAD_INPUT', `${templateFile}: Circular dependency between resources: [${cycle.join(', ')}]`, { location: { file: templateFile } });
 
   const clients = new Map<string, { destroy(): void }>();
+  const held = new Map<string, Promise<unknown>>();
   const changes: DeployChange[] = [];
   const scope: DeployScope = {
     backend,
@@ -114,6 +115,14 @@ export async function deploy(templateFile: string, backend: Backend, options: De
     },
     log,
     roleFor: (name) => options.roleArn ?? `arn:${interp.ctx.partition}:iam::${accountId}:role/${name}-role`,
+    before<T>(key: string, read: () => Promise<T>): Promise<T> {
+      let known = held.get(key) as Promise<T> | undefined;
+      if (!known) {
+        known = read();
+        held.set(key, known);
+      }
+      return known;
+    },
   };
   try {
     checkOverrides(interp, order, options.definitionOverrides ?? {}, templateFile);

@@ -13,6 +13,7 @@ import {
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
   DynamoDBClient,
+  ListTablesCommand,
   ResourceNotFoundException,
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
@@ -120,6 +121,18 @@ function sameKeys(table: TableDescription, want: CreateTableCommandInput): boole
   );
 }
 
+/** Every table's name (ListTables, all pages). */
+async function tableNames(ddb: DynamoDBClient): Promise<Set<string>> {
+  const names = new Set<string>();
+  let start: string | undefined;
+  do {
+    const page = await ddb.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+    for (const n of page.TableNames ?? []) names.add(n);
+    start = page.LastEvaluatedTableName;
+  } while (start);
+  return names;
+}
+
 async function describe(ddb: DynamoDBClient, name: string): Promise<TableDescription | undefined> {
   try {
     return (await ddb.send(new DescribeTableCommand({ TableName: name }))).Table;
@@ -154,7 +167,8 @@ export const dynamoDbTable: ResourceModule<TableSpec> = {
   async deploy(spec, scope) {
     const ddb = scope.client('dynamodb', (config) => new DynamoDBClient(config));
     const name = spec.create.TableName;
-    let table = await describe(ddb, name);
+    // Described only when a table of that name was there before this deployment.
+    let table = (await scope.before('dynamodb:tables', () => tableNames(ddb))).has(name) ? await describe(ddb, name) : undefined;
     let action: 'created' | 'updated' | 'unchanged' = 'unchanged';
     const details: string[] = [];
     if (table && !sameKeys(table, spec.create)) {

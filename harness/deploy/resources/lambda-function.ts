@@ -14,6 +14,7 @@ import path from 'node:path';
 import {
   CreateFunctionCommand,
   GetFunctionCommand,
+  ListFunctionsCommand,
   TagResourceCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
@@ -325,13 +326,17 @@ async function deployFunction(spec: FunctionSpec, scope: DeployScope): Promise<s
   };
   const type = spec.type;
   const name = spec.name;
-  const current = await lambda.send(new GetFunctionCommand({ FunctionName: name })).catch((e: unknown) => {
-    if ((e as { name?: string }).name === 'ResourceNotFoundException') return undefined;
-    throw e;
-  });
+  const existed = (await scope.before('lambda:functions', () => functionNames(lambda))).has(name);
+  const current = !existed
+    ? undefined
+    : await lambda.send(new GetFunctionCommand({ FunctionName: name })).catch((e: unknown) => {
+        if ((e as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+        throw e;
+      });
   if (!current?.Configuration) {
     const out = await lambda.send(new CreateFunctionCommand({ FunctionName: name, ...config, Architectures: spec.architectures as never, Code: code, Tags: { [CODE_TAG]: codeId.slice(0, 256) } }));
-    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 120, minDelay: 1, maxDelay: 2 }, { FunctionName: name });
+    // AWS answers Pending and the function becomes Active later; an endpoint that answers Active needs no wait.
+    if (out.State !== 'Active') await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 120, minDelay: 1, maxDelay: 2 }, { FunctionName: name });
     scope.change({ type, logicalId: spec.logicalId, physicalId: name, action: 'created', detail: local ? `local code ${spec.codeDir}` : 'zip' });
     return out.FunctionArn ?? '';
   }
@@ -362,4 +367,16 @@ function configDiffs(current: FunctionConfiguration, wanted: { Runtime: unknown;
   if ((current.Description ?? '') !== (wanted.Description ?? '')) diffs.push('Description');
   if (JSON.stringify((current.Layers ?? []).map((l) => l.Arn)) !== JSON.stringify(wanted.Layers)) diffs.push('Layers');
   return diffs;
+}
+
+/** Every function's name, all pages of ListFunctions. */
+async function functionNames(lambda: LambdaClient): Promise<Set<string>> {
+  const names = new Set<string>();
+  let marker: string | undefined;
+  do {
+    const page = await lambda.send(new ListFunctionsCommand({ Marker: marker }));
+    for (const f of page.Functions ?? []) if (f.FunctionName) names.add(f.FunctionName);
+    marker = page.NextMarker;
+  } while (marker);
+  return names;
 }

@@ -5,7 +5,7 @@
  * (Topic/Queue destinations: one warning each, not deployed).
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html
  */
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
 import { isObj } from '../template.ts';
 import { s3EventBridgeWiring, s3Wiring, type S3Wiring } from '../events/s3.ts';
@@ -29,6 +29,18 @@ export function bucketPhysical(name: string, c: ResolveContext): PhysicalResourc
   };
 }
 
+/** Every bucket's name (ListBuckets, all pages). */
+async function bucketNames(s3: S3Client): Promise<Set<string>> {
+  const names = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListBucketsCommand({ ContinuationToken: token }));
+    for (const b of page.Buckets ?? []) if (b.Name) names.add(b.Name);
+    token = page.ContinuationToken;
+  } while (token);
+  return names;
+}
+
 export function s3Client(scope: DeployScope): S3Client {
   return scope.client('s3', (config) => new S3Client({ ...config, forcePathStyle: true }));
 }
@@ -48,13 +60,7 @@ export const s3Bucket: ResourceModule<BucketSpec> = {
   physical: (spec, c) => bucketPhysical(spec.name, c),
   async deploy(spec, scope) {
     const s3 = s3Client(scope);
-    const exists = await s3.send(new HeadBucketCommand({ Bucket: spec.name })).then(
-      () => true,
-      (e: unknown) => {
-        if ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
-        throw e;
-      },
-    );
+    const exists = (await scope.before('s3:buckets', () => bucketNames(s3))).has(spec.name);
     if (!exists) {
       await s3.send(new CreateBucketCommand({ Bucket: spec.name, ...(scope.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: scope.region as never } }) }));
     }

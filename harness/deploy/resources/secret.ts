@@ -5,7 +5,7 @@
  * the reference workload's) is created only once a value is given.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html
  */
-import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ResourceModule } from './types.ts';
 
 export interface SecretSpec {
@@ -42,10 +42,13 @@ export const secretsManagerSecret: ResourceModule<SecretSpec> = {
       scope.change({ type, logicalId: spec.logicalId, physicalId: spec.name, action: 'skipped', detail: why });
       return predicted;
     }
-    const existing = await client.send(new DescribeSecretCommand({ SecretId: spec.name })).catch((e: unknown) => {
-      if ((e as { name?: string }).name === 'ResourceNotFoundException') return undefined;
-      throw e;
-    });
+    const existed = (await scope.before('secretsmanager:secrets', () => secretNames(client))).has(spec.name);
+    const existing = !existed
+      ? undefined
+      : await client.send(new DescribeSecretCommand({ SecretId: spec.name })).catch((e: unknown) => {
+          if ((e as { name?: string }).name === 'ResourceNotFoundException') return undefined;
+          throw e;
+        });
     if (!existing) {
       const out = await client.send(new CreateSecretCommand({ Name: spec.name, SecretString: value, ...(spec.description ? { Description: spec.description } : {}) }));
       scope.change({ type, logicalId: spec.logicalId, physicalId: spec.name, action: 'created' });
@@ -65,3 +68,15 @@ export const secretsManagerSecret: ResourceModule<SecretSpec> = {
     return { ref: arn, attributes: { Id: arn } };
   },
 };
+
+/** Every secret's name (ListSecrets, all pages). */
+async function secretNames(client: SecretsManagerClient): Promise<Set<string>> {
+  const names = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListSecretsCommand({ NextToken: token }));
+    for (const s of page.SecretList ?? []) if (s.Name) names.add(s.Name);
+    token = page.NextToken;
+  } while (token);
+  return names;
+}

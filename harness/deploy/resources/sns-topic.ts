@@ -4,7 +4,7 @@
  * functions exist).
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topic.html
  */
-import { CreateTopicCommand, ListTopicsCommand } from '@aws-sdk/client-sns';
+import { CreateTopicCommand, ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
 import { snsClient, type SnsWiring } from '../events/sns.ts';
 import { isObj } from '../template.ts';
@@ -14,6 +14,18 @@ export interface TopicSpec {
   logicalId: string;
   name: string;
   fifo: boolean;
+}
+
+/** Every topic's ARN (ListTopics, all pages). */
+async function topicArns(sns: SNSClient): Promise<Set<string>> {
+  const arns = new Set<string>();
+  let token: string | undefined;
+  do {
+    const page = await sns.send(new ListTopicsCommand({ NextToken: token }));
+    for (const t of page.Topics ?? []) if (t.TopicArn) arns.add(t.TopicArn);
+    token = page.NextToken;
+  } while (token);
+  return arns;
 }
 
 function topicPhysical(arn: string, name: string): PhysicalResource {
@@ -34,13 +46,7 @@ export const snsTopic: ResourceModule<TopicSpec> = {
   physical: (spec, c: ResolveContext) => topicPhysical(`arn:${c.partition}:sns:${c.region}:${c.accountId}:${spec.name}`, spec.name),
   async deploy(spec, scope) {
     const sns = snsClient(scope);
-    const before = new Set<string>();
-    let token: string | undefined;
-    do {
-      const page = await sns.send(new ListTopicsCommand({ NextToken: token }));
-      for (const t of page.Topics ?? []) if (t.TopicArn) before.add(t.TopicArn);
-      token = page.NextToken;
-    } while (token);
+    const before = await scope.before('sns:topics', () => topicArns(sns));
     const out = await sns.send(new CreateTopicCommand({ Name: spec.name, ...(spec.fifo ? { Attributes: { FifoTopic: 'true' } } : {}) }));
     const arn = out.TopicArn ?? '';
     scope.change({ type: 'AWS::SNS::Topic', logicalId: spec.logicalId, physicalId: arn, action: before.has(arn) ? 'unchanged' : 'created' });

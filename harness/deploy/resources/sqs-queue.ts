@@ -8,7 +8,7 @@
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queue.html
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queuepolicy.html
  */
-import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListQueueTagsCommand, SetQueueAttributesCommand, SQSClient, TagQueueCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, ListQueuesCommand, ListQueueTagsCommand, SetQueueAttributesCommand, SQSClient, TagQueueCommand } from '@aws-sdk/client-sqs';
 import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
 import { isObj } from '../template.ts';
 import type { DeployScope, ResourceModule } from './types.ts';
@@ -58,13 +58,16 @@ function attributeText(v: unknown): string {
   return typeof v === 'string' ? v : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
 }
 
-async function existingUrl(sqs: SQSClient, name: string): Promise<string | undefined> {
-  try {
-    return (await sqs.send(new GetQueueUrlCommand({ QueueName: name }))).QueueUrl;
-  } catch (e) {
-    if ((e as { name?: string }).name === 'QueueDoesNotExist' || (e as { Code?: string }).Code === 'AWS.SimpleQueueService.NonExistentQueue') return undefined;
-    throw e;
-  }
+/** Every queue's URL by name (ListQueues, all pages). */
+async function queueUrls(sqs: SQSClient): Promise<Map<string, string>> {
+  const urls = new Map<string, string>();
+  let token: string | undefined;
+  do {
+    const page = await sqs.send(new ListQueuesCommand({ NextToken: token, MaxResults: 1000 }));
+    for (const url of page.QueueUrls ?? []) urls.set(url.slice(url.lastIndexOf('/') + 1), url);
+    token = page.NextToken;
+  } while (token);
+  return urls;
 }
 
 function sameText(a: string | undefined, b: string): boolean {
@@ -97,7 +100,7 @@ export const sqsQueue: ResourceModule<QueueSpec> = {
   async deploy(spec, scope) {
     const sqs = sqsClient(scope);
     const type = 'AWS::SQS::Queue';
-    let url = await existingUrl(sqs, spec.name);
+    let url = (await scope.before('sqs:queues', () => queueUrls(sqs))).get(spec.name);
     if (!url) {
       url = (await sqs.send(new CreateQueueCommand({ QueueName: spec.name, Attributes: spec.attributes, ...(Object.keys(spec.tags).length ? { tags: spec.tags } : {}) }))).QueueUrl!;
       scope.change({ type, logicalId: spec.logicalId, physicalId: url, action: 'created' });

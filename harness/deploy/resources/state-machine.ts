@@ -142,15 +142,16 @@ function normaliseJson(text: string | undefined): string {
   }
 }
 
-async function existingArn(sfn: SFNClient, name: string): Promise<string | undefined> {
+/** Every state machine's ARN by name, all pages of ListStateMachines. */
+async function stateMachineArns(sfn: SFNClient): Promise<Map<string, string>> {
+  const arns = new Map<string, string>();
   let nextToken: string | undefined;
   do {
     const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
-    const hit = page.stateMachines?.find((m) => m.name === name)?.stateMachineArn;
-    if (hit) return hit;
+    for (const m of page.stateMachines ?? []) if (m.name && m.stateMachineArn) arns.set(m.name, m.stateMachineArn);
     nextToken = page.nextToken;
   } while (nextToken);
-  return undefined;
+  return arns;
 }
 
 async function deployStateMachine(spec: StateMachineSpec, scope: DeployScope): Promise<PhysicalResource> {
@@ -158,7 +159,7 @@ async function deployStateMachine(spec: StateMachineSpec, scope: DeployScope): P
   const definition = deployedDefinition(spec, scope.options.definitionOverrides?.[spec.name]);
   if (definition === undefined) throw new Error(`${spec.logicalId}: no definition (see rehearse validate)`);
   const roleArn = scope.roleFor(`StepFunctions-${spec.name}`);
-  const arn = await existingArn(sfn, spec.name);
+  const arn = (await scope.before('states:state-machines', () => stateMachineArns(sfn))).get(spec.name);
   if (!arn) {
     const out = await sfn.send(new CreateStateMachineCommand({ name: spec.name, definition, roleArn, type: spec.machineType }));
     scope.change({ type: spec.type, logicalId: spec.logicalId, physicalId: out.stateMachineArn ?? '', action: 'created' });

@@ -82,6 +82,13 @@ export interface DeployScope {
   log(line: string): void;
   /** Role ARN a resource runs with (options.roleArn, else one named after it). */
   roleFor(name: string): string;
+  /**
+   * What the backend held before this deployment, read once by `key` and
+   * shared by every resource that asks (`lambda:functions`: the function
+   * names…): one listing instead of a lookup per resource, and none at all
+   * for the resources a listing shows are new.
+   */
+  before<T>(key: string, read: () => Promise<T>): Promise<T>;
 }
 
 export interface ClientConfig {
