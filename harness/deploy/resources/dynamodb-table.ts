@@ -26,6 +26,7 @@ import {
 import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
 import { isObj, type Obj } from '../template.ts';
 import type { ResourceInput, ResourceModule } from './types.ts';
+import { everyName } from './listing.ts';
 
 export interface TableSpec {
   logicalId: string;
@@ -122,15 +123,8 @@ function sameKeys(table: TableDescription, want: CreateTableCommandInput): boole
 }
 
 /** Every table's name (ListTables, all pages). */
-async function tableNames(ddb: DynamoDBClient): Promise<Set<string>> {
-  const names = new Set<string>();
-  let start: string | undefined;
-  do {
-    const page = await ddb.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
-    for (const n of page.TableNames ?? []) names.add(n);
-    start = page.LastEvaluatedTableName;
-  } while (start);
-  return names;
+function tableNames(ddb: DynamoDBClient): Promise<Set<string>> {
+  return everyName((ExclusiveStartTableName) => ddb.send(new ListTablesCommand({ ExclusiveStartTableName })), (p) => p.LastEvaluatedTableName, (p) => p.TableNames);
 }
 
 async function describe(ddb: DynamoDBClient, name: string): Promise<TableDescription | undefined> {

@@ -34,6 +34,7 @@ import { buildFunctionZip, buildPythonZip } from '../package.ts';
 import { isObj, type Obj } from '../template.ts';
 import { publishLayerFolder } from './layer-version.ts';
 import type { DeployScope, ResourceInput, ResourceModule, Wiring } from './types.ts';
+import { everyName } from './listing.ts';
 
 export interface FunctionSpec {
   logicalId: string;
@@ -369,14 +370,7 @@ function configDiffs(current: FunctionConfiguration, wanted: { Runtime: unknown;
   return diffs;
 }
 
-/** Every function's name, all pages of ListFunctions. */
-async function functionNames(lambda: LambdaClient): Promise<Set<string>> {
-  const names = new Set<string>();
-  let marker: string | undefined;
-  do {
-    const page = await lambda.send(new ListFunctionsCommand({ Marker: marker }));
-    for (const f of page.Functions ?? []) if (f.FunctionName) names.add(f.FunctionName);
-    marker = page.NextMarker;
-  } while (marker);
-  return names;
+/** Every function's name (ListFunctions, all pages). */
+function functionNames(lambda: LambdaClient): Promise<Set<string>> {
+  return everyName((Marker) => lambda.send(new ListFunctionsCommand({ Marker })), (p) => p.NextMarker, (p) => p.Functions?.map((f) => f.FunctionName));
 }

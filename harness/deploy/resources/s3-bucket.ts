@@ -10,6 +10,7 @@ import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
 import { isObj } from '../template.ts';
 import { s3EventBridgeWiring, s3Wiring, type S3Wiring } from '../events/s3.ts';
 import type { DeployScope, ResourceModule } from './types.ts';
+import { everyName } from './listing.ts';
 
 export interface BucketSpec {
   logicalId: string;
@@ -30,15 +31,8 @@ export function bucketPhysical(name: string, c: ResolveContext): PhysicalResourc
 }
 
 /** Every bucket's name (ListBuckets, all pages). */
-async function bucketNames(s3: S3Client): Promise<Set<string>> {
-  const names = new Set<string>();
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListBucketsCommand({ ContinuationToken: token }));
-    for (const b of page.Buckets ?? []) if (b.Name) names.add(b.Name);
-    token = page.ContinuationToken;
-  } while (token);
-  return names;
+function bucketNames(s3: S3Client): Promise<Set<string>> {
+  return everyName((ContinuationToken) => s3.send(new ListBucketsCommand({ ContinuationToken })), (p) => p.ContinuationToken, (p) => p.Buckets?.map((b) => b.Name));
 }
 
 export function s3Client(scope: DeployScope): S3Client {

@@ -7,6 +7,7 @@
  */
 import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, ListSecretsCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { ResourceModule } from './types.ts';
+import { everyName } from './listing.ts';
 
 export interface SecretSpec {
   logicalId: string;
@@ -70,13 +71,6 @@ export const secretsManagerSecret: ResourceModule<SecretSpec> = {
 };
 
 /** Every secret's name (ListSecrets, all pages). */
-async function secretNames(client: SecretsManagerClient): Promise<Set<string>> {
-  const names = new Set<string>();
-  let token: string | undefined;
-  do {
-    const page = await client.send(new ListSecretsCommand({ NextToken: token }));
-    for (const s of page.SecretList ?? []) if (s.Name) names.add(s.Name);
-    token = page.NextToken;
-  } while (token);
-  return names;
+function secretNames(client: SecretsManagerClient): Promise<Set<string>> {
+  return everyName((NextToken) => client.send(new ListSecretsCommand({ NextToken })), (p) => p.NextToken, (p) => p.SecretList?.map((s) => s.Name));
 }

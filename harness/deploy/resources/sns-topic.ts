@@ -9,6 +9,7 @@ import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
 import { snsClient, type SnsWiring } from '../events/sns.ts';
 import { isObj } from '../template.ts';
 import type { ResourceModule } from './types.ts';
+import { everyName } from './listing.ts';
 
 export interface TopicSpec {
   logicalId: string;
@@ -17,15 +18,8 @@ export interface TopicSpec {
 }
 
 /** Every topic's ARN (ListTopics, all pages). */
-async function topicArns(sns: SNSClient): Promise<Set<string>> {
-  const arns = new Set<string>();
-  let token: string | undefined;
-  do {
-    const page = await sns.send(new ListTopicsCommand({ NextToken: token }));
-    for (const t of page.Topics ?? []) if (t.TopicArn) arns.add(t.TopicArn);
-    token = page.NextToken;
-  } while (token);
-  return arns;
+function topicArns(sns: SNSClient): Promise<Set<string>> {
+  return everyName((NextToken) => sns.send(new ListTopicsCommand({ NextToken })), (p) => p.NextToken, (p) => p.Topics?.map((t) => t.TopicArn));
 }
 
 function topicPhysical(arn: string, name: string): PhysicalResource {

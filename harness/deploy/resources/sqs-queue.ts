@@ -12,6 +12,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ListQueuesCommand, ListQ
 import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
 import { isObj } from '../template.ts';
 import type { DeployScope, ResourceModule } from './types.ts';
+import { everyName } from './listing.ts';
 
 export interface QueueSpec {
   logicalId: string;
@@ -60,14 +61,8 @@ function attributeText(v: unknown): string {
 
 /** Every queue's URL by name (ListQueues, all pages). */
 async function queueUrls(sqs: SQSClient): Promise<Map<string, string>> {
-  const urls = new Map<string, string>();
-  let token: string | undefined;
-  do {
-    const page = await sqs.send(new ListQueuesCommand({ NextToken: token, MaxResults: 1000 }));
-    for (const url of page.QueueUrls ?? []) urls.set(url.slice(url.lastIndexOf('/') + 1), url);
-    token = page.NextToken;
-  } while (token);
-  return urls;
+  const urls = await everyName((NextToken) => sqs.send(new ListQueuesCommand({ NextToken, MaxResults: 1000 })), (p) => p.NextToken, (p) => p.QueueUrls);
+  return new Map([...urls].map((url) => [url.slice(url.lastIndexOf('/') + 1), url]));
 }
 
 function sameText(a: string | undefined, b: string): boolean {

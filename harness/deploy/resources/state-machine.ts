@@ -20,6 +20,7 @@ import { isObj } from '../template.ts';
 import { RULE_EVENT_TYPES, samRuleWiring } from '../events/eventbridge.ts';
 import { samEventNotDeployedReason } from '../events/registry.ts';
 import type { DeployScope, ResourceInput, ResourceModule, Wiring } from './types.ts';
+import { everyName } from './listing.ts';
 
 export interface StateMachineSpec {
   logicalId: string;
@@ -144,14 +145,9 @@ function normaliseJson(text: string | undefined): string {
 
 /** Every state machine's ARN by name, all pages of ListStateMachines. */
 async function stateMachineArns(sfn: SFNClient): Promise<Map<string, string>> {
-  const arns = new Map<string, string>();
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new ListStateMachinesCommand({ nextToken }));
-    for (const m of page.stateMachines ?? []) if (m.name && m.stateMachineArn) arns.set(m.name, m.stateMachineArn);
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return arns;
+  const arns = await everyName((nextToken) => sfn.send(new ListStateMachinesCommand({ nextToken })), (p) => p.nextToken, (p) => p.stateMachines?.map((m) => m.stateMachineArn));
+  // arn:aws:states:<region>:<account>:stateMachine:<name>
+  return new Map([...arns].map((arn) => [arn.slice(arn.lastIndexOf(':') + 1), arn]));
 }
 
 async function deployStateMachine(spec: StateMachineSpec, scope: DeployScope): Promise<PhysicalResource> {
