@@ -30,6 +30,15 @@ export function cacheFile(kind: string, name: string): string {
   return path.join(cacheRoot(), kind, name);
 }
 
+/** A cache file's bytes; undefined when it is missing or unreadable. */
+export function readCacheBytes(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A cache file's text; undefined when it is missing or unreadable. */
 export function readCacheFile(file: string): string | undefined {
   try {
@@ -44,7 +53,7 @@ export function readCacheFile(file: string): string | undefined {
  * unwritable cache (read-only home, full disk) is not an error: the next
  * process computes the entry again.
  */
-export function writeCacheFile(file: string, text: string): void {
+export function writeCacheFile(file: string, text: string | Uint8Array): void {
   const partial = `${file}.partial-${process.pid}`;
   try {
     mkdirSync(path.dirname(file), { recursive: true });

@@ -5,4 +5,4 @@ export type { IdSource } from './ids.ts';
 export { AwsServiceError, isAwsServiceError, RehearseError, EXIT_CODES } from './errors.ts';
 export type { RehearseErrorCode, ErrorLocation } from './errors.ts';
 export { trace, traced } from './trace.ts';
-export { cacheFile, cacheKey, cacheRoot, readCacheFile, writeCacheFile } from './cache.ts';
+export { cacheFile, cacheKey, cacheRoot, readCacheBytes, readCacheFile, writeCacheFile } from './cache.ts';

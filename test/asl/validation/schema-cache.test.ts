@@ -1,8 +1,8 @@
 /**
  * The compiled schema validator is kept in the cache folder (schema.ts): a
- * later process evaluates it instead of compiling, a corrupt entry is
- * compiled again, and either way the diagnostics are the ones a fresh
- * compile gives. Each case is its own process, as each `rehearse run` is.
+ * later process evaluates it instead of compiling, with V8's compiled code of
+ * it beside it; a corrupt entry of either kind is made again, and either way
+ * the diagnostics are the ones a fresh compile gives. Each case is its own process, as each `rehearse run` is.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,8 +29,8 @@ console.log(JSON.stringify(defs.map((d) => schemaDiagnostics(d))));`;
   return r.stdout;
 }
 
-function cacheEntries(): string[] {
-  return readdirSync(join(cacheDir, 'asl-schema')).filter((f) => f.endsWith('.cjs'));
+function cacheEntries(suffix = '.cjs'): string[] {
+  return readdirSync(join(cacheDir, 'asl-schema')).filter((f) => f.endsWith(suffix));
 }
 
 describe('the compiled ASL schema cache', () => {
@@ -52,5 +52,20 @@ describe('the compiled ASL schema cache', () => {
     expect(await diagnosticsInNewProcess()).toBe(fresh);
     expect(readFileSync(file, 'utf8')).toBe(code);
     expect(cacheEntries()).toEqual([entry]);
+  }, 60_000);
+
+  it("keeps V8's compiled code of the validator beside it; code V8 rejects is compiled again and rewritten", async () => {
+    const fresh = await diagnosticsInNewProcess();
+    const [compiled] = cacheEntries('.v8');
+    expect(compiled).toBeDefined();
+    const file = join(cacheDir, 'asl-schema', compiled!);
+    expect(readFileSync(file).length).toBeGreaterThan(1000);
+
+    expect(await diagnosticsInNewProcess()).toBe(fresh);
+
+    writeFileSync(file, Buffer.from('not V8 code'));
+    expect(await diagnosticsInNewProcess()).toBe(fresh);
+    expect(readFileSync(file).length).toBeGreaterThan(1000);
+    expect(cacheEntries('.v8')).toEqual([compiled]);
   }, 60_000);
 });
