@@ -15,6 +15,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from 'esbuild';
+import { loadsAsCommonJs } from '../harness/runtime/commonjs-package.ts';
 import { buildHash, distIsFresh, filesUnder, sourceHash as hashOfSources, stampFile } from './source-hash.mjs';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -52,6 +53,8 @@ const BOOTSTRAP = join(DIST, 'runtime/bootstrap') + sep;
 /** What `import.meta` gives an ES module, for the same file as CommonJS (the banner defines the URL). */
 const IMPORT_META = { 'import.meta.url': '__rehearse_import_meta_url', 'import.meta.dirname': '__dirname', 'import.meta.filename': '__filename' };
 const IMPORT_META_BANNER = "const __rehearse_import_meta_url = require('node:url').pathToFileURL(__filename).href;";
+/** esbuild's settings for one file as CommonJS. */
+const TO_COMMONJS = { format: 'cjs', platform: 'node', target: 'node20', define: IMPORT_META, banner: IMPORT_META_BANNER, logLevel: 'error' } as const;
 
 /**
  * One compiled file as CommonJS, converted alone (esbuild, no bundling: the
@@ -67,10 +70,10 @@ const IMPORT_META_BANNER = "const __rehearse_import_meta_url = require('node:url
  * bootstrap's ES modules the CLI requires get a CommonJS twin beside them.
  */
 export function toCommonJs(file: string): void {
-  const { code } = transformSync(readFileSync(file, 'utf8'), { format: 'cjs', platform: 'node', target: 'node20', define: IMPORT_META, banner: IMPORT_META_BANNER, sourcefile: file, logLevel: 'error' });
+  const { code } = transformSync(readFileSync(file, 'utf8'), { ...TO_COMMONJS, sourcefile: file });
   const out = code.replace(/require\("(\.[^"]*)\.mjs"\)/g, (_whole, base: string) => {
     const twin = join(dirname(file), `${base}.cjs`);
-    if (!existsSync(twin)) writeFileSync(twin, transformSync(readFileSync(join(dirname(file), `${base}.mjs`), 'utf8'), { format: 'cjs', platform: 'node', target: 'node20', define: IMPORT_META, banner: IMPORT_META_BANNER, logLevel: 'error' }).code);
+    if (!existsSync(twin)) writeFileSync(twin, transformSync(readFileSync(join(dirname(file), `${base}.mjs`), 'utf8'), TO_COMMONJS).code);
     return `require(${JSON.stringify(`${base}.cjs`)})`;
   });
   for (const [, pkg] of out.matchAll(/require\("([^".][^"]*)"\)/g)) {
@@ -79,17 +82,6 @@ export function toCommonJs(file: string): void {
     if (!loadsAsCommonJs(resolved)) throw new Error(`${file.slice(DIST.length + 1)} imports ${pkg}, which has no CommonJS build: import it with import() where it is used`);
   }
   writeFileSync(file, out);
-}
-
-/** Whether Node loads `file` as CommonJS: a .cjs file, or a .js file whose nearest package.json is not "type": "module". */
-function loadsAsCommonJs(file: string): boolean {
-  if (file.endsWith('.cjs')) return true;
-  if (!file.endsWith('.js')) return false;
-  for (let d = dirname(file); dirname(d) !== d; d = dirname(d)) {
-    const manifest = join(d, 'package.json');
-    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown }).type !== 'module';
-  }
-  return true;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -121,7 +121,7 @@ export function receiveBody(req: IncomingMessage, options: ReceiveOptions): Prom
     };
     req.on('data', onData);
     // `on`, not `once`: each of these fires at most once per request (and `settled` guards them), and `once`
-    // wraps and later unhooks every listener — measurable per request (bench/dynamodb.ts).
+    // wraps and later unhooks every listener.
     req.on('end', () => {
       if (settled) return;
       try {

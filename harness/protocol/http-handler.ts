@@ -5,13 +5,13 @@
  * Services never build HTTP responses for JSON/query protocols and never
  * serialise errors (DESIGN.md "harness/protocol").
  */
-import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 import { AwsServiceError, type Clock, type IdSource } from '../core/index.ts';
 import type { FaultRegistry, OperationFault } from '../emulator/faults.ts';
 import type { Logger } from '../emulator/service-deps.ts';
 import { chunkViews, isAwsChunked } from './aws-chunked.ts';
-import { BodyTooLargeError, MAX_BUFFER, receiveBody, type DigestAlgorithm, type ReceivedBody, type ReceiveOptions } from './body.ts';
+import { BodyTooLargeError, MAX_BUFFER, receiveBody, type DigestAlgorithm, type ReceivedBody } from './body.ts';
 import { algorithmOfHeader, CHECKSUM_ALGORITHMS, checksumOf, DIGEST_BYTES, headerOfAlgorithm, isBase64Digest, parseAlgorithm, type ChecksumAlgorithm } from './checksums.ts';
 import { sharedDigestWorker } from './digest-worker.ts';
 import {
@@ -33,7 +33,7 @@ import {
 } from './errors.ts';
 import { bucketFromHost, stripHostPrefix } from './host.ts';
 import { checkPresignedRequest, isPresigned } from './presigned.ts';
-import { Router, type JsonRoute, type Route } from './routing.ts';
+import { Router, type Route } from './routing.ts';
 import { checkSigV2Query, parseSigV2Query, verifySigV2Query } from './sigv2.ts';
 import type { JsonOperation, JsonProtocolService, ProtocolService, QueryProtocolService, RequestContext, RestProtocolService, RestRequest, RestResponse } from './service.ts';
 import { chunkSignature, parseAuthorization, presignedExpiry, trailerSignature, verifySignature, type SigV4Auth } from './sigv4.ts';
@@ -156,12 +156,6 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(v) ? v.join(',') : v;
 }
 
-/** A length header (Content-Length, x-amz-decoded-content-length) as a number, when it is one. */
-function lengthHeader(req: IncomingMessage, name: string): number | undefined {
-  const v = Number(header(req, name) ?? NaN);
-  return Number.isFinite(v) ? v : undefined;
-}
-
 function decodePath(rawPath: string): string | undefined {
   try {
     return decodeURIComponent(rawPath);
@@ -227,43 +221,56 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
     send(res, r.status, r.headers, r.body, method === 'HEAD');
   }
 
-  /** What a request holds while it works, and gives back when its response closes. */
-  interface Tracked {
-    /** Lets virtual time move while the request waits (a fault's latency). */
-    releaseHold(): void;
-    /** Takes the hold back after such a wait: only if it was held, and never once the client has gone (nothing would release it). */
-    resumeHold(): void;
-    idle: RequestContext['idle'];
-  }
+  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
+    const hostHeader = header(req, 'host') ?? '';
+    const host = stripHostPrefix(hostHeader);
+    const authParse = parseAuthorization(req.headers, query);
+    const auth: SigV4Auth | undefined = authParse.kind === 'ok' ? authParse.auth : undefined;
+    const path = decodePath(rawPath);
+    const target = header(req, 'x-amz-target');
 
-  /**
-   * The clock hold of a request that does work (holdsClockWhileHandled) and its
-   * count in `inFlight`, both given back when the response closes: a
-   * ServerResponse emits 'close' once it is done, after 'finish' when the
-   * response went out and alone when the client left first (Node's http docs,
-   * "Event: 'close'"), hence `on` rather than `once`, which would wrap and unhook it.
-   */
-  function track(res: ServerResponse, working: boolean, label: string): Tracked {
-    let release: (() => void) | undefined = working ? clock.hold('work', label) : undefined;
+    const route = router.route({ method, path: path ?? rawPath, host, headers: req.headers, signingService: auth?.service });
+    const prepared: Prepared = {
+      route,
+      protocol: protocolOf(route),
+      xmlNamespace: route.kind === 'query' ? route.service.xmlNamespace : undefined,
+      errorNamespace: route.kind === 'json' ? route.service?.errorNamespace : undefined,
+      extraHeaders: route.kind === 'rest' ? route.service.responseHeaders?.({ method, path: path ?? rawPath, headers: req.headers }) : undefined,
+    };
+    const requestId = newRequestId(prepared.protocol);
+
+    // The requests that hold the clock are the ones doing work; the others only wait.
+    const working = holdsClockWhileHandled(method, path ?? rawPath, target, query.get('Action') ?? undefined);
+    let release: (() => void) | undefined = working ? clock.hold('work', `${method} ${rawPath}`) : undefined;
     const releaseHold = () => {
       release?.();
       release = undefined;
     };
+    // After a fault's latency: held again only if it was held, and never once the client has gone (nothing would release it).
     const resumeHold = () => {
-      if (working && !done && release === undefined) release = clock.hold('work', label);
+      if (working && !done && release === undefined) release = clock.hold('work', `${method} ${rawPath}`);
     };
     if (working) inFlight++;
     let counted = working;
     let done = false;
     // Made only for a request that waits (ctx.idle): most never need one.
     let gone: AbortController | undefined;
-    res.on('close', () => {
+    // One listener: a ServerResponse emits 'close' once it is done, after 'finish' when the response went out
+    // and alone when the client left first (Node's http docs, "Event: 'close'"); hence `on`, which spares
+    // `once`'s wrapper and its unhooking.
+    const settled = () => {
       done = true;
       if (!res.writableFinished) gone?.abort(new Error('client went away'));
       releaseHold();
       if (counted) inFlight--;
       counted = false;
-    });
+    };
+    res.on('close', settled);
     /** The request stops working while `wait` runs (an SQS long poll): no clock hold, not counted as busy. */
     const idle = async <T>(wait: (signal: AbortSignal) => Promise<T>): Promise<T> => {
       const held = release !== undefined;
@@ -277,144 +284,12 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         return await wait(gone.signal);
       } finally {
         if (!done) {
-          if (held) release = clock.hold('work', label);
+          if (held) release = clock.hold('work', `${method} ${rawPath}`);
           if (wasCounted) inFlight++;
           counted = wasCounted;
         }
       }
     };
-    return { releaseHold, resumeHold, idle };
-  }
-
-  /**
-   * The request's body, or undefined when it was too large (by its announced
-   * length, or as it arrived): answered then, and the connection closed.
-   */
-  async function receive(req: IncomingMessage, res: ServerResponse, prepared: Prepared, requestId: string, chunked: boolean, algorithms: DigestAlgorithm[], offload: ReceiveOptions['offload']): Promise<ReceivedBody | undefined> {
-    const limit = limits[prepared.protocol];
-    const declared = lengthHeader(req, 'content-length');
-    const decodedDeclared = lengthHeader(req, 'x-amz-decoded-content-length');
-    if ((declared !== undefined && declared > limit + 64 * 1024) || (decodedDeclared !== undefined && decodedDeclared > limit)) {
-      sendError(res, requestTooLarge(prepared.protocol, limit), prepared, requestId, req.method ?? 'GET', true);
-      req.resume();
-      return undefined;
-    }
-    try {
-      return await receiveBody(req, {
-        rawLimit: chunked ? limit + Math.ceil(limit / 1024) + 64 * 1024 : limit,
-        limit,
-        chunked,
-        expectedLength: chunked ? decodedDeclared : declared,
-        algorithms,
-        offload,
-      });
-    } catch (e) {
-      if (!(e instanceof BodyTooLargeError)) throw e;
-      sendError(res, requestTooLarge(prepared.protocol, limit), prepared, requestId, req.method ?? 'GET', true);
-      return undefined;
-    }
-  }
-
-  function requestContext(requestId: string, accessKeyId: string | undefined, auth: SigV4Auth | undefined, host: string, path: string, headers: IncomingHttpHeaders, idle: RequestContext['idle']): RequestContext {
-    return {
-      requestId,
-      region: auth?.region ?? options.region,
-      accountId: options.accountId,
-      signingService: auth?.service,
-      accessKeyId,
-      caller: accessKeyId?.startsWith('LAMBDA_') ? accessKeyId.slice('LAMBDA_'.length) : undefined,
-      host,
-      path,
-      headers,
-      endpoint: options.endpoint(),
-      credentials: options.verifySignatures ? { secretFor } : undefined,
-      idle,
-    };
-  }
-
-  /** Runs a JSON request's operation (after its faults) and answers with the result. */
-  async function answerJson(res: ServerResponse, route: JsonRoute, service: JsonProtocolService, body: Buffer, ctx: RequestContext, tracked: Tracked): Promise<void> {
-    const { op, input } = jsonOperation(service, route.operation, route.target, body);
-    // Most requests meet no fault: no promise to wait for then (each await is a turn of the microtask queue).
-    const faulted = applyFaults(service.signingName, route.operation, tracked.releaseHold, tracked.resumeHold, service.resourcesOf?.(route.operation, input));
-    if (faulted) await faulted;
-    const value = (await op(input, ctx)) ?? {};
-    const text = service.outputJson && typeof value === 'object' && !Array.isArray(value) ? service.outputJson(route.operation, value as Record<string, unknown>) : service.plainJsonOutput ? JSON.stringify(value) : JSON.stringify(value, jsonReplacer);
-    const payload = Buffer.from(text, 'utf8');
-    const headers: Record<string, string | number> = { 'content-type': `application/x-amz-json-${service.jsonVersion}`, 'x-amzn-requestid': ctx.requestId };
-    if (service.responseCrc32) headers['x-amz-crc32'] = String(crc32(payload));
-    headers['content-length'] = payload.length;
-    if (res.headersSent || res.destroyed) return;
-    res.writeHead(200, headers);
-    res.end(payload);
-  }
-
-  /** An error thrown while handling a request, as the protocol's error response (anything not an AWS error is an internal error, logged). */
-  function answerFailure(res: ServerResponse, e: unknown, prepared: Prepared, requestId: string, method: string, rawPath: string): void {
-    let err: AwsServiceError;
-    if (e instanceof AwsServiceError) err = e;
-    else {
-      if (res.destroyed || (e instanceof Error && e.message === 'client aborted the request')) return;
-      log.error(`${method} ${rawPath}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-      err = internalError(prepared.protocol, e);
-    }
-    sendError(res, err, prepared, requestId, method);
-  }
-
-  /**
-   * An awsJson request with nothing for the general path to look at — a POST
-   * to a path with no query string and nothing percent-encoded, no aws-chunked
-   * framing, signatures not verified — goes straight to its operation, with the
-   * same clock hold, body limit, faults, context, answer and errors. What it
-   * skips (presigned and SigV2 queries, streamed digests, REST and query
-   * routing, header rewriting) is ≈ 1 µs of the ≈ 7.6 µs the protocol layer
-   * added per request from a raw socket, and 1.6–3.6 % of PutItem+GetItem
-   * through the SDK (bench/dynamodb.ts; docs/benchmarks.md, 2026-12-06).
-   */
-  async function handlePlainJson(req: IncomingMessage, res: ServerResponse, route: JsonRoute, service: JsonProtocolService, path: string): Promise<void> {
-    const prepared: Prepared = { route, protocol: route.jsonVersion === '1.0' ? 'awsJson1_0' : 'awsJson1_1', errorNamespace: service.errorNamespace };
-    const requestId = requestIds.uuid();
-    const tracked = track(res, holdsClockWhileHandled('POST', path, route.target), `POST ${path}`);
-    try {
-      const received = await receive(req, res, prepared, requestId, false, [], undefined);
-      if (!received) return;
-      const authParse = parseAuthorization(req.headers);
-      const auth = authParse.kind === 'ok' ? authParse.auth : undefined;
-      await answerJson(res, route, service, received.body, requestContext(requestId, auth?.accessKeyId, auth, header(req, 'host') ?? '', path, req.headers, tracked.idle), tracked);
-    } catch (e) {
-      answerFailure(res, e, prepared, requestId, 'POST', path);
-    }
-  }
-
-  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = req.method ?? 'GET';
-    const rawUrl = req.url ?? '/';
-    const target = header(req, 'x-amz-target');
-    if (target && method === 'POST' && !options.verifySignatures && !/[?%]/.test(rawUrl) && !isAwsChunked(header(req, 'x-amz-content-sha256'), header(req, 'content-encoding'))) {
-      const route = router.jsonRoute(target, header(req, 'content-type'));
-      if (route.service) return handlePlainJson(req, res, route, route.service, rawUrl);
-    }
-    const q = rawUrl.indexOf('?');
-    const rawPath = q < 0 ? rawUrl : rawUrl.slice(0, q);
-    const query = new URLSearchParams(q < 0 ? '' : rawUrl.slice(q + 1));
-    const hostHeader = header(req, 'host') ?? '';
-    const host = stripHostPrefix(hostHeader);
-    const authParse = parseAuthorization(req.headers, query);
-    const auth: SigV4Auth | undefined = authParse.kind === 'ok' ? authParse.auth : undefined;
-    const path = decodePath(rawPath);
-
-    const route = router.route({ method, path: path ?? rawPath, host, headers: req.headers, signingService: auth?.service });
-    const prepared: Prepared = {
-      route,
-      protocol: protocolOf(route),
-      xmlNamespace: route.kind === 'query' ? route.service.xmlNamespace : undefined,
-      errorNamespace: route.kind === 'json' ? route.service?.errorNamespace : undefined,
-      extraHeaders: route.kind === 'rest' ? route.service.responseHeaders?.({ method, path: path ?? rawPath, headers: req.headers }) : undefined,
-    };
-    const requestId = newRequestId(prepared.protocol);
-
-    // The requests that hold the clock are the ones doing work; the others only wait.
-    const tracked = track(res, holdsClockWhileHandled(method, path ?? rawPath, target, query.get('Action') ?? undefined), `${method} ${rawPath}`);
 
     try {
       if (path === undefined) throw new AwsServiceError(prepared.protocol === 'restXml' ? 'InvalidURI' : 'SerializationException', `Couldn't parse the specified URI: ${rawPath.slice(0, 200)}`, 400);
@@ -422,6 +297,14 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       if (route.kind === 'json' && !route.service) throw unknownOperationException(route.target);
 
       // ── body ───────────────────────────────────────────────────────────────
+      const limit = limits[prepared.protocol];
+      const declared = Number(header(req, 'content-length') ?? NaN);
+      const decodedDeclared = Number(header(req, 'x-amz-decoded-content-length') ?? NaN);
+      if ((Number.isFinite(declared) && declared > limit + 64 * 1024) || (Number.isFinite(decodedDeclared) && decodedDeclared > limit)) {
+        sendError(res, requestTooLarge(prepared.protocol, limit), prepared, requestId, method, true);
+        req.resume();
+        return;
+      }
       const contentSha256 = header(req, 'x-amz-content-sha256');
       const chunked = isAwsChunked(contentSha256, header(req, 'content-encoding'));
       // S3 object writes are hashed while the bytes arrive: MD5 for the ETag of every PUT, plus each checksum the
@@ -436,8 +319,24 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       // first byte → digests ready went from ~2.3 ms to ~2.2 ms at the median but ~7.5 ms at p90 (vs ~2.8 ms),
       // +1.5–3 ms CPU per pair, and no gain in pairs/s. Hashing after the burst instead of between reads: no change.
       const offload = objectWrite && inFlight > 1 ? sharedDigestWorker() : undefined;
-      const received = await receive(req, res, prepared, requestId, chunked, algorithms, offload);
-      if (!received) return;
+      let received: ReceivedBody;
+      try {
+        received = await receiveBody(req, {
+          rawLimit: chunked ? limit + Math.ceil(limit / 1024) + 64 * 1024 : limit,
+          limit,
+          chunked,
+          expectedLength: chunked ? (Number.isFinite(decodedDeclared) ? decodedDeclared : undefined) : Number.isFinite(declared) ? declared : undefined,
+          algorithms,
+          offload,
+        });
+      } catch (e) {
+        if (e instanceof BodyTooLargeError) {
+          sendError(res, requestTooLarge(prepared.protocol, limit), prepared, requestId, method, true);
+          return;
+        }
+        throw e;
+      }
+
       const body = received.body;
       const framing = received.framing;
       // Headers are only rewritten for aws-chunked bodies; otherwise the service sees them as received.
@@ -535,11 +434,36 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       }
 
       // ── context ────────────────────────────────────────────────────────────
-      const ctx = requestContext(requestId, auth?.accessKeyId ?? sigV2?.accessKeyId, auth, hostHeader, path, headers, tracked.idle);
+      const accessKeyId = auth?.accessKeyId ?? sigV2?.accessKeyId;
+      const ctx: RequestContext = {
+        requestId,
+        region: auth?.region ?? options.region,
+        accountId: options.accountId,
+        signingService: auth?.service,
+        accessKeyId,
+        caller: accessKeyId?.startsWith('LAMBDA_') ? accessKeyId.slice('LAMBDA_'.length) : undefined,
+        host: hostHeader,
+        path,
+        headers,
+        endpoint: options.endpoint(),
+        ...(options.verifySignatures ? { credentials: { secretFor } } : {}),
+        idle,
+      };
 
       // ── dispatch ───────────────────────────────────────────────────────────
       if (route.kind === 'json') {
-        await answerJson(res, route, route.service!, body, ctx, tracked);
+        const service = route.service!;
+        const { op, input } = jsonOperation(service, route.operation, route.target, body);
+        // Most requests meet no fault: no promise to wait for then (each await is a turn of the microtask queue).
+        const faulted = applyFaults(service.signingName, route.operation, releaseHold, resumeHold, service.resourcesOf?.(route.operation, input));
+        if (faulted) await faulted;
+        const value = (await op(input, ctx)) ?? {};
+        const text = service.outputJson && typeof value === 'object' && !Array.isArray(value) ? service.outputJson(route.operation, value as Record<string, unknown>) : service.plainJsonOutput ? JSON.stringify(value) : JSON.stringify(value, jsonReplacer);
+        const payload = Buffer.from(text, 'utf8');
+        const headers: Record<string, string | number> = { 'content-type': `application/x-amz-json-${route.service!.jsonVersion}`, 'x-amzn-requestid': requestId };
+        if (route.service!.responseCrc32) headers['x-amz-crc32'] = String(crc32(payload));
+        headers['content-length'] = payload.length;
+        send(res, 200, headers, payload, false);
         return;
       }
       if (route.kind === 'query') {
@@ -548,7 +472,7 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
         if (!action) throw missingAction();
         const op = route.service.operations[action];
         if (!op) throw invalidAction(action);
-        await applyFaults(route.service.signingName, action, tracked.releaseHold, tracked.resumeHold, route.service.resourcesOf?.(action, params, path));
+        await applyFaults(route.service.signingName, action, releaseHold, resumeHold, route.service.resourcesOf?.(action, params, path));
         const value = await op(params, ctx);
         send(res, 200, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, queryResponse(action, route.service, value, requestId), false);
         return;
@@ -556,12 +480,19 @@ export function createProtocolHandler(options: ProtocolHandlerOptions): Protocol
       const restReq: RestRequest = { method, path, rawPath, query, headers, body, ctx, digests };
       const operation = route.service.operationName?.(restReq);
       if (operation) {
-        await applyFaults(route.service.signingName, operation, tracked.releaseHold, tracked.resumeHold);
+        await applyFaults(route.service.signingName, operation, releaseHold, resumeHold);
       }
       const out = await route.service.handle(restReq);
       sendRest(res, route.service, out, requestId, method, prepared.extraHeaders);
     } catch (e) {
-      answerFailure(res, e, prepared, requestId, method, rawPath);
+      let err: AwsServiceError;
+      if (e instanceof AwsServiceError) err = e;
+      else {
+        if (res.destroyed || (e instanceof Error && e.message === 'client aborted the request')) return;
+        log.error(`${method} ${rawPath}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        err = internalError(prepared.protocol, e);
+      }
+      sendError(res, err, prepared, requestId, method);
     }
   };
 

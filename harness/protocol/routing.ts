@@ -6,17 +6,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { JsonProtocolService, ProtocolService, QueryProtocolService, RestProtocolService } from './service.ts';
 
-export interface JsonRoute {
-  kind: 'json';
-  service: JsonProtocolService | undefined;
-  target: string;
-  prefix: string;
-  operation: string;
-  jsonVersion: '1.0' | '1.1';
-}
-
 export type Route =
-  | JsonRoute
+  | { kind: 'json'; service: JsonProtocolService | undefined; target: string; prefix: string; operation: string; jsonVersion: '1.0' | '1.1' }
   | { kind: 'query'; service: QueryProtocolService }
   | { kind: 'rest'; service: RestProtocolService }
   | { kind: 'none' };
@@ -44,26 +35,17 @@ export class Router {
     }
   }
 
-  /** Routes to the operations services have, by target: a finite set, and every JSON request asks. */
-  private readonly known = new Map<string, JsonRoute>();
-
-  /** The awsJson service and operation `X-Amz-Target` names (a non-empty header). */
-  jsonRoute(target: string, contentType: string | undefined): JsonRoute {
-    const known = this.known.get(target);
-    if (known) return known;
-    const dot = target.lastIndexOf('.');
-    const prefix = dot > 0 ? target.slice(0, dot) : target;
-    const operation = dot > 0 ? target.slice(dot + 1) : '';
-    const service = this.json.get(prefix);
-    const jsonVersion = service?.jsonVersion ?? (String(contentType ?? '').includes('1.0') ? '1.0' : '1.1');
-    const route: JsonRoute = { kind: 'json', service, target, prefix, operation, jsonVersion };
-    if (service && Object.prototype.hasOwnProperty.call(service.operations, operation)) this.known.set(target, route);
-    return route;
-  }
-
   route(req: RoutableRequest): Route {
     const target = req.headers['x-amz-target'];
-    if (typeof target === 'string' && target.length > 0) return this.jsonRoute(target, req.headers['content-type']);
+    if (typeof target === 'string' && target.length > 0) {
+      const dot = target.lastIndexOf('.');
+      const prefix = dot > 0 ? target.slice(0, dot) : target;
+      const operation = dot > 0 ? target.slice(dot + 1) : '';
+      const service = this.json.get(prefix);
+      const ct = String(req.headers['content-type'] ?? '');
+      const jsonVersion = service?.jsonVersion ?? (ct.includes('1.0') ? '1.0' : '1.1');
+      return { kind: 'json', service, target, prefix, operation, jsonVersion };
+    }
     // Signed for S3: do not let any other service claim it.
     const s3First = req.signingService === 's3';
     if (!s3First) {

@@ -91,12 +91,12 @@ function parseAuthorizationHeader(raw: string, amzDate: string | undefined): Aut
   return { kind: 'ok', auth: sigV4Auth(cred, signedHeaders, signature, amzDate, false) };
 }
 
-/** Reads the Authorization header, or the `X-Amz-*` query of a presigned URL (none without a query). */
-export function parseAuthorization(headers: IncomingHttpHeaders, query?: URLSearchParams): AuthParse {
+/** Reads the Authorization header, or the `X-Amz-*` query of a presigned URL. */
+export function parseAuthorization(headers: IncomingHttpHeaders, query: URLSearchParams): AuthParse {
   const header = headers.authorization;
   if (typeof header === 'string' && header.length > 0) return parseAuthorizationHeader(header, typeof headers['x-amz-date'] === 'string' ? headers['x-amz-date'] : undefined);
-  const algorithm = query?.get('X-Amz-Algorithm') ?? null;
-  if (query && algorithm !== null) {
+  const algorithm = query.get('X-Amz-Algorithm');
+  if (algorithm !== null) {
     if (algorithm !== 'AWS4-HMAC-SHA256') return { kind: 'malformed', reason: `X-Amz-Algorithm ${algorithm} is not supported` };
     const cred = parseCredential(query.get('X-Amz-Credential') ?? '');
     const signedHeaders = query.get('X-Amz-SignedHeaders');

@@ -15,6 +15,26 @@ import path from 'node:path';
 /** A bare package name (`sharp`, `@aws-sdk/client-s3`). */
 export const PACKAGE_NAME = /^(@[a-z0-9][\w.-]*\/)?[a-z0-9][\w.-]*$/i;
 
+/**
+ * Whether Node loads `file` as CommonJS: a .cjs file, or a .js file whose
+ * nearest package.json (a dist-cjs/package.json of its own counts) is not
+ * `"type": "module"`; an unreadable one says no.
+ */
+export function loadsAsCommonJs(file: string): boolean {
+  if (file.endsWith('.cjs')) return true;
+  if (!file.endsWith('.js')) return false;
+  for (let d = path.dirname(file); path.dirname(d) !== d; d = path.dirname(d)) {
+    const manifest = path.join(d, 'package.json');
+    if (!existsSync(manifest)) continue;
+    try {
+      return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown }).type !== 'module';
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** The file `name` resolves to from `importer` (a file path) when a require of it loads what an import would. */
 export function commonJsMain(name: string, importer: string): string | undefined {
   if (!PACKAGE_NAME.test(name)) return undefined;
@@ -24,16 +44,13 @@ export function commonJsMain(name: string, importer: string): string | undefined
   } catch {
     return undefined;
   }
-  if (!path.isAbsolute(file) || !/\.c?js$/.test(file)) return undefined;
-  let typeSeen = false;
+  if (!path.isAbsolute(file) || !loadsAsCommonJs(file)) return undefined;
+  // The named package's manifest decides the exports.
   for (let d = path.dirname(file); path.dirname(d) !== d; d = path.dirname(d)) {
     const manifest = path.join(d, 'package.json');
     if (!existsSync(manifest)) continue;
     try {
-      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown; type?: unknown; exports?: unknown };
-      // The nearest package.json decides the type (a dist-cjs/package.json of its own); the named one, the exports.
-      if (!typeSeen && file.endsWith('.js') && pkg.type === 'module') return undefined;
-      typeSeen = true;
+      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown; exports?: unknown };
       if (pkg.name === undefined) continue;
       return pkg.exports === undefined ? file : undefined;
     } catch {
@@ -42,4 +59,3 @@ export function commonJsMain(name: string, importer: string): string | undefined
   }
   return undefined;
 }
-

@@ -138,10 +138,10 @@ const jsonCases: Case[] = [
 ];
 
 /**
- * Each case twice: a plain POST to `/` takes the handler's direct JSON path; a query string sends the same
- * request down the general path every protocol shares. Both must answer alike.
+ * Each case twice: a plain POST to `/`, and the same request with a query string in its URL (which awsJson
+ * ignores). Both must answer alike.
  */
-const bothPaths = jsonCases.flatMap((c) => [c, { ...c, name: `${c.name} (general path)`, req: { ...c.req, path: '/?via=general' } }]);
+const bothPaths = jsonCases.flatMap((c) => [c, { ...c, name: `${c.name} (with a query string)`, req: { ...c.req, path: '/?via=general' } }]);
 
 describe('awsJson 1.0', () => {
   it.each(bothPaths)('$name → $status $code, then a valid request works', async ({ req, status, code }) => {
