@@ -29,11 +29,11 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ENV = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 
 /** Wall time to exit, and to the first byte on stdout, of one command. */
-function timed(args: string[]): Promise<{ wallMs: number; firstLineMs: number; code: number | null }> {
+function timed(args: string[], env: NodeJS.ProcessEnv = ENV): Promise<{ wallMs: number; firstLineMs: number; code: number | null }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let firstLineMs = Number.NaN;
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: ENV, stdio: ['ignore', 'pipe', 'ignore'] });
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'ignore'] });
     child.stdout.once('data', () => (firstLineMs = performance.now() - t0));
     child.stdout.resume();
     child.on('error', reject);
@@ -77,6 +77,23 @@ async function scenarioFigures(cli: string, file: string): Promise<{ wallMs: num
   return { wallMs: mid.wallMs, handlerMs: handlerSum(mid.report), scenarioMs: mid.report.scenarios[0]!.durationMs };
 }
 
+/**
+ * Standby processes on vs off (REHEARSE_STANDBY=0), RUNS interleaved pairs of
+ * one scenario file: the medians and their ratio. The first run of a pair
+ * leaves the standby counts for the next (harness/runtime/standby.ts).
+ */
+async function standbyPairs(cli: string, file: string): Promise<{ on: number; off: number }> {
+  const args = [cli, 'run', file, '--seed', '1'];
+  const on: number[] = [];
+  const off: number[] = [];
+  await timed(args);
+  for (let i = 0; i < RUNS; i++) {
+    on.push((await timed(args)).wallMs);
+    off.push((await timed(args, { ...ENV, REHEARSE_STANDBY: '0' })).wallMs);
+  }
+  return { on: median(on), off: median(off) };
+}
+
 export async function run(): Promise<void> {
   const node = await medianOf(['-e', '0']);
   console.log(`  node -e 0: ${ms(node)} (median of ${RUNS})`);
@@ -104,6 +121,11 @@ export async function run(): Promise<void> {
   const jpeg = await scenarioFigures(cli, 'scenarios/happy-path-jpeg.yaml');
   console.log(`  plain Node + sharp, the four image steps on the same 1600×1200 JPEG: ${ms(sharpOnly)} wall`);
   console.log(`  rehearse run scenarios/happy-path-jpeg.yaml (${via}): ${ms(jpeg.wallMs)} wall = ${(jpeg.wallMs / sharpOnly).toFixed(2)}× the plain script (goal ≤ 2×); handlers ${ms(jpeg.handlerMs)}`);
+
+  for (const file of ['scenarios/review-approved.yaml', 'scenarios/happy-path-jpeg.yaml']) {
+    const p = await standbyPairs(cli, file);
+    console.log(`  ${file} with standby processes: ${ms(p.on)}, without (REHEARSE_STANDBY=0): ${ms(p.off)} = ${(p.on / p.off).toFixed(3)}×`);
+  }
 
   const suite = await rehearseRun(cli, ['scenarios']);
   const n = suite.report.scenarios.length;

@@ -99,6 +99,8 @@ export interface EngineObserver {
   mapIterationStarted?(executionArn: string, mapStateName: string): () => void;
   /** Every history event as it is recorded. */
   eventRecorded?(executionArn: string, event: HistoryEvent): void;
+  /** An event of this type was recorded (cheaper than eventRecorded: the event is not materialised). */
+  historyChanged?(executionArn: string, type: string): void;
   executionFinished?(execution: ExecutionSnapshot): void;
 }
 

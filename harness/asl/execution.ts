@@ -59,7 +59,12 @@ export class ExecutionRun implements ExecutionHandle {
     this.log = new History(
       () => clock.now(),
       options.maxHistoryEvents ?? DEFAULT_MAX_EVENTS,
-      observer?.eventRecorded ? (e: HistoryEvent) => observer.eventRecorded!(arn, e) : undefined,
+      observer?.eventRecorded || observer?.historyChanged
+        ? (type: string, read: () => HistoryEvent) => {
+            observer.historyChanged?.(arn, type);
+            observer.eventRecorded?.(arn, read());
+          }
+        : undefined,
     );
     const contextExecution: Record<string, unknown> = {
       Id: arn,

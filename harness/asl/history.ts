@@ -74,7 +74,8 @@ export class History {
   constructor(
     private readonly now: () => number,
     private readonly limit: number,
-    private readonly onEvent: ((event: HistoryEvent) => void) | undefined,
+    /** Told of every event as it is recorded: its type, and how to read it (materialising it costs; most listeners need only the type). */
+    private readonly onEvent: ((type: string, read: () => HistoryEvent) => void) | undefined,
   ) {}
 
   get length(): number {
@@ -96,7 +97,7 @@ export class History {
     }
     const ev: RawEvent = { id, previousEventId, timestamp: this.now(), type, key, details };
     this.raw.push(ev);
-    if (this.onEvent) this.onEvent(this.event(id - 1));
+    if (this.onEvent) this.onEvent(type, () => this.event(id - 1));
     return id;
   }
 

@@ -15,6 +15,9 @@
  *   DELETE /_rehearse/mock-config           → 204
  *   GET    /_rehearse/mock-config           → { file?, scenario? }
  *   GET    /_rehearse/observations          → ObservationsSnapshot
+ *   GET    /_rehearse/changes?after=N&topics=T,…&waitMs=M → ChangesResponse, once a topic
+ *          (executions, observations, execution:<arn>) changed after N, or after M ms
+ *          (≤ 5,000); without `after`, at once (changes.ts)
  *   GET    /_rehearse/logs/<functionName>   → { invocations: [{ requestId, logs }] }
  *   POST   /_rehearse/snapshots             → 201 SnapshotCreated (409 when a service cannot be copied)
  *   POST   /_rehearse/snapshots/<id>/restore  { seed? } → 204 (everything as it was; ids start over from seed)
@@ -23,6 +26,11 @@
  * Errors: JSON `{ "error": { "code", "message" } }` with 400/404.
  */
 import type { AutoAdvance } from '../core/index.ts';
+
+export interface ChangesResponse {
+  /** The change sequence number now: the `after` of the next wait. */
+  seq: number;
+}
 
 export interface HealthResponse {
   status: 'ok';

@@ -11,11 +11,13 @@
  * overtaken by its own timeout — unless `autoAdvance` is set to
  * `'idle-ignoring-callbacks'`, or time is moved explicitly with
  * `POST /_rehearse/clock {"advanceMs": N}`, which fires every timer due on the
- * way regardless of holds. Control API requests themselves hold nothing.
+ * way regardless of holds. Control API requests themselves hold nothing (a
+ * waiting `GET /_rehearse/changes` included).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VirtualClock, type AutoAdvance, type Clock } from '../core/index.ts';
-import type { ClockRequest, ClockState, FaultPlan, HealthResponse, SnapshotCreated } from './control-types.ts';
+import { MAX_CHANGE_WAIT_MS } from './changes.ts';
+import type { ChangesResponse, ClockRequest, ClockState, FaultPlan, HealthResponse, SnapshotCreated } from './control-types.ts';
 import type { FaultRegistry } from './faults.ts';
 import { MockConfigError, type MockConfigs } from './mock-configs.ts';
 import type { Observations } from './observations.ts';
@@ -167,7 +169,7 @@ export type ControlHandler = (req: IncomingMessage, res: ServerResponse) => Prom
 export function createControlHandler(deps: ControlDeps): ControlHandler {
   const { clock, faults, observations } = deps;
 
-  async function route(method: string, path: string, req: IncomingMessage): Promise<{ status: number; body?: unknown }> {
+  async function route(method: string, path: string, req: IncomingMessage, query: URLSearchParams): Promise<{ status: number; body?: unknown }> {
     const sub = path.slice(CONTROL_PREFIX.length).replace(/\/+$/, '');
     const methodNotAllowed = () => new ControlError(400, 'MethodNotAllowed', `${method} is not supported on ${path}`);
     switch (sub) {
@@ -241,6 +243,29 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
       case 'observations':
         if (method !== 'GET') throw methodNotAllowed();
         return { status: 200, body: observations.snapshot() };
+      case 'changes': {
+        if (method !== 'GET') throw methodNotAllowed();
+        const number = (name: string): number | undefined => {
+          const text = query.get(name);
+          if (text === null) return undefined;
+          const n = Number(text);
+          if (text === '' || !Number.isInteger(n) || n < 0) throw new ControlError(400, 'InvalidChangesRequest', `changes: \`${name}\` must be an integer ≥ 0, got ${JSON.stringify(text)}`);
+          return n;
+        };
+        const topics = (query.get('topics') ?? '').split(',').filter((t) => t !== '');
+        const after = number('after');
+        if (after !== undefined && topics.length === 0) throw new ControlError(400, 'InvalidChangesRequest', 'changes: `after` needs `topics` (comma-separated: executions, observations, execution:<arn>)');
+        // The caller gone (it gave up, or was interrupted): stop waiting for it.
+        const gone = new AbortController();
+        const onClose = () => gone.abort();
+        req.socket.once('close', onClose);
+        try {
+          const body: ChangesResponse = { seq: await observations.changes.wait(after, topics, number('waitMs') ?? MAX_CHANGE_WAIT_MS, gone.signal) };
+          return { status: 200, body };
+        } finally {
+          req.socket.off('close', onClose);
+        }
+      }
       case 'snapshots': {
         if (method !== 'POST') throw methodNotAllowed();
         try {
@@ -278,7 +303,7 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
             .map((r) => ({ requestId: r.requestId, logs: r.logs ?? '' }));
           return { status: 200, body: { invocations } };
         }
-        throw new ControlError(404, 'NotFound', `no control API route ${method} ${path} (have: health, reset, clock, faults, mock-config, observations, snapshots, logs/<function>)`);
+        throw new ControlError(404, 'NotFound', `no control API route ${method} ${path} (have: health, reset, clock, faults, mock-config, observations, changes, snapshots, logs/<function>)`);
       }
     }
   }
@@ -286,9 +311,10 @@ export function createControlHandler(deps: ControlDeps): ControlHandler {
   return async function handleControl(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
-    const path = url.split('?')[0]!;
+    const q = url.indexOf('?');
+    const path = q >= 0 ? url.slice(0, q) : url;
     try {
-      const { status, body } = await route(method, path === '/_rehearse' ? CONTROL_PREFIX : path, req);
+      const { status, body } = await route(method, path === '/_rehearse' ? CONTROL_PREFIX : path, req, new URLSearchParams(q >= 0 ? url.slice(q + 1) : ''));
       sendJson(res, status, body);
     } catch (e) {
       if (e instanceof ControlError) sendJson(res, e.status, { error: { code: e.code, message: e.message } });

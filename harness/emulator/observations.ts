@@ -3,6 +3,7 @@
  * `GET /_rehearse/observations`): invocations, peak concurrency, secret reads,
  * published messages. Times are the Clock's (virtual) epoch ms.
  */
+import { ChangeFeed } from './changes.ts';
 
 export interface InvocationRecord {
   functionName: string;
@@ -109,6 +110,8 @@ export interface ObservationsSnapshot {
 }
 
 export class Observations {
+  /** What changed, for clients waiting on it (changes.ts). */
+  readonly changes = new ChangeFeed();
   private invocations: InvocationRecord[] = [];
   private secretReads: SecretReadRecord[] = [];
   private snsMessages: SnsMessageRecord[] = [];
@@ -131,31 +134,38 @@ export class Observations {
 
   recordInvocation(record: InvocationRecord, startedIn: number = this.generation): InvocationRecord {
     if (startedIn === this.generation) this.invocations.push(record);
+    this.changes.changed('observations');
     return record;
   }
 
   recordSecretRead(record: SecretReadRecord): void {
     this.secretReads.push(record);
+    this.changes.changed('observations');
   }
 
   recordSnsMessage(record: SnsMessageRecord): void {
     this.snsMessages.push(record);
+    this.changes.changed('observations');
   }
 
   recordSqsMessage(record: SqsMessageRecord): void {
     this.sqsMessages.push(record);
+    this.changes.changed('observations');
   }
 
   recordSqsDeadLetter(record: SqsDeadLetterRecord): void {
     this.sqsDeadLetters.push(record);
+    this.changes.changed('observations');
   }
 
   recordEvent(record: EventRecord): void {
     this.events.push(record);
+    this.changes.changed('observations');
   }
 
   recordEventDelivery(record: EventDeliveryRecord): void {
     this.eventDeliveries.push(record);
+    this.changes.changed('observations');
   }
 
   /** Counts one concurrent unit under `key` (`fn:<name>` or `map:<executionArn>#<state>`); returns its release. */
@@ -212,5 +222,6 @@ export class Observations {
       ...Object.entries(from.mapConcurrency).map(([k, v]) => [`map:${k}`, v] as const),
     ]);
     this.generation++;
+    this.changes.clear();
   }
 }

@@ -8,11 +8,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { REAL_CLOCK, type IdSource } from '../core/index.ts';
 import { ExecutionEnvironment, type EnvironmentRun, type RuntimeApiResponse } from './environment.ts';
-import { launchCommand, resolveNodeHandlerFile, runtimeFamily } from './launch.ts';
+import { launchCommand, resolveNodeHandlerFile, runtimeFamily, type LaunchCommand } from './launch.ts';
 import { billedDuration, endLine, reportLine, startLine } from './log-lines.ts';
 import { FunctionPool } from './pool.ts';
 import { HandlerCompiler } from './precompile.ts';
-import { startSpawner } from './spawner.ts';
+import { startSpawner, warmStandby } from './spawner.ts';
 import { parseRuntimeApiCall, RUNTIME_API_PREFIX } from './runtime-api.ts';
 import type { FunctionSpec, InvocationRequest, InvocationResult, InvocationStatus } from './types.ts';
 
@@ -75,6 +75,8 @@ export class LambdaRuntime {
   private readonly environments = new Map<string, ExecutionEnvironment>();
   /** Latest spec per function, so a busy environment of an older revision is not reused. */
   private readonly current = new Map<string, FunctionSpec>();
+  /** How each function's environments were last started: after a restart, standbys of those kinds wait (standby.ts). */
+  private readonly launches = new Map<string, LaunchCommand>();
   /** Invocations waiting for an environment slot, oldest first. */
   private readonly waiting: Waiter[] = [];
   private readonly maxEnvironments: number;
@@ -179,8 +181,17 @@ export class LambdaRuntime {
    */
   prepareAhead(spec: FunctionSpec): void {
     if (this.disposed) return;
-    void this.prepare(spec);
     startSpawner();
+    // And a standby process of its kind (standby.ts), which needs to know whether the handler runs precompiled.
+    void this.prepare(spec).then(
+      (handlerModule) => {
+        if (this.disposed || runtimeFamily(spec.runtime) !== 'node') return;
+        const launch = this.launchFor(spec, 'standby', handlerModule);
+        this.launches.set(spec.functionName, launch);
+        warmStandby(launch);
+      },
+      () => undefined,
+    );
   }
 
   /** Code or configuration changed (or the function was deleted): no environment of the old revision is reused. */
@@ -212,6 +223,8 @@ export class LambdaRuntime {
     this.generation++;
     for (const w of this.waiting.splice(0)) w.reject(restartedError());
     await this.reset();
+    // The restored functions cold-start again, most of them like the ones before.
+    for (const launch of this.launches.values()) warmStandby(launch);
   }
 
   async dispose(): Promise<void> {
@@ -386,15 +399,20 @@ export class LambdaRuntime {
     }
   }
 
-  private start(spec: FunctionSpec, handlerModule: PrecompiledHandler | undefined): ExecutionEnvironment {
-    const envId = this.options.ids.hex(12);
-    const launch = launchCommand(spec, {
+  private launchFor(spec: FunctionSpec, envId: string, handlerModule: PrecompiledHandler | undefined): LaunchCommand {
+    return launchCommand(spec, {
       runtimeApi: `${this.options.runtimeApiHost()}${RUNTIME_API_PREFIX}${envId}`,
       endpointUrl: this.options.endpointUrl(),
       region: this.options.region,
       logStreamName: logStreamName(envId),
       ...(handlerModule ? { handlerModule: handlerModule.module, handlerResolvesNatively: handlerModule.nativeImports } : {}),
     });
+  }
+
+  private start(spec: FunctionSpec, handlerModule: PrecompiledHandler | undefined): ExecutionEnvironment {
+    const envId = this.options.ids.hex(12);
+    const launch = this.launchFor(spec, envId, handlerModule);
+    this.launches.set(spec.functionName, launch);
     const env = new ExecutionEnvironment(
       envId,
       spec,

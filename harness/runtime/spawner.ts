@@ -23,6 +23,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import type { LaunchCommand } from './launch.ts';
+import { StandbyPool } from './standby.ts';
 
 /** What an environment hears from its process. */
 export interface ProcessEvents {
@@ -59,17 +60,27 @@ type SpawnerMessage =
   | { op: 'error'; id: number; message: string }
   | { op: 'exit'; id: number; code: number | null; signal: string | null };
 
-class Spawned implements EnvironmentProcess {
+export class Spawned implements EnvironmentProcess {
   pid: number | undefined;
   exited = false;
   private openStreams = 2;
   private closed = false;
+  private readonly streams: Socket[] = [];
 
   constructor(
     readonly id: number,
-    private readonly events: ProcessEvents,
+    private events: ProcessEvents,
     private readonly spawner: Spawner,
+    /** A standby not yet assigned: its output streams keep nothing alive. */
+    private standby: boolean,
   ) {}
+
+  /** A standby process becomes an environment's: what it reports from now on goes to `events`. */
+  handTo(events: ProcessEvents): void {
+    this.events = events;
+    this.standby = false;
+    for (const socket of this.streams) socket.ref();
+  }
 
   kill(): void {
     if (this.exited) return;
@@ -79,6 +90,8 @@ class Spawned implements EnvironmentProcess {
   }
 
   attach(stream: 'stdout' | 'stderr', socket: Socket, rest: string): void {
+    this.streams.push(socket);
+    if (this.standby) socket.unref();
     if (rest) this.events.output(stream, rest);
     socket.on('data', (text: string) => this.events.output(stream, text));
     socket.once('close', () => {
@@ -116,7 +129,10 @@ class Spawned implements EnvironmentProcess {
 
 export class Spawner {
   private readonly processes = new Map<number, Spawned>();
+  /** Processes that keep the harness alive until they exit: every one but a standby not yet assigned. */
+  private readonly holding = new Set<number>();
   private nextId = 1;
+  readonly standbys = new StandbyPool(this);
 
   private constructor(
     private readonly child: ChildProcess,
@@ -158,13 +174,22 @@ export class Spawner {
     return this.child.exitCode === null && this.child.signalCode === null && this.child.connected;
   }
 
-  spawn(launch: LaunchCommand, events: ProcessEvents): Spawned {
+  /** Starts a process; a `standby` one (standby.ts) gets an IPC channel and waits for `assign`. */
+  spawn(launch: LaunchCommand, events: ProcessEvents, standby = false): Spawned {
     const id = this.nextId++;
-    const p = new Spawned(id, events, this);
+    const p = new Spawned(id, events, this, standby);
     this.processes.set(id, p);
-    this.child.channel?.ref();
-    this.child.send({ op: 'spawn', id, command: launch.command, args: launch.args, cwd: launch.cwd, env: launch.env, socketPath: this.socketPath });
+    // A standby waiting for its environment keeps nothing alive; an environment's process does until it exits.
+    if (!standby) this.hold(id);
+    this.child.send({ op: 'spawn', id, command: launch.command, args: launch.args, cwd: launch.cwd, env: launch.env, socketPath: this.socketPath, standby });
     return p;
+  }
+
+  /** A standby process becomes the environment `launch` describes (its variables, directory and bootstrap). */
+  assign(p: Spawned, launch: LaunchCommand, events: ProcessEvents): void {
+    p.handTo(events);
+    this.hold(p.id);
+    this.child.send({ op: 'assign', id: p.id, env: launch.env, cwd: launch.cwd, bootstrap: launch.args[launch.args.length - 1] });
   }
 
   kill(id: number): void {
@@ -173,7 +198,12 @@ export class Spawner {
 
   forget(id: number): void {
     this.processes.delete(id);
-    if (this.processes.size === 0) this.child.channel?.unref();
+    if (this.holding.delete(id) && this.holding.size === 0) this.child.channel?.unref();
+  }
+
+  private hold(id: number): void {
+    this.holding.add(id);
+    this.child.channel?.ref();
   }
 
   /** `<id> <stream>\n` first, then the process's output. */
@@ -241,7 +271,28 @@ export function startSpawner(): Spawner | undefined {
   return shared;
 }
 
-/** Starts an environment's process through the shared spawner, or here when there is none. */
+/** `REHEARSE_STANDBY=0`: every environment's process is spawned when its cold start comes (standby.ts). */
+const standbys = () => process.env.REHEARSE_STANDBY !== '0';
+
+/** Starts an environment's process: a standby of its kind when one waits, else through the shared spawner, else here. */
 export function startProcess(launch: LaunchCommand, events: ProcessEvents): EnvironmentProcess {
-  return startSpawner()?.spawn(launch, events) ?? spawnHere(launch, events);
+  const spawner = startSpawner();
+  if (!spawner) return spawnHere(launch, events);
+  return (standbys() ? spawner.standbys.take(launch, events) : undefined) ?? spawner.spawn(launch, events);
+}
+
+/** Standbys waiting now, and how many became environments in this process. */
+export function standbyCounts(): { waiting: number; taken: number } {
+  const pool = shared?.alive ? shared.standbys : undefined;
+  return { waiting: pool?.size ?? 0, taken: pool?.taken ?? 0 };
+}
+
+/** The standbys the last `rehearse run` needed, started now; this run's needs are kept for the next (standby.ts). */
+export function warmRememberedStandbys(): void {
+  if (standbys()) startSpawner()?.standbys.warmRemembered();
+}
+
+/** Has a standby ready for environments started like `launch` (a function was created or changed). */
+export function warmStandby(launch: LaunchCommand): void {
+  if (standbys()) startSpawner()?.standbys.warm(launch);
 }

@@ -5,7 +5,7 @@
  */
 import { RehearseError } from '../core/index.ts';
 import type { MockConfigFile } from '../backends/mock-config.ts';
-import type { ClockState, FaultPlan, ObservationsSnapshot, SnapshotCreated } from '../emulator/control-types.ts';
+import type { ChangesResponse, ClockState, FaultPlan, ObservationsSnapshot, SnapshotCreated } from '../emulator/control-types.ts';
 
 export interface ControlApi {
   reset(): Promise<void>;
@@ -16,6 +16,11 @@ export interface ControlApi {
   /** A scenario's MockConfigFile (`name` appears in the endpoint's messages), until reset or restore. */
   putMockConfig(config: MockConfigFile, name: string): Promise<void>;
   observations(): Promise<ObservationsSnapshot>;
+  /**
+   * The change number now (no `after`), or the one after a change under
+   * `topics` since `after`, or after `waitMs` (GET /_rehearse/changes).
+   */
+  changes(after: number | undefined, topics: readonly string[], waitMs: number, signal?: AbortSignal): Promise<number>;
   logs(functionName: string): Promise<Array<{ requestId: string; logs: string }>>;
   /** Copies the whole endpoint's state (a deployed template); returns its id. */
   snapshot(): Promise<string>;
@@ -25,9 +30,10 @@ export interface ControlApi {
 
 export function createControlApi(controlUrl: string): ControlApi {
   const base = controlUrl.replace(/\/+$/, '');
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const res = await fetch(`${base}/${path}`, {
       method,
+      ...(signal ? { signal } : {}),
       ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
     });
     const text = await res.text();
@@ -51,6 +57,11 @@ export function createControlApi(controlUrl: string): ControlApi {
     clearFaults: () => call<void>('DELETE', 'faults'),
     putMockConfig: (config, name) => call<void>('PUT', 'mock-config', { name, config }),
     observations: () => call<ObservationsSnapshot>('GET', 'observations'),
+    changes: async (after, topics, waitMs, signal) => {
+      const query = new URLSearchParams({ topics: topics.join(','), waitMs: String(Math.max(0, Math.round(waitMs))) });
+      if (after !== undefined) query.set('after', String(after));
+      return (await call<ChangesResponse>('GET', `changes?${query}`, undefined, signal)).seq;
+    },
     snapshot: async () => (await call<SnapshotCreated>('POST', 'snapshots')).snapshotId,
     restore: (id, seed) => call<void>('POST', `snapshots/${encodeURIComponent(id)}/restore`, { seed }),
     logs: async (fn) => (await call<{ invocations: Array<{ requestId: string; logs: string }> }>('GET', `logs/${encodeURIComponent(fn)}`)).invocations,

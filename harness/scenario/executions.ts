@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { REAL_CLOCK } from '../core/index.ts';
 import type { HistoryEvent } from '../asl/api.ts';
+import type { ControlApi } from './control.ts';
 import type { ExecutionRecord } from './results.ts';
 import { parseMaybeJson } from './value-match.ts';
 
@@ -115,18 +116,56 @@ export async function recordExecution(sfn: SFNClient, t: TrackedExecution, withD
   };
 }
 
+/** Where a poll can wait for a change instead of a timer: the control API's change feed and the topics it cares about. */
+export interface ChangeSource {
+  control: ControlApi;
+  topics: readonly string[];
+}
+
 /**
- * Polls `probe` on the wall clock until it returns a value, with a short
- * back-off (2 ms → 50 ms) so virtual-time runs finish fast. Throws the
- * `onTimeout` error after `timeoutMs`.
+ * A wait between probes that hears no change (a change the endpoint does not
+ * signal, such as a message deleted after the invocation that took it) costs
+ * at most this long.
  */
-export async function poll<T>(probe: () => Promise<T | undefined>, timeoutMs: number, onTimeout: () => Promise<Error> | Error, signal?: AbortSignal): Promise<T> {
+const CHANGE_WAIT_MS = 100;
+
+/** The change feed of a run's endpoint for these topics, when it has a control API. */
+export function changesOf(control: ControlApi | undefined, topics: readonly string[]): ChangeSource | undefined {
+  return control ? { control, topics } : undefined;
+}
+
+export { executionTopic } from '../emulator/changes.ts';
+
+/**
+ * Probes until `probe` returns a value; throws the `onTimeout` error after
+ * `timeoutMs` (wall clock). Between probes it waits for a change under
+ * `changes.topics` on the endpoint's change feed (GET /_rehearse/changes: the
+ * execution's history grew, something was observed…), so it probes again as
+ * soon as there is something new and not before; without a feed (a backend
+ * with no control API, or one without that route) it backs off 2 ms → 50 ms.
+ */
+export async function poll<T>(
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  onTimeout: () => Promise<Error> | Error,
+  signal?: AbortSignal,
+  changes?: ChangeSource,
+): Promise<T> {
   const deadline = REAL_CLOCK.now() + timeoutMs;
+  // The change number before the first probe: a change during a probe wakes the wait after it.
+  let seq = changes ? await changes.control.changes(undefined, changes.topics, 0, signal).catch(() => undefined) : undefined;
   let delay = 2;
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
-    if (REAL_CLOCK.now() > deadline) throw await onTimeout();
+    const left = deadline - REAL_CLOCK.now();
+    if (left < 0) throw await onTimeout();
+    if (seq !== undefined && changes) {
+      const before: number = seq;
+      seq = await changes.control.changes(before, changes.topics, Math.min(CHANGE_WAIT_MS, left), signal).catch(() => undefined);
+      if (signal?.aborted) throw signal.reason;
+      if (seq !== undefined) continue;
+    }
     await REAL_CLOCK.sleep(delay, signal);
     delay = Math.min(50, delay * 2);
   }

@@ -23,7 +23,7 @@ import { createClients, type AwsClients } from './clients.ts';
 import { createControlApi } from './control.ts';
 import { deployKey } from './deploy-key.ts';
 import type { DeployedStates } from './deployed-states.ts';
-import { listAllExecutions, poll, recordExecution, TERMINAL, describe } from './executions.ts';
+import { changesOf, executionTopic, listAllExecutions, poll, recordExecution, TERMINAL, describe } from './executions.ts';
 import { inspectImage, thumbnail } from './images.ts';
 import type { LoadedScenario } from './loader.ts';
 import { evaluateThen, invocationsHold, type Evidence, type ObjectEvidence } from './matchers.ts';
@@ -447,6 +447,7 @@ async function settleExecutions(ctx: RunContext, spec: ScenarioSpec): Promise<vo
       ctx.waitTimeoutMs,
       () => new StepError('timeout'),
       ctx.signal,
+      changesOf(ctx.control, [executionTopic(e.executionArn)]),
     ).catch(() => undefined);
   }
 }
@@ -467,7 +468,11 @@ async function settleQueues(ctx: RunContext, spec: ScenarioSpec): Promise<void> 
   const tablesHold = async () =>
     (!then.items && !then.tables) || checkTables(then, await collectTableEvidence(ctx.clients.dynamodb, ctx.clients.documents, then)).every((c) => c.status === 'passed');
   const settled = async (obs: ObservationsSnapshot) => queuesSettled(then, obs) && eventsSettled(then, obs) && invocationsHold(then, obs) && (await tablesHold());
-  await poll(async () => ((await settled(await control.observations())) ? true : undefined), ctx.waitTimeoutMs, () => new StepError('timeout'), ctx.signal).catch(() => undefined);
+  // Woken by what is observed, and by executions (a task's DynamoDB write shows in its history).
+  const topics = ['observations', 'executions', ...ctx.executions.map((e) => executionTopic(e.executionArn))];
+  await poll(async () => ((await settled(await control.observations())) ? true : undefined), ctx.waitTimeoutMs, () => new StepError('timeout'), ctx.signal, changesOf(control, topics)).catch(
+    () => undefined,
+  );
 }
 
 interface Collected {

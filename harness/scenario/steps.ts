@@ -21,7 +21,7 @@ import { mockedExecutionTarget } from '../backends/mock-config.ts';
 import { REAL_CLOCK, type IdSource } from '../core/index.ts';
 import type { AwsClients } from './clients.ts';
 import type { ControlApi } from './control.ts';
-import { describe, getHistory, listAllExecutions, listStateMachines, poll, TERMINAL, type TrackedExecution } from './executions.ts';
+import { changesOf, describe, executionTopic, getHistory, listAllExecutions, listStateMachines, poll, TERMINAL, type TrackedExecution } from './executions.ts';
 import { ATTEMPT_SCHEDULED, detailsOf, indexHistory, pathTaken, taskTokenOf } from './history.ts';
 import { CONTENT_TYPES, generateImage } from './images.ts';
 import { DEFAULT_EXPIRES_IN, presignForm, presignUrl, sendLink, type Link } from './links.ts';
@@ -183,6 +183,7 @@ async function claimNewExecution(ctx: RunContext, hint: string | undefined, time
     timeoutMs,
     () => new StepError(`${what}: no execution started within ${timeoutMs / 1000}s (is the bucket notification deployed? executions so far: ${ctx.executions.length})`),
     ctx.signal,
+    changesOf(ctx.control, ['executions']),
   ).then((e) => {
     ctx.claimed.add(e.executionArn);
     return e;
@@ -269,6 +270,7 @@ async function awaitStep(ctx: RunContext, spec: NonNullable<StepSpec['await']>):
       timeoutMs,
       async () => new StepError(`${label} did not reach ${stateName} within ${timeoutMs / 1000}s${await clockHint(ctx)}`),
       ctx.signal,
+      changesOf(ctx.control, [executionTopic(exec.executionArn)]),
     );
     if (found.token) {
       ctx.tokens.set(spec.captureToken ?? 'token', found.token);
@@ -290,6 +292,7 @@ async function awaitStep(ctx: RunContext, spec: NonNullable<StepSpec['await']>):
     timeoutMs,
     async () => new StepError(`${label} is still running after ${timeoutMs / 1000}s, waiting for ${want.join(' or ')}${await clockHint(ctx)}`),
     ctx.signal,
+    changesOf(ctx.control, [executionTopic(exec.executionArn)]),
   );
   return `${label} ${status}`;
 }

@@ -22,6 +22,7 @@ import { findConfigFile } from '../../project/config.ts';
 import { ProjectResolver, type ProjectFlags } from '../../project/resolve.ts';
 import { projectPaths } from '../../project/watch-paths.ts';
 import type { CliIo } from '../io.ts';
+import { warmRememberedStandbys } from '../../runtime/spawner.ts';
 
 const HELP = `usage: rehearse run [files|dirs] [options]     (default: the config's scenarios folder, else scenarios/)
 
@@ -170,6 +171,8 @@ async function runOnce(flags: RunFlags, io: CliIo): Promise<{ code: number; repo
   // Ctrl-C / SIGTERM: stop starting scenarios, abort the running ones, dispose their backends.
   const stop = new AbortController();
   void io.interrupted?.then(() => stop.abort(new Error('interrupted')));
+  // Lambda processes booted while this process reads and checks (harness/runtime/standby.ts).
+  if ((flags.backend ?? 'embedded') === 'embedded') warmRememberedStandbys();
   const report = await runSuite({
     signal: stop.signal,
     paths: flags.paths,

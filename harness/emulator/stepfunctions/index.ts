@@ -2,6 +2,7 @@
  * Step Functions on the embedded endpoint: awsJson 1.0, `X-Amz-Target:
  * AWSStepFunctions.<Operation>`, backed by the engine in harness/asl.
  */
+import { executionTopic } from '../changes.ts';
 import { createEngine, type Engine, type ExecutionSnapshot } from '../../asl/index.ts';
 import type { JsonOperation } from '../../protocol/service.ts';
 import { ownSnapshot, type EmulatedService, type ServiceDeps, type ServiceSnapshot } from '../service-deps.ts';
@@ -30,6 +31,9 @@ export function createStepFunctionsService(deps: ServiceDeps): EmulatedService {
       s3: invoker.s3,
       observer: {
         mapIterationStarted: (executionArn, stateName) => deps.observations.enter(`map:${executionArn}#${stateName}`),
+        // For clients waiting on an execution (changes.ts): its history grew, it started, it ended.
+        historyChanged: (executionArn, type) => deps.observations.changes.changed(executionTopic(executionArn), ...(type === 'ExecutionStarted' ? ['executions'] : [])),
+        executionFinished: (execution) => deps.observations.changes.changed(executionTopic(execution.executionArn)),
       },
     });
   }

@@ -19,6 +19,10 @@ import { VirtualClock } from '../../../harness/core/index.ts';
 import { startEmulator, type Emulator } from '../../../harness/emulator/index.ts';
 import { fixtureZip, lambdaClient, ROLE, text, waitFor } from './support.ts';
 
+// Environments are counted by their bootstrap's name on the command line, which a
+// standby process that became one does not carry (harness/runtime/standby.ts): spawn each.
+process.env.REHEARSE_STANDBY = '0';
+
 /**
  * The execution environments alive right now: processes running a runtime
  * bootstrap that descend from this one (started through the spawner, a
