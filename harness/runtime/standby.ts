@@ -140,7 +140,7 @@ function rememberedKinds(): RememberedKind[] {
 /** What this process knows of a kind's demand. */
 interface Demand {
   launch: LaunchCommand;
-  /** Functions of the kind that cold-started in this process. */
+  /** Functions of the kind that cold-started in this process, each on each endpoint it ran on. */
   coldStarted: Set<string>;
   /** The last run's count (KINDS_FILE), when the kind was in it. */
   remembered?: number;
@@ -170,7 +170,9 @@ export class StandbyPool {
   take(launch: LaunchCommand, events: ProcessEvents): Spawned | undefined {
     const kind = standbyLaunch(launch);
     if (!kind) return undefined;
-    this.demandOf(kind.key, kind.launch).coldStarted.add(launch.env.AWS_LAMBDA_FUNCTION_NAME ?? launch.cwd);
+    // Per endpoint: two suite workers cold-start the same function each.
+    const endpoint = (launch.env.AWS_LAMBDA_RUNTIME_API ?? '').split('/')[0];
+    this.demandOf(kind.key, kind.launch).coldStarted.add(`${launch.env.AWS_LAMBDA_FUNCTION_NAME ?? launch.cwd} at ${endpoint}`);
     const standby = this.live(kind.key).shift();
     if (!standby) return undefined;
     this.spawner.assign(standby.process, launch, events);
