@@ -24,8 +24,8 @@
  * its own kind.
  */
 import { tmpdir } from 'node:os';
-import { cacheFile, readCacheFile, trace, writeCacheFile } from '../core/index.ts';
 import { isAbsolute, join } from 'node:path';
+import { cacheFile, readCacheFile, trace, writeCacheFile } from '../core/index.ts';
 import { NODE_BOOTSTRAP } from './launch.ts';
 import type { LaunchCommand } from './launch.ts';
 import type { ProcessEvents, Spawned } from './spawner.ts';
