@@ -60,9 +60,9 @@ export class ExecutionRun implements ExecutionHandle {
       () => clock.now(),
       options.maxHistoryEvents ?? DEFAULT_MAX_EVENTS,
       observer?.eventRecorded || observer?.historyChanged
-        ? (type: string, read: () => HistoryEvent) => {
+        ? (type: string) => {
             observer.historyChanged?.(arn, type);
-            observer.eventRecorded?.(arn, read());
+            if (observer.eventRecorded) observer.eventRecorded(arn, this.log.last());
           }
         : undefined,
     );

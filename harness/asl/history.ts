@@ -74,8 +74,8 @@ export class History {
   constructor(
     private readonly now: () => number,
     private readonly limit: number,
-    /** Told of every event as it is recorded: its type, and how to read it (materialising it costs; most listeners need only the type). */
-    private readonly onEvent: ((type: string, read: () => HistoryEvent) => void) | undefined,
+    /** Told the type of every event as it is recorded (`last()` reads it: materialising costs, and most listeners need only the type). */
+    private readonly onEvent: ((type: string) => void) | undefined,
   ) {}
 
   get length(): number {
@@ -97,13 +97,18 @@ export class History {
     }
     const ev: RawEvent = { id, previousEventId, timestamp: this.now(), type, key, details };
     this.raw.push(ev);
-    if (this.onEvent) this.onEvent(type, () => this.event(id - 1));
+    if (this.onEvent) this.onEvent(type);
     return id;
   }
 
   private event(i: number): HistoryEvent {
     while (this.done.length <= i) this.done.push(materialise(this.raw[this.done.length]!, this.texts));
     return this.done[i]!;
+  }
+
+  /** The latest event. */
+  last(): HistoryEvent {
+    return this.event(this.raw.length - 1);
   }
 
   /** Events so far, oldest first (materialised once, then cached). */

@@ -133,38 +133,37 @@ export class Observations {
   }
 
   recordInvocation(record: InvocationRecord, startedIn: number = this.generation): InvocationRecord {
-    if (startedIn === this.generation) this.invocations.push(record);
-    this.changes.changed('observations');
+    if (startedIn === this.generation) this.add(this.invocations, record);
     return record;
   }
 
   recordSecretRead(record: SecretReadRecord): void {
-    this.secretReads.push(record);
-    this.changes.changed('observations');
+    this.add(this.secretReads, record);
   }
 
   recordSnsMessage(record: SnsMessageRecord): void {
-    this.snsMessages.push(record);
-    this.changes.changed('observations');
+    this.add(this.snsMessages, record);
   }
 
   recordSqsMessage(record: SqsMessageRecord): void {
-    this.sqsMessages.push(record);
-    this.changes.changed('observations');
+    this.add(this.sqsMessages, record);
   }
 
   recordSqsDeadLetter(record: SqsDeadLetterRecord): void {
-    this.sqsDeadLetters.push(record);
-    this.changes.changed('observations');
+    this.add(this.sqsDeadLetters, record);
   }
 
   recordEvent(record: EventRecord): void {
-    this.events.push(record);
-    this.changes.changed('observations');
+    this.add(this.events, record);
   }
 
   recordEventDelivery(record: EventDeliveryRecord): void {
-    this.eventDeliveries.push(record);
+    this.add(this.eventDeliveries, record);
+  }
+
+  /** Every record goes in through here: clients waiting on `observations` hear of it. */
+  private add<T>(list: T[], record: T): void {
+    list.push(record);
     this.changes.changed('observations');
   }
 

@@ -185,7 +185,7 @@ export class LambdaRuntime {
     // And a standby process of its kind (standby.ts), which needs to know whether the handler runs precompiled.
     void this.prepare(spec).then(
       (handlerModule) => {
-        if (this.disposed || runtimeFamily(spec.runtime) !== 'node') return;
+        if (this.disposed) return;
         const launch = this.launchFor(spec, 'standby', handlerModule);
         this.launches.set(spec.functionName, launch);
         warmStandby(launch);

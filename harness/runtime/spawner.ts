@@ -65,7 +65,8 @@ export class Spawned implements EnvironmentProcess {
   exited = false;
   private openStreams = 2;
   private closed = false;
-  private readonly streams: Socket[] = [];
+  /** An unassigned standby's output streams, unreferenced until it is assigned. */
+  private readonly unreferenced: Socket[] = [];
 
   constructor(
     readonly id: number,
@@ -79,7 +80,7 @@ export class Spawned implements EnvironmentProcess {
   handTo(events: ProcessEvents): void {
     this.events = events;
     this.standby = false;
-    for (const socket of this.streams) socket.ref();
+    for (const socket of this.unreferenced.splice(0)) socket.ref();
   }
 
   kill(): void {
@@ -90,8 +91,10 @@ export class Spawned implements EnvironmentProcess {
   }
 
   attach(stream: 'stdout' | 'stderr', socket: Socket, rest: string): void {
-    this.streams.push(socket);
-    if (this.standby) socket.unref();
+    if (this.standby) {
+      socket.unref();
+      this.unreferenced.push(socket);
+    }
     if (rest) this.events.output(stream, rest);
     socket.on('data', (text: string) => this.events.output(stream, text));
     socket.once('close', () => {

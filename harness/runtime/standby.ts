@@ -25,6 +25,7 @@
  */
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
+import { z } from 'zod';
 import { cacheFile, readCacheFile, trace, writeCacheFile } from '../core/index.ts';
 import { NODE_BOOTSTRAP } from './launch.ts';
 import type { LaunchCommand } from './launch.ts';
@@ -65,26 +66,21 @@ export function standbyLaunch(launch: LaunchCommand): { key: string; launch: Lau
   return { key: standbyKey(standby), launch: standby };
 }
 
+const functionOf = (launch: LaunchCommand): string => launch.env.AWS_LAMBDA_FUNCTION_NAME ?? launch.cwd;
+
 function standbyKey(standby: LaunchCommand): string {
   return JSON.stringify([standby.args, standby.env, standby.cwd]);
 }
 
-/** Output a standby wrote before it was assigned (a boot warning), kept for the environment's log. */
+/** Output a standby wrote before it was assigned (a boot warning), kept for the environment's log; its end shows in Spawned.exited. */
 class Unassigned implements ProcessEvents {
   readonly written: Array<['stdout' | 'stderr', string]> = [];
-  exited = false;
   output(stream: 'stdout' | 'stderr', text: string): void {
     this.written.push([stream, text]);
   }
-  error(): void {
-    this.exited = true;
-  }
-  exit(): void {
-    this.exited = true;
-  }
-  close(): void {
-    this.exited = true;
-  }
+  error(): void {}
+  exit(): void {}
+  close(): void {}
 }
 
 interface Standby {
@@ -106,35 +102,26 @@ export interface StandbySpawner {
  */
 const KINDS_FILE = () => cacheFile('standby', 'kinds.json');
 
-function isLaunch(x: unknown): x is LaunchCommand {
-  const l = x as Partial<LaunchCommand> | null;
-  return (
-    typeof l === 'object' && l !== null && typeof l.command === 'string' && typeof l.cwd === 'string' &&
-    Array.isArray(l.args) && l.args.every((a) => typeof a === 'string') &&
-    typeof l.env === 'object' && l.env !== null && Object.values(l.env).every((v) => typeof v === 'string')
-  );
-}
-
 /** A kind of an earlier run: its standby launch and how many of its functions cold-started. */
-interface RememberedKind {
-  launch: LaunchCommand;
-  count: number;
-}
+const RememberedKind = z.object({
+  launch: z.object({ command: z.string(), args: z.array(z.string()), env: z.record(z.string(), z.string()), cwd: z.string() }),
+  count: z.number().int().min(0),
+});
+type RememberedKind = z.infer<typeof RememberedKind>;
 
-/** The kinds of the last run still valid for this Node and this install (others are skipped). */
+/** The kinds of the last run still valid for this Node and this install (a damaged file counts as none). */
 function rememberedKinds(): RememberedKind[] {
   const text = readCacheFile(KINDS_FILE());
   if (text === undefined) return [];
+  let json: unknown;
   try {
-    const list: unknown = JSON.parse(text);
-    if (!Array.isArray(list)) return [];
-    return list.filter(
-      (k: Partial<RememberedKind>): k is RememberedKind =>
-        isLaunch(k?.launch) && Number.isInteger(k.count) && k.launch.command === process.execPath && k.launch.args[k.launch.args.length - 1] === NODE_STANDBY,
-    );
+    json = JSON.parse(text);
   } catch {
     return [];
   }
+  const parsed = z.array(RememberedKind).safeParse(json);
+  if (!parsed.success) return [];
+  return parsed.data.filter((k) => k.launch.command === process.execPath && k.launch.args[k.launch.args.length - 1] === NODE_STANDBY);
 }
 
 /** What this process knows of a kind's demand. */
@@ -172,13 +159,13 @@ export class StandbyPool {
     if (!kind) return undefined;
     // Per endpoint: two suite workers cold-start the same function each.
     const endpoint = (launch.env.AWS_LAMBDA_RUNTIME_API ?? '').split('/')[0];
-    this.demandOf(kind.key, kind.launch).coldStarted.add(`${launch.env.AWS_LAMBDA_FUNCTION_NAME ?? launch.cwd} at ${endpoint}`);
+    this.demandOf(kind.key, kind.launch).coldStarted.add(`${functionOf(launch)} at ${endpoint}`);
     const standby = this.live(kind.key).shift();
     if (!standby) return undefined;
     this.spawner.assign(standby.process, launch, events);
     this.taken++;
     for (const [stream, text] of standby.events.written) events.output(stream, text);
-    trace(`standby process ${standby.process.pid} becomes ${launch.env.AWS_LAMBDA_FUNCTION_NAME ?? launch.cwd}`);
+    trace(`standby process ${standby.process.pid} becomes ${functionOf(launch)}`);
     return standby.process;
   }
 
@@ -187,7 +174,8 @@ export class StandbyPool {
     const kind = standbyLaunch(launch);
     if (!kind) return;
     const d = this.demandOf(kind.key, kind.launch);
-    this.fill(kind.key, kind.launch, Math.max(d.coldStarted.size, d.remembered ?? (d.coldStarted.size === 0 ? 1 : 0)));
+    // A kind the last run never needed waits for a cold start to ask; an unknown one gets one.
+    this.fill(kind.key, kind.launch, Math.max(d.coldStarted.size, d.remembered ?? 1));
   }
 
   /** Starts the standbys the last run needed (KINDS_FILE); what this run needs is written there as it exits. */
@@ -214,7 +202,7 @@ export class StandbyPool {
   private live(key: string): Standby[] {
     let list = this.waiting.get(key);
     if (!list) this.waiting.set(key, (list = []));
-    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.events.exited || list[i]!.process.exited) list.splice(i, 1);
+    for (let i = list.length - 1; i >= 0; i--) if (list[i]!.process.exited) list.splice(i, 1);
     return list;
   }
 

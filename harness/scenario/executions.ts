@@ -152,17 +152,23 @@ export async function poll<T>(
   changes?: ChangeSource,
 ): Promise<T> {
   const deadline = REAL_CLOCK.now() + timeoutMs;
-  // The change number before the first probe: a change during a probe wakes the wait after it.
-  let seq = changes ? await changes.control.changes(undefined, changes.topics, 0, signal).catch(() => undefined) : undefined;
+  // The change number to wait from, asked alongside the first probe (a probe that finds what it
+  // wants pays no wait for it); a change the endpoint counts before this answer but after the probe
+  // read costs the next wait at most CHANGE_WAIT_MS. Undefined without a feed, or once it failed.
+  let first = changes?.control.changes(undefined, changes.topics, 0, signal).catch(() => undefined);
+  let seq: number | undefined;
   let delay = 2;
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
     const left = deadline - REAL_CLOCK.now();
     if (left < 0) throw await onTimeout();
-    if (seq !== undefined && changes) {
-      const before: number = seq;
-      seq = await changes.control.changes(before, changes.topics, Math.min(CHANGE_WAIT_MS, left), signal).catch(() => undefined);
+    if (first) {
+      seq = await first;
+      first = undefined;
+    }
+    if (changes && seq !== undefined) {
+      seq = await changes.control.changes(seq, changes.topics, Math.min(CHANGE_WAIT_MS, left), signal).catch(() => undefined);
       if (signal?.aborted) throw signal.reason;
       if (seq !== undefined) continue;
     }

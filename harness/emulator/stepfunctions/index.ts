@@ -31,9 +31,9 @@ export function createStepFunctionsService(deps: ServiceDeps): EmulatedService {
       s3: invoker.s3,
       observer: {
         mapIterationStarted: (executionArn, stateName) => deps.observations.enter(`map:${executionArn}#${stateName}`),
-        // For clients waiting on an execution (changes.ts): its history grew, it started, it ended.
+        // For clients waiting on an execution (changes.ts): its history grew, it started, it ended (the
+        // status is set before the terminal event is recorded).
         historyChanged: (executionArn, type) => deps.observations.changes.changed(executionTopic(executionArn), ...(type === 'ExecutionStarted' ? ['executions'] : [])),
-        executionFinished: (execution) => deps.observations.changes.changed(executionTopic(execution.executionArn)),
       },
     });
   }
