@@ -291,8 +291,8 @@ export function standbyCounts(): { waiting: number; taken: number } {
 }
 
 /** The standbys the last `rehearse run` needed, started now; this run's needs are kept for the next (standby.ts). */
-export function warmRememberedStandbys(): void {
-  if (standbys()) startSpawner()?.standbys.warmRemembered();
+export function warmRememberedStandbys(project: string): void {
+  if (standbys()) startSpawner()?.standbys.warmRemembered(project);
 }
 
 /** Has a standby ready for environments started like `launch` (a function was created or changed). */

@@ -26,7 +26,7 @@
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import { cacheFile, readCacheFile, trace, writeCacheFile } from '../core/index.ts';
+import { cacheFile, cacheKey, readCacheFile, trace, writeCacheFile } from '../core/index.ts';
 import { NODE_BOOTSTRAP } from './launch.ts';
 import type { LaunchCommand } from './launch.ts';
 import type { ProcessEvents, Spawned } from './spawner.ts';
@@ -94,13 +94,14 @@ export interface StandbySpawner {
 }
 
 /**
- * How many standbys of each kind the last run needed, kept in the cache
- * folder: the next `rehearse run` starts that many as it starts, while it
+ * How many standbys of each kind the last run in a project needed, kept in
+ * the cache folder per project directory (so another project's runs, or the
+ * test suite's, do not decide this one's): the next `rehearse run` there starts that many as it starts, while it
  * still reads scenario files and checks templates on one core and the other
  * is idle (at CreateFunction they would take CPU from the deploy and the
  * first invocations), and starts none of a kind it did not cold-start.
  */
-const KINDS_FILE = () => cacheFile('standby', 'kinds.json');
+const kindsFile = (project: string): string => cacheFile('standby', `${cacheKey(project)}.json`);
 
 /** A kind of an earlier run: its standby launch and how many of its functions cold-started. */
 const RememberedKind = z.object({
@@ -110,8 +111,8 @@ const RememberedKind = z.object({
 type RememberedKind = z.infer<typeof RememberedKind>;
 
 /** The kinds of the last run still valid for this Node and this install (a damaged file counts as none). */
-function rememberedKinds(): RememberedKind[] {
-  const text = readCacheFile(KINDS_FILE());
+function rememberedKinds(project: string): RememberedKind[] {
+  const text = readCacheFile(kindsFile(project));
   if (text === undefined) return [];
   let json: unknown;
   try {
@@ -129,7 +130,7 @@ interface Demand {
   launch: LaunchCommand;
   /** Functions of the kind that cold-started in this process, each on each endpoint it ran on. */
   coldStarted: Set<string>;
-  /** The last run's count (KINDS_FILE), when the kind was in it. */
+  /** The last run's count (kindsFile), when the kind was in it. */
   remembered?: number;
 }
 
@@ -178,13 +179,13 @@ export class StandbyPool {
     this.fill(kind.key, kind.launch, Math.max(d.coldStarted.size, d.remembered ?? 1));
   }
 
-  /** Starts the standbys the last run needed (KINDS_FILE); what this run needs is written there as it exits. */
-  warmRemembered(): void {
+  /** Starts the standbys the last run in `project` needed (kindsFile); what this run needs is written there as it exits. */
+  warmRemembered(project: string): void {
     if (!this.saveAtExit) {
       this.saveAtExit = true;
-      process.once('exit', () => this.save());
+      process.once('exit', () => this.save(project));
     }
-    for (const { launch, count } of rememberedKinds()) {
+    for (const { launch, count } of rememberedKinds(project)) {
       const key = standbyKey(launch);
       this.demandOf(key, launch).remembered = count;
       this.fill(key, launch, count);
@@ -223,11 +224,11 @@ export class StandbyPool {
   }
 
   /** This run's kinds, the ones it cold-started most first, for the next run. */
-  private save(): void {
+  private save(project: string): void {
     const kinds: RememberedKind[] = [...this.demand.values()]
       .map((d) => ({ launch: d.launch, count: Math.min(d.coldStarted.size, PER_KIND) }))
       .sort((a, b) => b.count - a.count)
       .slice(0, MAX_STANDBYS);
-    writeCacheFile(KINDS_FILE(), JSON.stringify(kinds));
+    writeCacheFile(kindsFile(project), JSON.stringify(kinds));
   }
 }

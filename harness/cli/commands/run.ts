@@ -172,7 +172,7 @@ async function runOnce(flags: RunFlags, io: CliIo): Promise<{ code: number; repo
   const stop = new AbortController();
   void io.interrupted?.then(() => stop.abort(new Error('interrupted')));
   // Lambda processes booted while this process reads and checks (harness/runtime/standby.ts).
-  if (flags.backend === 'embedded') warmRememberedStandbys();
+  if (flags.backend === 'embedded') warmRememberedStandbys(io.cwd);
   const report = await runSuite({
     signal: stop.signal,
     paths: flags.paths,
