@@ -10,6 +10,7 @@ import type {
   ObservationsSnapshot,
   SnapshotCreated,
 } from '../emulator/control-types.ts';
+import { controlError, controlRequest, type ControlResponse } from './control-request.ts';
 
 export class ControlApiError extends Error {
   constructor(
@@ -36,30 +37,17 @@ export class ControlClient {
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let res: Response;
+    let res: ControlResponse;
     try {
-      res = await fetch(`${this.base}/${path}`, {
-        method,
-        headers: body === undefined ? undefined : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      res = await controlRequest(`${this.base}/${path}`, method, body);
     } catch (e) {
       throw new ControlApiError(0, 'Unreachable', `control API at ${this.base} is unreachable: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const text = await res.text();
-    if (!res.ok) {
-      let code = `HTTP${res.status}`;
-      let message = text;
-      try {
-        const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-        code = parsed.error?.code ?? code;
-        message = parsed.error?.message ?? message;
-      } catch {
-        // not JSON: keep the raw text
-      }
-      throw new ControlApiError(res.status, code, `${method} ${this.base}/${path}: ${message}`);
+    if (res.status < 200 || res.status > 299) {
+      const error = controlError(res.text);
+      throw new ControlApiError(res.status, error?.code ?? `HTTP${res.status}`, `${method} ${this.base}/${path}: ${error?.message ?? res.text}`);
     }
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    return (res.text === '' ? undefined : JSON.parse(res.text)) as T;
   }
 
   health(): Promise<HealthResponse> {

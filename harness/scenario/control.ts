@@ -4,6 +4,7 @@
  * same against `rehearse serve` in another process.
  */
 import { RehearseError } from '../core/index.ts';
+import { controlError, controlRequest } from '../backends/control-request.ts';
 import type { MockConfigFile } from '../backends/mock-config.ts';
 import type { ChangesResponse, ClockState, FaultPlan, ObservationsSnapshot, SnapshotCreated } from '../emulator/control-types.ts';
 
@@ -31,23 +32,13 @@ export interface ControlApi {
 export function createControlApi(controlUrl: string): ControlApi {
   const base = controlUrl.replace(/\/+$/, '');
   async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const res = await fetch(`${base}/${path}`, {
-      method,
-      ...(signal ? { signal } : {}),
-      ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
-    });
-    const text = await res.text();
-    if (!res.ok) {
-      let message = text;
-      try {
-        const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-        message = `${parsed.error?.code ?? res.status}: ${parsed.error?.message ?? text}`;
-      } catch {
-        /* keep text */
-      }
+    const res = await controlRequest(`${base}/${path}`, method, body, signal);
+    if (res.status < 200 || res.status > 299) {
+      const error = controlError(res.text);
+      const message = error ? `${error.code ?? res.status}: ${error.message ?? res.text}` : res.text;
       throw new RehearseError('ERR_INTERNAL', `control API ${method} /_rehearse/${path} failed (${res.status}): ${message}`);
     }
-    return (text ? JSON.parse(text) : undefined) as T;
+    return (res.text ? JSON.parse(res.text) : undefined) as T;
   }
   return {
     reset: () => call<void>('POST', 'reset'),

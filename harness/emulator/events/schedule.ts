@@ -63,7 +63,8 @@ function compileCron(fields: string): Cron {
       alternativeWeekdays: true,
       sloppyRanges: true,
       domAndDow: true,
-      timezone: 'Etc/UTC',
+      // UTC as a fixed offset: a named zone sends every nextRun through Intl (≈ 20 ms the first time), and UTC has no DST.
+      utcOffset: 0,
       paused: true,
     });
   } catch {
