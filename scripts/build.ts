@@ -15,7 +15,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transformSync } from 'esbuild';
-import { loadsAsCommonJs } from '../harness/runtime/commonjs-package.ts';
+import { commonJsMain, loadsAsCommonJs } from '../harness/runtime/commonjs-package.ts';
 import { buildHash, distIsFresh, filesUnder, sourceHash as hashOfSources, stampFile } from './source-hash.mjs';
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,10 +63,11 @@ const TO_COMMONJS = { format: 'cjs', platform: 'node', target: 'node20', define:
  * CommonJS only, and Node loads an ES module graph file by file,
  * asynchronously. Measured on a lone `review-approved` (farm-bench, 12
  * alternating pairs, 2026-12-06): CommonJS alone wall 0.956×, with the code
- * cache 0.916× (1.20 → 1.11 s). An `import()` stays one, so what loads
- * lazily still does; a package is required, which loads its CommonJS build
- * where it has one, and the build fails on a package that has none (a
- * require of an ES module needs Node ≥ 20.19; the package allows 20.9). The
+ * cache 0.916× (1.20 → 1.11 s). What loads lazily still does: an `import()`
+ * becomes a require made when it runs (lazyRequire); a package is required,
+ * which loads its CommonJS build where it has one, and the build fails on a
+ * package that has none (a require of an ES module needs Node ≥ 20.19; the
+ * package allows 20.9). The
  * bootstrap's ES modules the CLI requires get a CommonJS twin beside them.
  */
 export function toCommonJs(file: string): void {
@@ -81,7 +82,24 @@ export function toCommonJs(file: string): void {
     const resolved = createRequire(file).resolve(pkg!);
     if (!loadsAsCommonJs(resolved)) throw new Error(`${file.slice(DIST.length + 1)} imports ${pkg}, which has no CommonJS build: import it with import() where it is used`);
   }
-  writeFileSync(file, out);
+  writeFileSync(file, out.replace(/\bimport\("([^"]+)"\)/g, (whole, spec: string) => lazyRequire(file, spec) ?? whole));
+}
+
+/**
+ * An `import()` that a require loads alike, as a require still made when the
+ * branch runs: another compiled file, a builtin, or a package whose import is
+ * its CommonJS main (commonJsMain; the namespace keeps `default` =
+ * module.exports, as Node gives it). An import() would send the file through
+ * Node's ES module loader, which parses it twice more (cjs-module-lexer for its
+ * named exports, and module-syntax detection) — the AWS SDK clients are large.
+ * Anything else (an ES-module-only package: execa) stays an import().
+ */
+function lazyRequire(file: string, spec: string): string | undefined {
+  const required = `require(${JSON.stringify(spec)})`;
+  if (spec.startsWith('.')) return spec.endsWith('.js') && existsSync(join(dirname(file), spec)) ? `Promise.resolve().then(() => ${required})` : undefined;
+  if (isBuiltin(spec)) return `Promise.resolve().then(() => ${required})`;
+  if (!commonJsMain(spec, file)) return undefined;
+  return `Promise.resolve().then(() => { const m = ${required}; return { ...m, default: m }; })`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -2,7 +2,7 @@
  * A require stands in for an import only where both load the same CommonJS
  * file (harness/runtime/commonjs-package.ts, for handler bundles), and the
  * compiled CLI is CommonJS file by file (scripts/build.ts) with each file's
- * own import.meta and its import()s kept.
+ * own import.meta, and each import() still made when it runs.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -51,11 +51,11 @@ describe('commonJsMain', () => {
 });
 
 describe('the compiled CLI is CommonJS (scripts/build.ts toCommonJs)', () => {
-  it("keeps each file's import.meta and its import()s, and requires a package's CommonJS build", async () => {
+  it("keeps each file's import.meta, requires a package's CommonJS build, and loads an import() when it runs — as a require where a require loads the same file", async () => {
     const dir = join(root, 'cjs');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'commonjs' }));
-    await writeFile(join(dir, 'lazy.js'), "export const lazy = 'loaded when asked';\n");
+    await writeFile(join(dir, 'lazy.js'), "globalThis.lazyLoads = (globalThis.lazyLoads ?? 0) + 1;\nexport const lazy = 'loaded when asked';\n");
     const file = join(dir, 'compiled.js');
     await writeFile(
       file,
@@ -64,15 +64,25 @@ describe('the compiled CLI is CommonJS (scripts/build.ts toCommonJs)', () => {
         "import { which } from 'dual';",
         'export const values = { hello: hello(), which, url: import.meta.url, dir: import.meta.dirname };',
         "export const later = () => import('./lazy.js');",
+        "export const packages = async () => { const [legacy, esm, fs] = await Promise.all([import('legacy'), import('esm'), import('node:fs')]); return { hello: legacy.hello(), defaultHello: legacy.default.hello(), esm: esm.which, fs: typeof fs.readFileSync }; };",
         '',
       ].join('\n'),
     );
     for (const f of [file, join(dir, 'lazy.js')]) toCommonJs(f);
     const text = await readFile(file, 'utf8');
-    expect(text).toMatch(/\bimport\("\.\/lazy\.js"\)/);
-    const mod = createRequire(file)(file) as { values: unknown; later(): Promise<{ lazy: string }> };
+    // Another compiled file, a builtin and a CommonJS package: required (no ES module loader); an ES-module-only package stays an import().
+    expect(text).not.toMatch(/\bimport\("(\.\/lazy\.js|legacy|node:fs)"\)/);
+    expect(text).toMatch(/\bimport\("esm"\)/);
+    const mod = createRequire(file)(file) as { values: unknown; later(): Promise<{ lazy: string }>; packages(): Promise<unknown> };
     expect(mod.values).toEqual({ hello: 'hi', which: 'cjs', url: pathToFileURL(file).href, dir });
-    expect((await mod.later()).lazy).toBe('loaded when asked');
+    const loads = () => (globalThis as { lazyLoads?: number }).lazyLoads ?? 0;
+    expect(loads()).toBe(0);
+    const pending = mod.later();
+    expect(loads()).toBe(0);
+    expect((await pending).lazy).toBe('loaded when asked');
+    expect(loads()).toBe(1);
+    // The namespace an import() would give: named exports, and default = module.exports.
+    expect(await mod.packages()).toEqual({ hello: 'hi', defaultHello: 'hi', esm: 'esm', fs: 'function' });
   });
 
   it('fails the build on a package that has no CommonJS build, naming it', async () => {
