@@ -11,3 +11,12 @@
 import { createRequire } from 'node:module';
 
 export const requireCommonJs: NodeJS.Require = createRequire(import.meta.url);
+
+/**
+ * adm-zip, loaded when a zip is first read or written (≈ 10 ms to load): a
+ * run whose functions and layers are local code folders (the embedded
+ * backend) never needs it.
+ */
+export function admZip(): typeof import('adm-zip') {
+  return requireCommonJs('adm-zip') as typeof import('adm-zip');
+}

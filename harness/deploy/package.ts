@@ -11,7 +11,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
-import AdmZip from 'adm-zip';
+import type AdmZip from 'adm-zip';
+import { admZip } from '../core/commonjs.ts';
 import { build } from 'esbuild';
 import { RehearseError } from '../core/index.ts';
 import type { FunctionSpec } from './resources/lambda-function.ts';
@@ -65,7 +66,7 @@ const PYTHON_CACHE = (name: string) => name === '__pycache__' || name.endsWith('
  */
 export function buildPythonZip(fn: FunctionSpec, sitePackages?: string): FunctionZip {
   if (!fn.codeDir) throw new RehearseError('ERR_BAD_INPUT', `${fn.logicalId}: no code folder to zip`);
-  const zip = new AdmZip();
+  const zip = new (admZip())();
   const files: string[] = [];
   if (sitePackages !== undefined) addDir(zip, sitePackages, '', files, PYTHON_CACHE);
   addDir(zip, fn.codeDir, '', files, PYTHON_CACHE);
@@ -96,7 +97,7 @@ export async function buildFunctionZip(fn: FunctionSpec, repoRoot: string): Prom
   const out = result.outputFiles.find((f) => f.path.endsWith('index.mjs'));
   if (!out) throw new RehearseError('ERR_INTERNAL', `${fn.logicalId}: esbuild produced no index.mjs`);
   const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.map((i) => i.path));
-  const zip = new AdmZip();
+  const zip = new (admZip())();
   const files: string[] = [];
   zip.addFile('index.mjs', Buffer.from(out.contents), '', 0o644 << 16);
   const e = zip.getEntry('index.mjs');

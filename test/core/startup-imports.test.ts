@@ -46,13 +46,15 @@ function sources(dir: string): string[] {
 }
 
 describe('start-up imports', () => {
-  it('the run command and the embedded backend do not load the Docker path (execa, testcontainers)', () => {
+  it('the run command and the embedded backend do not load the Docker path (execa, testcontainers) or the zip library', () => {
     // The emulator imports each service folder by an import() of its own: they are entries too.
     const services = readdirSync(join(HARNESS, 'emulator'), { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(HARNESS, 'emulator', d.name, 'index.ts')));
     const reached = packagesReached(['cli/commands/run.ts', 'scenario/suite.ts', 'scenario/runner.ts', 'backends/index.ts', 'emulator/index.ts', 'deploy/index.ts', ...services.map((d) => `emulator/${d.name}/index.ts`)]);
     // The walk is real: it reaches the packages these modules do need.
     expect([...reached.keys()]).toEqual(expect.arrayContaining(['yaml', 'zod', 'jsonata', '@aws-sdk/client-s3', '@smithy/signature-v4']));
     for (const docker of ['execa', 'testcontainers']) expect(reached.get(docker), `${docker} reached through ${reached.get(docker)?.join(' → ')}`).toBeUndefined();
+    // Zips are read and written only for backends without local code folders (core/commonjs.ts admZip).
+    expect(reached.get('adm-zip'), `adm-zip reached through ${reached.get('adm-zip')?.join(' → ')}`).toBeUndefined();
   });
 
   it('packages with a faster CommonJS build are never imported as ES modules (core/commonjs.ts)', () => {

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import AdmZip from 'adm-zip';
+import { admZip } from '../../core/commonjs.ts';
 import { cacheRoot } from '../../core/index.ts';
 import { isObj, type Obj } from '../template.ts';
 
@@ -68,7 +68,7 @@ export async function cachedFolderAsync(kind: string, key: string, fill: (dir: s
 /** A .zip extracted into the cache (by content). */
 export function extractedZip(file: string): string {
   const bytes = readFileSync(file);
-  return cachedFolder('zip', sha256(bytes), (dir) => new AdmZip(bytes).extractAllTo(dir, true));
+  return cachedFolder('zip', sha256(bytes), (dir) => new (admZip())(bytes).extractAllTo(dir, true));
 }
 
 export interface CodeLocation {

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { GetLayerVersionCommand, ListLayerVersionsCommand, PublishLayerVersionCommand } from '@aws-sdk/client-lambda';
-import AdmZip from 'adm-zip';
+import { admZip } from '../../core/commonjs.ts';
 import { lambdaClient } from '../events/s3.ts';
 import { localPath, mappedS3, type CodeResult } from '../functions/code.ts';
 import { builtLayer, samBuildMethod } from '../functions/layer-build.ts';
@@ -138,7 +138,7 @@ export async function publishLayerFolder(
     content = { S3Bucket: 'hot-reload', S3Key: dir };
     sha256 = createHash('sha256').update(path.resolve(dir)).digest('base64');
   } else {
-    const zip = new AdmZip();
+    const zip = new (admZip())();
     addDir(zip, dir, '', []);
     const bytes = zip.toBuffer();
     content = { ZipFile: bytes };

@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, resolve, sep, dirname } from 'node:path';
-import AdmZip from 'adm-zip';
+import type AdmZip from 'adm-zip';
+import { admZip } from '../../core/commonjs.ts';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { invalidParameterValue } from './errors.ts';
 import type { FunctionCode } from './models.ts';
@@ -104,7 +105,7 @@ function extractZip(zip: Buffer, source: 'zip' | 's3', ctx: CodeContext): Functi
   }
   let archive: AdmZip;
   try {
-    archive = new AdmZip(zip);
+    archive = new (admZip())(zip);
   } catch {
     throw invalidParameterValue('Could not unzip uploaded file. Please check your file, then try to upload again.');
   }
