@@ -10,20 +10,25 @@ import type { Diagnostic } from '../api.ts';
 import { schemaDiagnostics } from './schema.ts';
 import { semanticDiagnostics, type SemanticOptions } from './semantic.ts';
 import { toJsonPointer } from './location.ts';
+import { StoredDiagnostics, validatorIdentity } from './stored.ts';
 
 export { toJsonPointer, formatLocation, parseLocation } from './location.ts';
 export type { SemanticOptions as ValidationOptions } from './semantic.ts';
 
 const cache = new Map<string, Diagnostic[]>();
+let stored: StoredDiagnostics | undefined;
 
 export function validateDefinition(text: string, options: SemanticOptions = {}): Diagnostic[] {
-  const cacheable = options.unsupported === undefined;
-  if (cacheable) {
-    const hit = cache.get(text);
-    if (hit) return hit.map((d) => ({ ...d }));
-  }
-  const result = validate(text, options);
-  if (cacheable) {
+  const cacheable = options.unsupported === undefined && typeof text === 'string';
+  if (!cacheable) return validate(text, options);
+  let result = cache.get(text);
+  if (!result) {
+    stored ??= new StoredDiagnostics(validatorIdentity());
+    result = stored.read(text);
+    if (!result) {
+      result = validate(text, options);
+      stored.write(text, result);
+    }
     if (cache.size > 500) cache.clear();
     cache.set(text, result);
   }
