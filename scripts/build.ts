@@ -82,7 +82,34 @@ export function toCommonJs(file: string): void {
     const resolved = createRequire(file).resolve(pkg!);
     if (!loadsAsCommonJs(resolved)) throw new Error(`${file.slice(DIST.length + 1)} imports ${pkg}, which has no CommonJS build: import it with import() where it is used`);
   }
-  writeFileSync(file, out.replace(/\bimport\("([^"]+)"\)/g, (whole, spec: string) => lazyRequire(file, spec) ?? whole));
+  writeFileSync(file, lazySdkPackages(out.replace(/\bimport\("([^"]+)"\)/g, (whole, spec: string) => lazyRequire(file, spec) ?? whole)));
+}
+
+/**
+ * A file's AWS SDK packages (`var import_client_s3 = require("@aws-sdk/client-s3")`)
+ * required when the file first reads from one, not when it loads: esbuild's
+ * output reads every imported name through that variable where it is used
+ * (`new import_client_s3.PutObjectCommand(…)`), so a stand-in that requires
+ * the package on first access behaves as the package does. A run loads the
+ * deploy and scenario code of every service while a project's template uses
+ * some: a client is 5–35 ms to load (S3's the most), the first ≈ 70 with the
+ * SDK's shared core. Only the client packages and those made of them, which
+ * do nothing when they load.
+ */
+const SDK_REQUIRE = /^var (import_[\w$]+) = require\("(@aws-sdk\/(?:client-[\w-]+|lib-dynamodb|s3-presigned-post|s3-request-presigner))"\);$/gm;
+const LAZY_HELPER =
+  'var __rehearse_lazy = (load) => { let m; const get = () => (m ??= load()); return new Proxy({}, { get: (_, k) => get()[k], has: (_, k) => k in get(), ownKeys: () => Reflect.ownKeys(get()), getOwnPropertyDescriptor: (_, k) => { const d = Reflect.getOwnPropertyDescriptor(get(), k); return d && { ...d, configurable: true }; } }); };';
+
+function lazySdkPackages(code: string): string {
+  let lazy = false;
+  const replaced = code.replace(SDK_REQUIRE, (_whole, name: string, pkg: string) => {
+    lazy = true;
+    return `var ${name} = __rehearse_lazy(() => require(${JSON.stringify(pkg)}));`;
+  });
+  if (!lazy) return code;
+  // After the banner line, before the file's own code.
+  const firstLineEnd = replaced.indexOf('\n') + 1;
+  return `${replaced.slice(0, firstLineEnd)}${LAZY_HELPER}\n${replaced.slice(firstLineEnd)}`;
 }
 
 /**

@@ -23,6 +23,10 @@ const PACKAGES: Record<string, Record<string, string>> = {
   },
   dual: { 'package.json': JSON.stringify({ name: 'dual', exports: { import: './e.mjs', require: './c.cjs' } }), 'e.mjs': 'export const which = "esm";\n', 'c.cjs': 'exports.which = "cjs";\n' },
   esm: { 'package.json': JSON.stringify({ name: 'esm', type: 'module', main: 'index.js' }), 'index.js': 'export const which = "esm";\n' },
+  '@aws-sdk/client-fake': {
+    'package.json': JSON.stringify({ name: '@aws-sdk/client-fake', main: 'index.js' }),
+    'index.js': 'globalThis.fakeClientLoads = (globalThis.fakeClientLoads ?? 0) + 1;\nclass FakeCommand { constructor(input) { this.input = input; } }\nexports.FakeCommand = FakeCommand;\nexports.region = "us-east-1";\n',
+  },
 };
 
 beforeAll(async () => {
@@ -83,6 +87,31 @@ describe('the compiled CLI is CommonJS (scripts/build.ts toCommonJs)', () => {
     expect(loads()).toBe(1);
     // The namespace an import() would give: named exports, and default = module.exports.
     expect(await mod.packages()).toEqual({ hello: 'hi', defaultHello: 'hi', esm: 'esm', fs: 'function' });
+  });
+
+  it('requires an AWS SDK client package when the file first uses it, not when the file loads', async () => {
+    const file = join(root, 'cjs', 'sdk-user.js');
+    await writeFile(
+      file,
+      [
+        "import { FakeCommand, region } from '@aws-sdk/client-fake';",
+        'export const make = (input) => new FakeCommand(input);',
+        'export const isCommand = (x) => x instanceof FakeCommand;',
+        'export const where = () => region;',
+        '',
+      ].join('\n'),
+    );
+    toCommonJs(file);
+    const loads = () => (globalThis as { fakeClientLoads?: number }).fakeClientLoads ?? 0;
+    const mod = createRequire(file)(file) as { make(i: unknown): { input: unknown }; isCommand(x: unknown): boolean; where(): string };
+    expect(loads()).toBe(0);
+    const command = mod.make({ Bucket: 'b' });
+    expect(loads()).toBe(1);
+    expect(command.input).toEqual({ Bucket: 'b' });
+    expect(mod.isCommand(command)).toBe(true);
+    expect(mod.isCommand({})).toBe(false);
+    expect(mod.where()).toBe('us-east-1');
+    expect(loads()).toBe(1);
   });
 
   it('fails the build on a package that has no CommonJS build, naming it', async () => {
