@@ -49,27 +49,59 @@ export function createClients(backend: Backend): AwsClients {
     requestHandler,
     maxAttempts: 1,
   });
-  const s3 = new S3Client({ ...base('s3'), forcePathStyle: true });
-  const sfn = new SFNClient(base('states'));
-  const lambda = new LambdaClient(base('lambda'));
-  const secrets = new SecretsManagerClient(base('secretsmanager'));
-  const sns = new SNSClient(base('sns'));
-  const sqs = new SQSClient(base('sqs'));
-  const events = new EventBridgeClient(base('events'));
-  const dynamodb = new DynamoDBClient(base('dynamodb'));
-  const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  // Each client is made when the run first uses it: a project's scenarios use some services, and each client
+  // costs its package's load (5–35 ms; scripts/build.ts requires an SDK package on first use).
+  const made: Array<{ destroy(): void }> = [];
+  const lazy = <T extends { destroy(): void }>(make: () => T, owned = true): (() => T) => {
+    let client: T | undefined;
+    return () => {
+      if (!client) {
+        client = make();
+        if (owned) made.push(client);
+      }
+      return client;
+    };
+  };
+  const s3 = lazy(() => new S3Client({ ...base('s3'), forcePathStyle: true }));
+  const sfn = lazy(() => new SFNClient(base('states')));
+  const lambda = lazy(() => new LambdaClient(base('lambda')));
+  const secrets = lazy(() => new SecretsManagerClient(base('secretsmanager')));
+  const sns = lazy(() => new SNSClient(base('sns')));
+  const sqs = lazy(() => new SQSClient(base('sqs')));
+  const events = lazy(() => new EventBridgeClient(base('events')));
+  const dynamodb = lazy(() => new DynamoDBClient(base('dynamodb')));
+  // The Document client sends through the DynamoDB client: destroying that one is enough.
+  const documents = lazy(() => DynamoDBDocumentClient.from(dynamodb(), { marshallOptions: { removeUndefinedValues: true } }), false);
   return {
-    s3,
-    sfn,
-    lambda,
-    secrets,
-    sns,
-    sqs,
-    events,
-    dynamodb,
-    documents,
+    get s3() {
+      return s3();
+    },
+    get sfn() {
+      return sfn();
+    },
+    get lambda() {
+      return lambda();
+    },
+    get secrets() {
+      return secrets();
+    },
+    get sns() {
+      return sns();
+    },
+    get sqs() {
+      return sqs();
+    },
+    get events() {
+      return events();
+    },
+    get dynamodb() {
+      return dynamodb();
+    },
+    get documents() {
+      return documents();
+    },
     destroy() {
-      for (const c of [s3, sfn, lambda, secrets, sns, sqs, events, dynamodb]) c.destroy();
+      for (const c of made) c.destroy();
       httpAgent.destroy();
     },
   };
