@@ -51,58 +51,34 @@ export function createClients(backend: Backend): AwsClients {
   });
   // Each client is made when the run first uses it: a project's scenarios use some services, and each client
   // costs its package's load (5–35 ms; scripts/build.ts requires an SDK package on first use).
-  const made: Array<{ destroy(): void }> = [];
-  const lazy = <T extends { destroy(): void }>(make: () => T, owned = true): (() => T) => {
-    let client: T | undefined;
-    return () => {
-      if (!client) {
-        client = make();
-        if (owned) made.push(client);
-      }
-      return client;
-    };
+  const makers: { [K in Exclude<keyof AwsClients, 'destroy'>]: () => AwsClients[K] } = {
+    s3: () => new S3Client({ ...base('s3'), forcePathStyle: true }),
+    sfn: () => new SFNClient(base('states')),
+    lambda: () => new LambdaClient(base('lambda')),
+    secrets: () => new SecretsManagerClient(base('secretsmanager')),
+    sns: () => new SNSClient(base('sns')),
+    sqs: () => new SQSClient(base('sqs')),
+    events: () => new EventBridgeClient(base('events')),
+    dynamodb: () => new DynamoDBClient(base('dynamodb')),
+    // It sends through the DynamoDB client: destroying that one is enough.
+    documents: () => DynamoDBDocumentClient.from(clients.dynamodb, { marshallOptions: { removeUndefinedValues: true } }),
   };
-  const s3 = lazy(() => new S3Client({ ...base('s3'), forcePathStyle: true }));
-  const sfn = lazy(() => new SFNClient(base('states')));
-  const lambda = lazy(() => new LambdaClient(base('lambda')));
-  const secrets = lazy(() => new SecretsManagerClient(base('secretsmanager')));
-  const sns = lazy(() => new SNSClient(base('sns')));
-  const sqs = lazy(() => new SQSClient(base('sqs')));
-  const events = lazy(() => new EventBridgeClient(base('events')));
-  const dynamodb = lazy(() => new DynamoDBClient(base('dynamodb')));
-  // The Document client sends through the DynamoDB client: destroying that one is enough.
-  const documents = lazy(() => DynamoDBDocumentClient.from(dynamodb(), { marshallOptions: { removeUndefinedValues: true } }), false);
-  return {
-    get s3() {
-      return s3();
-    },
-    get sfn() {
-      return sfn();
-    },
-    get lambda() {
-      return lambda();
-    },
-    get secrets() {
-      return secrets();
-    },
-    get sns() {
-      return sns();
-    },
-    get sqs() {
-      return sqs();
-    },
-    get events() {
-      return events();
-    },
-    get dynamodb() {
-      return dynamodb();
-    },
-    get documents() {
-      return documents();
-    },
+  const made = new Map<string, { destroy(): void }>();
+  const clients = {
     destroy() {
-      for (const c of made) c.destroy();
+      for (const [name, c] of made) if (name !== 'documents') c.destroy();
       httpAgent.destroy();
     },
-  };
+  } as AwsClients;
+  for (const [name, make] of Object.entries(makers)) {
+    Object.defineProperty(clients, name, {
+      enumerable: true,
+      get: () => {
+        let c = made.get(name);
+        if (!c) made.set(name, (c = make()));
+        return c;
+      },
+    });
+  }
+  return clients;
 }
