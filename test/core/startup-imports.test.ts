@@ -8,7 +8,9 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
+import { build, DIST, isStale } from '../../scripts/build.ts';
 
 const HARNESS = resolve(import.meta.dirname, '../../harness');
 
@@ -66,4 +68,20 @@ describe('start-up imports', () => {
     );
     expect(offenders).toEqual([]);
   });
+
+  it("the compiled run's modules load no image, zip or SDK client package until a scenario needs one", async () => {
+    if (isStale()) build();
+    // What `rehearse run` loads before its first scenario, in a process of its own, as the compiled package runs it.
+    const script = `for (const m of ['cli/commands/run.js', 'scenario/suite.js', 'scenario/runner.js', 'scenario/template-check.js', 'deploy/index.js', 'backends/index.js']) require(${JSON.stringify(DIST)} + '/' + m);
+const { createClients } = require(${JSON.stringify(DIST)} + '/scenario/clients.js');
+createClients({ endpoint: 'http://127.0.0.1:1', region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }).sfn;
+console.log(JSON.stringify(Object.keys(require.cache)));`;
+    const loaded = JSON.parse((await execa(process.execPath, ['-e', script])).stdout) as string[];
+    const packages = new Set(loaded.map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter((p): p is string => p !== undefined));
+    // The walk is real: what every run needs is there, the client asked for included.
+    expect([...packages]).toEqual(expect.arrayContaining(['yaml', 'zod', '@aws-sdk/client-sfn']));
+    for (const p of ['sharp', 'semver', 'adm-zip', '@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sns', '@aws-sdk/client-sqs', '@aws-sdk/client-eventbridge', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-lambda']) {
+      expect(packages.has(p), `${p} loaded`).toBe(false);
+    }
+  }, 120_000);
 });
