@@ -199,10 +199,12 @@ async function serverCost(oursEndpoint: string, bareEndpoint: string): Promise<v
 
 export async function run(): Promise<void> {
   const ours = await startEmulator({ services: ['dynamodb'], log: false });
-  const standalone = await dynaliteServer();
   const setupClient = client(ours.endpoint);
   await setup(setupClient);
   setupClient.destroy();
+  // After our endpoint's first request: it loads dynalite then, and its in-memory store must be the first to
+  // take memory-level's class (dynalite.ts), which dynalite's own server, loaded in this process too, would otherwise be.
+  const standalone = await dynaliteServer();
   const answers = await record(ours.endpoint);
   const bare = await bareServer(answers);
   const targets = [

@@ -2,14 +2,14 @@
  * DynamoDB on the embedded endpoint: awsJson 1.0, `X-Amz-Target:
  * DynamoDB_20120810.<Operation>`, every response with the `x-amz-crc32`
  * header the SDKs verify. Wiring only; see operations.ts (dynalite mounted
- * in-process, plus transactions, TTL and the control plane it lacks).
+ * in-process, plus transactions, TTL and the control plane it lacks), made
+ * on the first request that needs it (engine.ts).
  */
 import type { JsonOperation, JsonProtocolService } from '../../protocol/service.ts';
 import { ownSnapshot, type EmulatedService, type ServiceDeps, type ServiceSnapshot } from '../service-deps.ts';
-import { DynamoDbStore, type DynamoDbContents } from './models.ts';
-import { DynamoDbOperations } from './operations.ts';
-import { tablesOf } from './requests.ts';
-import { TimeToLive } from './ttl.ts';
+import type { DynamoDbEngine } from './engine.ts';
+import type { DynamoDbContents } from './models.ts';
+import { tablesOf } from './request-tables.ts';
 import { outputJson } from './wire.ts';
 
 export const DYNAMODB_OPERATIONS = [
@@ -38,21 +38,25 @@ export const DYNAMODB_OPERATIONS = [
 ] as const;
 
 interface DynamoDbSnapshot extends ServiceSnapshot {
-  contents: DynamoDbContents;
+  /** Undefined: taken before anything used DynamoDB (no table, no item). */
+  contents?: DynamoDbContents;
 }
 
 export function createDynamoDbService(deps: ServiceDeps): EmulatedService {
-  const store = new DynamoDbStore(deps.dataDir);
-  const ttl = new TimeToLive(deps.clock, store);
-  const ops = new DynamoDbOperations(deps, store, ttl);
+  let engine: Promise<DynamoDbEngine> | undefined;
+  // Once made, requests go to it directly (no promise per request: DynamoDB calls are the hottest path here).
+  let ready: DynamoDbEngine | undefined;
+  const load = () => (engine ??= import('./engine.ts').then((m) => (ready = m.createEngine(deps))));
+  // A data directory may hold tables already: a snapshot taken before the first request must copy them.
+  // (A store that cannot open fails each request, as the engine's promise does.)
+  if (deps.dataDir !== undefined) load().catch(() => undefined);
 
   const operations: Record<string, JsonOperation> = {};
-  for (const name of DYNAMODB_OPERATIONS) {
-    operations[name] = (input) => {
-      const housekeeping = ops.beforeEach();
-      return housekeeping ? housekeeping.then(() => ops[name](input)) : ops[name](input);
-    };
-  }
+  for (const name of DYNAMODB_OPERATIONS) operations[name] = (input) => (ready ? ready.run(name, input) : unused(name, input) ?? load().then((e) => e.run(name, input)));
+
+  // Before the engine is made no table can exist (no data directory): the first page of an unqualified
+  // ListTables — what every scenario's report asks — is then the empty list the engine would give.
+  const unused = (name: string, input: Record<string, unknown>) => (engine === undefined && name === 'ListTables' && Object.keys(input).length === 0 ? { TableNames: [] } : undefined);
 
   const protocol: JsonProtocolService = {
     kind: 'json',
@@ -71,17 +75,17 @@ export function createDynamoDbService(deps: ServiceDeps): EmulatedService {
     name: 'dynamodb',
     protocols: [protocol],
     async reset() {
-      ttl.clear();
-      await store.clear();
+      if (engine) await (await engine).reset();
     },
     // Nothing runs in the background (TTL deletes on the next request): a copy of the database is the whole state.
-    snapshot: async (): Promise<DynamoDbSnapshot> => ({ service: 'dynamodb', contents: await store.copy() }),
+    snapshot: async (): Promise<DynamoDbSnapshot> => (engine ? { service: 'dynamodb', contents: await (await engine).copy() } : { service: 'dynamodb' }),
     async restore(snapshot) {
-      ttl.clear();
-      await store.replaceAll(ownSnapshot<DynamoDbSnapshot>('dynamodb', snapshot).contents);
+      const { contents } = ownSnapshot<DynamoDbSnapshot>('dynamodb', snapshot);
+      if (contents) await (await load()).replaceAll(contents);
+      else if (engine) await (await engine).reset();
     },
     async dispose() {
-      await store.close();
+      if (engine) await (await engine).close();
     },
   };
 }
