@@ -1,6 +1,7 @@
 /** The process entry: the only place that calls process.exit (DESIGN.md style 7). */
 // First: the modules below load their packages through it.
 import './code-cache.ts';
+import './zod-locales.ts';
 import { EXIT_CODES, trace } from '../core/index.ts';
 import type { CliIo } from './io.ts';
 import { main } from './main.ts';
