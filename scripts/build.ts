@@ -67,7 +67,7 @@ const TO_COMMONJS = { format: 'cjs', platform: 'node', target: 'node20', define:
  * becomes a require made when it runs (lazyRequire); a package is required,
  * which loads its CommonJS build where it has one, and the build fails on a
  * package that has none (a require of an ES module needs Node ≥ 20.19; the
- * package allows 20.9). The
+ * package allows 20.15). The
  * bootstrap's ES modules the CLI requires get a CommonJS twin beside them.
  */
 export function toCommonJs(file: string): void {

@@ -4,8 +4,7 @@
  * and inspected with sharp for the `then.objects[].image` checks and the HTML
  * thumbnails.
  */
-import { deflateSync } from 'node:zlib';
-import { crc32 } from '@aws-crypto/crc32';
+import { crc32, deflateSync } from 'node:zlib';
 import { requireCommonJs } from '../core/commonjs.ts';
 import { createIdSource } from '../core/index.ts';
 import type { ImageSpecValue } from './schema.ts';

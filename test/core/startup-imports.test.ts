@@ -69,10 +69,10 @@ describe('start-up imports', () => {
     expect(offenders).toEqual([]);
   });
 
-  it("the compiled run's modules load no image, zip or SDK client package until a scenario needs one", async () => {
+  it("the compiled run's modules and the S3 service load no image, zip, form or SDK client package until a scenario needs one", async () => {
     if (isStale()) build();
     // What `rehearse run` loads before its first scenario, in a process of its own, as the compiled package runs it.
-    const script = `for (const m of ['cli/commands/run.js', 'scenario/suite.js', 'scenario/runner.js', 'scenario/template-check.js', 'deploy/index.js', 'backends/index.js']) require(${JSON.stringify(DIST)} + '/' + m);
+    const script = `for (const m of ['cli/commands/run.js', 'scenario/suite.js', 'scenario/runner.js', 'scenario/template-check.js', 'deploy/index.js', 'backends/index.js', 'emulator/s3/index.js']) require(${JSON.stringify(DIST)} + '/' + m);
 const { createClients } = require(${JSON.stringify(DIST)} + '/scenario/clients.js');
 createClients({ endpoint: 'http://127.0.0.1:1', region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }).sfn;
 console.log(JSON.stringify(Object.keys(require.cache)));`;
@@ -80,7 +80,8 @@ console.log(JSON.stringify(Object.keys(require.cache)));`;
     const packages = new Set(loaded.map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter((p): p is string => p !== undefined));
     // The walk is real: what every run needs is there, the client asked for included.
     expect([...packages]).toEqual(expect.arrayContaining(['yaml', 'zod', '@aws-sdk/client-sfn']));
-    for (const p of ['sharp', 'semver', 'adm-zip', '@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sns', '@aws-sdk/client-sqs', '@aws-sdk/client-eventbridge', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-lambda']) {
+    // busboy reads S3 form uploads (POST object) only.
+    for (const p of ['sharp', 'semver', 'adm-zip', 'busboy', '@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sns', '@aws-sdk/client-sqs', '@aws-sdk/client-eventbridge', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-lambda']) {
       expect(packages.has(p), `${p} loaded`).toBe(false);
     }
   }, 120_000);
