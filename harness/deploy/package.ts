@@ -12,8 +12,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type AdmZip from 'adm-zip';
-import { admZip } from '../core/commonjs.ts';
-import { build } from 'esbuild';
+import { admZip, esbuild } from '../core/commonjs.ts';
 import { RehearseError } from '../core/index.ts';
 import type { FunctionSpec } from './resources/lambda-function.ts';
 
@@ -80,7 +79,7 @@ export async function buildFunctionZip(fn: FunctionSpec, repoRoot: string): Prom
   const exportName = (fn.localHandler ?? fn.handler ?? 'index.handler').split('.').pop()!;
   const external = ['@aws-sdk/*', '@smithy/*', ...fn.external];
   if (!external.includes('sharp')) external.push('sharp');
-  const result = await build({
+  const result = await esbuild().build({
     entryPoints: [entry],
     bundle: true,
     platform: 'node',

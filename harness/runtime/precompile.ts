@@ -31,7 +31,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, version as ESBUILD_VERSION, type Loader, type Metafile, type Plugin } from 'esbuild';
+import type { Loader, Metafile, Plugin } from 'esbuild';
+import { esbuild, esbuildVersion } from '../core/commonjs.ts';
 import { REAL_CLOCK } from '../core/index.ts';
 import { commonJsMain, PACKAGE_NAME } from './commonjs-package.ts';
 
@@ -212,7 +213,7 @@ export class HandlerCompiler {
     const nodeModules = nearestNodeModules(path.dirname(entry));
     if (!nodeModules) return { kind: 'fallback', reason: 'no node_modules above the handler to keep the bundle in' };
     const cacheDir = path.join(nodeModules, CACHE_DIR_NAME);
-    const manifestFile = path.join(cacheDir, `${sha256(`${CACHE_FORMAT}\0${ESBUILD_VERSION}\0${process.version}\0${entry}`).slice(0, 24)}.json`);
+    const manifestFile = path.join(cacheDir, `${sha256(`${CACHE_FORMAT}\0${esbuildVersion()}\0${process.version}\0${entry}`).slice(0, 24)}.json`);
     const running = this.inFlight.get(manifestFile);
     if (running) return running;
     const p = this.lookupOrBuild(entry, nodeModules, cacheDir, manifestFile).catch(
@@ -239,7 +240,7 @@ export class HandlerCompiler {
     const hashes = new Map<string, string>();
     let result;
     try {
-      result = await build({
+      result = await esbuild().build({
         entryPoints: [entry],
         bundle: true,
         packages: 'external',

@@ -17,7 +17,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { initSync as initCjsLexer, parse as parseCjs } from 'cjs-module-lexer';
 import { initSync as initEsmLexer, parse as parseEsm } from 'es-module-lexer';
-import { transformSync, version as ESBUILD_VERSION } from 'esbuild';
+import { esbuild, esbuildVersion } from '../../core/commonjs.ts';
 import { cacheFile, cacheKey, readCacheFile, writeCacheFile } from '../../core/index.ts';
 
 export const NODE_HANDLER_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const;
@@ -78,10 +78,10 @@ export function moduleExports(file: string): { kind: 'esm' | 'cjs'; names: strin
  * stripped text is kept in the cache folder by the source's hash.
  */
 function withoutTypes(source: string, esm: boolean): string {
-  const file = cacheFile('ts-stripped', `${cacheKey(ESBUILD_VERSION, String(esm), source)}.js`);
+  const file = cacheFile('ts-stripped', `${cacheKey(esbuildVersion(), String(esm), source)}.js`);
   const cached = readCacheFile(file);
   if (cached !== undefined) return cached;
-  const code = transformSync(source, { loader: 'ts', format: esm ? 'esm' : undefined }).code;
+  const code = esbuild().transformSync(source, { loader: 'ts', format: esm ? 'esm' : undefined }).code;
   writeCacheFile(file, code);
   return code;
 }
