@@ -53,7 +53,7 @@ describe('start-up imports', () => {
     const services = readdirSync(join(HARNESS, 'emulator'), { withFileTypes: true }).filter((d) => d.isDirectory() && existsSync(join(HARNESS, 'emulator', d.name, 'index.ts')));
     const reached = packagesReached(['cli/commands/run.ts', 'scenario/suite.ts', 'scenario/runner.ts', 'backends/index.ts', 'emulator/index.ts', 'deploy/index.ts', ...services.map((d) => `emulator/${d.name}/index.ts`)]);
     // The walk is real: it reaches the packages these modules do need.
-    expect([...reached.keys()]).toEqual(expect.arrayContaining(['yaml', 'zod', 'jsonata', '@aws-sdk/client-s3', '@smithy/signature-v4']));
+    expect([...reached.keys()]).toEqual(expect.arrayContaining(['yaml', 'zod', '@aws-sdk/client-s3', '@smithy/signature-v4']));
     for (const docker of ['execa', 'testcontainers']) expect(reached.get(docker), `${docker} reached through ${reached.get(docker)?.join(' → ')}`).toBeUndefined();
     // Zips are read and written only for backends without local code folders (core/commonjs.ts admZip).
     expect(reached.get('adm-zip'), `adm-zip reached through ${reached.get('adm-zip')?.join(' → ')}`).toBeUndefined();
@@ -80,8 +80,8 @@ console.log(JSON.stringify(Object.keys(require.cache)));`;
     const packages = new Set(loaded.map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter((p): p is string => p !== undefined));
     // The walk is real: what every run needs is there, the client asked for included.
     expect([...packages]).toEqual(expect.arrayContaining(['yaml', 'zod', '@aws-sdk/client-sfn']));
-    // busboy reads S3 form uploads (POST object) only; esbuild compiles what the cache folder does not hold yet.
-    for (const p of ['sharp', 'semver', 'adm-zip', 'busboy', 'esbuild', '@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sns', '@aws-sdk/client-sqs', '@aws-sdk/client-eventbridge', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-lambda']) {
+    // busboy reads S3 form uploads (POST object) only; esbuild compiles what the cache folder does not hold yet; jsonata, JSONata expressions.
+    for (const p of ['sharp', 'semver', 'adm-zip', 'busboy', 'esbuild', 'jsonata', '@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sns', '@aws-sdk/client-sqs', '@aws-sdk/client-eventbridge', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-lambda']) {
       expect(packages.has(p), `${p} loaded`).toBe(false);
     }
   }, 120_000);
