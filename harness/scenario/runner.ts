@@ -75,6 +75,11 @@ export interface RunScenarioOptions {
   warn?: (message: string) => void;
   /** Make HTML thumbnails of input and output images. */
   thumbnails?: boolean;
+  /**
+   * Read the first items of every table at the end, into the result's `tables` (default true). Only the
+   * HTML report shows them: the CLI asks for them with it alone, so a project without DynamoDB loads no client for it.
+   */
+  tableContents?: boolean;
   /** Wall-clock limit for each wait (default 60 s). */
   waitTimeoutMs?: number;
   signal?: AbortSignal;
@@ -390,7 +395,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       ? []
       : [
           ...evaluateThen(spec.then, evidence.evidence),
-          ...checkTables(spec.then, await collectTableEvidence(clients.dynamodb, clients.documents, spec.then)),
+          // The DynamoDB clients are made (and their package loaded) only for a scenario that checks a table.
+          ...(spec.then.items || spec.then.tables ? checkTables(spec.then, await collectTableEvidence(clients.dynamodb, clients.documents, spec.then)) : []),
           ...checkQueues(spec.then, evidence.observations, evidence.evidence.observationsUnavailable),
           ...checkEvents(spec.then, evidence.observations, evidence.evidence.observationsUnavailable),
         ];
@@ -398,7 +404,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
     const skippedChecks = checks.filter((c) => c.status === 'skipped');
     const images = await collectImages(ctx, spec, evidence, options.thumbnails ?? false);
     const logs = status === 'failed' ? await collectLogs(ctx, evidence.observations, checks) : [];
-    const tables = await tableContents(clients.dynamodb, clients.documents).catch(() => []);
+    const tables = options.tableContents === false ? [] : await tableContents(clients.dynamodb, clients.documents).catch(() => []);
     // How long the executions took on the endpoint's clock — only called virtual when that clock is.
     const virtualSeconds = evidence.records.length && backend.capabilities.virtualTime
       ? Math.max(...evidence.records.map((r) => ((r.stopDate ?? r.startDate) - r.startDate) / 1000))

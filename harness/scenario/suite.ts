@@ -51,6 +51,8 @@ export interface SuiteOptions {
   workers?: number;
   reporter?: ProgressReporter;
   thumbnails?: boolean;
+  /** Each scenario's table contents in its result (runner.ts RunnerOptions.tableContents; default true). */
+  tableContents?: boolean;
   waitTimeoutMs?: number;
   signal?: AbortSignal;
   createBackend?: BackendFactory;
@@ -251,6 +253,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunReport> {
           ...(shared ? { reset: true } : { states: own!.states }),
           ...(reporter?.scenarioWaiting ? { onWaiting: (what: string, ms: number) => reporter.scenarioWaiting!(loaded.spec.name, what, ms) } : {}),
           ...(options.thumbnails ? { thumbnails: true } : {}),
+          ...(options.tableContents === false ? { tableContents: false } : {}),
           ...(options.waitTimeoutMs ? { waitTimeoutMs: options.waitTimeoutMs } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.deploy ? { deploy: options.deploy } : {}),

@@ -28,9 +28,9 @@ afterAll(async () => {
   await backend?.dispose();
 });
 
-async function run(yaml: string) {
+async function run(yaml: string, options: { tableContents?: boolean } = {}) {
   const spec = parseScenario(yaml, '/virtual/tables.yaml');
-  return runScenario({ file: '/virtual/tables.yaml', spec }, { backend, seed: 'tables-test', cwd: '/virtual', waitTimeoutMs: 20_000 });
+  return runScenario({ file: '/virtual/tables.yaml', spec }, { backend, seed: 'tables-test', cwd: '/virtual', waitTimeoutMs: 20_000, ...options });
 }
 
 const SHIP = `
@@ -97,6 +97,34 @@ then:
         ]),
       },
     ]);
+  });
+
+  it('without tableContents (a run with no HTML report) the checks still read the tables, and the result carries no contents', async () => {
+    const r = await run(
+      `
+name: a note is written
+given:
+  items:
+    audit:
+      - { id: a-1, what: created }
+when:
+  - start: { input: { id: a-1 } }
+  - await: { status: SUCCEEDED }
+definition:
+  StartAt: Done
+  States: { Done: { Type: Pass, End: true } }
+then:
+  items:
+    audit:
+      - { id: a-1, what: created }
+  tables:
+    audit: { count: 1 }
+`,
+      { tableContents: false },
+    );
+    expect(r.status, JSON.stringify(r.checks.filter((c) => c.status !== 'passed'), null, 1)).toBe('passed');
+    expect(r.checks.map((c) => c.id)).toEqual(expect.arrayContaining(['then.items.audit[0]', 'then.tables.audit.count']));
+    expect(r.tables).toBeUndefined();
   });
 
   it('fails each wrong expectation naming the table, the key and what differs', async () => {

@@ -188,7 +188,9 @@ async function runOnce(flags: RunFlags, io: CliIo): Promise<{ code: number; repo
     ...(flags.workers ? { workers: flags.workers } : {}),
     ...(flags.waitTimeoutMs ? { waitTimeoutMs: flags.waitTimeoutMs } : {}),
     reporter,
+    // What only the HTML report shows.
     thumbnails: flags.reporters.includes('html'),
+    tableContents: flags.reporters.includes('html'),
     ...(flags.coverage ? { coverage: true } : {}),
   });
   // Loaded only when asked for: the first line of a run comes before any of it (#16).
