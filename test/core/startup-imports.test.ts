@@ -69,10 +69,10 @@ describe('start-up imports', () => {
     expect(offenders).toEqual([]);
   });
 
-  it("the compiled run's modules and the S3 service load no image, zip, form or SDK client package until a scenario needs one", async () => {
+  it("the compiled run's modules and the S3, Step Functions and Lambda services load no image, zip, form or SDK client package until a scenario needs one", async () => {
     if (isStale()) build();
     // What `rehearse run` loads before its first scenario, in a process of its own, as the compiled package runs it.
-    const script = `for (const m of ['cli/commands/run.js', 'scenario/suite.js', 'scenario/runner.js', 'scenario/template-check.js', 'deploy/index.js', 'backends/index.js', 'emulator/s3/index.js']) require(${JSON.stringify(DIST)} + '/' + m);
+    const script = `for (const m of ['cli/commands/run.js', 'scenario/suite.js', 'scenario/runner.js', 'scenario/template-check.js', 'deploy/index.js', 'backends/index.js', 'emulator/s3/index.js', 'emulator/stepfunctions/index.js', 'emulator/lambda/index.js']) require(${JSON.stringify(DIST)} + '/' + m);
 const { createClients } = require(${JSON.stringify(DIST)} + '/scenario/clients.js');
 createClients({ endpoint: 'http://127.0.0.1:1', region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }).sfn;
 console.log(JSON.stringify(Object.keys(require.cache)));`;
@@ -80,8 +80,9 @@ console.log(JSON.stringify(Object.keys(require.cache)));`;
     const packages = new Set(loaded.map((f) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f)?.[1]).filter((p): p is string => p !== undefined));
     // The walk is real: what every run needs is there, the client asked for included.
     expect([...packages]).toEqual(expect.arrayContaining(['yaml', 'zod', '@aws-sdk/client-sfn']));
-    // busboy reads S3 form uploads (POST object) only; esbuild compiles what the cache folder does not hold yet; jsonata, JSONata expressions.
-    for (const p of ['sharp', 'semver', 'adm-zip', 'busboy', 'esbuild', 'jsonata', '@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sns', '@aws-sdk/client-sqs', '@aws-sdk/client-eventbridge', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-lambda']) {
+    // busboy reads S3 form uploads (POST object) only; esbuild compiles what the cache folder does not hold yet; jsonata, JSONata expressions;
+    // CRC32C, that checksum of S3 requests; csv-parse, a Distributed Map's CSV reader.
+    for (const p of ['sharp', 'semver', 'adm-zip', 'busboy', 'esbuild', 'jsonata', '@aws-crypto/crc32c', 'csv-parse', '@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sns', '@aws-sdk/client-sqs', '@aws-sdk/client-eventbridge', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-lambda']) {
       expect(packages.has(p), `${p} loaded`).toBe(false);
     }
   }, 120_000);

@@ -10,7 +10,8 @@ import { applyPayloadTemplate } from '../expressions.ts';
 import { EngineError, runtimeError } from '../frame.ts';
 import type { StateRun } from './base.ts';
 
-const { parse: parseCsv } = requireCommonJs('csv-parse/sync') as typeof import('csv-parse/sync');
+/** csv-parse, loaded by the first CSV ItemReader (a Distributed Map over a CSV file). */
+const parseCsv: typeof import('csv-parse/sync').parse = (...args: Parameters<typeof import('csv-parse/sync').parse>) => (requireCommonJs('csv-parse/sync') as typeof import('csv-parse/sync')).parse(...args);
 
 type Raw = Record<string, unknown>;
 
