@@ -73,6 +73,13 @@ describe('handlers as Lambda resolves them', () => {
     'node/wrong.js': 'exports.other = () => 1;\n',
     'esm-pkg/package.json': '{ "type": "module" }\n',
     'esm-pkg/app.js': 'exports.handler = async () => 1;\n',
+    'esm-pkg/side.js': "import './app.js';\nconsole.log(1);\n",
+    // TypeScript as most projects write it, in a folder Node loads as CommonJS: tsx and tsc compile its exports to CommonJS ones.
+    'ts/app.ts': 'interface In { name: string }\nexport const handler = async (event: In): Promise<string> => event.name;\nexport function helper(): void {}\n',
+    'ts/default-only.ts': 'export default async (event: unknown) => event;\n',
+    'ts-esm/package.json': '{ "type": "module" }\n',
+    'ts-esm/app.ts': 'import { strict } from "node:assert";\nexport async function handler(e: { n: number }): Promise<number> { strict.ok(e); return e.n; }\n',
+    'node/esm-syntax.js': 'import { readFileSync } from "node:fs";\nexport const handler = async () => readFileSync;\n',
   });
   it.each([
     ['app.lambda_handler', 'app.py'],
@@ -97,6 +104,24 @@ describe('handlers as Lambda resolves them', () => {
     ['esm.handler', 'esm.mjs'],
   ])('Node.js %s is found in %s', (handler, file) => {
     expect(checkNodeHandler(join(code, 'node'), handler, code)).toEqual({ file: join(code, 'node', file) });
+  });
+
+  it('TypeScript: `export` in a folder Node loads as CommonJS and in a "type": "module" one are both found; a missing export names the others', () => {
+    expect(checkNodeHandler(join(code, 'ts'), 'app.handler', code)).toEqual({ file: join(code, 'ts', 'app.ts') });
+    expect(checkNodeHandler(join(code, 'ts-esm'), 'app.handler', code)).toEqual({ file: join(code, 'ts-esm', 'app.ts') });
+    expect(checkNodeHandler(join(code, 'ts'), 'app.main', code).problem).toEqual({ severity: 'ERROR', message: 'ts/app.ts does not export main (it exports: handler, helper)' });
+    // Only a default export: nothing named to see, so it is said as a doubt, as for any CommonJS file without named exports.
+    expect(checkNodeHandler(join(code, 'ts'), 'default-only.handler', code).problem).toEqual({ severity: 'WARNING', message: expect.stringMatching(/could not see an export named handler without running it/) });
+  });
+
+  it('Node.js: ES module syntax in a file Node 20 loads as CommonJS is a warning (an error when the export is missing too), never a crash', () => {
+    expect(checkNodeHandler(join(code, 'node'), 'esm-syntax.handler', code)).toEqual({
+      file: join(code, 'node', 'esm-syntax.js'),
+      problem: { severity: 'WARNING', message: expect.stringMatching(/^node\/esm-syntax\.js has ES module syntax \(import\/export\), but its nearest package.json does not say "type": "module": Node 20 loads it as CommonJS/) },
+    });
+    expect(checkNodeHandler(join(code, 'node'), 'esm-syntax.main', code).problem).toEqual({ severity: 'ERROR', message: expect.stringMatching(/^node\/esm-syntax\.js does not export main, and has ES module syntax/) });
+    // An ES module with imports and no exports: named as missing, not a lexer error.
+    expect(checkNodeHandler(join(code, 'esm-pkg'), 'side.handler', code).problem?.message).toBe('esm-pkg/side.js does not export handler (it has no named exports)');
   });
 
   it('Node.js: a missing export is named with what the module exports; CommonJS under "type": "module" is explained', () => {

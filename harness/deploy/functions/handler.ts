@@ -53,8 +53,26 @@ function lexers(): void {
   lexersReady = true;
 }
 
+/** cjs-module-lexer's reading of a CommonJS file; undefined when the text has ES module syntax, which it refuses. */
+function cjsExports(source: string): { exports: string[]; reexports: string[] } | undefined {
+  lexers();
+  try {
+    return parseCjs(source);
+  } catch {
+    return undefined;
+  }
+}
+
+interface ModuleExports {
+  kind: 'esm' | 'cjs';
+  names: string[];
+  dynamic: boolean;
+  /** A JavaScript file Node loads as CommonJS that has `import`/`export` statements. */
+  esmSyntax?: boolean;
+}
+
 /** Named exports of a JavaScript/TypeScript module, as Node would see them; undefined when they cannot be known statically. */
-export function moduleExports(file: string): { kind: 'esm' | 'cjs'; names: string[]; dynamic: boolean } {
+export function moduleExports(file: string): ModuleExports {
   lexers();
   let source = readFileSync(file, 'utf8');
   const esm = isEsModule(file);
@@ -67,21 +85,34 @@ export function moduleExports(file: string): { kind: 'esm' | 'cjs'; names: strin
       return { kind: 'esm', names: [], dynamic: true };
     }
   }
-  const { exports, reexports } = parseCjs(source);
-  return { kind: 'cjs', names: exports, dynamic: reexports.length > 0 || exports.length === 0 };
+  const cjs = cjsExports(source);
+  if (!cjs) {
+    // What Node would do with it depends on its version (module detection), so name the exports the statements declare.
+    try {
+      const [, exports] = parseEsm(source);
+      return { kind: 'cjs', names: exports.map((e) => e.n), dynamic: false, esmSyntax: true };
+    } catch {
+      return { kind: 'cjs', names: [], dynamic: true, esmSyntax: true };
+    }
+  }
+  return { kind: 'cjs', names: cjs.exports, dynamic: cjs.reexports.length > 0 || cjs.exports.length === 0 };
 }
 
 /**
- * TypeScript with its types stripped and its module syntax kept: what the
- * lexers can read. esbuild's synchronous API starts a worker and a service
- * (~55 ms, on every `rehearse run` before its first line of deploy), so the
- * stripped text is kept in the cache folder by the source's hash.
+ * TypeScript with its types stripped — what the lexers can read: an ES
+ * module keeps its module syntax; one Node loads as CommonJS is compiled to
+ * CommonJS, as tsx and tsc (`module: commonjs`) compile it, so `export const
+ * handler` is the `handler` export it becomes (esbuild's platform `node`
+ * annotates the names for cjs-module-lexer). esbuild's synchronous API
+ * starts a worker and a service (~55 ms, on every `rehearse run` before its
+ * first line of deploy), so the stripped text is kept in the cache folder by
+ * the source's hash.
  */
 function withoutTypes(source: string, esm: boolean): string {
-  const file = cacheFile('ts-stripped', `${cacheKey(esbuildVersion(), String(esm), source)}.js`);
+  const file = cacheFile('ts-stripped', `${cacheKey(esbuildVersion(), esm ? 'esm' : 'cjs-node', source)}.js`);
   const cached = readCacheFile(file);
   if (cached !== undefined) return cached;
-  const code = esbuild().transformSync(source, { loader: 'ts', format: esm ? 'esm' : undefined }).code;
+  const code = esbuild().transformSync(source, esm ? { loader: 'ts', format: 'esm' } : { loader: 'ts', format: 'cjs', platform: 'node' }).code;
   writeCacheFile(file, code);
   return code;
 }
@@ -99,12 +130,17 @@ export function checkNodeHandler(codeDir: string, handler: string, relativeTo: s
   const exportName = m[2].split('.')[0]!;
   const rel = path.relative(relativeTo, file);
   const exported = moduleExports(file);
+  if (exported.esmSyntax) {
+    // Lambda's nodejs20.x loads it as CommonJS and fails at init; Node 22's module detection would load it as an ES module.
+    const why = `has ES module syntax (import/export), but its nearest package.json does not say "type": "module": Node 20 loads it as CommonJS and fails at init (SyntaxError); rename it to .mjs or add "type": "module"`;
+    if (exported.names.includes(exportName) || exported.dynamic) return { file, problem: { severity: 'WARNING', message: `${rel} ${why}` } };
+    return { file, problem: { severity: 'ERROR', message: `${rel} does not export ${exportName}, and ${why}` } };
+  }
   if (exported.names.includes(exportName)) return { file };
   if (exported.kind === 'esm' && exported.names.length === 0) {
     // `exports.handler = …` in a file Node loads as an ES module fails at import (exports is not defined).
-    lexers();
-    const cjs = parseCjs(readFileSync(file, 'utf8'));
-    if (cjs.exports.includes(exportName)) {
+    const cjs = cjsExports(readFileSync(file, 'utf8'));
+    if (cjs?.exports.includes(exportName)) {
       return { file, problem: { severity: 'ERROR', message: `${rel} assigns exports.${exportName} (CommonJS), but Node loads it as an ES module (the nearest package.json has "type": "module"); rename it to .cjs or use export` } };
     }
   }
