@@ -80,6 +80,9 @@ describe('handlers as Lambda resolves them', () => {
     'ts-esm/package.json': '{ "type": "module" }\n',
     'ts-esm/app.ts': 'import { strict } from "node:assert";\nexport async function handler(e: { n: number }): Promise<number> { strict.ok(e); return e.n; }\n',
     'node/esm-syntax.js': 'import { readFileSync } from "node:fs";\nexport const handler = async () => readFileSync;\n',
+    'node/esm-only.cjs': 'export const handler = async () => 1;\n',
+    'cjs-pkg/package.json': '{ "type": "commonjs" }\n',
+    'cjs-pkg/app.js': 'import { readFileSync } from "node:fs";\nexport const handler = async () => readFileSync;\n',
   });
   it.each([
     ['app.lambda_handler', 'app.py'],
@@ -114,12 +117,14 @@ describe('handlers as Lambda resolves them', () => {
     expect(checkNodeHandler(join(code, 'ts'), 'default-only.handler', code).problem).toEqual({ severity: 'WARNING', message: expect.stringMatching(/could not see an export named handler without running it/) });
   });
 
-  it('Node.js: ES module syntax in a file Node 20 loads as CommonJS is a warning (an error when the export is missing too), never a crash', () => {
-    expect(checkNodeHandler(join(code, 'node'), 'esm-syntax.handler', code)).toEqual({
-      file: join(code, 'node', 'esm-syntax.js'),
-      problem: { severity: 'WARNING', message: expect.stringMatching(/^node\/esm-syntax\.js has ES module syntax \(import\/export\), but its nearest package.json does not say "type": "module": Node 20 loads it as CommonJS/) },
+  it('Node.js: ES module syntax where no type is declared is an ES module (Node ≥ 20.19 detects it); declared CommonJS it is an error naming why, never a crash', () => {
+    expect(checkNodeHandler(join(code, 'node'), 'esm-syntax.handler', code)).toEqual({ file: join(code, 'node', 'esm-syntax.js') });
+    expect(checkNodeHandler(join(code, 'node'), 'esm-syntax.main', code).problem?.message).toBe('node/esm-syntax.js does not export main (it exports: handler)');
+    expect(checkNodeHandler(join(code, 'cjs-pkg'), 'app.handler', code).problem).toEqual({
+      severity: 'ERROR',
+      message: 'cjs-pkg/app.js has ES module syntax (import/export), but it is declared CommonJS (the nearest package.json says "type": "commonjs"): Node fails to load it (SyntaxError at init); use require/exports, or make it an ES module (.mjs, "type": "module")',
     });
-    expect(checkNodeHandler(join(code, 'node'), 'esm-syntax.main', code).problem).toEqual({ severity: 'ERROR', message: expect.stringMatching(/^node\/esm-syntax\.js does not export main, and has ES module syntax/) });
+    expect(checkNodeHandler(join(code, 'node'), 'esm-only.handler', code).problem?.message).toMatch(/^node\/esm-only\.cjs has ES module syntax \(import\/export\), but it is declared CommonJS \(its \.cjs extension\)/);
     // An ES module with imports and no exports: named as missing, not a lexer error.
     expect(checkNodeHandler(join(code, 'esm-pkg'), 'side.handler', code).problem?.message).toBe('esm-pkg/side.js does not export handler (it has no named exports)');
   });

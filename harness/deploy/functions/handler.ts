@@ -28,21 +28,31 @@ export interface HandlerCheck {
   problem?: { message: string; severity: 'ERROR' | 'WARNING' };
 }
 
-/** Whether Node loads `file` as an ES module: by extension, else the nearest package.json's `type`. */
-export function isEsModule(file: string): boolean {
-  if (/\.m[jt]s$/.test(file)) return true;
-  if (/\.c[jt]s$/.test(file)) return false;
+/**
+ * The module type `file` declares: by extension, else the nearest
+ * package.json's `type`; undefined when nothing says (no `type` field, or no
+ * package.json at all).
+ */
+function declaredModuleType(file: string): 'module' | 'commonjs' | undefined {
+  if (/\.m[jt]s$/.test(file)) return 'module';
+  if (/\.c[jt]s$/.test(file)) return 'commonjs';
   for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
     const pkg = path.join(dir, 'package.json');
     if (existsSync(pkg)) {
       try {
-        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type === 'module';
+        const type = (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type;
+        return type === 'module' || type === 'commonjs' ? type : undefined;
       } catch {
-        return false;
+        return undefined;
       }
     }
-    if (path.dirname(dir) === dir) return false;
+    if (path.dirname(dir) === dir) return undefined;
   }
+}
+
+/** Whether Node loads `file` as an ES module by what it declares (module syntax detection aside: see moduleExports). */
+export function isEsModule(file: string): boolean {
+  return declaredModuleType(file) === 'module';
 }
 
 let lexersReady = false;
@@ -67,7 +77,7 @@ interface ModuleExports {
   kind: 'esm' | 'cjs';
   names: string[];
   dynamic: boolean;
-  /** A JavaScript file Node loads as CommonJS that has `import`/`export` statements. */
+  /** A file declared CommonJS (`.cjs`, `"type": "commonjs"`) with `import`/`export` statements: Node fails to load it. */
   esmSyntax?: boolean;
 }
 
@@ -87,12 +97,14 @@ export function moduleExports(file: string): ModuleExports {
   }
   const cjs = cjsExports(source);
   if (!cjs) {
-    // What Node would do with it depends on its version (module detection), so name the exports the statements declare.
+    // ES module syntax where nothing declares a type: Node ≥ 20.19 (Lambda's nodejs20.x and later) detects it and
+    // loads the file as an ES module (https://nodejs.org/api/packages.html#syntax-detection). Declared CommonJS, it fails.
+    const detected = declaredModuleType(file) === undefined;
     try {
       const [, exports] = parseEsm(source);
-      return { kind: 'cjs', names: exports.map((e) => e.n), dynamic: false, esmSyntax: true };
+      return { kind: detected ? 'esm' : 'cjs', names: exports.map((e) => e.n), dynamic: false, ...(detected ? {} : { esmSyntax: true }) };
     } catch {
-      return { kind: 'cjs', names: [], dynamic: true, esmSyntax: true };
+      return { kind: detected ? 'esm' : 'cjs', names: [], dynamic: true, ...(detected ? {} : { esmSyntax: true }) };
     }
   }
   return { kind: 'cjs', names: cjs.exports, dynamic: cjs.reexports.length > 0 || cjs.exports.length === 0 };
@@ -131,10 +143,7 @@ export function checkNodeHandler(codeDir: string, handler: string, relativeTo: s
   const rel = path.relative(relativeTo, file);
   const exported = moduleExports(file);
   if (exported.esmSyntax) {
-    // Lambda's nodejs20.x loads it as CommonJS and fails at init; Node 22's module detection would load it as an ES module.
-    const why = `has ES module syntax (import/export), but its nearest package.json does not say "type": "module": Node 20 loads it as CommonJS and fails at init (SyntaxError); rename it to .mjs or add "type": "module"`;
-    if (exported.names.includes(exportName) || exported.dynamic) return { file, problem: { severity: 'WARNING', message: `${rel} ${why}` } };
-    return { file, problem: { severity: 'ERROR', message: `${rel} does not export ${exportName}, and ${why}` } };
+    return { file, problem: { severity: 'ERROR', message: `${rel} has ES module syntax (import/export), but it is declared CommonJS (${rel.endsWith('.cjs') ? 'its .cjs extension' : 'the nearest package.json says "type": "commonjs"'}): Node fails to load it (SyntaxError at init); use require/exports, or make it an ES module (.mjs, "type": "module")` } };
   }
   if (exported.names.includes(exportName)) return { file };
   if (exported.kind === 'esm' && exported.names.length === 0) {
