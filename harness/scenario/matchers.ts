@@ -144,8 +144,12 @@ export function executionWhere(exec: ExecutionRecord, index = indexHistory(exec.
  * runner waits for it alongside the asynchronous deliveries (queues, rule
  * targets), whose consumers run after the steps.
  */
+/** then.invocations and then.coldStarts hold (what settling waits for). */
 export function invocationsHold(then: ThenSpec, obs: ObservationsSnapshot): boolean {
-  return Object.entries(then.invocations ?? {}).every(([fn, spec]) => checkCount(spec, obs.invocations.filter((i) => sameFunction(i.functionName, fn)).length).ok);
+  return (
+    Object.entries(then.invocations ?? {}).every(([fn, spec]) => checkCount(spec, obs.invocations.filter((i) => sameFunction(i.functionName, fn)).length).ok) &&
+    Object.entries(then.coldStarts ?? {}).every(([fn, spec]) => checkCount(spec, obs.invocations.filter((i) => sameFunction(i.functionName, fn) && i.coldStart).length).ok)
+  );
 }
 
 export function evaluateThen(then: ThenSpec, ev: Evidence): CheckResult[] {

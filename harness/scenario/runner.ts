@@ -35,7 +35,7 @@ import type { FaultSpec, ScenarioSpec } from './schema.ts';
 import { mockConfigRoute, readGivenMockConfig } from './given-mock-config.ts';
 import type { MockAssignment } from './mock-plan.ts';
 import { describeStep, reportingWaits, type WaitingListener } from './waiting.ts';
-import { objectBody, putSecret, runStep, StepError, type RunContext } from './steps.ts';
+import { objectBody, putSecret, runStep, startsDeliveries, StepError, type RunContext } from './steps.ts';
 import { checkEvents, eventsSettled } from './events.ts';
 import { checkQueues, createGivenQueues, queuesSettled } from './queues.ts';
 import { checkTables, collectTableEvidence, putGivenItems, tableContents } from './tables.ts';
@@ -462,15 +462,19 @@ async function settleExecutions(ctx: RunContext, spec: ScenarioSpec): Promise<vo
  * Before checking then.messages / then.deadLetters / then.events: wait (wall
  * clock) until they hold — deliveries through event source mappings and rule
  * targets, retries after a visibility timeout or a failed delivery, and
- * redrives come after the steps — and with them then.invocations and
- * then.items / then.tables (what the functions those deliveries invoke do:
- * a rule's Lambda target is invoked asynchronously, after the delivery), or
- * the wait limit.
+ * redrives come after the steps — and with them then.invocations,
+ * then.coldStarts and then.items / then.tables (what the functions those
+ * deliveries invoke do: a rule's Lambda target is invoked asynchronously,
+ * after the delivery), or the wait limit. The same wait, for those last
+ * checks alone, when the steps started deliveries (steps.ts startsDeliveries):
+ * a `send` followed by `invocations: {Worker: 1}` counts Worker's invocation
+ * once the event source mapping has made it.
  */
 async function settleQueues(ctx: RunContext, spec: ScenarioSpec): Promise<void> {
   const control = ctx.control;
   const then = spec.then;
-  if (!control || !ctx.backend.capabilities.observations || (!then.messages && !then.deadLetters && !then.events)) return;
+  const deliveries = then.messages || then.deadLetters || then.events || ((then.invocations || then.coldStarts || then.items || then.tables) && startsDeliveries(spec.when));
+  if (!control || !ctx.backend.capabilities.observations || !deliveries) return;
   const tablesHold = async () =>
     (!then.items && !then.tables) || checkTables(then, await collectTableEvidence(ctx.clients.dynamodb, ctx.clients.documents, then)).every((c) => c.status === 'passed');
   const settled = async (obs: ObservationsSnapshot) => queuesSettled(then, obs) && eventsSettled(then, obs) && invocationsHold(then, obs) && (await tablesHold());

@@ -396,6 +396,27 @@ async function deliverS3Event(ctx: RunContext, spec: NonNullable<StepSpec['deliv
   return `re-delivered ObjectCreated:Put for s3://${spec.bucket}/${spec.key} to ${targets.map((t) => t.LambdaFunctionArn?.split(':').pop()).join(', ')}`;
 }
 
+/**
+ * Whether `steps` start work that reaches functions after the step returns:
+ * an object written (bucket notifications), a message sent (event source
+ * mappings), events put (rules), an asynchronous invoke — in a repeat or a
+ * parallel too. `then` then waits for its invocation, cold start and table
+ * checks as it does beside `messages` (runner.ts settleQueues).
+ */
+export function startsDeliveries(steps: readonly StepSpec[]): boolean {
+  return steps.some(
+    (s) =>
+      s.upload !== undefined ||
+      s.send !== undefined ||
+      s.putEvents !== undefined ||
+      s.deliverS3Event !== undefined ||
+      s.fetch !== undefined ||
+      s.invoke?.invocationType === 'Event' ||
+      (s.repeat !== undefined && startsDeliveries(s.repeat.steps)) ||
+      (s.parallel !== undefined && startsDeliveries(s.parallel)),
+  );
+}
+
 export async function runStep(ctx: RunContext, step: StepSpec, id: string): Promise<void> {
   const action = (Object.keys(step) as Array<keyof StepSpec>).find((k) => k !== 'name' && step[k] !== undefined) ?? 'unknown';
   const label = step.name ?? action;
