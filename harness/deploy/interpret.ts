@@ -13,6 +13,7 @@ import { moduleFor } from './resources/registry.ts';
 import { NO_LOCAL_EFFECT, notDeployedPhysical } from './resources/not-deployed.ts';
 import type { LoadedResource, ProjectOptions, ResourceInput, ResourceModule } from './resources/types.ts';
 import { isObj, type Obj, type RawResource, type TemplateFile } from './template.ts';
+import { dynamicReferenceWarnings, ssmParameterWarnings } from './unresolved-values.ts';
 
 export interface InterpretOptions extends ProjectOptions {
   region: string;
@@ -77,6 +78,7 @@ export class TemplateInterpreter {
         this.report({ severity: 'ERROR', file: template.file, field: `Parameters.${name}`, message: `parameter value ${JSON.stringify(v)} does not match AllowedPattern ${p.allowedPattern}` });
       }
     }
+    for (const p of [...ssmParameterWarnings(template, options.parameters), ...dynamicReferenceWarnings(template)]) this.report(p);
     const { partition, urlSuffix } = partitionOf(options.region);
     this.ctx = {
       region: options.region,

@@ -191,3 +191,36 @@ describe('functions as a plain CloudFormation template gives them', () => {
     expect(missing.problems.map((p) => p.message)).toContainEqual(expect.stringContaining(`Code "src/nowhere" does not exist (resolved to ${join(dir, 'src/nowhere')})`));
   });
 });
+
+describe('values CloudFormation reads from services at deploy', () => {
+  it('an SSM parameter type without a value and each dynamic reference are warnings naming where and what to do; a value given silences the first', async () => {
+    const root = folder({
+      'template.yaml': `Parameters:
+  ApiKey:
+    Type: AWS::SSM::Parameter::Value<String>
+    Default: /app/api-key
+Resources:
+  Queue:
+    Type: AWS::SQS::Queue
+    Properties:
+      QueueName: !Ref ApiKey
+      Tags:
+        - { Key: owner, Value: '{{resolve:ssm:/app/owner:2}}' }
+        - { Key: db, Value: 'pw={{resolve:secretsmanager:prod/db:SecretString:password}}' }
+`,
+    });
+    const warnings = (await validateTemplate(join(root, 'template.yaml'))).problems.filter((p) => p.severity === 'WARNING');
+    expect(warnings.map((p) => [p.field, p.line])).toEqual([
+      ['Parameters.ApiKey', undefined],
+      ['Resources.Queue.Properties.Tags[0].Value', 6],
+      ['Resources.Queue.Properties.Tags[1].Value', 6],
+    ]);
+    expect(warnings[1]!.message).toBe(
+      'dynamic reference {{resolve:ssm:/app/owner:2}} is passed on as written: CloudFormation resolves it from Parameter Store at deploy, which a local deploy does not (give the value as a parameter, or have the function read it at run time)',
+    );
+    expect(warnings[0]!.message).toMatch(/so Ref ApiKey is the name "\/app\/api-key" itself: give the value as a parameter override \(ApiKey=…\)$/);
+    expect(warnings[2]!.message).toMatch(/^dynamic reference \{\{resolve:secretsmanager:prod\/db:SecretString:password\}\} is passed on as written: CloudFormation resolves it from Secrets Manager at deploy/);
+    const given = (await validateTemplate(join(root, 'template.yaml'), { parameters: { ApiKey: 'k-123' } })).problems.map((p) => p.field);
+    expect(given).not.toContain('Parameters.ApiKey');
+  });
+});
