@@ -19,7 +19,7 @@ export interface ConsoleReporterOptions {
 export interface ProgressReporter {
   started(total: number): void;
   scenarioStarted(name: string): void;
-  /** A step of a running scenario (or its settling) still runs after 2 s: what it waits for (harness/scenario/waiting.ts). */
+  /** A step of a running scenario (its deploy, its settling) still runs after 2 s: what it waits for (harness/scenario/waiting.ts). */
   scenarioWaiting?(name: string, what: string, elapsedMs: number): void;
   scenarioFinished(result: ScenarioResult): void;
   finished(report: RunReport): void;

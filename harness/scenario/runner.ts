@@ -333,7 +333,9 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
             ...(replaces ? { definitionOverrides: { [spec.workflow!]: definitionText! } } : {}),
           }
         : undefined;
-      const deployNow = () => (options.deploy ?? defaultDeploy)(backend, deployInput!);
+      // A first deploy can take long (pip installing a requirements.txt): the progress lines say what the scenario waits for.
+      const deployNow = () =>
+        reportingWaits(`the deploy of ${relative(options.cwd, deployInput!.template) || deployInput!.template}`, options.onWaiting, () => (options.deploy ?? defaultDeploy)(backend, deployInput!));
       if (options.states) await options.states.begin(options.seed, deployInput ? { key: deployKey(deployInput), run: deployNow } : undefined);
       else if (deployInput) await deployNow();
       if (definitionText !== undefined && !replaces) {
