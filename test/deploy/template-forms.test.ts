@@ -193,12 +193,19 @@ describe('functions as a plain CloudFormation template gives them', () => {
 });
 
 describe('values CloudFormation reads from services at deploy', () => {
-  it('an SSM parameter type without a value and each dynamic reference are warnings naming where and what to do; a value given silences the first', async () => {
+  it('an SSM parameter type the resources use without a value, and each dynamic reference, are warnings naming where and what to do; a value given silences the first', async () => {
     const root = folder({
       'template.yaml': `Parameters:
   ApiKey:
     Type: AWS::SSM::Parameter::Value<String>
     Default: /app/api-key
+  BootstrapVersion:
+    Type: AWS::SSM::Parameter::Value<String>
+    Default: /cdk-bootstrap/hnb659fds/version
+Rules:
+  CheckBootstrapVersion:
+    Assertions:
+      - Assert: { 'Fn::Not': [{ 'Fn::Contains': [['1', '2'], { Ref: BootstrapVersion }] }] }
 Resources:
   Queue:
     Type: AWS::SQS::Queue
@@ -212,8 +219,9 @@ Resources:
     const warnings = (await validateTemplate(join(root, 'template.yaml'))).problems.filter((p) => p.severity === 'WARNING');
     expect(warnings.map((p) => [p.field, p.line])).toEqual([
       ['Parameters.ApiKey', undefined],
-      ['Resources.Queue.Properties.Tags[0].Value', 6],
-      ['Resources.Queue.Properties.Tags[1].Value', 6],
+      // BootstrapVersion (the CDK's, read by its Rules only) is not named: no resource uses it.
+      ['Resources.Queue.Properties.Tags[0].Value', 13],
+      ['Resources.Queue.Properties.Tags[1].Value', 13],
     ]);
     expect(warnings[1]!.message).toBe(
       'dynamic reference {{resolve:ssm:/app/owner:2}} is passed on as written: CloudFormation resolves it from Parameter Store at deploy, which a local deploy does not (give the value as a parameter, or have the function read it at run time)',
