@@ -281,12 +281,18 @@ export const PutEventsEntry = z.strictObject({
 
 export const PutEventsStep = z.array(PutEventsEntry).min(1).max(10);
 
-export const InvokeStep = z.strictObject({
-  function: IDENT,
-  payload: Json.optional(),
-  invocationType: z.enum(['RequestResponse', 'Event']).optional(),
-  expectError: ExpectError,
-});
+export const InvokeStep = z
+  .strictObject({
+    function: IDENT,
+    payload: Json.optional(),
+    invocationType: z.enum(['RequestResponse', 'Event']).optional(),
+    expectOutput: Json.optional().describe("The function's response (its JSON): a partial deep match, matchers allowed, as then.execution.output"),
+    expectError: ExpectError,
+  })
+  .refine((s) => s.expectOutput === undefined || (s.invocationType !== 'Event' && s.expectError === undefined), {
+    message: 'expectOutput needs a synchronous invoke (no invocationType: Event) that is not expected to fail (no expectError)',
+    path: ['expectOutput'],
+  });
 export const DeliverS3EventStep = z
   .strictObject({ bucket: IDENT, key: IDENT })
   .describe("Delivers the bucket notification for an existing object again (AWS delivers at least once), invoking the bucket's notification functions");

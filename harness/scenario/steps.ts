@@ -30,6 +30,7 @@ import { sendMessage } from './queues.ts';
 import type { StepResult } from './results.ts';
 import type { StepSpec } from './schema.ts';
 import { runTestStateStep } from './test-state-step.ts';
+import { matchValue } from './value-match.ts';
 
 export class StepError extends Error {}
 
@@ -307,6 +308,20 @@ function tokenFor(ctx: RunContext, token: string | undefined): string {
 }
 
 /** Runs an SDK call that may be expected to fail with `expectError`. */
+/** A synchronous invoke's response against `expectOutput` (value-match.ts, as then.execution.output): the step's message, or its failure. */
+function invokeOutputChecked(fn: string, expected: unknown, response: string): string {
+  let actual: unknown = response;
+  try {
+    actual = JSON.parse(response);
+  } catch {
+    // Not JSON: matched as the text it is.
+  }
+  const shown = response.length > 200 ? `${response.slice(0, 200)}…` : response;
+  const mismatches = matchValue(expected, actual);
+  if (mismatches.length > 0) throw new StepError(`Invoke ${fn} answered ${shown}: ${mismatches.map((m) => `${m.path}: ${m.message}`).join('; ')}`);
+  return `Invoke ${fn} answered ${shown}`;
+}
+
 async function expecting(call: () => Promise<unknown>, expectError: string | undefined, what: string): Promise<string> {
   try {
     await call();
@@ -474,11 +489,13 @@ export async function runStep(ctx: RunContext, step: StepSpec, id: string): Prom
       message = `clock advanced ${step.advanceClock.seconds}s to ${new Date(c.now).toISOString()}`;
     } else if (step.invoke) {
       const s = step.invoke;
+      let response = '';
       message = await expecting(
         async () => {
           const out = await ctx.clients.lambda.send(
             new InvokeCommand({ FunctionName: s.function, InvocationType: s.invocationType ?? 'RequestResponse', Payload: Buffer.from(JSON.stringify(s.payload ?? {})) }),
           );
+          response = Buffer.from(out.Payload ?? []).toString();
           if (out.FunctionError) {
             const payload = Buffer.from(out.Payload ?? []).toString();
             let errorType = 'Unhandled';
@@ -493,6 +510,7 @@ export async function runStep(ctx: RunContext, step: StepSpec, id: string): Prom
         s.expectError,
         `Invoke ${s.function}`,
       );
+      if (s.expectOutput !== undefined) message = invokeOutputChecked(s.function, s.expectOutput, response);
     } else if (step.send) {
       const s = step.send;
       message = await expecting(() => sendMessage(ctx.clients.sqs, s), s.expectError, `SendMessage to ${s.queue}`);
