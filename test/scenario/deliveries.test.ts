@@ -5,11 +5,10 @@
  * beside them, and a count that never comes still fails, after the wait
  * limit. Real HTTP, a real template, a real Lambda process, through runSuite.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSuite } from '../../harness/scenario/suite.ts';
+import { writeProject } from '../support/project.ts';
 
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -51,17 +50,12 @@ ${then}
 describe('then waits for what a step delivered', { timeout: 120_000 }, () => {
   let dir: string;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'rehearse-deliveries-'));
-    const files: Record<string, string> = {
+    dir = writeProject('rehearse-deliveries-', {
       'template.yaml': TEMPLATE,
       'src/app.js': HANDLER,
       'scenarios/counted.yaml': scenario('the worker is counted once it has run', '  invocations: { Worker: 1 }\n  coldStarts: { Worker: 1 }\n  items:\n    Done:\n      - { id: job-1 }\n'),
       'scenarios/never.yaml': scenario('a count that never comes fails', '  invocations: { Worker: 2 }\n'),
-    };
-    for (const [rel, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir, rel)), { recursive: true });
-      writeFileSync(join(dir, rel), text);
-    }
+    });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -5,24 +5,18 @@
  * Real endpoint and deploy, through runSuite; the deploy is slowed by 2.3 s
  * of wall clock before it starts.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { defaultDeploy, type DeployFn } from '../../harness/scenario/runner.ts';
 import { runSuite } from '../../harness/scenario/suite.ts';
+import { writeProject } from '../support/project.ts';
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rehearse-deploy-progress-'));
-  const files: Record<string, string> = {
+  dir = writeProject('rehearse-deploy-progress-', {
     'template.yaml': 'Resources:\n  Store:\n    Type: AWS::S3::Bucket\n    Properties: { BucketName: store }\n',
     'scenarios/a.yaml': 'name: a bucket is there\ndeploy: true\nwhen:\n  - upload: { bucket: store, key: a.txt, text: hi, expectExecution: false }\nthen:\n  objects:\n    - { bucket: store, key: a.txt }\n',
-  };
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, rel)), { recursive: true });
-    writeFileSync(join(dir, rel), text);
-  }
+  });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

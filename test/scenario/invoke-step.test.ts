@@ -5,12 +5,11 @@
  * (an asynchronous invoke, an invoke expected to fail). Real template,
  * real Lambda process, through runSuite.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../../harness/scenario/loader.ts';
 import { runSuite } from '../../harness/scenario/suite.ts';
+import { writeProject } from '../support/project.ts';
 
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -32,17 +31,12 @@ when:
 describe('invoke expectOutput', { timeout: 120_000 }, () => {
   let dir: string;
   beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'rehearse-invoke-step-'));
-    const files: Record<string, string> = {
+    dir = writeProject('rehearse-invoke-step-', {
       'template.yaml': TEMPLATE,
       'src/app.js': HANDLER,
       'scenarios/a-matches.yaml': scenario('the quote matches', '{ total: { $gte: 50 }, lines: [{ sku: a-1 }] }'),
       'scenarios/b-differs.yaml': scenario('the quote differs', '{ currency: USD }'),
-    };
-    for (const [rel, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir, rel)), { recursive: true });
-      writeFileSync(join(dir, rel), text);
-    }
+    });
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
