@@ -497,14 +497,13 @@ export async function runStep(ctx: RunContext, step: StepSpec, id: string): Prom
           );
           response = Buffer.from(out.Payload ?? []).toString();
           if (out.FunctionError) {
-            const payload = Buffer.from(out.Payload ?? []).toString();
             let errorType = 'Unhandled';
             try {
-              errorType = (JSON.parse(payload) as { errorType?: string }).errorType ?? errorType;
+              errorType = (JSON.parse(response) as { errorType?: string }).errorType ?? errorType;
             } catch {
               /* not JSON */
             }
-            throw Object.assign(new Error(payload.slice(0, 300)), { name: errorType });
+            throw Object.assign(new Error(response.slice(0, 300)), { name: errorType });
           }
         },
         s.expectError,

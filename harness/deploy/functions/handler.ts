@@ -99,12 +99,12 @@ export function moduleExports(file: string): ModuleExports {
   if (!cjs) {
     // ES module syntax where nothing declares a type: Node ≥ 20.19 (Lambda's nodejs20.x and later) detects it and
     // loads the file as an ES module (https://nodejs.org/api/packages.html#syntax-detection). Declared CommonJS, it fails.
-    const detected = declaredModuleType(file) === undefined;
+    const as = declaredModuleType(file) === undefined ? { kind: 'esm' as const } : { kind: 'cjs' as const, esmSyntax: true };
     try {
       const [, exports] = parseEsm(source);
-      return { kind: detected ? 'esm' : 'cjs', names: exports.map((e) => e.n), dynamic: false, ...(detected ? {} : { esmSyntax: true }) };
+      return { ...as, names: exports.map((e) => e.n), dynamic: false };
     } catch {
-      return { kind: detected ? 'esm' : 'cjs', names: [], dynamic: true, ...(detected ? {} : { esmSyntax: true }) };
+      return { ...as, names: [], dynamic: true };
     }
   }
   return { kind: 'cjs', names: cjs.exports, dynamic: cjs.reexports.length > 0 || cjs.exports.length === 0 };
