@@ -8,24 +8,11 @@
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html#aws-ssm-parameter-types
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/dynamic-references.html
  */
+import { referencesIn } from './intrinsics.ts';
 import type { Problem } from './problems.ts';
 import { isObj, type TemplateFile } from './template.ts';
 
 const DYNAMIC_REFERENCE = /\{\{resolve:(ssm|ssm-secure|secretsmanager):[^}]*\}\}/g;
-
-/** Whether a resource's properties or a condition refer to `name` (`Ref`, or `${name}` in a `Fn::Sub`). */
-function referenced(template: TemplateFile, name: string): boolean {
-  const sub = `\${${name}}`;
-  const uses = (v: unknown): boolean => {
-    if (Array.isArray(v)) return v.some(uses);
-    if (!isObj(v)) return false;
-    if (v.Ref === name) return true;
-    const s = v['Fn::Sub'];
-    if ((typeof s === 'string' && s.includes(sub)) || (Array.isArray(s) && typeof s[0] === 'string' && s[0].includes(sub))) return true;
-    return Object.values(v).some(uses);
-  };
-  return uses(template.conditions) || Object.values(template.resources).some((r) => uses(r.Properties));
-}
 
 /**
  * An SSM parameter type with no value given, that the resources use: its
@@ -34,8 +21,10 @@ function referenced(template: TemplateFile, name: string): boolean {
  */
 export function ssmParameterWarnings(template: TemplateFile, given: Record<string, string> | undefined): Problem[] {
   const out: Problem[] = [];
+  // What the resources' properties and the conditions refer to (Ref, Fn::Sub…), found once.
+  const used = referencesIn([template.conditions, ...Object.values(template.resources).map((r) => r.Properties)]);
   for (const [name, p] of Object.entries(template.parameters)) {
-    if (!p.type.startsWith('AWS::SSM::Parameter::') || given?.[name] !== undefined || p.default === undefined || !referenced(template, name)) continue;
+    if (!p.type.startsWith('AWS::SSM::Parameter::') || given?.[name] !== undefined || p.default === undefined || !used.has(name)) continue;
     out.push({
       severity: 'WARNING',
       file: template.file,

@@ -139,17 +139,18 @@ export function executionWhere(exec: ExecutionRecord, index = indexHistory(exec.
   };
 }
 
+/** A function's invocations, or only its cold starts, on these observations. */
+function invocationsOf(obs: ObservationsSnapshot, fn: string, kind: 'invocations' | 'coldStarts') {
+  return obs.invocations.filter((i) => sameFunction(i.functionName, fn) && (kind === 'invocations' || i.coldStart));
+}
+
 /**
- * Whether every then.invocations count holds on these observations — the
- * runner waits for it alongside the asynchronous deliveries (queues, rule
- * targets), whose consumers run after the steps.
+ * Whether every then.invocations and then.coldStarts count holds on these
+ * observations — the runner waits for them alongside the asynchronous
+ * deliveries (queues, rule targets), whose consumers run after the steps.
  */
-/** then.invocations and then.coldStarts hold (what settling waits for). */
 export function invocationsHold(then: ThenSpec, obs: ObservationsSnapshot): boolean {
-  return (
-    Object.entries(then.invocations ?? {}).every(([fn, spec]) => checkCount(spec, obs.invocations.filter((i) => sameFunction(i.functionName, fn)).length).ok) &&
-    Object.entries(then.coldStarts ?? {}).every(([fn, spec]) => checkCount(spec, obs.invocations.filter((i) => sameFunction(i.functionName, fn) && i.coldStart).length).ok)
-  );
+  return (['invocations', 'coldStarts'] as const).every((kind) => Object.entries(then[kind] ?? {}).every(([fn, spec]) => checkCount(spec, invocationsOf(obs, fn, kind).length).ok));
 }
 
 export function evaluateThen(then: ThenSpec, ev: Evidence): CheckResult[] {
@@ -474,7 +475,7 @@ function checkObservations(then: ThenSpec, ev: Evidence): CheckResult[] {
     ['coldStarts', then.coldStarts],
   ] as const) {
     for (const [fn, spec] of Object.entries(table ?? {})) {
-      const records = obs.invocations.filter((i) => sameFunction(i.functionName, fn) && (kind === 'invocations' || i.coldStart));
+      const records = invocationsOf(obs, fn, kind);
       const r = checkCount(spec, records.length);
       const id = `then.${kind}.${fn}`;
       const noun = kind === 'invocations' ? 'invocation(s)' : 'cold start(s)';

@@ -397,8 +397,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       ? []
       : [
           ...evaluateThen(spec.then, evidence.evidence),
-          // The DynamoDB clients are made (and their package loaded) only for a scenario that checks a table.
-          ...(spec.then.items || spec.then.tables ? checkTables(spec.then, await collectTableEvidence(clients.dynamodb, clients.documents, spec.then)) : []),
+          ...(await tableChecks(clients, spec.then)),
           ...checkQueues(spec.then, evidence.observations, evidence.evidence.observationsUnavailable),
           ...checkEvents(spec.then, evidence.observations, evidence.evidence.observationsUnavailable),
         ];
@@ -461,6 +460,15 @@ async function settleExecutions(ctx: RunContext, spec: ScenarioSpec): Promise<vo
 }
 
 /**
+ * then.items / then.tables against the tables as they are now; none for a
+ * scenario that checks no table — its DynamoDB clients are then never made
+ * (nor their package loaded).
+ */
+async function tableChecks(clients: AwsClients, then: ScenarioSpec['then']): Promise<CheckResult[]> {
+  return then.items || then.tables ? checkTables(then, await collectTableEvidence(clients.dynamodb, clients.documents, then)) : [];
+}
+
+/**
  * Before checking then.messages / then.deadLetters / then.events: wait (wall
  * clock) until they hold — deliveries through event source mappings and rule
  * targets, retries after a visibility timeout or a failed delivery, and
@@ -477,8 +485,7 @@ async function settleQueues(ctx: RunContext, spec: ScenarioSpec): Promise<void> 
   const then = spec.then;
   const deliveries = then.messages || then.deadLetters || then.events || ((then.invocations || then.coldStarts || then.items || then.tables) && startsDeliveries(spec.when));
   if (!control || !ctx.backend.capabilities.observations || !deliveries) return;
-  const tablesHold = async () =>
-    (!then.items && !then.tables) || checkTables(then, await collectTableEvidence(ctx.clients.dynamodb, ctx.clients.documents, then)).every((c) => c.status === 'passed');
+  const tablesHold = async () => (await tableChecks(ctx.clients, then)).every((c) => c.status === 'passed');
   const settled = async (obs: ObservationsSnapshot) => queuesSettled(then, obs) && eventsSettled(then, obs) && invocationsHold(then, obs) && (await tablesHold());
   // Woken by what is observed, and by executions (a task's DynamoDB write shows in its history).
   const topics = ['observations', 'executions', ...ctx.executions.map((e) => executionTopic(e.executionArn))];

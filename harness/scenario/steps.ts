@@ -307,7 +307,6 @@ function tokenFor(ctx: RunContext, token: string | undefined): string {
   return ctx.tokens.get(token) ?? token;
 }
 
-/** Runs an SDK call that may be expected to fail with `expectError`. */
 /** A synchronous invoke's response against `expectOutput` (value-match.ts, as then.execution.output): the step's message, or its failure. */
 function invokeOutputChecked(fn: string, expected: unknown, response: string): string {
   let actual: unknown = response;
@@ -322,6 +321,7 @@ function invokeOutputChecked(fn: string, expected: unknown, response: string): s
   return `Invoke ${fn} answered ${shown}`;
 }
 
+/** Runs an SDK call that may be expected to fail with `expectError`. */
 async function expecting(call: () => Promise<unknown>, expectError: string | undefined, what: string): Promise<string> {
   try {
     await call();

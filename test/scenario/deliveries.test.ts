@@ -5,10 +5,9 @@
  * beside them, and a count that never comes still fails, after the wait
  * limit. Real HTTP, a real template, a real Lambda process, through runSuite.
  */
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runSuite } from '../../harness/scenario/suite.ts';
-import { writeProject } from '../support/project.ts';
+import { projectForSuite } from '../support/project.ts';
 
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -48,26 +47,22 @@ ${then}
 `;
 
 describe('then waits for what a step delivered', { timeout: 120_000 }, () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = writeProject('rehearse-deliveries-', {
-      'template.yaml': TEMPLATE,
-      'src/app.js': HANDLER,
-      'scenarios/counted.yaml': scenario('the worker is counted once it has run', '  invocations: { Worker: 1 }\n  coldStarts: { Worker: 1 }\n  items:\n    Done:\n      - { id: job-1 }\n'),
-      'scenarios/never.yaml': scenario('a count that never comes fails', '  invocations: { Worker: 2 }\n'),
-    });
+  const dir = projectForSuite('rehearse-deliveries-', {
+    'template.yaml': TEMPLATE,
+    'src/app.js': HANDLER,
+    'scenarios/counted.yaml': scenario('the worker is counted once it has run', '  invocations: { Worker: 1 }\n  coldStarts: { Worker: 1 }\n  items:\n    Done:\n      - { id: job-1 }\n'),
+    'scenarios/never.yaml': scenario('a count that never comes fails', '  invocations: { Worker: 2 }\n'),
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('invocations, coldStarts and items after a send hold once the event source mapping has invoked the function', async () => {
-    const report = await runSuite({ paths: ['scenarios/counted.yaml'], cwd: dir, seed: 'deliveries', workers: 1 });
+    const report = await runSuite({ paths: ['scenarios/counted.yaml'], cwd: dir(), seed: 'deliveries', workers: 1 });
     const [r] = report.scenarios;
     expect(r?.status, JSON.stringify(r?.checks.filter((c) => c.status !== 'passed'), null, 1)).toBe('passed');
     expect(r?.checks.map((c) => c.id)).toEqual(['then.invocations.Worker', 'then.coldStarts.Worker', 'then.items.Done[0]']);
   });
 
   it('a count the deliveries never reach fails at the wait limit, naming what it got', async () => {
-    const report = await runSuite({ paths: ['scenarios/never.yaml'], cwd: dir, seed: 'deliveries', workers: 1, waitTimeoutMs: 1500 });
+    const report = await runSuite({ paths: ['scenarios/never.yaml'], cwd: dir(), seed: 'deliveries', workers: 1, waitTimeoutMs: 1500 });
     const [r] = report.scenarios;
     expect(r?.status).toBe('failed');
     expect(r?.checks).toEqual([expect.objectContaining({ id: 'then.invocations.Worker', status: 'failed', message: 'expected Worker invocation(s) exactly 2, got 1' })]);

@@ -5,20 +5,15 @@
  * Real endpoint and deploy, through runSuite; the deploy is slowed by 2.3 s
  * of wall clock before it starts.
  */
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { defaultDeploy, type DeployFn } from '../../harness/scenario/runner.ts';
 import { runSuite } from '../../harness/scenario/suite.ts';
-import { writeProject } from '../support/project.ts';
+import { projectForSuite } from '../support/project.ts';
 
-let dir: string;
-beforeAll(() => {
-  dir = writeProject('rehearse-deploy-progress-', {
-    'template.yaml': 'Resources:\n  Store:\n    Type: AWS::S3::Bucket\n    Properties: { BucketName: store }\n',
-    'scenarios/a.yaml': 'name: a bucket is there\ndeploy: true\nwhen:\n  - upload: { bucket: store, key: a.txt, text: hi, expectExecution: false }\nthen:\n  objects:\n    - { bucket: store, key: a.txt }\n',
-  });
+const dir = projectForSuite('rehearse-deploy-progress-', {
+  'template.yaml': 'Resources:\n  Store:\n    Type: AWS::S3::Bucket\n    Properties: { BucketName: store }\n',
+  'scenarios/a.yaml': 'name: a bucket is there\ndeploy: true\nwhen:\n  - upload: { bucket: store, key: a.txt, text: hi, expectExecution: false }\nthen:\n  objects:\n    - { bucket: store, key: a.txt }\n',
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it('a deploy still running after 2 s is reported as what the scenario waits for', { timeout: 60_000 }, async () => {
   const heard: Array<[string, string, number]> = [];
@@ -28,7 +23,7 @@ it('a deploy still running after 2 s is reported as what the scenario waits for'
   };
   const report = await runSuite({
     paths: [],
-    cwd: dir,
+    cwd: dir(),
     seed: 'progress',
     workers: 1,
     deploy: slow,

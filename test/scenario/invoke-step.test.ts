@@ -5,11 +5,10 @@
  * (an asynchronous invoke, an invoke expected to fail). Real template,
  * real Lambda process, through runSuite.
  */
-import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../harness/scenario/loader.ts';
 import { runSuite } from '../../harness/scenario/suite.ts';
-import { writeProject } from '../support/project.ts';
+import { projectForSuite } from '../support/project.ts';
 
 const TEMPLATE = `Transform: AWS::Serverless-2016-10-31
 Resources:
@@ -29,19 +28,15 @@ when:
 `;
 
 describe('invoke expectOutput', { timeout: 120_000 }, () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = writeProject('rehearse-invoke-step-', {
-      'template.yaml': TEMPLATE,
-      'src/app.js': HANDLER,
-      'scenarios/a-matches.yaml': scenario('the quote matches', '{ total: { $gte: 50 }, lines: [{ sku: a-1 }] }'),
-      'scenarios/b-differs.yaml': scenario('the quote differs', '{ currency: USD }'),
-    });
+  const dir = projectForSuite('rehearse-invoke-step-', {
+    'template.yaml': TEMPLATE,
+    'src/app.js': HANDLER,
+    'scenarios/a-matches.yaml': scenario('the quote matches', '{ total: { $gte: 50 }, lines: [{ sku: a-1 }] }'),
+    'scenarios/b-differs.yaml': scenario('the quote differs', '{ currency: USD }'),
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('passes on a partial match and fails naming the response and the path that differs', async () => {
-    const report = await runSuite({ paths: [], cwd: dir, seed: 'invoke', workers: 1 });
+    const report = await runSuite({ paths: [], cwd: dir(), seed: 'invoke', workers: 1 });
     const byName = Object.fromEntries(report.scenarios.map((s) => [s.name, s]));
     expect(byName['the quote matches']?.status, JSON.stringify(byName['the quote matches']?.steps)).toBe('passed');
     expect(byName['the quote matches']?.steps[0]?.message).toBe('Invoke Quote answered {"total":50,"currency":"EUR","lines":[{"sku":"a-1","qty":4}]}');

@@ -11,7 +11,7 @@ import { EngineError, runtimeError } from '../frame.ts';
 import type { StateRun } from './base.ts';
 
 /** csv-parse, loaded by the first CSV ItemReader (a Distributed Map over a CSV file). */
-const parseCsv: typeof import('csv-parse/sync').parse = (...args: Parameters<typeof import('csv-parse/sync').parse>) => (requireCommonJs('csv-parse/sync') as typeof import('csv-parse/sync')).parse(...args);
+const csvParse = () => requireCommonJs('csv-parse/sync') as typeof import('csv-parse/sync');
 
 type Raw = Record<string, unknown>;
 
@@ -75,7 +75,7 @@ export function parseReaderBody(body: string, config: Raw, what: string): unknow
   if (type === 'JSONL') return body.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
   if (type === 'CSV') {
     const given = config.CSVHeaderLocation === 'GIVEN' ? (config.CSVHeaders as string[]) : undefined;
-    const rows = parseCsv(body, { relax_column_count: true }) as string[][];
+    const rows = csvParse().parse(body, { relax_column_count: true }) as string[][];
     const headers = given ?? rows.shift() ?? [];
     return rows.map((row) => Object.fromEntries(headers.map((h, i) => [h, row[i] ?? ''])));
   }

@@ -85,7 +85,8 @@ interface ModuleExports {
 export function moduleExports(file: string): ModuleExports {
   lexers();
   let source = readFileSync(file, 'utf8');
-  const esm = isEsModule(file);
+  const declared = declaredModuleType(file);
+  const esm = declared === 'module';
   if (/\.[mc]?ts$/.test(file)) source = withoutTypes(source, esm);
   if (esm) {
     try {
@@ -99,7 +100,7 @@ export function moduleExports(file: string): ModuleExports {
   if (!cjs) {
     // ES module syntax where nothing declares a type: Node ≥ 20.19 (Lambda's nodejs20.x and later) detects it and
     // loads the file as an ES module (https://nodejs.org/api/packages.html#syntax-detection). Declared CommonJS, it fails.
-    const as = declaredModuleType(file) === undefined ? { kind: 'esm' as const } : { kind: 'cjs' as const, esmSyntax: true };
+    const as = declared === undefined ? { kind: 'esm' as const } : { kind: 'cjs' as const, esmSyntax: true };
     try {
       const [, exports] = parseEsm(source);
       return { ...as, names: exports.map((e) => e.n), dynamic: false };

@@ -51,12 +51,12 @@ export function createDynamoDbService(deps: ServiceDeps): EmulatedService {
   // (A store that cannot open fails each request, as the engine's promise does.)
   if (deps.dataDir !== undefined) load().catch(() => undefined);
 
+  // Before the engine is made no table can exist (no data directory): the first page of an unqualified
+  // ListTables — what an HTML report asks of every scenario — is then the empty list the engine would give.
+  const unused = (name: string, input: Record<string, unknown>) => (engine === undefined && name === 'ListTables' && Object.keys(input).length === 0 ? { TableNames: [] } : undefined);
+
   const operations: Record<string, JsonOperation> = {};
   for (const name of DYNAMODB_OPERATIONS) operations[name] = (input) => (ready ? ready.run(name, input) : unused(name, input) ?? load().then((e) => e.run(name, input)));
-
-  // Before the engine is made no table can exist (no data directory): the first page of an unqualified
-  // ListTables — what every scenario's report asks — is then the empty list the engine would give.
-  const unused = (name: string, input: Record<string, unknown>) => (engine === undefined && name === 'ListTables' && Object.keys(input).length === 0 ? { TableNames: [] } : undefined);
 
   const protocol: JsonProtocolService = {
     kind: 'json',

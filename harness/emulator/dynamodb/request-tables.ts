@@ -1,8 +1,9 @@
 /**
  * The tables a request touches, read from its members alone (no validation):
- * what faults aimed at a table (`given.faults: - { table: … }`) match.
+ * `TableName`, the keys of `RequestItems`, each `TransactItems` action's
+ * `TableName`, a tag's `ResourceArn` — what faults aimed at a table
+ * (`given.faults: - { table: … }`) match.
  */
-/** `TableName`, the keys of `RequestItems`, each `TransactItems` action's `TableName`, a tag's `ResourceArn`. */
 export function tablesOf(input: Record<string, unknown>): string[] {
   const out = new Set<string>();
   if (typeof input.TableName === 'string') out.add(input.TableName);
