@@ -12,6 +12,7 @@
 import type { Backend } from '../backends/backend.ts';
 import { RehearseError, trace } from '../core/index.ts';
 import { eventSourceOfKind } from './events/registry.ts';
+import { namingFailure } from './failure.ts';
 import { TemplateInterpreter } from './interpret.ts';
 import type { PhysicalResource } from './intrinsics.ts';
 import { deployOrder } from './order.ts';
@@ -133,7 +134,10 @@ export async function deploy(templateFile: string, backend: Backend, options: De
         const mine = interp.problems.filter((p) => p.field?.startsWith(`Resources.${id}`) && p.severity === 'ERROR');
         throw new RehearseError('ERR_BAD_INPUT', `${templateFile}: ${id} cannot be deployed:\n${mine.map((p) => `  ${formatProblem(p)}`).join('\n') || '  (see rehearse validate)'}`, { location: { file: templateFile } });
       }
-      const p = loaded.module.deploy ? await loaded.module.deploy(loaded.spec, scope) : loaded.module.physical(loaded.spec, interp.ctx);
+      const deployResource = loaded.module.deploy;
+      const p = deployResource
+        ? await namingFailure(template, `Resources.${id}`, `${id} (${loaded.type})`, () => deployResource(loaded.spec, scope))
+        : loaded.module.physical(loaded.spec, interp.ctx);
       trace(`deployed ${loaded.type} ${id}`);
       physical.set(id, p);
       interp.deployed(id, p);
@@ -151,7 +155,15 @@ export async function deploy(templateFile: string, backend: Backend, options: De
       const items = loaded.module.wiring(loaded.spec, interp.lateProperties(id), interp.input(id, raw, loaded.module), physical.get(id)!);
       for (const w of items) wirings.set(w.kind, [...(wirings.get(w.kind) ?? []), w]);
     }
-    for (const [kind, items] of wirings) await eventSourceOfKind(kind)!.deploy(items, scope);
+    for (const [kind, items] of wirings) {
+      // Each source alone, so a refusal names the one it was (a module may deploy several in one call: S3 per bucket).
+      const module = eventSourceOfKind(kind)!;
+      const groups = module.independent ? items.map((w) => [w]) : [items];
+      for (const group of groups) {
+        const where = group[0]!.source;
+        await namingFailure(template, where, group.length === 1 ? 'the event source' : `the event sources ${group.map((w) => w.source).join(', ')}`, () => module.deploy(group, scope));
+      }
+    }
     trace('deployed event sources');
 
     // A resource left out is a warning of the deploy's too, so a run that deploys says it (not only validate).

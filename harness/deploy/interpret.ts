@@ -42,6 +42,8 @@ export function effectiveProperties(template: TemplateFile, raw: RawResource): O
 export class TemplateInterpreter {
   readonly ctx: ResolveContext;
   readonly problems: Problem[] = [];
+  /** Globals problems already reported, by severity, field and message: the resources inheriting each. */
+  private readonly inherited = new Map<string, { problem: Problem; ids: string[] }>();
   /** Physical resources that exist (deployed), by logical id. */
   private readonly known = new Map<string, PhysicalResource>();
   private readonly loaded = new Map<string, LoadedResource | undefined>();
@@ -109,6 +111,25 @@ export class TemplateInterpreter {
           (q.severity === 'ERROR' && q.field !== undefined && p.field !== undefined && (p.field === q.field || p.field.startsWith(`${q.field}.`)))),
     );
     if (!covered) this.problems.push(p);
+  }
+
+  /**
+   * A problem of a SAM Globals property, reported once where it is written and
+   * naming every resource that inherits it (`… (inherited by First, Second)`),
+   * instead of once per function with the same file, line and message.
+   */
+  private reportInherited(severity: Problem['severity'], field: string, message: string, id: string): void {
+    const key = `${severity}\0${field}\0${message}`;
+    const known = this.inherited.get(key);
+    if (known) {
+      if (!known.ids.includes(id)) known.ids.push(id);
+      known.problem.message = `${message} (inherited by ${known.ids.join(', ')})`;
+      return;
+    }
+    const line = this.template.lineOf('Globals');
+    const problem: Problem = { severity, file: this.template.file, field, message: `${message} (inherited by ${id})`, ...(line === undefined ? {} : { line }) };
+    this.report(problem);
+    if (this.problems.includes(problem)) this.inherited.set(key, { problem, ids: [id] });
   }
 
   /** Resolves `value` for `field` (a template path); a failure is reported there and gives undefined. */
@@ -214,8 +235,7 @@ export class TemplateInterpreter {
         // A property the resource inherits from SAM Globals is wrong where it is written: point there.
         const inherited = field === undefined ? undefined : globalsField(this.template, raw, field);
         if (inherited !== undefined) {
-          const line = this.template.lineOf('Globals');
-          this.report({ severity, file: this.template.file, field: inherited, message: `${message} (inherited by ${id})`, ...(line === undefined ? {} : { line }) });
+          this.reportInherited(severity, inherited, message, id);
           return;
         }
         const path = field === undefined ? `Resources.${id}` : `Resources.${id}.${field}`;

@@ -7,7 +7,7 @@
  * wait limit) until they hold: delivery through event source mappings,
  * retries after visibility timeouts and redrives happen after the steps.
  */
-import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, ListQueuesCommand, SendMessageCommand, type MessageAttributeValue, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ObservationsSnapshot, SqsMessageRecord } from '../emulator/observations.ts';
 import { checkCount, checkText } from './matchers.ts';
 import type { CheckResult } from './results.ts';
@@ -32,7 +32,24 @@ export async function createGivenQueues(sqs: SQSClient, queues: GivenQueueSpec[]
 }
 
 async function urlOf(sqs: SQSClient, queue: string): Promise<string> {
-  return /^https?:\/\//.test(queue) ? queue : (await sqs.send(new GetQueueUrlCommand({ QueueName: queue }))).QueueUrl!;
+  if (/^https?:\/\//.test(queue)) return queue;
+  try {
+    return (await sqs.send(new GetQueueUrlCommand({ QueueName: queue }))).QueueUrl!;
+  } catch (e) {
+    // The same error (a step may expect QueueDoesNotExist), saying which queues there are: a name
+    // built from ${AWS::StackName} is easy to get wrong, and the list shows what the deploy made of it.
+    if (e instanceof Error && e.name === 'QueueDoesNotExist') e.message = `${e.message} No queue is named ${queue}${await knownQueues(sqs)}.`;
+    throw e;
+  }
+}
+
+async function knownQueues(sqs: SQSClient): Promise<string> {
+  try {
+    const names = ((await sqs.send(new ListQueuesCommand({ MaxResults: 1000 }))).QueueUrls ?? []).map((u) => u.slice(u.lastIndexOf('/') + 1));
+    return names.length === 0 ? ' (the endpoint has no queue)' : ` (queues on the endpoint: ${names.join(', ')})`;
+  } catch {
+    return '';
+  }
 }
 
 /** The `send` step's SendMessage input. */

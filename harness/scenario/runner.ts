@@ -361,7 +361,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunScenarioOp
       if (spec.given?.queues) await createGivenQueues(clients.sqs, spec.given.queues);
       const plan = toFaultPlan(spec.given?.faults ?? []);
       if (control && (plan.functions || plan.operations || plan.targets || plan.states)) await control.putFaults(plan);
-      if (spec.given?.items) await putGivenItems(clients.documents, spec.given.items);
+      if (spec.given?.items) await putGivenItems(clients.dynamodb, clients.documents, spec.given.items);
       const givenObjects: GivenObject[] = [];
       for (const o of spec.given?.objects ?? []) {
         const { body, contentType } = await objectBody(o, ctx, `${o.bucket}/${o.key}`);

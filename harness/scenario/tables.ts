@@ -52,16 +52,47 @@ function plain(value: unknown): unknown {
   return value;
 }
 
+/**
+ * `: tables on the endpoint: a, b` for a message about a table that does not
+ * exist — a name built from `${AWS::StackName}` is easy to get wrong, and the
+ * list shows what the deploy made of it.
+ */
+async function knownTables(ddb: DynamoDBClient): Promise<string> {
+  try {
+    const names: string[] = [];
+    let start: string | undefined;
+    do {
+      const page = await ddb.send(new ListTablesCommand({ ExclusiveStartTableName: start }));
+      names.push(...(page.TableNames ?? []));
+      start = page.LastEvaluatedTableName;
+    } while (start);
+    return names.length === 0 ? ' (the endpoint has no table)' : ` (tables on the endpoint: ${names.join(', ')})`;
+  } catch {
+    return '';
+  }
+}
+
+const isNotFound = (e: unknown) => (e as { name?: string }).name === 'ResourceNotFoundException';
+
 /** given.items: every item put, 25 per BatchWriteItem, UnprocessedItems retried. */
-export async function putGivenItems(doc: DynamoDBDocumentClient, items: Record<string, PlainItem[]>): Promise<void> {
+export async function putGivenItems(ddb: DynamoDBClient, doc: DynamoDBDocumentClient, items: Record<string, PlainItem[]>): Promise<void> {
   for (const [table, list] of Object.entries(items)) {
-    for (let i = 0; i < list.length; i += 25) {
-      let request: Record<string, Array<Record<string, unknown>>> | undefined = { [table]: list.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) };
-      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-        if (attempt === 10) throw new Error(`given.items.${table}: items still unprocessed after 10 BatchWriteItem calls`);
-        const out = await doc.send(new BatchWriteCommand({ RequestItems: request as never }));
-        request = out.UnprocessedItems as typeof request;
-      }
+    try {
+      await putTableItems(doc, table, list);
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      throw new Error(`items.${table}: no table named ${table}${await knownTables(ddb)}`, { cause: e });
+    }
+  }
+}
+
+async function putTableItems(doc: DynamoDBDocumentClient, table: string, list: PlainItem[]): Promise<void> {
+  for (let i = 0; i < list.length; i += 25) {
+    let request: Record<string, Array<Record<string, unknown>>> | undefined = { [table]: list.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) };
+    for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
+      if (attempt === 10) throw new Error(`given.items.${table}: items still unprocessed after 10 BatchWriteItem calls`);
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: request as never }));
+      request = out.UnprocessedItems as typeof request;
     }
   }
 }
@@ -72,7 +103,7 @@ async function keysOf(ddb: DynamoDBClient, table: string): Promise<string[] | st
     const { Table } = await ddb.send(new DescribeTableCommand({ TableName: table }));
     return (Table?.KeySchema ?? []).map((k) => k.AttributeName!);
   } catch (e) {
-    return `table ${table}: ${(e as Error).name}: ${(e as Error).message}`;
+    return `table ${table}: ${(e as Error).name}: ${(e as Error).message}${isNotFound(e) ? await knownTables(ddb) : ''}`;
   }
 }
 
@@ -116,7 +147,7 @@ export async function collectTableEvidence(ddb: DynamoDBClient, doc: DynamoDBDoc
     try {
       counts.set(table, await countItems(doc, table));
     } catch (e) {
-      counts.set(table, `table ${table}: ${(e as Error).name}: ${(e as Error).message}`);
+      counts.set(table, `table ${table}: ${(e as Error).name}: ${(e as Error).message}${isNotFound(e) ? await knownTables(ddb) : ''}`);
     }
   }
   return { items, counts };

@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbedded, type EmbeddedBackend } from '../../harness/backends/embedded.ts';
 import { VirtualClock } from '../../harness/core/index.ts';
 import { deploy, type DeployResult } from '../../harness/deploy/index.ts';
+import { validateTemplate } from '../../harness/deploy/validate.ts';
+import { RehearseError } from '../../harness/core/index.ts';
 import { clientConfig } from '../support/clients.ts';
 
 const template = (visibility: number, batchSize: number) => `
@@ -137,5 +139,53 @@ describe('SQS resources from a template', () => {
     expect((await attributes(first.queues.Jobs!)).VisibilityTimeout).toBe('90');
     const mapping = (await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: 'arn:aws:sqs:us-east-1:000000000000:jobs' }))).EventSourceMappings![0]!;
     expect(mapping.BatchSize).toBe(10);
+  }, 30_000);
+});
+
+describe('a mapping Lambda refuses', () => {
+  // Lambda refuses an SQS mapping whose queue's visibility timeout is below the function's timeout,
+  // so CloudFormation fails the deploy: the check says so first, and a deploy that gets there names where.
+  const short = (visibility: string) => `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Slow:
+    Type: AWS::SQS::Queue
+    Properties: {${visibility}}
+  SlowWorker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: nodejs20.x
+      Handler: index.handler
+      Timeout: 100
+      InlineCode: exports.handler = async () => ({});
+      Events:
+        Work:
+          Type: SQS
+          Properties: { Queue: !GetAtt Slow.Arn }
+`;
+
+  it('is an error of the template check naming the queue, its visibility timeout and what to set', async () => {
+    writeFileSync(path.join(dir, 'short.yaml'), short(''));
+    writeFileSync(path.join(dir, 'long.yaml'), short(' VisibilityTimeout: 600 '));
+    const report = await validateTemplate(path.join(dir, 'short.yaml'));
+    expect(report.problems.filter((p) => p.severity === 'ERROR')).toEqual([
+      expect.objectContaining({
+        field: 'Resources.SlowWorker.Properties.Events.Work.Properties.Queue',
+        message: expect.stringContaining("Queue visibility timeout: 30 seconds (Slow gives no VisibilityTimeout: SQS's default) is less than Function timeout: 100 seconds. Give Slow a VisibilityTimeout of at least 100"),
+      }),
+    ]);
+    expect((await validateTemplate(path.join(dir, 'long.yaml'))).problems.filter((p) => p.severity === 'ERROR')).toEqual([]);
+  });
+
+  it("a deploy the service refuses names the template's resource, line and field, then the service's message and code", async () => {
+    const failed = await deploy(path.join(dir, 'short.yaml'), be, { skipValidation: true }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(failed).toBeInstanceOf(RehearseError);
+    expect((failed as RehearseError).code).toBe('ERR_BAD_INPUT');
+    expect((failed as Error).message).toMatch(
+      /short\.yaml:7, field Resources\.SlowWorker\.Properties\.Events\.Work: the event source failed to deploy: Invalid request provided: Queue visibility timeout: 30 seconds is less than Function timeout: 100 seconds \(InvalidParameterValueException, HTTP 400\)$/,
+    );
   }, 30_000);
 });

@@ -192,6 +192,29 @@ describe('functions as a plain CloudFormation template gives them', () => {
   });
 });
 
+describe('functions as SAM CLI builds them', () => {
+  it("no CodeUri is the template's folder (SAM CLI's default, as `sam init`'s web-backend starters write it); a CodeUri that is not a path is named", async () => {
+    const template = (codeUri: string) => `Transform: AWS::Serverless-2016-10-31
+Resources:
+  GetAllItems:
+    Type: AWS::Serverless::Function
+    Properties: { Runtime: nodejs20.x, Handler: src/handlers/get-all-items.getAllItemsHandler${codeUri} }
+`;
+    const dir = folder({
+      'template.yaml': template(''),
+      'numbered.yaml': template(', CodeUri: 5'),
+      'package.json': '{ "name": "sam-app" }\n',
+      'src/handlers/get-all-items.js': 'exports.getAllItemsHandler = async () => ({ statusCode: 200 });\n',
+    });
+    const ok = await validateTemplate(join(dir, 'template.yaml'));
+    expect(ok.problems.filter((p) => p.severity === 'ERROR'), JSON.stringify(ok.problems, null, 1)).toEqual([]);
+    const numbered = await validateTemplate(join(dir, 'numbered.yaml'));
+    expect(numbered.problems.filter((p) => p.severity === 'ERROR').map((p) => [p.field, p.message])).toEqual([
+      ['Resources.GetAllItems.Properties.CodeUri', 'CodeUri must be a folder or .zip relative to the template, or an s3:// location (got 5)'],
+    ]);
+  });
+});
+
 describe('values CloudFormation reads from services at deploy', () => {
   it('an SSM parameter type the resources use without a value, and each dynamic reference, are warnings naming where and what to do; a value given silences the first', async () => {
     const root = folder({

@@ -182,6 +182,9 @@ describe('rehearse validate', () => {
         '  Second:',
         '    Type: AWS::Serverless::Function',
         '    Properties: { CodeUri: fn/, Handler: app.handler, Timeout: 0 }',
+        '  Third:',
+        '    Type: AWS::Serverless::Function',
+        '    Properties: { CodeUri: fn/, Handler: app.handler }',
         '',
       ].join('\n'),
     );
@@ -190,7 +193,8 @@ describe('rehearse validate', () => {
     const r = await validatePaths([path.join(root, 'template.yaml')], root);
     const e = errors(r.problems).filter((p) => /Timeout/.test(p.message));
     expect(e).toEqual([
-      expect.objectContaining({ field: 'Globals.Function.Timeout', line: 2, message: 'Timeout must be 1–900 seconds, got 901 (inherited by First)' }),
+      // One problem where it is written, naming both functions that inherit it (not one per function).
+      expect.objectContaining({ field: 'Globals.Function.Timeout', line: 2, message: 'Timeout must be 1–900 seconds, got 901 (inherited by First, Third)' }),
       // Its own Timeout is where it is wrong.
       expect.objectContaining({ field: 'Resources.Second.Properties.Timeout', line: 10, message: 'Timeout must be 1–900 seconds, got 0' }),
     ]);

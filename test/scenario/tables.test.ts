@@ -1,7 +1,7 @@
 /**
  * DynamoDB in scenarios, on the real embedded endpoint: given.items,
  * then.items (found by key, matched partially, null = absent, `$absent`),
- * then.tables.<name>.count, faults with a `table:` target retried by the
+ * then.tables.<name>.count, what a missing table (or queue) is told with, faults with a `table:` target retried by the
  * workflow, the table contents a result carries for the HTML report, and the
  * loader's errors for bad DynamoDB keys.
  */
@@ -158,9 +158,40 @@ then:
       'then.items.audit[1]': 'expected an item {"id":"a-2","status":"NEW"} in audit, none has that key',
       'then.items.audit[2]': 'the expected item names no id: give the key of table audit (id)',
       'then.items.audit[3]': 'expected no item {"id":"a-1"} in audit, found one',
-      'then.items.missing-table[0]': 'table missing-table: ResourceNotFoundException: Requested resource not found: Table: missing-table not found',
+      'then.items.missing-table[0]': 'table missing-table: ResourceNotFoundException: Requested resource not found: Table: missing-table not found (tables on the endpoint: audit, orders)',
       'then.tables.audit.count': 'expected at least 2 item(s) in audit, got 1',
     });
+  });
+
+  it('a table or queue that does not exist is named with the ones that do (a name built from ${AWS::StackName} is easy to get wrong)', async () => {
+    const items = await run(`
+name: items for a table that is not there
+definition: { StartAt: Done, States: { Done: { Type: Succeed } } }
+given:
+  items:
+    sam-app-orders: [{ id: o-1 }]
+`);
+    expect(items.status).toBe('error');
+    expect(items.reason).toBe('given: items.sam-app-orders: no table named sam-app-orders (tables on the endpoint: audit, orders)');
+    const send = await run(`
+name: a message for a queue that is not there
+definition: { StartAt: Done, States: { Done: { Type: Succeed } } }
+given:
+  queues: [rehearse-ingest]
+when:
+  - send: { queue: sam-app-ingest, body: hello }
+`);
+    expect(send.steps.find((c) => c.status === 'failed')?.message).toBe(
+      'SendMessage to sam-app-ingest failed: QueueDoesNotExist: The specified queue does not exist. No queue is named sam-app-ingest (queues on the endpoint: rehearse-ingest).',
+    );
+    // The error is the service's still: a step may expect it.
+    const expected = await run(`
+name: a refused send, as expected
+definition: { StartAt: Done, States: { Done: { Type: Succeed } } }
+when:
+  - send: { queue: sam-app-ingest, body: hello, expectError: QueueDoesNotExist }
+`);
+    expect(expected.status).toBe('passed');
   });
 
   it('rejects a fault naming both a table and a function, and a table fault without error or latency', () => {

@@ -174,6 +174,7 @@ export const eventBridgeEvents: EventSourceModule<RuleWiring> = {
     const type = isObj(ev) && typeof ev.Type === 'string' ? ev.Type : 'EventBridgeRule';
     return samRuleWiring({ logicalId: target.logicalId, arn: target.functionArn, suffix: 'LambdaTarget' }, eventId, type, properties, field, input.problem);
   },
+  independent: true,
   async deploy(items, scope) {
     for (const w of items) await deployRule(scope, w.rule, 'AWS::Events::Rule');
   },

@@ -84,6 +84,7 @@ export const snsEvents: EventSourceModule<SnsWiring> = {
     }
     return [{ kind: 'sns', source: `Resources.${target.logicalId}.${field}`, topicArn: properties.Topic, functionArn: target.functionArn, attributes: subscriptionAttributes(properties), id: `${target.logicalId}${eventId}` }];
   },
+  independent: true,
   async deploy(items, scope) {
     for (const w of items) await subscribeFunction(scope, w, w.id);
   },

@@ -8,7 +8,7 @@
  */
 import { CreateEventSourceMappingCommand, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand, type EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
 import type { DeployScope, ProblemSink, Wiring } from '../resources/types.ts';
-import { isObj, type Obj } from '../template.ts';
+import { isObj, type Obj, type TemplateFile } from '../template.ts';
 import { lambdaClient } from './s3.ts';
 import type { EventSourceModule } from './types.ts';
 
@@ -99,17 +99,48 @@ export async function mapQueue(scope: DeployScope, w: SqsWiring, type: string): 
   return existing.UUID;
 }
 
+/** SQS's default VisibilityTimeout (AWS::SQS::Queue). */
+const DEFAULT_VISIBILITY_SECONDS = 30;
+
+/**
+ * The template queue a `Queue` written as `!GetAtt Q.Arn` names, and its
+ * VisibilityTimeout when the template writes a number (or leaves SQS's
+ * default); undefined for anything else (a parameter, a queue made elsewhere).
+ * Lambda refuses a mapping whose queue's visibility timeout is shorter than the
+ * function's timeout (CreateEventSourceMapping: InvalidParameterValueException).
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
+ */
+function templateQueue(written: unknown, template: TemplateFile): { id: string; visibilitySeconds: number; given: boolean } | undefined {
+  const getAtt = isObj(written) ? written['Fn::GetAtt'] : undefined;
+  const [id, attribute] = Array.isArray(getAtt) ? getAtt : typeof getAtt === 'string' ? getAtt.split('.') : [];
+  if (typeof id !== 'string' || attribute !== 'Arn') return undefined;
+  const resource = template.resources[id];
+  if (resource?.Type !== 'AWS::SQS::Queue') return undefined;
+  const v = isObj(resource.Properties) ? resource.Properties.VisibilityTimeout : undefined;
+  if (v === undefined) return { id, visibilitySeconds: DEFAULT_VISIBILITY_SECONDS, given: false };
+  const seconds = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
+  return seconds === undefined ? undefined : { id, visibilitySeconds: seconds, given: true };
+}
+
 export const sqsEvents: EventSourceModule<SqsWiring> = {
   kind: 'sqs',
   samTypes: ['SQS'],
-  fromSamEvent({ target, eventId, properties, field, input }) {
+  fromSamEvent({ target, eventId, properties, raw, field, input }) {
     if (typeof properties.Queue !== 'string' || !SQS_ARN.test(properties.Queue)) {
       input.problem(`an SQS event needs Queue, the queue's ARN (!GetAtt Queue.Arn), got ${JSON.stringify(properties.Queue)}`, `${field}.Properties.Queue`);
       return [];
     }
+    const queue = templateQueue(raw.Queue, input.template);
+    if (queue && queue.visibilitySeconds < target.timeoutSeconds) {
+      input.problem(
+        `Lambda refuses this mapping, so the deploy fails: Queue visibility timeout: ${queue.visibilitySeconds} seconds (${queue.given ? `${queue.id}'s VisibilityTimeout` : `${queue.id} gives no VisibilityTimeout: SQS's default`}) is less than Function timeout: ${target.timeoutSeconds} seconds. Give ${queue.id} a VisibilityTimeout of at least ${target.timeoutSeconds} (AWS recommends six times the function's timeout)`,
+        `${field}.Properties.Queue`,
+      );
+    }
     const settings = mappingSettings(properties, `${field}.Properties`, input.problem);
     return [{ kind: 'sqs', source: `Resources.${target.logicalId}.${field}`, queueArn: properties.Queue, functionArn: target.functionArn, settings, id: `${target.logicalId}${eventId}` }];
   },
+  independent: true,
   async deploy(items, scope) {
     for (const w of items) await mapQueue(scope, w, 'AWS::Lambda::EventSourceMapping');
   },

@@ -12,6 +12,8 @@ export interface EventTarget {
   logicalId: string;
   functionName: string;
   functionArn: string;
+  /** The function's Timeout in seconds. */
+  timeoutSeconds: number;
 }
 
 export interface SamEventInput {
@@ -33,6 +35,12 @@ export interface EventSourceModule<W extends Wiring = Wiring> {
   readonly samTypes: readonly string[];
   fromSamEvent(e: SamEventInput): W[];
   deploy(items: W[], scope: DeployScope): Promise<void>;
+  /**
+   * Each wiring deploys on its own (a mapping, a subscription, a rule), so
+   * deploy() may take them one at a time and a refusal names the one it was.
+   * Unset: they go together (S3's notification configuration is one per bucket).
+   */
+  readonly independent?: boolean;
 }
 
 /** `arn:aws:lambda:r:a:function:name[:qualifier]` → name. */

@@ -135,7 +135,10 @@ export function locateCode(f: CodeInput): CodeResult {
       const local = mappedS3(uri.Bucket, uri.Key, f.s3Files, f.templateDir);
       return local ? localPath(local, `CodeUri s3://${String(uri.Bucket)}/${String(uri.Key)}`, 'Properties.CodeUri') : { problem: { message: `CodeUri s3://${String(uri.Bucket)}/${String(uri.Key)} is in S3; map it to a local folder or .zip under s3Files: in rehearse.config.yaml`, field: 'Properties.CodeUri', severity: 'ERROR' } };
     }
-    return { problem: { message: 'a function needs CodeUri (a folder relative to the template), InlineCode, or an ImageUri (in Properties or Globals.Function)', field: 'Properties.CodeUri', severity: 'ERROR' } };
+    // No CodeUri: the folder the template is in, as `sam build` and `sam local` take it (SAM CLI's
+    // DEFAULT_CODEURI "."); `sam init`'s web-backend starters are written that way (Handler: src/handlers/…).
+    if (uri === undefined) return localPath(f.templateDir, 'CodeUri (none given: the template\'s folder, as SAM CLI takes it)', 'Properties.CodeUri');
+    return { problem: { message: `CodeUri must be a folder or .zip relative to the template, or an s3:// location (got ${JSON.stringify(uri)})`, field: 'Properties.CodeUri', severity: 'ERROR' } };
   }
   const code = p.Code;
   // Before `aws cloudformation package`, Code may be a local path (folder or .zip) that the command

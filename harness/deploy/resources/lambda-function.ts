@@ -229,7 +229,7 @@ export const lambdaFunction: ResourceModule<FunctionSpec> = {
   wiring(spec, late, input, physical) {
     if (!isObj(late.Events)) return [];
     const out: Wiring[] = [];
-    const target = { logicalId: spec.logicalId, functionName: spec.name, functionArn: String(physical.attributes.Arn) };
+    const target = { logicalId: spec.logicalId, functionName: spec.name, functionArn: String(physical.attributes.Arn), timeoutSeconds: spec.timeout };
     const rawEvents = isObj(input.raw.Properties.Events) ? input.raw.Properties.Events : {};
     for (const [eventId, ev] of Object.entries(late.Events)) {
       const field = `Properties.Events.${eventId}`;
