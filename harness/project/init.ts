@@ -2,7 +2,9 @@
  * `rehearse init`: what it writes into an existing repository — a
  * rehearse.config.yaml naming the template it found, and one starter scenario
  * per state machine (started with an input the template gives it, else `{}`,
- * expecting SUCCEEDED) — never replacing a file that exists unless forced.
+ * expecting SUCCEEDED), or, in a template without state machines, per
+ * function (a message on its SQS queue, an upload to its bucket, else an
+ * invoke) — never replacing a file that exists unless forced.
  * The command (harness/cli/commands/init.ts) prints; this module decides.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -129,10 +131,87 @@ function scenarioText(name: string, input: unknown, schemaLine: string): string 
   return `${schemaLine}\n# A starter: start ${name} and expect it to succeed. Add what it should do —\n# given (secrets, objects, faults), more steps, then (output, path, states, objects).\n${stringify(doc, { flowCollectionPadding: true })}`;
 }
 
+/** What starts a function, as a starter scenario can do it: a message on its queue, an object in its bucket, else an invoke. */
+type FunctionTrigger = { kind: 'queue'; queue: string } | { kind: 'bucket'; bucket: string; key: string } | { kind: 'invoke'; payload: unknown };
+
+/** Event types whose events are a `Records` list: an invoke starter sends an empty one, which a handler of them can take. */
+const RECORDS_EVENTS = new Set(['DynamoDB', 'Kinesis', 'SQS', 'SNS', 'S3', 'MSK', 'MQ', 'SelfManagedKafka', 'DocumentDB']);
+
+/** The logical id a `!GetAtt X.Arn` or `!Ref X` names, when it is one of the template's resources of that type. */
+function resourceOf(model: TemplateModel, written: unknown, type: string): string | undefined {
+  if (!written || typeof written !== 'object') return undefined;
+  const w = written as { Ref?: unknown; 'Fn::GetAtt'?: unknown };
+  const getAtt = w['Fn::GetAtt'];
+  const id = typeof w.Ref === 'string' ? w.Ref : Array.isArray(getAtt) ? getAtt[0] : typeof getAtt === 'string' ? getAtt.split('.')[0] : undefined;
+  return typeof id === 'string' && model.template.resources[id]?.Type === type ? id : undefined;
+}
+
+function specName(model: TemplateModel, logicalId: string): string | undefined {
+  const spec = model.resources.find((r) => r.logicalId === logicalId)?.spec as { name?: unknown } | undefined;
+  return typeof spec?.name === 'string' ? spec.name : undefined;
+}
+
+/** A key an S3 event's filter lets through (`prefix` + `starter` + `suffix`). */
+function keyThrough(filter: unknown): string {
+  const rules = (filter as { S3Key?: { Rules?: Array<{ Name?: unknown; Value?: unknown }> } } | undefined)?.S3Key?.Rules ?? [];
+  const rule = (name: string) => rules.find((r) => String(r.Name).toLowerCase() === name)?.Value;
+  const prefix = typeof rule('prefix') === 'string' ? (rule('prefix') as string) : '';
+  const suffix = typeof rule('suffix') === 'string' ? (rule('suffix') as string) : '.txt';
+  return `${prefix}starter${suffix}`;
+}
+
+/** The first SQS or S3 event of a SAM function whose queue or bucket the template makes; else an invoke. */
+function triggerOf(model: TemplateModel, logicalId: string): FunctionTrigger {
+  const raw = model.template.resources[logicalId];
+  const events = raw?.Properties && typeof raw.Properties.Events === 'object' && raw.Properties.Events ? (raw.Properties.Events as Record<string, unknown>) : {};
+  let records = false;
+  for (const ev of Object.values(events)) {
+    const { Type: type, Properties: props } = (ev ?? {}) as { Type?: unknown; Properties?: Record<string, unknown> };
+    if (typeof type === 'string' && RECORDS_EVENTS.has(type)) records = true;
+    if (type === 'SQS') {
+      const id = resourceOf(model, props?.Queue, 'AWS::SQS::Queue');
+      const queue = id === undefined ? undefined : specName(model, id);
+      if (queue !== undefined) return { kind: 'queue', queue };
+    }
+    if (type === 'S3') {
+      const id = resourceOf(model, props?.Bucket, 'AWS::S3::Bucket');
+      const bucket = id === undefined ? undefined : specName(model, id);
+      if (bucket !== undefined) return { kind: 'bucket', bucket, key: keyThrough(props?.Filter) };
+    }
+  }
+  return { kind: 'invoke', payload: records ? { Records: [] } : {} };
+}
+
+/** A starter for a function of a template without state machines: what starts it, and that it ran. */
+function functionScenarioText(fn: string, trigger: FunctionTrigger, schemaLine: string): string {
+  const [doc, comment] =
+    trigger.kind === 'queue'
+      ? [
+          { name: `${fn} handles a message from ${trigger.queue}`, deploy: true, when: [{ send: { queue: trigger.queue, body: {} } }], then: { invocations: { [fn]: { atLeast: 1 } } } },
+          `send a message to ${trigger.queue} and expect ${fn} to run. Give the body its handler reads,
+# then check what it does (then.items, then.objects, then.messages, then.sns…).`,
+        ]
+      : trigger.kind === 'bucket'
+        ? [
+            { name: `${fn} handles an upload to ${trigger.bucket}`, deploy: true, when: [{ upload: { bucket: trigger.bucket, key: trigger.key, text: 'hello', expectExecution: false } }], then: { invocations: { [fn]: { atLeast: 1 } } } },
+            `upload an object to ${trigger.bucket} and expect ${fn} to run. Upload what its handler reads
+# (file, image, json), then check what it does (then.objects, then.items, then.sns…).`,
+          ]
+        : [
+            { name: `${fn} answers an invoke`, deploy: true, when: [{ invoke: { function: fn, payload: trigger.payload } }] },
+            `invoke ${fn} and expect no error. Give the payload its handler reads, match the answer
+# (expectOutput), then check what it does (then.items, then.objects, then.sns…).`,
+          ];
+  return `${schemaLine}
+# A starter: ${comment}
+${stringify(doc, { flowCollectionPadding: true })}`;
+}
+
 /** Writes what init writes; `loadModel` reads the template (harness/deploy's loadTemplate). */
-export async function initProject(o: InitOptions, loadModel: (file: string, parameters: Record<string, string>) => TemplateModel | undefined): Promise<InitResult> {
+export async function initProject(o: InitOptions, loadModel: (file: string, parameters: Record<string, string>, stackName: string | undefined) => TemplateModel | undefined): Promise<InitResult> {
   const chosen = chooseTemplate(o);
-  const model = loadModel(chosen.template, chosen.samconfig?.parameterOverrides ?? {});
+  // With the stack name a run uses (samconfig's, else the default), so the names in starters are the deployed ones.
+  const model = loadModel(chosen.template, chosen.samconfig?.parameterOverrides ?? {}, chosen.samconfig?.stackName);
   if (!model) throw new RehearseError('ERR_BAD_INPUT', `${relative(o.root, chosen.template)} cannot be read as a template (rehearse validate ${relative(o.root, chosen.template)} says why)`);
   const scenarios = o.scenarios ?? 'scenarios';
   const files: InitFile[] = [];
@@ -148,6 +227,12 @@ export async function initProject(o: InitOptions, loadModel: (file: string, para
   const schemaLine = schemaComment(scenarioDir);
   for (const sm of model.stateMachines) {
     write(join(scenarioDir, `${slug(sm.name)}.yaml`), scenarioText(sm.name, starterInput(model, sm.logicalId), schemaLine));
+  }
+  // An event-driven project (no state machine): a starter per function, started as its events start it.
+  if (model.stateMachines.length === 0) {
+    for (const fn of model.functions.filter((f) => f.notRunnable === undefined)) {
+      write(join(scenarioDir, `${slug(fn.logicalId)}.yaml`), functionScenarioText(fn.name, triggerOf(model, fn.logicalId), schemaLine));
+    }
   }
   return {
     found: chosen.found,

@@ -1,7 +1,8 @@
 /**
  * `rehearse init` in existing repositories laid out the ways teams lay them
  * out: it finds the template, writes rehearse.config.yaml and one starter
- * scenario per state machine (input from the template, else {}), says what it
+ * scenario per state machine (input from the template, else {}) — or, with
+ * none, per function, started as its events start it — says what it
  * found and what to run next, and never replaces a file without --force.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -84,6 +85,56 @@ describe('rehearse init', () => {
     // The Schedule event's Input is what the state machine starts with in AWS.
     expect(parse(readFileSync(join(root, 'scenarios/nightly-report.yaml'), 'utf8')).when).toEqual([{ start: { input: { report: 'daily', limit: 10 } } }]);
   });
+
+  it('an event-driven project (no state machine): a starter per function, started as its events start it, that passes as written', async () => {
+    const root = repo({
+      'samconfig.toml': 'version = 0.1\n[default.deploy.parameters]\nstack_name = "shop"\n',
+      'template.yaml': `Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function: { Runtime: nodejs20.x, Handler: index.handler, Timeout: 5 }
+Resources:
+  Ingest:
+    Type: AWS::SQS::Queue
+    Properties: { QueueName: !Sub '\${AWS::StackName}-ingest' }
+  Uploads:
+    Type: AWS::S3::Bucket
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      InlineCode: |
+        exports.handler = async (event) => ({ got: event.Records.length });
+      Events: { Jobs: { Type: SQS, Properties: { Queue: !GetAtt Ingest.Arn } } }
+  Thumbnailer:
+    Type: AWS::Serverless::Function
+    Properties:
+      InlineCode: |
+        exports.handler = async (event) => ({ key: event.Records[0].s3.object.key });
+      Events:
+        Upload:
+          Type: S3
+          Properties:
+            Bucket: !Ref Uploads
+            Events: s3:ObjectCreated:*
+            Filter: { S3Key: { Rules: [{ Name: prefix, Value: incoming/ }, { Name: suffix, Value: .jpg }] } }
+  Reporter:
+    Type: AWS::Serverless::Function
+    Properties:
+      InlineCode: |
+        exports.handler = async (event) => ({ ok: true, event });
+`,
+    });
+    const { io, out } = captureIo(root);
+    expect(await main(['init'], io), out.stderr).toBe(0);
+    expect(out.stdout).toContain('the template defines no state machine: a starter per function');
+    const starter = (name: string) => parse(readFileSync(join(root, 'scenarios', name), 'utf8')) as Record<string, unknown>;
+    // The queue's name is the deployed one: samconfig's stack name, as a run uses it.
+    expect(starter('worker.yaml')).toEqual({ name: 'Worker handles a message from shop-ingest', deploy: true, when: [{ send: { queue: 'shop-ingest', body: {} } }], then: { invocations: { Worker: { atLeast: 1 } } } });
+    expect(starter('thumbnailer.yaml')).toMatchObject({ when: [{ upload: { bucket: expect.any(String), key: 'incoming/starter.jpg', text: 'hello', expectExecution: false } }], then: { invocations: { Thumbnailer: { atLeast: 1 } } } });
+    expect(starter('reporter.yaml')).toEqual({ name: 'Reporter answers an invoke', deploy: true, when: [{ invoke: { function: 'Reporter', payload: {} } }] });
+    const run = captureIo(root);
+    expect(await main(['run'], run.io), run.out.stdout + run.out.stderr).toBe(0);
+    expect(run.out.stdout).toContain('3 passed of 3');
+  }, 60_000);
 
   it('never replaces a file without --force', async () => {
     const root = repo({ 'template.yaml': SAM.replace(/ {6}Name: image-processor\n/, ''), 'functions/resize/app.py': '' });

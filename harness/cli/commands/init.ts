@@ -14,7 +14,8 @@ const HELP = `usage: rehearse init [--template FILE] [--scenarios DIR] [--force]
 
 Finds the project's template — samconfig.toml's template_file, template.yaml|yml|json,
 any CloudFormation template a few folders deep, a synthesized CDK app (cdk.out/) —
-and writes rehearse.config.yaml and one starter scenario per state machine.
+and writes rehearse.config.yaml and one starter scenario per state machine
+(without state machines: per function, started as its SQS or S3 event starts it, else invoked).
 
   --template FILE    use this template (or cdk.out/) instead of the one found
   --scenarios DIR    where the starter scenarios go (default: scenarios)
@@ -38,7 +39,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const { loadTemplate } = await import('../../deploy/index.ts');
   const r = await initProject(
     { root: io.cwd, ...(v.template !== undefined ? { template: v.template } : {}), ...(v.scenarios !== undefined ? { scenarios: v.scenarios } : {}), force: v.force ?? false },
-    (file, parameters) => loadTemplate(file, { parameters }).model,
+    (file, parameters, stackName) => loadTemplate(file, { parameters, ...(stackName !== undefined ? { stackName } : {}) }).model,
   );
   const rel = (f: string) => relative(io.cwd, f) || '.';
   const say = (line = '') => io.stdout.write(`${line}\n`);
@@ -50,7 +51,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
   if (r.found.length > 1) say(`another template? rehearse init --template ${rel(r.found[1]!)} --force`);
   for (const f of r.files) say(`  ${f.action === 'kept' ? 'kept   ' : f.action === 'replaced' ? 'replaced' : 'wrote  '} ${rel(f.path)}${f.action === 'kept' ? ' (exists; --force replaces it)' : ''}`);
-  if (r.stateMachines.length === 0) say('the template defines no state machine: add one, or write scenarios with an inline definition');
+  if (r.stateMachines.length === 0) say('the template defines no state machine: a starter per function, started as its events start it (a message, an upload, else an invoke)');
   say();
   say('next: npx rehearse run');
   return 0;
