@@ -107,7 +107,7 @@ describe('deploying a CloudFormation template', () => {
     // Each thing left out is a warning of the deploy's too (as rehearse validate says it), so a run tells it.
     expect(deployed.warnings.map((w) => `${w.field}: ${w.message}`)).toEqual([
       'Resources.Api: AWS::ApiGateway::RestApi is not deployed: the endpoint does not serve API Gateway resources of this type yet',
-      'Resources.Mail.Properties.Protocol: not deployed: the endpoint delivers SNS messages to lambda subscriptions only (this one is email)',
+      'Resources.Mail.Properties.Protocol: not deployed: the endpoint delivers SNS messages to lambda and sqs subscriptions only (this one is email)',
     ]);
   });
 
@@ -135,7 +135,7 @@ describe('deploying a CloudFormation template', () => {
     expect(r.problems.map((p) => `${p.field}: ${p.message}`)).toEqual(
       expect.arrayContaining([
         'Resources.Api: AWS::ApiGateway::RestApi is not deployed: the endpoint does not serve API Gateway resources of this type yet',
-        'Resources.Mail.Properties.Protocol: not deployed: the endpoint delivers SNS messages to lambda subscriptions only (this one is email)',
+        'Resources.Mail.Properties.Protocol: not deployed: the endpoint delivers SNS messages to lambda and sqs subscriptions only (this one is email)',
       ]),
     );
   });

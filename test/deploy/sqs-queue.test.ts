@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ListEventSourceMappingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { GetQueueAttributesCommand, ListQueueTagsCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, ListQueueTagsCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbedded, type EmbeddedBackend } from '../../harness/backends/embedded.ts';
 import { VirtualClock } from '../../harness/core/index.ts';
@@ -187,5 +188,48 @@ Resources:
     expect((failed as Error).message).toMatch(
       /short\.yaml:7, field Resources\.SlowWorker\.Properties\.Events\.Work: the event source failed to deploy: Invalid request provided: Queue visibility timeout: 30 seconds is less than Function timeout: 100 seconds \(InvalidParameterValueException, HTTP 400\)$/,
     );
+  }, 30_000);
+});
+
+describe('SNS topics fanned out to the template\'s queues', () => {
+  it('an AWS::SNS::Subscription (raw) and a topic\'s inline Subscription deliver to their queues; a redeploy is unchanged', async () => {
+    const fanout = path.join(dir, 'fanout.yaml');
+    writeFileSync(
+      fanout,
+      `
+Resources:
+  Orders: { Type: AWS::SNS::Topic, Properties: { TopicName: orders, Subscription: [{ Protocol: sqs, Endpoint: !GetAtt Audit.Arn }] } }
+  Audit: { Type: AWS::SQS::Queue, Properties: { QueueName: audit } }
+  Billing: { Type: AWS::SQS::Queue, Properties: { QueueName: billing } }
+  BillingSub:
+    Type: AWS::SNS::Subscription
+    Properties: { TopicArn: !Ref Orders, Protocol: sqs, Endpoint: !GetAtt Billing.Arn, RawMessageDelivery: true, FilterPolicy: { kind: [paid] } }
+`,
+    );
+    const out = await deploy(fanout, be);
+    expect(out.warnings).toEqual([]);
+    expect(out.changes.filter((c) => c.type === 'AWS::SNS::Subscription').map((c) => [c.logicalId, c.action])).toEqual([
+      ['BillingSub', 'created'],
+      ['Orders0', 'created'],
+    ]);
+    const sns = new SNSClient(clientConfig(be.endpoint));
+    try {
+      await sns.send(new PublishCommand({ TopicArn: out.topics.Orders, Message: 'order 1 paid', MessageAttributes: { kind: { DataType: 'String', StringValue: 'paid' } } }));
+      await sns.send(new PublishCommand({ TopicArn: out.topics.Orders, Message: 'order 2 placed', MessageAttributes: { kind: { DataType: 'String', StringValue: 'placed' } } }));
+    } finally {
+      sns.destroy();
+    }
+    const bodies = async (url: string, n: number) => {
+      const got: string[] = [];
+      for (let i = 0; i < 100 && got.length < n; i++) {
+        got.push(...((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10 }))).Messages ?? []).map((m) => m.Body!));
+        if (got.length < n) await new Promise((r) => setTimeout(r, 10));
+      }
+      return got;
+    };
+    expect((await bodies(out.queues.Audit!, 2)).map((b) => (JSON.parse(b) as { Message: string }).Message).sort()).toEqual(['order 1 paid', 'order 2 placed']);
+    expect(await bodies(out.queues.Billing!, 1)).toEqual(['order 1 paid']);
+    const again = await deploy(fanout, be, { skipValidation: true });
+    expect(again.changes.filter((c) => c.type === 'AWS::SNS::Subscription').every((c) => c.action === 'unchanged')).toBe(true);
   }, 30_000);
 });

@@ -1,8 +1,9 @@
 /**
- * SNS subscriptions → Lambda: SAM `SNS` events, AWS::SNS::Subscription and a
- * topic's inline `Subscription` list. Subscribing is idempotent (an existing
- * subscription of the function gets its filter policy updated), and SNS is
- * allowed to invoke the function.
+ * SNS subscriptions: SAM `SNS` events (→ Lambda), AWS::SNS::Subscription and
+ * a topic's inline `Subscription` list (→ Lambda or an SQS queue).
+ * Subscribing is idempotent (an existing subscription of the endpoint gets
+ * its filter policy and raw delivery updated), and SNS is allowed to invoke a
+ * function.
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-sns.html
  */
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -10,10 +11,21 @@ import type { DeployScope, Wiring } from '../resources/types.ts';
 import { allowInvoke } from './s3.ts';
 import type { EventSourceModule } from './types.ts';
 
+/** The subscription protocols the endpoint delivers to. */
+export const DELIVERED_PROTOCOLS = ['lambda', 'sqs'] as const;
+export type DeliveredProtocol = (typeof DELIVERED_PROTOCOLS)[number];
+
+export const isDeliveredProtocol = (p: unknown): p is DeliveredProtocol => DELIVERED_PROTOCOLS.includes(p as DeliveredProtocol);
+
+/** The warning for a subscription the endpoint does not deliver (http, email, sms, firehose…). */
+export const undeliveredProtocol = (protocol: unknown) => `not deployed: the endpoint delivers SNS messages to lambda and sqs subscriptions only (this one is ${String(protocol)})`;
+
 export interface SnsWiring extends Wiring {
   kind: 'sns';
   topicArn: string;
-  functionArn: string;
+  protocol: DeliveredProtocol;
+  /** The function's or the queue's ARN. */
+  endpoint: string;
   /** Subscription attributes (FilterPolicy as JSON text, FilterPolicyScope, RawMessageDelivery). */
   attributes: Record<string, string>;
   /** Names the subscription in deploy's changes and its permission statement. */
@@ -32,21 +44,21 @@ export function subscriptionAttributes(props: Record<string, unknown>): Record<s
   return out;
 }
 
-/** Subscribes a function to a topic, or brings an existing subscription's attributes in line. Returns the subscription ARN. */
-export async function subscribeFunction(scope: DeployScope, w: SnsWiring, logicalId: string): Promise<string> {
+/** Subscribes a function or a queue to a topic, or brings an existing subscription's attributes in line. Returns the subscription ARN. */
+export async function subscribe(scope: DeployScope, w: SnsWiring, logicalId: string): Promise<string> {
   const sns = snsClient(scope);
-  await allowInvoke(scope, w.functionArn, `sns-${w.topicArn.split(':').pop()}-${logicalId}`, 'sns.amazonaws.com', w.topicArn);
+  if (w.protocol === 'lambda') await allowInvoke(scope, w.endpoint, `sns-${w.topicArn.split(':').pop()}-${logicalId}`, 'sns.amazonaws.com', w.topicArn);
   let existing: string | undefined;
   let token: string | undefined;
   do {
     const page = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: w.topicArn, NextToken: token }));
-    existing ??= page.Subscriptions?.find((s) => s.Protocol === 'lambda' && s.Endpoint === w.functionArn)?.SubscriptionArn;
+    existing ??= page.Subscriptions?.find((s) => s.Protocol === w.protocol && s.Endpoint === w.endpoint)?.SubscriptionArn;
     token = page.NextToken;
   } while (token && !existing);
   const type = 'AWS::SNS::Subscription';
   if (!existing) {
-    const out = await sns.send(new SubscribeCommand({ TopicArn: w.topicArn, Protocol: 'lambda', Endpoint: w.functionArn, Attributes: w.attributes, ReturnSubscriptionArn: true }));
-    scope.change({ type, logicalId, physicalId: out.SubscriptionArn ?? '', action: 'created', detail: `${w.topicArn} → ${w.functionArn}` });
+    const out = await sns.send(new SubscribeCommand({ TopicArn: w.topicArn, Protocol: w.protocol, Endpoint: w.endpoint, Attributes: w.attributes, ReturnSubscriptionArn: true }));
+    scope.change({ type, logicalId, physicalId: out.SubscriptionArn ?? '', action: 'created', detail: `${w.topicArn} → ${w.endpoint}` });
     return out.SubscriptionArn ?? '';
   }
   const current = (await sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: existing }))).Attributes ?? {};
@@ -82,10 +94,10 @@ export const snsEvents: EventSourceModule<SnsWiring> = {
     if (properties.SqsSubscription !== undefined && properties.SqsSubscription !== false) {
       input.problem('SqsSubscription: the SQS queue SAM puts between the topic and the function is not deployed; the function is subscribed to the topic directly', `${field}.Properties.SqsSubscription`, 'WARNING');
     }
-    return [{ kind: 'sns', source: `Resources.${target.logicalId}.${field}`, topicArn: properties.Topic, functionArn: target.functionArn, attributes: subscriptionAttributes(properties), id: `${target.logicalId}${eventId}` }];
+    return [{ kind: 'sns', source: `Resources.${target.logicalId}.${field}`, topicArn: properties.Topic, protocol: 'lambda', endpoint: target.functionArn, attributes: subscriptionAttributes(properties), id: `${target.logicalId}${eventId}` }];
   },
   independent: true,
   async deploy(items, scope) {
-    for (const w of items) await subscribeFunction(scope, w, w.id);
+    for (const w of items) await subscribe(scope, w, w.id);
   },
 };

@@ -1,9 +1,9 @@
 /**
- * AWS::SNS::Subscription with Protocol lambda (what the endpoint delivers);
- * any other protocol is reported as not deployed.
+ * AWS::SNS::Subscription with Protocol lambda or sqs (what the endpoint
+ * delivers); any other protocol is reported as not deployed.
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-subscription.html
  */
-import { subscribeFunction, subscriptionAttributes } from '../events/sns.ts';
+import { isDeliveredProtocol, subscribe, subscriptionAttributes, undeliveredProtocol } from '../events/sns.ts';
 import type { ResourceModule } from './types.ts';
 
 export interface SubscriptionSpec {
@@ -26,16 +26,17 @@ export const snsSubscription: ResourceModule<SubscriptionSpec> = {
       }
     }
     if (typeof p.TopicArn !== 'string' || typeof p.Protocol !== 'string') return undefined;
-    if (p.Protocol !== 'lambda') input.problem(`not deployed: the endpoint delivers SNS messages to lambda subscriptions only (this one is ${p.Protocol})`, 'Properties.Protocol', 'WARNING');
+    if (!isDeliveredProtocol(p.Protocol)) input.problem(undeliveredProtocol(p.Protocol), 'Properties.Protocol', 'WARNING');
     return { logicalId: input.logicalId, topicArn: p.TopicArn, protocol: p.Protocol, endpoint: String(p.Endpoint ?? ''), attributes: subscriptionAttributes(p) };
   },
   physical: (spec) => ({ ref: `${spec.topicArn}:${spec.logicalId}`, attributes: {} }),
   async deploy(spec, scope) {
-    if (spec.protocol !== 'lambda') {
-      scope.change({ type: 'AWS::SNS::Subscription', logicalId: spec.logicalId, physicalId: spec.endpoint, action: 'skipped', detail: `protocol ${spec.protocol} is not delivered by the endpoint` });
+    const protocol = spec.protocol;
+    if (!isDeliveredProtocol(protocol)) {
+      scope.change({ type: 'AWS::SNS::Subscription', logicalId: spec.logicalId, physicalId: spec.endpoint, action: 'skipped', detail: `protocol ${protocol} is not delivered by the endpoint` });
       return { ref: `${spec.topicArn}:${spec.logicalId}`, attributes: {} };
     }
-    const arn = await subscribeFunction(scope, { kind: 'sns', source: `Resources.${spec.logicalId}`, topicArn: spec.topicArn, functionArn: spec.endpoint, attributes: spec.attributes, id: spec.logicalId }, spec.logicalId);
+    const arn = await subscribe(scope, { kind: 'sns', source: `Resources.${spec.logicalId}`, topicArn: spec.topicArn, protocol, endpoint: spec.endpoint, attributes: spec.attributes, id: spec.logicalId }, spec.logicalId);
     return { ref: arn, attributes: {} };
   },
 };

@@ -1,12 +1,12 @@
 /**
  * AWS::SNS::Topic (CreateTopic is idempotent: it returns an existing topic's
- * ARN) and its inline `Subscription` list (lambda endpoints subscribed once the
+ * ARN) and its inline `Subscription` list (lambda and sqs endpoints subscribed once the
  * functions exist).
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topic.html
  */
 import { CreateTopicCommand, ListTopicsCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
-import { snsClient, type SnsWiring } from '../events/sns.ts';
+import { isDeliveredProtocol, snsClient, undeliveredProtocol, type SnsWiring } from '../events/sns.ts';
 import { isObj } from '../template.ts';
 import type { ResourceModule } from './types.ts';
 import { everyName } from './listing.ts';
@@ -55,11 +55,11 @@ export const snsTopic: ResourceModule<TopicSpec> = {
         input.problem('a Subscription needs Protocol and Endpoint', field);
         return;
       }
-      if (s.Protocol !== 'lambda') {
-        input.problem(`not deployed: the endpoint delivers SNS messages to lambda subscriptions only (this one is ${s.Protocol})`, field, 'WARNING');
+      if (!isDeliveredProtocol(s.Protocol)) {
+        input.problem(undeliveredProtocol(s.Protocol), field, 'WARNING');
         return;
       }
-      out.push({ kind: 'sns', source: `Resources.${spec.logicalId}.${field}`, topicArn: physical.ref, functionArn: s.Endpoint, attributes: {}, id: `${spec.logicalId}${i}` });
+      out.push({ kind: 'sns', source: `Resources.${spec.logicalId}.${field}`, topicArn: physical.ref, protocol: s.Protocol, endpoint: s.Endpoint, attributes: {}, id: `${spec.logicalId}${i}` });
     });
     return out;
   },

@@ -5,7 +5,8 @@
  */
 import type { RequestContext } from '../../protocol/service.ts';
 import type { ServiceDeps } from '../service-deps.ts';
-import { deliverToLambda, type PublishedMessage } from './delivery.ts';
+import { createHash } from 'node:crypto';
+import { deliverToLambda, deliverToQueue, type PublishedMessage } from './delivery.ts';
 import {
   BatchEntryIdsNotDistinct,
   EmptyBatchRequest,
@@ -242,6 +243,7 @@ export class SnsOperations {
     if (protocol === 'lambda' && !/^arn:aws[a-z-]*:lambda:[^:]+:\d{12}:function:[A-Za-z0-9_-]+(:[A-Za-z0-9_$-]+)?$/.test(endpoint)) {
       throw InvalidParameter('Invalid parameter: Lambda endpoint ARN');
     }
+    if (protocol === 'sqs' && !/^arn:aws[a-z-]*:sqs:[^:]+:\d{12}:[A-Za-z0-9_-]{1,80}(\.fifo)?$/.test(endpoint)) throw InvalidParameter('Invalid parameter: SQS endpoint ARN');
     if (endpoint === '') throw InvalidParameter('Invalid parameter: Endpoint');
     const attributes = stringMap(params, 'Attributes');
     this.checkSubscriptionAttributes(attributes);
@@ -400,7 +402,7 @@ export class SnsOperations {
     }
     const messageId = this.deps.ids.uuid();
     this.record(topic.arn, messageId, input, ctx);
-    this.fanOut(topic, messageId, message, input);
+    this.fanOut(topic, messageId, message, input, sequenceNumber);
     return sequenceNumber === undefined ? { MessageId: messageId } : { MessageId: messageId, SequenceNumber: sequenceNumber };
   }
 
@@ -419,15 +421,18 @@ export class SnsOperations {
     });
   }
 
-  /** Delivers to every confirmed subscription whose filter policy matches; lambda subscriptions invoke their function. */
-  private fanOut(topic: Topic, messageId: string, message: string, input: PublishInput): void {
+  /** Delivers to every confirmed subscription whose filter policy matches: lambda subscriptions invoke their function, sqs ones send to their queue. */
+  private fanOut(topic: Topic, messageId: string, message: string, input: PublishInput, sequenceNumber: string | undefined): void {
     const timestamp = this.deps.clock.now();
+    // A FIFO topic's dedup id: given, or the message's SHA-256 with ContentBasedDeduplication (checked in publishTo).
+    const fifo = sequenceNumber === undefined ? undefined : { groupId: input.groupId!, dedupId: input.dedupId ?? createHash('sha256').update(message).digest('hex'), sequenceNumber };
     for (const sub of this.store.subscriptionsOf(topic.arn)) {
       if (sub.pendingConfirmation) continue;
       const body = this.messageFor(sub.protocol, message, input.messageStructure);
       if (!this.passesFilter(sub, body, input.attributes)) continue;
-      const published: PublishedMessage = { topicArn: topic.arn, messageId, message: body, subject: input.subject, attributes: input.attributes, timestamp };
+      const published: PublishedMessage = { topicArn: topic.arn, messageId, message: body, subject: input.subject, attributes: input.attributes, timestamp, ...(fifo ? { fifo } : {}) };
       if (sub.protocol === 'lambda') deliverToLambda(this.deps, sub, published);
+      else if (sub.protocol === 'sqs') deliverToQueue(this.deps, sub, published);
     }
   }
 
