@@ -4,7 +4,8 @@
  * per state machine (started with an input the template gives it, else `{}`,
  * expecting SUCCEEDED), or, in a template without state machines, per
  * function (a message on its SQS queue, an upload to its bucket, else an
- * invoke) — never replacing a file that exists unless forced.
+ * invoke: with the request an API event would hand it, an empty `Records`
+ * batch for record events) — never replacing a file that exists unless forced.
  * The command (harness/cli/commands/init.ts) prints; this module decides.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -164,10 +165,11 @@ function keyThrough(filter: unknown): string {
 function triggerOf(model: TemplateModel, logicalId: string): FunctionTrigger {
   const raw = model.template.resources[logicalId];
   const events = raw?.Properties && typeof raw.Properties.Events === 'object' && raw.Properties.Events ? (raw.Properties.Events as Record<string, unknown>) : {};
-  let records = false;
+  let payload: unknown;
   for (const ev of Object.values(events)) {
     const { Type: type, Properties: props } = (ev ?? {}) as { Type?: unknown; Properties?: Record<string, unknown> };
-    if (typeof type === 'string' && RECORDS_EVENTS.has(type)) records = true;
+    if (typeof type === 'string' && RECORDS_EVENTS.has(type)) payload ??= { Records: [] };
+    if (type === 'Api' || type === 'HttpApi') payload ??= apiEvent(type, props?.Method, props?.Path);
     if (type === 'SQS') {
       const id = resourceOf(model, props?.Queue, 'AWS::SQS::Queue');
       const queue = id === undefined ? undefined : specName(model, id);
@@ -179,7 +181,45 @@ function triggerOf(model: TemplateModel, logicalId: string): FunctionTrigger {
       if (bucket !== undefined) return { kind: 'bucket', bucket, key: keyThrough(props?.Filter) };
     }
   }
-  return { kind: 'invoke', payload: records ? { Records: [] } : {} };
+  return { kind: 'invoke', payload: payload ?? {} };
+}
+
+/**
+ * The request an API event hands the function, in its payload format: REST
+ * (`Api`, 1.0) or HTTP API (`HttpApi`, 2.0), for the event's method and path
+ * (`{id}` segments filled with `example`) — API Gateway itself is not
+ * emulated, so the starter invokes the function as API Gateway would.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+ */
+function apiEvent(type: 'Api' | 'HttpApi', method: unknown, path: unknown): Record<string, unknown> {
+  const verb = typeof method === 'string' && method.toLowerCase() !== 'any' ? method.toUpperCase() : 'GET';
+  const template = typeof path === 'string' ? path : '/';
+  const names = [...template.matchAll(/\{([^}+]+)\+?\}/g)].map((m) => m[1]!);
+  const rawPath = template.replace(/\{[^}]+\}/g, 'example');
+  const pathParameters = names.length > 0 ? Object.fromEntries(names.map((n) => [n, 'example'])) : null;
+  if (type === 'HttpApi') {
+    return {
+      version: '2.0',
+      routeKey: `${verb} ${template}`,
+      rawPath,
+      rawQueryString: '',
+      headers: { 'content-type': 'application/json' },
+      ...(pathParameters ? { pathParameters } : {}),
+      requestContext: { http: { method: verb, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'rehearse' }, routeKey: `${verb} ${template}`, stage: '$default' },
+      isBase64Encoded: false,
+    };
+  }
+  return {
+    resource: template,
+    path: rawPath,
+    httpMethod: verb,
+    headers: { 'Content-Type': 'application/json' },
+    queryStringParameters: null,
+    pathParameters,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: { resourcePath: template, httpMethod: verb, path: `/Prod${rawPath}`, stage: 'Prod', identity: { sourceIp: '127.0.0.1', userAgent: 'rehearse' } },
+  };
 }
 
 /** A starter for a function of a template without state machines: what starts it, and that it ran. */

@@ -121,6 +121,18 @@ Resources:
     Properties:
       InlineCode: |
         exports.handler = async (event) => ({ ok: true, event });
+  GetItem:
+    Type: AWS::Serverless::Function
+    Properties:
+      InlineCode: |
+        exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ id: event.pathParameters.id, method: event.httpMethod }) });
+      Events: { Get: { Type: Api, Properties: { Path: '/items/{id}', Method: get } } }
+  Health:
+    Type: AWS::Serverless::Function
+    Properties:
+      InlineCode: |
+        exports.handler = async (event) => ({ statusCode: 200, body: event.requestContext.http.method + ' ' + event.rawPath });
+      Events: { Ping: { Type: HttpApi, Properties: { Path: /health, Method: POST } } }
 `,
     });
     const { io, out } = captureIo(root);
@@ -131,9 +143,12 @@ Resources:
     expect(starter('worker.yaml')).toEqual({ name: 'Worker handles a message from shop-ingest', deploy: true, when: [{ send: { queue: 'shop-ingest', body: {} } }], then: { invocations: { Worker: { atLeast: 1 } } } });
     expect(starter('thumbnailer.yaml')).toMatchObject({ when: [{ upload: { bucket: expect.any(String), key: 'incoming/starter.jpg', text: 'hello', expectExecution: false } }], then: { invocations: { Thumbnailer: { atLeast: 1 } } } });
     expect(starter('reporter.yaml')).toEqual({ name: 'Reporter answers an invoke', deploy: true, when: [{ invoke: { function: 'Reporter', payload: {} } }] });
+    // API Gateway is not emulated: the function is invoked with the request its event would hand it (REST 1.0, HTTP API 2.0).
+    expect(starter('get-item.yaml')).toMatchObject({ when: [{ invoke: { function: 'GetItem', payload: { resource: '/items/{id}', path: '/items/example', httpMethod: 'GET', pathParameters: { id: 'example' }, body: null } } }] });
+    expect(starter('health.yaml')).toMatchObject({ when: [{ invoke: { function: 'Health', payload: { version: '2.0', routeKey: 'POST /health', rawPath: '/health', requestContext: { http: { method: 'POST', path: '/health' } } } } }] });
     const run = captureIo(root);
     expect(await main(['run'], run.io), run.out.stdout + run.out.stderr).toBe(0);
-    expect(run.out.stdout).toContain('3 passed of 3');
+    expect(run.out.stdout).toContain('5 passed of 5');
   }, 60_000);
 
   it('never replaces a file without --force', async () => {
