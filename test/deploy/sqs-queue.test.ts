@@ -233,3 +233,50 @@ Resources:
     expect(again.changes.filter((c) => c.type === 'AWS::SNS::Subscription').every((c) => c.action === 'unchanged')).toBe(true);
   }, 30_000);
 });
+
+describe("a SAM SNS event's SqsSubscription", () => {
+  it('puts a queue between the topic and the function: the handler gets SQS records whose body is the notification', async () => {
+    const file = path.join(dir, 'sqs-subscription.yaml');
+    writeFileSync(
+      file,
+      `
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Alerts: { Type: AWS::SNS::Topic, Properties: { TopicName: alerts } }
+  Pager:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: pager
+      Runtime: nodejs20.x
+      Handler: index.handler
+      Timeout: 10
+      Events:
+        OnAlert: { Type: SNS, Properties: { Topic: !Ref Alerts, SqsSubscription: { BatchSize: 5 } } }
+      InlineCode: |
+        exports.handler = async (event) => {
+          for (const r of event.Records) console.log('PAGE ' + r.eventSource + ' ' + JSON.parse(r.body).Type + ' ' + JSON.parse(r.body).Message);
+        };
+`,
+    );
+    const out = await deploy(file, be);
+    expect(out.warnings).toEqual([]);
+    expect(out.changes.filter((c) => c.logicalId.startsWith('PagerOnAlert')).map((c) => [c.type, c.logicalId, c.action])).toEqual([
+      ['AWS::SQS::Queue', 'PagerOnAlertQueue', 'created'],
+      ['AWS::SNS::Subscription', 'PagerOnAlertSubscription', 'created'],
+      ['AWS::Lambda::EventSourceMapping', 'PagerOnAlertEventSourceMapping', 'created'],
+    ]);
+    const mapping = (await lambda.send(new ListEventSourceMappingsCommand({ FunctionName: 'pager' }))).EventSourceMappings!;
+    expect(mapping.map((m) => [m.EventSourceArn, m.BatchSize])).toEqual([['arn:aws:sqs:us-east-1:000000000000:PagerOnAlertQueue', 5]]);
+    const sns = new SNSClient(clientConfig(be.endpoint));
+    try {
+      await sns.send(new PublishCommand({ TopicArn: out.topics.Alerts, Message: 'disk full' }));
+    } finally {
+      sns.destroy();
+    }
+    const logs = () => be.emulator.observations.snapshot().invocations.filter((x) => x.functionName === 'pager').map((x) => x.logs ?? '').join('');
+    for (let i = 0; i < 400 && !logs().includes('PAGE'); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(logs()).toContain('PAGE aws:sqs Notification disk full');
+    const again = await deploy(file, be, { skipValidation: true });
+    expect(again.changes.filter((c) => c.logicalId.startsWith('PagerOnAlert')).every((c) => c.action === 'unchanged')).toBe(true);
+  }, 30_000);
+});

@@ -7,8 +7,11 @@
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-sns.html
  */
 import { GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, SetSubscriptionAttributesCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DeployScope, Wiring } from '../resources/types.ts';
+import { isObj } from '../template.ts';
 import { allowInvoke } from './s3.ts';
+import { mapQueue, mappingSettings, type MappingSettings } from './sqs.ts';
 import type { EventSourceModule } from './types.ts';
 
 /** The subscription protocols the endpoint delivers to. */
@@ -30,6 +33,12 @@ export interface SnsWiring extends Wiring {
   attributes: Record<string, string>;
   /** Names the subscription in deploy's changes and its permission statement. */
   id: string;
+  /**
+   * A SAM event's `SqsSubscription`: the topic is subscribed to this queue
+   * (the one given, or one SAM would create, named `<Function><Event>Queue`)
+   * and the queue mapped to the function (`endpoint`).
+   */
+  viaQueue?: { name: string; arn?: string; settings: MappingSettings };
 }
 
 export function snsClient(scope: DeployScope): SNSClient {
@@ -91,13 +100,45 @@ export const snsEvents: EventSourceModule<SnsWiring> = {
       input.problem(`an SNS event needs Topic, the topic's ARN, got ${JSON.stringify(properties.Topic)}`, `${field}.Properties.Topic`);
       return [];
     }
-    if (properties.SqsSubscription !== undefined && properties.SqsSubscription !== false) {
-      input.problem('SqsSubscription: the SQS queue SAM puts between the topic and the function is not deployed; the function is subscribed to the topic directly', `${field}.Properties.SqsSubscription`, 'WARNING');
+    const wiring: SnsWiring = { kind: 'sns', source: `Resources.${target.logicalId}.${field}`, topicArn: properties.Topic, protocol: 'lambda', endpoint: target.functionArn, attributes: subscriptionAttributes(properties), id: `${target.logicalId}${eventId}` };
+    const via = properties.SqsSubscription;
+    if (via === true || via === 'true' || isObj(via)) {
+      // SAM puts a queue between: the topic → the queue (not raw) → an event source mapping → the function.
+      const given = isObj(via) && typeof via.QueueArn === 'string' ? via.QueueArn : undefined;
+      const settings = mappingSettings(isObj(via) ? { BatchSize: via.BatchSize, Enabled: via.Enabled } : {}, `${field}.Properties.SqsSubscription`, input.problem);
+      wiring.viaQueue = { name: given?.split(':').pop() ?? `${target.logicalId}${eventId}Queue`, ...(given ? { arn: given } : {}), settings };
+      delete wiring.attributes.RawMessageDelivery;
     }
-    return [{ kind: 'sns', source: `Resources.${target.logicalId}.${field}`, topicArn: properties.Topic, protocol: 'lambda', endpoint: target.functionArn, attributes: subscriptionAttributes(properties), id: `${target.logicalId}${eventId}` }];
+    return [wiring];
   },
   independent: true,
   async deploy(items, scope) {
-    for (const w of items) await subscribe(scope, w, w.id);
+    for (const w of items) {
+      if (w.viaQueue) await subscribeThroughQueue(scope, w, w.viaQueue);
+      else await subscribe(scope, w, w.id);
+    }
   },
 };
+
+/**
+ * SAM's `SqsSubscription`: the queue (created when the event names none, as
+ * SAM adds an AWS::SQS::Queue), the topic's sqs subscription to it, and the
+ * queue's event source mapping to the function — so the handler gets SQS
+ * records whose body is the SNS notification, as on AWS.
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-sqssubscriptionobject.html
+ */
+async function subscribeThroughQueue(scope: DeployScope, w: SnsWiring, via: NonNullable<SnsWiring['viaQueue']>): Promise<void> {
+  let queueArn = via.arn;
+  if (queueArn === undefined) {
+    const sqs = scope.client('sqs', (config) => new SQSClient(config));
+    const existing = await sqs.send(new GetQueueUrlCommand({ QueueName: via.name })).then(
+      (out) => out.QueueUrl,
+      () => undefined,
+    );
+    const url = existing ?? (await sqs.send(new CreateQueueCommand({ QueueName: via.name }))).QueueUrl!;
+    queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }))).Attributes!.QueueArn!;
+    scope.change({ type: 'AWS::SQS::Queue', logicalId: via.name, physicalId: url, action: existing ? 'unchanged' : 'created', detail: `SqsSubscription of ${w.source}` });
+  }
+  await subscribe(scope, { ...w, protocol: 'sqs', endpoint: queueArn }, `${w.id}Subscription`);
+  await mapQueue(scope, { kind: 'sqs', source: w.source, queueArn, functionArn: w.endpoint, settings: via.settings, id: `${w.id}EventSourceMapping` }, 'AWS::Lambda::EventSourceMapping');
+}
