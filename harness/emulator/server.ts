@@ -104,6 +104,7 @@ const SERVICE_MODULES: ServiceModuleSpec[] = [
   { name: 'dynamodb', dir: 'dynamodb', load: () => import('./dynamodb/index.ts'), factory: 'createDynamoDbService' },
   { name: 'sqs', dir: 'sqs', load: () => import('./sqs/index.ts'), factory: 'createSqsService' },
   { name: 'events', dir: 'events', load: () => import('./events/index.ts'), factory: 'createEventsService' },
+  { name: 'scheduler', dir: 'scheduler', load: () => import('./scheduler/index.ts'), factory: 'createSchedulerService' },
   { name: 'lambda', dir: 'lambda', load: () => import('./lambda/index.ts'), factory: 'createLambdaService' },
   { name: 'states', dir: 'stepfunctions', load: () => import('./stepfunctions/index.ts'), factory: 'createStepFunctionsService' },
 ];

@@ -414,8 +414,8 @@ async function deliverS3Event(ctx: RunContext, spec: NonNullable<StepSpec['deliv
 /**
  * Whether `steps` start work that reaches functions after the step returns:
  * an object written (bucket notifications), a message sent (event source
- * mappings), events put (rules), an asynchronous invoke — in a repeat or a
- * parallel too. `then` then waits for its invocation, cold start and table
+ * mappings), events put (rules), an asynchronous invoke, the clock moved
+ * (schedules, redeliveries, retries) — in a repeat or a parallel too. `then` then waits for its invocation, cold start and table
  * checks as it does beside `messages` (runner.ts settleQueues).
  */
 export function startsDeliveries(steps: readonly StepSpec[]): boolean {
@@ -427,6 +427,8 @@ export function startsDeliveries(steps: readonly StepSpec[]): boolean {
       s.deliverS3Event !== undefined ||
       s.fetch !== undefined ||
       s.invoke?.invocationType === 'Event' ||
+      // Moving the clock fires what waits on it: schedules, redeliveries, asynchronous retries.
+      s.advanceClock !== undefined ||
       (s.repeat !== undefined && startsDeliveries(s.repeat.steps)) ||
       (s.parallel !== undefined && startsDeliveries(s.parallel)),
   );

@@ -2,9 +2,11 @@
  * EventBridge from a SAM template onto the embedded endpoint:
  * AWS::Events::EventBus, AWS::Events::Rule (custom bus, an SQS target with an
  * InputTransformer), SAM Events of type EventBridgeRule, CloudWatchEvent,
- * Schedule and ScheduleV2 on a function and on a state machine, and a bucket's
- * EventBridgeConfiguration — each then delivers; a redeploy keeps one rule
- * per event.
+ * Schedule on a function and on a state machine, ScheduleV2 (EventBridge
+ * Scheduler: a rate, and a cron in a time zone), an AWS::Scheduler::Schedule
+ * in its own group with a one-time at(), and a bucket's
+ * EventBridgeConfiguration — each then delivers; a redeploy keeps one rule or
+ * schedule per event.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +30,16 @@ Resources:
   BigOrders:
     Type: AWS::SQS::Queue
     Properties: { QueueName: big-orders }
+  Reports:
+    Type: AWS::Scheduler::ScheduleGroup
+    Properties: { Name: reports }
+  Reminder:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      GroupName: !Ref Reports
+      ScheduleExpression: at(2026-01-01T02:30:00)
+      FlexibleTimeWindow: { Mode: 'OFF' }
+      Target: { Arn: !GetAtt BigOrders.Arn, RoleArn: arn:aws:iam::000000000000:role/scheduler, Input: reminder }
   BigOrderRule:
     Type: AWS::Events::Rule
     Properties:
@@ -71,6 +83,9 @@ Resources:
         Hourly:
           Type: ScheduleV2
           Properties: { ScheduleExpression: rate(1 hour) }
+        Paris:
+          Type: ScheduleV2
+          Properties: { ScheduleExpression: cron(0 2 * * ? *), ScheduleExpressionTimezone: Europe/Paris, Input: '{"mode":"paris"}' }
         Legacy:
           Type: CloudWatchEvent
           Properties: { Pattern: { source: [legacy.app] }, Enabled: false }
@@ -117,13 +132,17 @@ describe('EventBridge resources and events from a template', () => {
         ['AWS::Events::Rule', 'BigOrderRule', 'created'],
         ['AWS::Events::Rule', 'PipelineOnUpload', 'created'],
         ['AWS::Events::Rule', 'CleanerNightly', 'created'],
-        ['AWS::Events::Rule', 'CleanerHourly', 'created'],
         ['AWS::Events::Rule', 'CleanerLegacy', 'created'],
       ]),
     );
+    expect(first.changes.filter((c) => c.type.startsWith('AWS::Scheduler')).map((c) => [c.type, c.logicalId, c.action])).toEqual([
+      ['AWS::Scheduler::ScheduleGroup', 'Reports', 'created'],
+      ['AWS::Scheduler::Schedule', 'Reminder', 'created'],
+      ['AWS::Scheduler::Schedule', 'CleanerHourly', 'created'],
+      ['AWS::Scheduler::Schedule', 'CleanerParis', 'created'],
+    ]);
     const defaults = (await events.send(new ListRulesCommand({}))).Rules!;
     expect(defaults.map((r) => [r.Name, r.State, r.ScheduleExpression ?? r.EventPattern])).toEqual([
-      ['CleanerHourly', 'ENABLED', 'rate(1 hour)'],
       ['CleanerLegacy', 'DISABLED', '{"source":["legacy.app"]}'],
       ['CleanerNightly', 'ENABLED', 'cron(0 3 * * ? *)'],
       ['PipelineOnUpload', 'ENABLED', '{"source":["aws.s3"],"detail-type":["Object Created"],"detail":{"bucket":{"name":["uploads"]}}}'],
@@ -146,17 +165,24 @@ describe('EventBridge resources and events from a template', () => {
     await clock.advance(3 * 3_600_000 + 1000);
     const logs = await until(() => {
       const text = be.emulator.observations.snapshot().invocations.filter((i) => i.functionName === 'cleaner').map((i) => i.logs ?? '').join('');
-      return text.includes('CLEAN {"mode":"nightly"}') && (text.match(/CLEAN \{\}/g) ?? []).length >= 3 ? text : undefined;
+      return text.includes('CLEAN {"mode":"nightly"}') && text.includes('CLEAN {"mode":"paris"}') && (text.match(/CLEAN \{\}/g) ?? []).length >= 3 ? text : undefined;
     }, 'the scheduled clean-ups');
-    // 01:00, 02:00 and 03:00 hourly; 03:00 nightly.
+    // 01:00, 02:00 and 03:00 hourly (Scheduler hands the target {}); 03:00 nightly (UTC rule); 02:00 in Paris = 01:00 UTC.
     expect(logs.match(/CLEAN \{\}/g)!.length).toBe(3);
     expect(logs.match(/CLEAN \{"mode":"nightly"\}/g)!.length).toBe(1);
+    expect(logs.match(/CLEAN \{"mode":"paris"\}/g)!.length).toBe(1);
+    const paris = be.emulator.observations.snapshot().invocations.find((i) => i.functionName === 'cleaner' && (i.logs ?? '').includes('paris'))!;
+    expect(new Date(paris.startTime).toISOString()).toBe('2026-01-01T01:00:00.000Z');
+    // The one-time schedule in its group, at 02:30.
+    const reminder = await until(async () => (await sqs.send(new ReceiveMessageCommand({ QueueUrl: first.queues.BigOrders }))).Messages?.[0], 'the reminder');
+    expect(reminder.Body).toBe('reminder');
   }, 30_000);
 
   it('redeploys without duplicating rules or targets', async () => {
     const again = await deploy(file, be, { skipValidation: true });
     expect(again.changes.filter((c) => c.type === 'AWS::Events::Rule').every((c) => c.action === 'unchanged')).toBe(true);
-    expect((await events.send(new ListRulesCommand({}))).Rules).toHaveLength(4);
+    expect(again.changes.filter((c) => c.type.startsWith('AWS::Scheduler')).every((c) => c.action === 'unchanged')).toBe(true);
+    expect((await events.send(new ListRulesCommand({}))).Rules).toHaveLength(3);
     expect((await events.send(new ListTargetsByRuleCommand({ Rule: 'CleanerNightly' }))).Targets).toHaveLength(1);
   }, 30_000);
 });

@@ -1,6 +1,7 @@
 /**
  * A step that starts a delivery (here a `send` to a queue with an event
- * source mapping) reaches its function after the step returns: then.
+ * source mapping, or an `advanceClock` past a schedule's time) reaches its
+ * function after the step returns: then.
  * invocations / coldStarts / items are waited for without a `messages`
  * beside them, and a count that never comes still fails, after the wait
  * limit. Real HTTP, a real template, a real Lambda process, through runSuite.
@@ -27,6 +28,9 @@ Resources:
         FromJobs:
           Type: SQS
           Properties: { Queue: !GetAtt Jobs.Arn }
+        Nightly:
+          Type: ScheduleV2
+          Properties: { ScheduleExpression: cron(0 2 * * ? *), ScheduleExpressionTimezone: Europe/Paris, Input: '{"Records":[{"body":"nightly"}]}' }
 `;
 
 // Slow on the wall clock, so its invocation (recorded when it ends) comes well after the send step returns.
@@ -52,6 +56,7 @@ describe('then waits for what a step delivered', { timeout: 120_000 }, () => {
     'src/app.js': HANDLER,
     'scenarios/counted.yaml': scenario('the worker is counted once it has run', '  invocations: { Worker: 1 }\n  coldStarts: { Worker: 1 }\n  items:\n    Done:\n      - { id: job-1 }\n'),
     'scenarios/never.yaml': scenario('a count that never comes fails', '  invocations: { Worker: 2 }\n'),
+    'scenarios/scheduled.yaml': 'name: the nightly schedule runs the worker once a day has passed\ndeploy: true\nwhen:\n  - advanceClock: { seconds: 86400 }\nthen:\n  invocations: { Worker: 1 }\n  items:\n    Done:\n      - { id: nightly }\n',
   });
 
   it('invocations, coldStarts and items after a send hold once the event source mapping has invoked the function', async () => {
@@ -66,5 +71,11 @@ describe('then waits for what a step delivered', { timeout: 120_000 }, () => {
     const [r] = report.scenarios;
     expect(r?.status).toBe('failed');
     expect(r?.checks).toEqual([expect.objectContaining({ id: 'then.invocations.Worker', status: 'failed', message: 'expected Worker invocation(s) exactly 2, got 1' })]);
+  });
+
+  it('an advanceClock past a schedule (EventBridge Scheduler, in a time zone) is waited for like a delivery', async () => {
+    const report = await runSuite({ paths: ['scenarios/scheduled.yaml'], cwd: dir(), seed: 'deliveries', workers: 1 });
+    const [r] = report.scenarios;
+    expect(r?.status, JSON.stringify([r?.reason, r?.checks.filter((c) => c.status !== 'passed')], null, 1)).toBe('passed');
   });
 });

@@ -1,17 +1,13 @@
 /**
  * EventBridge rules from a template: SAM `Events` of type EventBridgeRule,
- * CloudWatchEvent, Schedule and ScheduleV2 — on functions and on state
+ * CloudWatchEvent and Schedule — on functions and on state
  * machines — and AWS::Events::Rule (resources/events.ts) all end as one
  * PutRule plus PutTargets. Deploying is idempotent: the rule is put again
  * (PutRule replaces it) and targets the template no longer names are removed.
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-eventbridgerule.html
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-schedule.html
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-statemachine-statemachineeventbridgerule.html
- *
- * ScheduleV2 is EventBridge Scheduler on AWS; here it becomes a scheduled
- * rule whose target gets the schedule's Input (Scheduler sends no event
- * envelope): rate() and cron() only, in UTC (a ScheduleExpressionTimezone or
- * an at() expression is reported and not deployed).
+ * (ScheduleV2 is EventBridge Scheduler: events/scheduler.ts.)
  */
 import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand, PutRuleCommand, PutTargetsCommand, RemoveTargetsCommand, type Target } from '@aws-sdk/client-eventbridge';
 import type { DeployScope, ProblemSink, Wiring } from '../resources/types.ts';
@@ -37,7 +33,7 @@ export interface RuleWiring extends Wiring {
   rule: RuleSpec;
 }
 
-export const RULE_EVENT_TYPES = ['EventBridgeRule', 'CloudWatchEvent', 'Schedule', 'ScheduleV2'] as const;
+export const RULE_EVENT_TYPES = ['EventBridgeRule', 'CloudWatchEvent', 'Schedule'] as const;
 
 export function eventsClient(scope: DeployScope): EventBridgeClient {
   return scope.client('events', (config) => new EventBridgeClient(config));
@@ -105,19 +101,13 @@ export function samRuleWiring(target: RuleTarget, eventId: string, type: string,
     if (typeof p.EventBusName === 'string') rule.eventBusName = p.EventBusName;
     rule.targets.push(targetOf(targetId, target.arn, p, at, problem));
   } else {
-    const expression = type === 'Schedule' ? p.Schedule : p.ScheduleExpression;
+    const expression = p.Schedule;
     if (typeof expression !== 'string') {
-      problem(`a ${type} event needs ${type === 'Schedule' ? 'Schedule' : 'ScheduleExpression'}, a rate() or cron() expression`, `${at}.${type === 'Schedule' ? 'Schedule' : 'ScheduleExpression'}`);
-      return [];
-    }
-    if (type === 'ScheduleV2' && (p.ScheduleExpressionTimezone !== undefined || expression.startsWith('at('))) {
-      problem('not deployed: the endpoint runs ScheduleV2 schedules as EventBridge rules, in UTC and with rate() or cron() only', `${at}.${p.ScheduleExpressionTimezone !== undefined ? 'ScheduleExpressionTimezone' : 'ScheduleExpression'}`, 'WARNING');
+      problem(`a ${type} event needs Schedule, a rate() or cron() expression`, `${at}.Schedule`);
       return [];
     }
     rule.scheduleExpression = expression;
-    // Scheduler hands the target the schedule's Input, not an event.
-    const params = type === 'ScheduleV2' ? { ...p, Input: p.Input ?? '{}' } : p;
-    rule.targets.push(targetOf(targetId, target.arn, params, at, problem));
+    rule.targets.push(targetOf(targetId, target.arn, p, at, problem));
   }
   return [{ kind: 'events-rule', source: `Resources.${target.logicalId}.${field}`, rule }];
 }

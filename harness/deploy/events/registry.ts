@@ -6,11 +6,12 @@
  */
 import { eventBridgeEvents } from './eventbridge.ts';
 import { s3Events } from './s3.ts';
+import { schedulerEvents } from './scheduler.ts';
 import { snsEvents } from './sns.ts';
 import { sqsEvents } from './sqs.ts';
 import type { EventSourceModule } from './types.ts';
 
-export const EVENT_SOURCES: readonly EventSourceModule[] = [s3Events, snsEvents, sqsEvents, eventBridgeEvents] as EventSourceModule[];
+export const EVENT_SOURCES: readonly EventSourceModule[] = [s3Events, snsEvents, sqsEvents, eventBridgeEvents, schedulerEvents] as EventSourceModule[];
 
 export function eventSourceForSamType(type: string): EventSourceModule | undefined {
   return EVENT_SOURCES.find((m) => m.samTypes.includes(type));

@@ -7,6 +7,7 @@
  */
 import { dynamoDbTable } from './dynamodb-table.ts';
 import { eventBus, eventsRule } from './events.ts';
+import { schedulerSchedule, schedulerScheduleGroup } from './scheduler.ts';
 import { lambdaFunction } from './lambda-function.ts';
 import { layerVersion } from './layer-version.ts';
 import { s3Bucket } from './s3-bucket.ts';
@@ -31,6 +32,8 @@ export const RESOURCE_MODULES: readonly ResourceModule[] = [
   lambdaEventSourceMapping,
   stateMachine,
   eventBus,
+  schedulerScheduleGroup,
+  schedulerSchedule,
   eventsRule,
 ] as ResourceModule[];
 

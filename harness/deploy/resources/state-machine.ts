@@ -18,6 +18,7 @@ import { checkStateMachine, substitute } from '../state-machine-check.ts';
 import { parseTemplateText } from '../template-text.ts';
 import { isObj } from '../template.ts';
 import { RULE_EVENT_TYPES, samRuleWiring } from '../events/eventbridge.ts';
+import { samScheduleWiring } from '../events/scheduler.ts';
 import { samEventNotDeployedReason } from '../events/registry.ts';
 import type { DeployScope, ResourceInput, ResourceModule, Wiring } from './types.ts';
 import { everyName } from './listing.ts';
@@ -180,7 +181,7 @@ export const stateMachine: ResourceModule<StateMachineSpec> = {
   validate: (spec, v) => checkStateMachine(spec, v),
   deploy: deployStateMachine,
   wiring(spec, late, input, physical): Wiring[] {
-    // State machine events start executions: EventBridge rules and schedules (events/eventbridge.ts); the others are not deployed.
+    // State machine events start executions: EventBridge rules and schedules (events/eventbridge.ts), Scheduler schedules (events/scheduler.ts); the others are not deployed.
     if (!isObj(late.Events)) return [];
     const out: Wiring[] = [];
     for (const [eventId, ev] of Object.entries(late.Events)) {
@@ -189,6 +190,11 @@ export const stateMachine: ResourceModule<StateMachineSpec> = {
       if ((RULE_EVENT_TYPES as readonly string[]).includes(type) && isObj(ev)) {
         const target = { logicalId: spec.logicalId, arn: String(physical.attributes.Arn), suffix: 'StepFunctionsTarget' as const };
         out.push(...samRuleWiring(target, eventId, type, isObj(ev.Properties) ? ev.Properties : {}, field, input.problem));
+        continue;
+      }
+      if (type === 'ScheduleV2' && isObj(ev)) {
+        const role = (name: string) => `arn:${input.ctx.partition}:iam::${input.ctx.accountId}:role/${name}-role`;
+        out.push(...samScheduleWiring({ logicalId: spec.logicalId, arn: String(physical.attributes.Arn) }, eventId, isObj(ev.Properties) ? ev.Properties : {}, field, input.problem, role));
         continue;
       }
       input.problem(`event ${eventId} (Type ${type}) is not deployed: ${samEventNotDeployedReason(type)}`, field, 'WARNING');

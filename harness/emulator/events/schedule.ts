@@ -1,6 +1,7 @@
 /**
  * A rule's ScheduleExpression: `rate(value unit)` or `cron(fields)`, read and
- * turned into "when next" on the Clock. Rules' schedules are in UTC.
+ * turned into "when next" on the Clock. Rules' schedules are in UTC; EventBridge
+ * Scheduler's (harness/emulator/scheduler) may name an IANA time zone.
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-pattern.html
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html
  *
@@ -25,8 +26,8 @@ function invalid(): Error {
   return ValidationException('Parameter ScheduleExpression is not valid.');
 }
 
-/** Reads a schedule expression; throws ValidationException as PutRule does for a bad one. */
-export function parseSchedule(expression: string): Schedule {
+/** Reads a schedule expression (cron fields in `timezone`, default UTC); throws ValidationException as PutRule does for a bad one. */
+export function parseSchedule(expression: string, timezone?: string): Schedule {
   const text = expression.trim();
   const rate = RATE.exec(text);
   if (rate) {
@@ -38,10 +39,10 @@ export function parseSchedule(expression: string): Schedule {
   }
   const cron = CRON.exec(text);
   if (!cron) throw invalid();
-  return { kind: 'cron', cron: compileCron(cron[1]!.trim()) };
+  return { kind: 'cron', cron: compileCron(cron[1]!.trim(), timezone) };
 }
 
-function compileCron(fields: string): Cron {
+function compileCron(fields: string, timezone: string | undefined): Cron {
   const parts = fields.split(/\s+/);
   if (parts.length !== 6) throw invalid();
   const [minutes, hours, dom, month, dow, year] = parts as [string, string, string, string, string, string];
@@ -64,7 +65,7 @@ function compileCron(fields: string): Cron {
       sloppyRanges: true,
       domAndDow: true,
       // UTC as a fixed offset: a named zone sends every nextRun through Intl (≈ 20 ms the first time), and UTC has no DST.
-      utcOffset: 0,
+      ...(timezone === undefined ? { utcOffset: 0 } : { timezone }),
       paused: true,
     });
   } catch {
