@@ -21,6 +21,15 @@ interface SchedulerSnapshot extends ServiceSnapshot {
 const PATH = /^\/(schedules|schedule-groups)(?:\/([^/]+))?\/?$/;
 const TAGS = /^\/tags\/(arn:aws[a-z-]*:scheduler:.+)$/;
 
+/** A request's `Tags` list, checked: `[{Key, Value}]` of strings. */
+function tagsOf(body: Json): Array<{ Key: string; Value: string }> {
+  const tags = body.Tags ?? [];
+  if (!Array.isArray(tags) || !tags.every((t) => t && typeof t === 'object' && typeof (t as Json).Key === 'string' && typeof (t as Json).Value === 'string')) {
+    throw ValidationException('Tags must be a list of {Key, Value} strings.');
+  }
+  return tags as Array<{ Key: string; Value: string }>;
+}
+
 function json(body: Json): RestResponse {
   return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
@@ -70,8 +79,8 @@ export function createSchedulerService(deps: ServiceDeps): EmulatedService {
       case 'ListSchedules':
         return ops.ListSchedules(req.query);
       case 'CreateScheduleGroup': {
+        const given = tagsOf(bodyOf(req));
         const out = ops.CreateScheduleGroup(name!);
-        const given = (bodyOf(req).Tags as Array<{ Key: string; Value: string }> | undefined) ?? [];
         tags.set(String(out.ScheduleGroupArn), Object.fromEntries(given.map((t) => [t.Key, t.Value])));
         return out;
       }
@@ -86,7 +95,7 @@ export function createSchedulerService(deps: ServiceDeps): EmulatedService {
         const arn = decodeURIComponent(TAGS.exec(req.path)![1]!);
         const own = tags.get(arn) ?? {};
         if (operation === 'ListTagsForResource') return { Tags: Object.entries(own).map(([Key, Value]) => ({ Key, Value })) };
-        if (operation === 'TagResource') for (const t of (bodyOf(req).Tags as Array<{ Key: string; Value: string }> | undefined) ?? []) own[t.Key] = t.Value;
+        if (operation === 'TagResource') for (const t of tagsOf(bodyOf(req))) own[t.Key] = t.Value;
         else for (const k of req.query.getAll('TagKeys')) delete own[k];
         tags.set(arn, own);
         return {};

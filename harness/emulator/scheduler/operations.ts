@@ -39,7 +39,11 @@ function target(v: unknown): TargetRecord {
   if (t.RetryPolicy && typeof t.RetryPolicy === 'object') out.RetryPolicy = t.RetryPolicy as TargetRecord['RetryPolicy'];
   if (t.DeadLetterConfig && typeof t.DeadLetterConfig === 'object') out.DeadLetterConfig = t.DeadLetterConfig as TargetRecord['DeadLetterConfig'];
   if (t.SqsParameters && typeof t.SqsParameters === 'object') out.SqsParameters = t.SqsParameters as TargetRecord['SqsParameters'];
-  if (t.EventBridgeParameters && typeof t.EventBridgeParameters === 'object') out.EventBridgeParameters = t.EventBridgeParameters as TargetRecord['EventBridgeParameters'];
+  if (t.EventBridgeParameters !== undefined) {
+    const e = t.EventBridgeParameters as Json | null;
+    if (!e || typeof e.DetailType !== 'string' || typeof e.Source !== 'string') throw ValidationException('EventBridgeParameters needs DetailType and Source.');
+    out.EventBridgeParameters = { DetailType: e.DetailType, Source: e.Source };
+  }
   // Templated Lambda, Step Functions and EventBridge targets take JSON ("the input must be a well-formed JSON").
   if (out.Input !== undefined && /^arn:aws[a-z-]*:(lambda|states|events):/.test(out.Arn)) {
     try {

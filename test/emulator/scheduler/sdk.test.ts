@@ -174,6 +174,24 @@ describe('EventBridge Scheduler', () => {
     expect((await take(q.url)).map((m) => m.body)).toEqual(['{"from":"kept"}']);
   });
 
+  it('bad requests over raw HTTP get ValidationException, and the endpoint keeps its schedules and serving', async () => {
+    const q = await queue('kept');
+    await scheduler.send(new CreateScheduleCommand(schedule('kept', q.arn)));
+    const raw = (method: string, path: string, body: string) => fetch(`${emu.endpoint}${path}`, { method, headers: { 'content-type': 'application/json', authorization: 'AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/scheduler/aws4_request, SignedHeaders=host, Signature=x' }, body });
+    for (const [method, path, body] of [
+      ['POST', '/schedules/x', '{not json'],
+      ['POST', '/schedules/x', '[1,2]'],
+      ['POST', '/schedule-groups/g', '{"Tags":"team=data"}'],
+      ['POST', '/schedules/x', JSON.stringify({ ScheduleExpression: 'rate(1 hour)', FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: 'arn:aws:events:us-east-1:000000000000:event-bus/default', RoleArn: ROLE, EventBridgeParameters: { Source: 1 } } })],
+      ['POST', '/schedules/bad name!', JSON.stringify({ ScheduleExpression: 'rate(1 hour)', FlexibleTimeWindow: { Mode: 'OFF' }, Target: { Arn: q.arn, RoleArn: ROLE } })],
+    ] as const) {
+      const r = await raw(method, path, body);
+      expect([r.status, r.headers.get('x-amzn-errortype')?.split(':')[0]], `${method} ${path} ${body}`).toEqual([400, 'ValidationException']);
+    }
+    expect((await scheduler.send(new ListSchedulesCommand({}))).Schedules!.map((s) => s.Name)).toEqual(['kept']);
+    expect((await scheduler.send(new ListScheduleGroupsCommand({}))).ScheduleGroups!.map((g) => g.Name)).toEqual(['default']);
+  });
+
   it.skipIf(!HAS_BOTO3)('boto3: create_schedule with a time zone, get_schedule, list_schedules', async () => {
     const q = await queue('py');
     const r = await boto3(
