@@ -173,3 +173,9 @@ export function ownSnapshot<T extends ServiceSnapshot>(service: string, snapshot
   if (snapshot.service !== service) throw new Error(`a ${snapshot.service} snapshot cannot be restored into ${service}`);
   return snapshot as T;
 }
+
+/** The URL a queue ARN names on this endpoint (`<endpoint>/<account>/<name>`): how services send to a queue in-process. */
+export function queueUrlOf(endpoint: string, queueArn: string): string {
+  const [, , , , account, name] = queueArn.split(':');
+  return `${endpoint}/${account}/${name}`;
+}

@@ -7,7 +7,7 @@
  * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-targets.html
  */
 import { AwsServiceError } from '../../core/index.ts';
-import type { ServiceDeps } from '../service-deps.ts';
+import { queueUrlOf, type ServiceDeps } from '../service-deps.ts';
 import type { EventEnvelope } from './input-transform.ts';
 import type { TargetRecord } from './models.ts';
 
@@ -36,9 +36,8 @@ export function createTargetCall(deps: ServiceDeps): TargetCall {
     },
     startExecution: (stateMachineArn, input) => call('states', 'StartExecution', { stateMachineArn, input }),
     async sqs(queueArn, body, attributes, groupId, dedupId) {
-      const [, , , , account, name] = queueArn.split(':');
       await call('sqs', 'SendMessage', {
-        QueueUrl: `${deps.endpoint()}/${account}/${name}`,
+        QueueUrl: queueUrlOf(deps.endpoint(), queueArn),
         MessageBody: body,
         ...(attributes ? { MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }])) } : {}),
         ...(groupId !== undefined ? { MessageGroupId: groupId } : {}),

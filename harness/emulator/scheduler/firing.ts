@@ -15,7 +15,7 @@
  * advanceClock step), at its own instant.
  */
 import type { IdSource, Timer } from '../../core/index.ts';
-import type { ServiceDeps } from '../service-deps.ts';
+import { queueUrlOf, type ServiceDeps } from '../service-deps.ts';
 import { nextFiring } from './expression.ts';
 import type { ScheduleRecord } from './models.ts';
 import type { SchedulerStore } from './operations.ts';
@@ -88,10 +88,8 @@ export class ScheduleTimers {
         return;
       case 'states':
         return call('states', 'StartExecution', { stateMachineArn: t.Arn, input });
-      case 'sqs': {
-        const [, , , , account, name] = t.Arn.split(':');
-        return call('sqs', 'SendMessage', { QueueUrl: `${this.deps.endpoint()}/${account}/${name}`, MessageBody: input, ...(t.SqsParameters?.MessageGroupId ? { MessageGroupId: t.SqsParameters.MessageGroupId } : {}) });
-      }
+      case 'sqs':
+        return call('sqs', 'SendMessage', { QueueUrl: queueUrlOf(this.deps.endpoint(), t.Arn), MessageBody: input, ...(t.SqsParameters?.MessageGroupId ? { MessageGroupId: t.SqsParameters.MessageGroupId } : {}) });
       case 'sns':
         return call('sns', 'Publish', { TopicArn: t.Arn, Message: input });
       case 'events':
@@ -110,14 +108,13 @@ export class ScheduleTimers {
       this.deps.log.warn(`scheduler: ${s.arn} could not call ${s.target.Arn} (${code}: ${message})`);
       return;
     }
-    const [, , , , account, name] = dlq.split(':');
     const text = (v: string) => ({ DataType: 'String', StringValue: v });
     void this.deps
       .callService(
         'sqs',
         'SendMessage',
         {
-          QueueUrl: `${this.deps.endpoint()}/${account}/${name}`,
+          QueueUrl: queueUrlOf(this.deps.endpoint(), dlq),
           MessageBody: s.target.Input ?? '{}',
           MessageAttributes: { ERROR_CODE: text(code), ERROR_MESSAGE: text(message.slice(0, 256)), EXECUTION_ID: text(this.ids.uuid()), SCHEDULE_ARN: text(s.arn), TARGET_ARN: text(s.target.Arn) },
         },

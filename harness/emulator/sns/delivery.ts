@@ -7,7 +7,7 @@
  * attributes ("Fanout to Amazon SQS queues", "Amazon SNS raw message
  * delivery", SNS developer guide).
  */
-import type { ServiceDeps } from '../service-deps.ts';
+import { queueUrlOf, type ServiceDeps } from '../service-deps.ts';
 import type { MessageAttribute, Subscription } from './models.ts';
 
 export interface PublishedMessage {
@@ -139,14 +139,13 @@ export const SNS_PRINCIPAL = 'SNS';
  */
 export function deliverToQueue(deps: ServiceDeps, sub: Subscription, msg: PublishedMessage): void {
   const raw = sub.attributes.get('RawMessageDelivery') === 'true';
-  const [, , , , account, name] = sub.endpoint.split(':');
-  const input: Record<string, unknown> = { QueueUrl: `${endpointOf(deps)}/${account}/${name}`, MessageBody: raw ? msg.message : sqsNotification(deps, sub, msg) };
+  const input: Record<string, unknown> = { QueueUrl: queueUrlOf(endpointOf(deps), sub.endpoint), MessageBody: raw ? msg.message : sqsNotification(deps, sub, msg) };
   if (raw && Object.keys(msg.attributes).length > 0) {
     input.MessageAttributes = Object.fromEntries(
       Object.entries(msg.attributes).map(([k, a]) => [k, a.BinaryValue !== undefined ? { DataType: a.DataType, BinaryValue: a.BinaryValue } : { DataType: a.DataType, StringValue: a.StringValue ?? '' }]),
     );
   }
-  if (msg.fifo && name?.endsWith('.fifo')) Object.assign(input, { MessageGroupId: msg.fifo.groupId, MessageDeduplicationId: msg.fifo.dedupId });
+  if (msg.fifo && sub.endpoint.endsWith('.fifo')) Object.assign(input, { MessageGroupId: msg.fifo.groupId, MessageDeduplicationId: msg.fifo.dedupId });
   const sent = deps.callService ? deps.callService('sqs', 'SendMessage', input, SNS_PRINCIPAL) : Promise.reject(new Error('SQS is not served by this endpoint'));
   sent.catch((e: unknown) => {
     deps.log.warn(`sns: delivery of message ${msg.messageId} to ${sub.endpoint} failed (${e instanceof Error ? `${e.name}: ${e.message}` : 'error'})`);
