@@ -82,7 +82,7 @@ console.log(JSON.stringify(Object.keys(require.cache)));`;
     expect([...packages]).toEqual(expect.arrayContaining(['yaml', 'zod', '@aws-sdk/client-sfn']));
     // busboy reads S3 form uploads (POST object) only; esbuild compiles what the cache folder does not hold yet; jsonata, JSONata expressions;
     // CRC32C, that checksum of S3 requests; csv-parse, a Distributed Map's CSV reader.
-    for (const p of ['sharp', 'semver', 'adm-zip', 'busboy', 'esbuild', 'jsonata', '@aws-crypto/crc32c', 'csv-parse', '@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sns', '@aws-sdk/client-sqs', '@aws-sdk/client-eventbridge', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-lambda']) {
+    for (const p of ['sharp', 'semver', 'adm-zip', 'busboy', 'esbuild', 'jsonata', '@aws-crypto/crc32c', 'csv-parse', '@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb', '@aws-sdk/client-sns', '@aws-sdk/client-sqs', '@aws-sdk/client-eventbridge', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-lambda', '@aws-sdk/client-scheduler']) {
       expect(packages.has(p), `${p} loaded`).toBe(false);
     }
   }, 120_000);

@@ -7,7 +7,8 @@
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-schedulev2.html
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-scheduler-schedule.html
  */
-import { CreateScheduleCommand, GetScheduleCommand, SchedulerClient, UpdateScheduleCommand, type CreateScheduleCommandInput, type Target } from '@aws-sdk/client-scheduler';
+import type { CreateScheduleCommandInput, SchedulerClient, Target } from '@aws-sdk/client-scheduler';
+import { requireCommonJs } from '../../core/commonjs.ts';
 import type { DeployScope, ProblemSink, Wiring } from '../resources/types.ts';
 import { isObj, type Obj } from '../template.ts';
 import type { EventSourceModule } from './types.ts';
@@ -23,8 +24,13 @@ export interface ScheduleWiring extends Wiring {
   schedule: ScheduleSpec;
 }
 
+/** The Scheduler SDK, loaded by the first template with a schedule (≈ 7 ms every other deploy need not pay). */
+export function schedulerSdk(): typeof import('@aws-sdk/client-scheduler') {
+  return requireCommonJs('@aws-sdk/client-scheduler') as typeof import('@aws-sdk/client-scheduler');
+}
+
 export function schedulerClient(scope: DeployScope): SchedulerClient {
-  return scope.client('scheduler', (config) => new SchedulerClient(config));
+  return scope.client('scheduler', (config) => new (schedulerSdk().SchedulerClient)(config));
 }
 
 function dateOf(v: unknown, field: string, problem: ProblemSink): Date | undefined {
@@ -107,6 +113,7 @@ const comparable = (s: Partial<Pick<CreateScheduleCommandInput, 'ScheduleExpress
 /** CreateSchedule, or UpdateSchedule when the deployed one differs. Returns its ARN. */
 export async function deploySchedule(scope: DeployScope, spec: ScheduleSpec): Promise<string> {
   const scheduler = schedulerClient(scope);
+  const { CreateScheduleCommand, GetScheduleCommand, UpdateScheduleCommand } = schedulerSdk();
   const type = 'AWS::Scheduler::Schedule';
   const current = await scheduler.send(new GetScheduleCommand({ Name: spec.input.Name, ...(spec.input.GroupName ? { GroupName: spec.input.GroupName } : {}) })).catch((e: unknown) => {
     if ((e as { name?: string }).name === 'ResourceNotFoundException' && /^Schedule /.test((e as Error).message)) return undefined;

@@ -5,9 +5,8 @@
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-scheduler-schedule.html
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-scheduler-schedulegroup.html
  */
-import { CreateScheduleGroupCommand, GetScheduleGroupCommand } from '@aws-sdk/client-scheduler';
 import type { PhysicalResource, ResolveContext } from '../intrinsics.ts';
-import { deploySchedule, schedulerClient, scheduleInput, targetOptions, type ScheduleSpec } from '../events/scheduler.ts';
+import { deploySchedule, schedulerClient, scheduleInput, schedulerSdk, targetOptions, type ScheduleSpec } from '../events/scheduler.ts';
 import { isObj } from '../template.ts';
 import type { ResourceModule } from './types.ts';
 
@@ -57,6 +56,7 @@ export const schedulerScheduleGroup: ResourceModule<GroupSpec> = {
   physical: (spec, c) => groupPhysical(spec.name, c),
   async deploy(spec, scope) {
     const scheduler = schedulerClient(scope);
+    const { CreateScheduleGroupCommand, GetScheduleGroupCommand } = schedulerSdk();
     const exists = await scheduler.send(new GetScheduleGroupCommand({ Name: spec.name })).then(
       () => true,
       (e: unknown) => {
