@@ -4,7 +4,8 @@
  * errors, and schedules firing on virtual time — a cron in a named time zone
  * (daylight saving included), a rate from StartDate, a one-time at() deleted
  * after it ran, a refused delivery in the dead-letter queue — and a snapshot
- * restore that brings schedules back armed.
+ * restore that brings schedules back armed; the AWS CLI v2 from Debian
+ * drives it too.
  */
 import {
   CreateScheduleCommand,
@@ -23,7 +24,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../harness/core/index.ts';
 import { startEmulator, type Emulator } from '../../../harness/emulator/server.ts';
 import { clientConfig } from '../../support/clients.ts';
-import { boto3, HAS_BOTO3 } from '../secretsmanager/clients.ts';
+import { awsCli, boto3, HAS_BOTO3, HAS_CLI } from '../secretsmanager/clients.ts';
 
 const START = Date.UTC(2026, 0, 10, 12, 0, 0);
 const clock = new VirtualClock({ start: START, autoAdvance: 'idle' });
@@ -190,6 +191,31 @@ describe('EventBridge Scheduler', () => {
     }
     expect((await scheduler.send(new ListSchedulesCommand({}))).Schedules!.map((s) => s.Name)).toEqual(['kept']);
     expect((await scheduler.send(new ListScheduleGroupsCommand({}))).ScheduleGroups!.map((g) => g.Name)).toEqual(['default']);
+  });
+
+  it.skipIf(!HAS_CLI)('AWS CLI v2: create-schedule-group, create-schedule with an at() in a time zone, get-schedule, list-schedules, errors', async () => {
+    const q = await queue('cli');
+    const cli = (...args: string[]) => awsCli(emu.endpoint, ['scheduler', ...args]);
+    expect((await cli('create-schedule-group', '--name', 'ops')).exitCode).toBe(0);
+    const created = await cli(
+      'create-schedule', '--name', 'launch', '--group-name', 'ops',
+      '--schedule-expression', 'at(2030-03-01T09:00:00)', '--schedule-expression-timezone', 'Asia/Tokyo',
+      // Debian's CLI (2.9) predates ActionAfterCompletion: the SDK test above covers it.
+      '--flexible-time-window', 'Mode=OFF',
+      '--target', JSON.stringify({ Arn: q.arn, RoleArn: ROLE, Input: 'go' }),
+    );
+    expect(created.exitCode, created.stderr).toBe(0);
+    expect(created.json).toEqual({ ScheduleArn: 'arn:aws:scheduler:us-east-1:000000000000:schedule/ops/launch' });
+    const got = await cli('get-schedule', '--name', 'launch', '--group-name', 'ops');
+    expect(got.json).toMatchObject({ ScheduleExpressionTimezone: 'Asia/Tokyo', Target: { Arn: q.arn, Input: 'go' } });
+    expect(((await cli('list-schedules', '--group-name', 'ops')).json as { Schedules: Array<{ Name: string }> }).Schedules.map((x) => x.Name)).toEqual(['launch']);
+    const missing = await cli('get-schedule', '--name', 'nope');
+    expect(missing.exitCode).not.toBe(0);
+    expect(missing.stderr).toContain('ResourceNotFoundException');
+    // 09:00 in Tokyo is 00:00 UTC.
+    await clock.advance(Date.UTC(2030, 2, 1, 0, 0, 1) - clock.now());
+    expect((await take(q.url)).map((m) => m.body)).toEqual(['go']);
+    expect(sentTimes(q.arn)).toEqual(['2030-03-01T00:00:00.000Z']);
   });
 
   it.skipIf(!HAS_BOTO3)('boto3: create_schedule with a time zone, get_schedule, list_schedules', async () => {
