@@ -41,11 +41,11 @@ export function parseExpression(expression: string, timezone: string | undefined
 /** The next firing after `after` (epoch ms), or undefined when there is none (past at(), past EndDate). */
 export function nextFiring(s: ScheduleRecord, after: number): number | undefined {
   const e = parseExpression(s.expression, s.timezone);
-  // One-time schedules ignore StartDate and EndDate (CreateSchedule: "… ignored for one-time schedules").
+  // StartDate and EndDate bound recurring schedules only (CreateSchedule's StartDate/EndDate: not applied to at()).
   if (e.kind === 'at') return e.at > after ? e.at : undefined;
   const start = s.startDate ?? s.creationDate;
-  const from = Math.max(after, start - 1);
-  const next = e.kind === 'rate' ? nextRuleFiring(e, Math.max(after, start), start) : nextRuleFiring(e, from, start);
+  // A rate counts its periods from the start; a cron may fire at the start instant itself.
+  const next = nextRuleFiring(e, e.kind === 'rate' ? Math.max(after, start) : Math.max(after, start - 1), start);
   if (next === undefined || (s.endDate !== undefined && next > s.endDate)) return undefined;
   return next;
 }
