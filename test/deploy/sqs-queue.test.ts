@@ -5,7 +5,7 @@
  * AWS::Lambda::EventSourceMapping — the function consumes what is sent; a
  * redeploy is unchanged, an edited template updates in place.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ListEventSourceMappingsCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -278,5 +278,11 @@ Resources:
     expect(logs()).toContain('PAGE aws:sqs Notification disk full');
     const again = await deploy(file, be, { skipValidation: true });
     expect(again.changes.filter((c) => c.logicalId.startsWith('PagerOnAlert')).every((c) => c.action === 'unchanged')).toBe(true);
+    // The queue SAM adds keeps SQS's default visibility timeout: a function slower than 30 s cannot be mapped to it.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('Timeout: 10', 'Timeout: 60'));
+    const report = await validateTemplate(file);
+    expect(report.problems.filter((p) => p.severity === 'ERROR')).toEqual([
+      expect.objectContaining({ field: 'Resources.Pager.Properties.Events.OnAlert.Properties.SqsSubscription', message: expect.stringContaining("the queue SqsSubscription adds has SQS's default visibility timeout (30 seconds), less than Function timeout: 60 seconds") }),
+    ]);
   }, 30_000);
 });

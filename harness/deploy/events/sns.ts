@@ -11,7 +11,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SQSC
 import type { DeployScope, Wiring } from '../resources/types.ts';
 import { isObj } from '../template.ts';
 import { allowInvoke } from './s3.ts';
-import { mapQueue, mappingSettings, type MappingSettings } from './sqs.ts';
+import { DEFAULT_VISIBILITY_SECONDS, mapQueue, mappingSettings, type MappingSettings } from './sqs.ts';
 import type { EventSourceModule } from './types.ts';
 
 /** The subscription protocols the endpoint delivers to. */
@@ -105,6 +105,13 @@ export const snsEvents: EventSourceModule<SnsWiring> = {
     if (via === true || via === 'true' || isObj(via)) {
       // SAM puts a queue between: the topic → the queue (not raw) → an event source mapping → the function.
       const given = isObj(via) && typeof via.QueueArn === 'string' ? via.QueueArn : undefined;
+      // The queue SAM adds has SQS's default VisibilityTimeout (30 s): Lambda refuses its mapping to a slower function.
+      if (given === undefined && target.timeoutSeconds > DEFAULT_VISIBILITY_SECONDS) {
+        input.problem(
+          `Lambda refuses this mapping, so the deploy fails: the queue SqsSubscription adds has SQS's default visibility timeout (${DEFAULT_VISIBILITY_SECONDS} seconds), less than Function timeout: ${target.timeoutSeconds} seconds. Give SqsSubscription the QueueArn and QueueUrl of a queue of the template with a VisibilityTimeout of at least ${target.timeoutSeconds}, or lower the function's Timeout`,
+          `${field}.Properties.SqsSubscription`,
+        );
+      }
       const settings = mappingSettings(isObj(via) ? { BatchSize: via.BatchSize, Enabled: via.Enabled } : {}, `${field}.Properties.SqsSubscription`, input.problem);
       wiring.viaQueue = { name: given?.split(':').pop() ?? `${target.logicalId}${eventId}Queue`, ...(given ? { arn: given } : {}), settings };
       delete wiring.attributes.RawMessageDelivery;

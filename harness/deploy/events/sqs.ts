@@ -100,7 +100,7 @@ export async function mapQueue(scope: DeployScope, w: SqsWiring, type: string): 
 }
 
 /** SQS's default VisibilityTimeout (AWS::SQS::Queue). */
-const DEFAULT_VISIBILITY_SECONDS = 30;
+export const DEFAULT_VISIBILITY_SECONDS = 30;
 
 /**
  * The template queue a `Queue` written as `!GetAtt Q.Arn` names, and its
