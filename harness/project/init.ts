@@ -4,8 +4,9 @@
  * per state machine (started with an input the template gives it, else `{}`,
  * expecting SUCCEEDED), or, in a template without state machines, per
  * function (a message on its SQS queue, an upload to its bucket, else an
- * invoke: with the request an API event would hand it, an empty `Records`
- * batch for record events) — never replacing a file that exists unless forced.
+ * invoke: with the request an API event would hand it, the event envelope
+ * an EventBridge rule or schedule would, an empty `Records` batch for record
+ * events) — never replacing a file that exists unless forced.
  * The command (harness/cli/commands/init.ts) prints; this module decides.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -170,6 +171,7 @@ function triggerOf(model: TemplateModel, logicalId: string): FunctionTrigger {
     const { Type: type, Properties: props } = (ev ?? {}) as { Type?: unknown; Properties?: Record<string, unknown> };
     if (typeof type === 'string' && RECORDS_EVENTS.has(type)) payload ??= { Records: [] };
     if (type === 'Api' || type === 'HttpApi') payload ??= apiEvent(type, props?.Method, props?.Path);
+    if (type === 'Schedule' || type === 'EventBridgeRule' || type === 'CloudWatchEvent') payload ??= props?.Input !== undefined ? inputOf(props.Input) : eventEnvelope(type, props?.Pattern);
     if (type === 'SQS') {
       const id = resourceOf(model, props?.Queue, 'AWS::SQS::Queue');
       const queue = id === undefined ? undefined : specName(model, id);
@@ -182,6 +184,41 @@ function triggerOf(model: TemplateModel, logicalId: string): FunctionTrigger {
     }
   }
   return { kind: 'invoke', payload: payload ?? {} };
+}
+
+/** A rule target's `Input` as the function receives it (JSON text parsed; other text as it is). */
+function inputOf(input: unknown): unknown {
+  if (typeof input !== 'string') return input;
+  try {
+    return JSON.parse(input) as unknown;
+  } catch {
+    return input;
+  }
+}
+
+/**
+ * The event an EventBridge rule hands the function: a `Scheduled Event` for a
+ * schedule, else an envelope with the first `source` and `detail-type` its
+ * pattern matches (and an empty `detail` to fill in).
+ * https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html
+ */
+function eventEnvelope(type: string, pattern: unknown): Record<string, unknown> {
+  const first = (key: string) => {
+    const v = pattern && typeof pattern === 'object' ? (pattern as Record<string, unknown>)[key] : undefined;
+    return Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
+  };
+  const scheduled = type === 'Schedule';
+  return {
+    version: '0',
+    id: '00000000-0000-0000-0000-000000000000',
+    'detail-type': scheduled ? 'Scheduled Event' : (first('detail-type') ?? 'Example'),
+    source: scheduled ? 'aws.events' : (first('source') ?? 'example.app'),
+    account: '000000000000',
+    time: '2026-01-01T00:00:00Z',
+    region: 'us-east-1',
+    resources: [],
+    detail: {},
+  };
 }
 
 /**

@@ -127,6 +127,12 @@ Resources:
       InlineCode: |
         exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ id: event.pathParameters.id, method: event.httpMethod }) });
       Events: { Get: { Type: Api, Properties: { Path: '/items/{id}', Method: get } } }
+  OnOrder:
+    Type: AWS::Serverless::Function
+    Properties:
+      InlineCode: |
+        exports.handler = async (event) => ({ from: event.source + '/' + event['detail-type'] });
+      Events: { Placed: { Type: EventBridgeRule, Properties: { Pattern: { source: [shop.orders], detail-type: [Order Placed] } } } }
   Health:
     Type: AWS::Serverless::Function
     Properties:
@@ -146,9 +152,11 @@ Resources:
     // API Gateway is not emulated: the function is invoked with the request its event would hand it (REST 1.0, HTTP API 2.0).
     expect(starter('get-item.yaml')).toMatchObject({ when: [{ invoke: { function: 'GetItem', payload: { resource: '/items/{id}', path: '/items/example', httpMethod: 'GET', pathParameters: { id: 'example' }, body: null } } }] });
     expect(starter('health.yaml')).toMatchObject({ when: [{ invoke: { function: 'Health', payload: { version: '2.0', routeKey: 'POST /health', rawPath: '/health', requestContext: { http: { method: 'POST', path: '/health' } } } } }] });
+    // An EventBridge rule's function gets the envelope its pattern matches.
+    expect(starter('on-order.yaml')).toMatchObject({ when: [{ invoke: { function: 'OnOrder', payload: { source: 'shop.orders', 'detail-type': 'Order Placed', detail: {} } } }] });
     const run = captureIo(root);
     expect(await main(['run'], run.io), run.out.stdout + run.out.stderr).toBe(0);
-    expect(run.out.stdout).toContain('5 passed of 5');
+    expect(run.out.stdout).toContain('6 passed of 6');
   }, 60_000);
 
   it('never replaces a file without --force', async () => {
