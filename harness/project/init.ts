@@ -162,7 +162,7 @@ function keyThrough(filter: unknown): string {
   return `${prefix}starter${suffix}`;
 }
 
-/** The first SQS or S3 event of a SAM function whose queue or bucket the template makes; else an invoke. */
+/** The first SQS or S3 event of a SAM function whose queue or bucket the template makes; else an invoke with what its first other event would hand it. */
 function triggerOf(model: TemplateModel, logicalId: string): FunctionTrigger {
   const raw = model.template.resources[logicalId];
   const events = raw?.Properties && typeof raw.Properties.Events === 'object' && raw.Properties.Events ? (raw.Properties.Events as Record<string, unknown>) : {};
