@@ -332,6 +332,16 @@ export function pathSuffix(path: ReadonlyArray<string | number>): string {
   return path.map((s) => (typeof s === 'number' ? `[${s}]` : `.${s}`)).join('');
 }
 
+/** The logical id (and attribute) a value that is exactly `!Ref X` or `!GetAtt X.Attr` names; undefined for anything else. */
+export function referencedResource(value: unknown): { id: string; attribute?: string } | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const obj = value as Record<string, unknown>;
+  if (typeof obj.Ref === 'string') return { id: obj.Ref };
+  const a = obj['Fn::GetAtt'];
+  const [id, attribute] = typeof a === 'string' ? a.split('.') : Array.isArray(a) ? a : [];
+  return typeof id === 'string' && typeof attribute === 'string' ? { id, attribute } : undefined;
+}
+
 /** Every logical id (resource or parameter) a value refers to through Ref, Fn::GetAtt or Fn::Sub. */
 export function referencesIn(value: unknown, out: Set<string> = new Set()): Set<string> {
   if (Array.isArray(value)) {

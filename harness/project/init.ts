@@ -13,6 +13,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import type { TemplateModel } from '../deploy/index.ts';
+import { referencedResource } from '../deploy/intrinsics.ts';
 import { RehearseError } from '../core/index.ts';
 import { schemaComment } from './schema-path.ts';
 import { readSamConfig, samConfigIn, type SamConfig } from './samconfig.ts';
@@ -141,11 +142,8 @@ const RECORDS_EVENTS = new Set(['DynamoDB', 'Kinesis', 'SQS', 'SNS', 'S3', 'MSK'
 
 /** The logical id a `!GetAtt X.Arn` or `!Ref X` names, when it is one of the template's resources of that type. */
 function resourceOf(model: TemplateModel, written: unknown, type: string): string | undefined {
-  if (!written || typeof written !== 'object') return undefined;
-  const w = written as { Ref?: unknown; 'Fn::GetAtt'?: unknown };
-  const getAtt = w['Fn::GetAtt'];
-  const id = typeof w.Ref === 'string' ? w.Ref : Array.isArray(getAtt) ? getAtt[0] : typeof getAtt === 'string' ? getAtt.split('.')[0] : undefined;
-  return typeof id === 'string' && model.template.resources[id]?.Type === type ? id : undefined;
+  const id = referencedResource(written)?.id;
+  return id !== undefined && model.template.resources[id]?.Type === type ? id : undefined;
 }
 
 function specName(model: TemplateModel, logicalId: string): string | undefined {

@@ -415,8 +415,9 @@ async function deliverS3Event(ctx: RunContext, spec: NonNullable<StepSpec['deliv
  * Whether `steps` start work that reaches functions after the step returns:
  * an object written (bucket notifications), a message sent (event source
  * mappings), events put (rules), an asynchronous invoke, the clock moved
- * (schedules, redeliveries, retries) — in a repeat or a parallel too. `then` then waits for its invocation, cold start and table
- * checks as it does beside `messages` (runner.ts settleQueues).
+ * (schedules, redeliveries, retries) — in a repeat or a parallel too.
+ * `then` then waits for its invocation, cold start and table checks as it
+ * does beside `messages` (runner.ts settleQueues).
  */
 export function startsDeliveries(steps: readonly StepSpec[]): boolean {
   return steps.some(

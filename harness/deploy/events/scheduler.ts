@@ -84,15 +84,14 @@ export function targetOptions(t: Obj): Omit<Target, 'Arn' | 'RoleArn'> {
   return out;
 }
 
-/** A SAM `ScheduleV2` event of a function or a state machine, as one schedule targeting it. */
-export function samScheduleWiring(target: { logicalId: string; arn: string }, eventId: string, p: Obj, field: string, problem: ProblemSink, roleFor: (name: string) => string): ScheduleWiring[] {
+/** A SAM `ScheduleV2` event of a function or a state machine, as one schedule targeting it (without RoleArn, the deploy's role for it). */
+export function samScheduleWiring(target: { logicalId: string; arn: string }, eventId: string, p: Obj, field: string, problem: ProblemSink): ScheduleWiring[] {
   const at = `${field}.Properties`;
   const name = (typeof p.Name === 'string' ? p.Name : `${target.logicalId}${eventId}`).slice(0, 64);
   if (isObj(p.DeadLetterConfig) && p.DeadLetterConfig.Type !== undefined && p.DeadLetterConfig.Arn === undefined) {
     problem('DeadLetterConfig with Type (a queue SAM would create) is not deployed: give Arn, an SQS queue of the template', `${at}.DeadLetterConfig`, 'WARNING');
   }
-  const role = typeof p.RoleArn === 'string' ? p.RoleArn : roleFor(name);
-  const input = scheduleInput(name, p, { Arn: target.arn, RoleArn: role, ...targetOptions(p) }, at, problem);
+  const input = scheduleInput(name, p, { Arn: target.arn, RoleArn: typeof p.RoleArn === 'string' ? p.RoleArn : undefined, ...targetOptions(p) }, at, problem);
   return input ? [{ kind: 'schedule', source: `Resources.${target.logicalId}.${field}`, schedule: { logicalId: `${target.logicalId}${eventId}`, input } }] : [];
 }
 
@@ -112,23 +111,25 @@ const comparable = (s: Partial<Pick<CreateScheduleCommandInput, 'ScheduleExpress
 
 /** CreateSchedule, or UpdateSchedule when the deployed one differs. Returns its ARN. */
 export async function deploySchedule(scope: DeployScope, spec: ScheduleSpec): Promise<string> {
+  // SAM makes a role for a ScheduleV2 event that names none.
+  const input = { ...spec.input, Target: { ...spec.input.Target, RoleArn: spec.input.Target.RoleArn ?? scope.roleFor(spec.input.Name) } };
   const scheduler = schedulerClient(scope);
   const { CreateScheduleCommand, GetScheduleCommand, UpdateScheduleCommand } = schedulerSdk();
   const type = 'AWS::Scheduler::Schedule';
-  const current = await scheduler.send(new GetScheduleCommand({ Name: spec.input.Name, ...(spec.input.GroupName ? { GroupName: spec.input.GroupName } : {}) })).catch((e: unknown) => {
+  const current = await scheduler.send(new GetScheduleCommand({ Name: input.Name, ...(input.GroupName ? { GroupName: input.GroupName } : {}) })).catch((e: unknown) => {
     if ((e as { name?: string }).name === 'ResourceNotFoundException' && /^Schedule /.test((e as Error).message)) return undefined;
     throw e;
   });
   if (!current) {
-    const out = await scheduler.send(new CreateScheduleCommand(spec.input));
-    scope.change({ type, logicalId: spec.logicalId, physicalId: out.ScheduleArn ?? '', action: 'created', detail: `${spec.input.ScheduleExpression}${spec.input.ScheduleExpressionTimezone ? ` (${spec.input.ScheduleExpressionTimezone})` : ''} → ${spec.input.Target.Arn}` });
+    const out = await scheduler.send(new CreateScheduleCommand(input));
+    scope.change({ type, logicalId: spec.logicalId, physicalId: out.ScheduleArn ?? '', action: 'created', detail: `${input.ScheduleExpression}${input.ScheduleExpressionTimezone ? ` (${input.ScheduleExpressionTimezone})` : ''} → ${input.Target.Arn}` });
     return out.ScheduleArn ?? '';
   }
-  if (comparable(current) === comparable(spec.input)) {
+  if (comparable(current) === comparable(input)) {
     scope.change({ type, logicalId: spec.logicalId, physicalId: current.Arn ?? '', action: 'unchanged' });
     return current.Arn ?? '';
   }
-  const out = await scheduler.send(new UpdateScheduleCommand(spec.input));
+  const out = await scheduler.send(new UpdateScheduleCommand(input));
   scope.change({ type, logicalId: spec.logicalId, physicalId: out.ScheduleArn ?? '', action: 'updated' });
   return out.ScheduleArn ?? '';
 }
@@ -137,7 +138,7 @@ export const schedulerEvents: EventSourceModule<ScheduleWiring> = {
   kind: 'schedule',
   samTypes: ['ScheduleV2'],
   fromSamEvent({ target, eventId, properties, field, input }) {
-    return samScheduleWiring({ logicalId: target.logicalId, arn: target.functionArn }, eventId, properties, field, input.problem, (name) => `arn:${input.ctx.partition}:iam::${input.ctx.accountId}:role/${name}-role`);
+    return samScheduleWiring({ logicalId: target.logicalId, arn: target.functionArn }, eventId, properties, field, input.problem);
   },
   independent: true,
   async deploy(items, scope) {

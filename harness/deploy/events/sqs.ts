@@ -7,6 +7,7 @@
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-eventsourcemapping.html
  */
 import { CreateEventSourceMappingCommand, ListEventSourceMappingsCommand, UpdateEventSourceMappingCommand, type EventSourceMappingConfiguration } from '@aws-sdk/client-lambda';
+import { referencedResource } from '../intrinsics.ts';
 import type { DeployScope, ProblemSink, Wiring } from '../resources/types.ts';
 import { isObj, type Obj, type TemplateFile } from '../template.ts';
 import { lambdaClient } from './s3.ts';
@@ -111,9 +112,9 @@ export const DEFAULT_VISIBILITY_SECONDS = 30;
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html
  */
 function templateQueue(written: unknown, template: TemplateFile): { id: string; visibilitySeconds: number; given: boolean } | undefined {
-  const getAtt = isObj(written) ? written['Fn::GetAtt'] : undefined;
-  const [id, attribute] = Array.isArray(getAtt) ? getAtt : typeof getAtt === 'string' ? getAtt.split('.') : [];
-  if (typeof id !== 'string' || attribute !== 'Arn') return undefined;
+  const ref = referencedResource(written);
+  if (ref?.attribute !== 'Arn') return undefined;
+  const id = ref.id;
   const resource = template.resources[id];
   if (resource?.Type !== 'AWS::SQS::Queue') return undefined;
   const v = isObj(resource.Properties) ? resource.Properties.VisibilityTimeout : undefined;

@@ -193,8 +193,7 @@ export const stateMachine: ResourceModule<StateMachineSpec> = {
         continue;
       }
       if (type === 'ScheduleV2' && isObj(ev)) {
-        const role = (name: string) => `arn:${input.ctx.partition}:iam::${input.ctx.accountId}:role/${name}-role`;
-        out.push(...samScheduleWiring({ logicalId: spec.logicalId, arn: String(physical.attributes.Arn) }, eventId, isObj(ev.Properties) ? ev.Properties : {}, field, input.problem, role));
+        out.push(...samScheduleWiring({ logicalId: spec.logicalId, arn: String(physical.attributes.Arn) }, eventId, isObj(ev.Properties) ? ev.Properties : {}, field, input.problem));
         continue;
       }
       input.problem(`event ${eventId} (Type ${type}) is not deployed: ${samEventNotDeployedReason(type)}`, field, 'WARNING');

@@ -3,9 +3,9 @@
  * takes the flat form parameters and returns the `<Action>Result` content
  * (harness/protocol serialises objects, `<member>` lists and `<entry>` maps).
  */
+import { createHash } from 'node:crypto';
 import type { RequestContext } from '../../protocol/service.ts';
 import type { ServiceDeps } from '../service-deps.ts';
-import { createHash } from 'node:crypto';
 import { deliverToLambda, deliverToQueue, type PublishedMessage } from './delivery.ts';
 import {
   BatchEntryIdsNotDistinct,
