@@ -338,7 +338,12 @@ export function referencedResource(value: unknown): { id: string; attribute?: st
   const obj = value as Record<string, unknown>;
   if (typeof obj.Ref === 'string') return { id: obj.Ref };
   const a = obj['Fn::GetAtt'];
-  const [id, attribute] = typeof a === 'string' ? a.split('.') : Array.isArray(a) ? a : [];
+  if (typeof a === 'string') {
+    // `X.Outputs.Y` is resource X's attribute `Outputs.Y`, as the short form `!GetAtt` reads it (template-text.ts).
+    const dot = a.indexOf('.');
+    return dot > 0 ? { id: a.slice(0, dot), attribute: a.slice(dot + 1) } : undefined;
+  }
+  const [id, attribute] = Array.isArray(a) ? a : [];
   return typeof id === 'string' && typeof attribute === 'string' ? { id, attribute } : undefined;
 }
 
