@@ -236,8 +236,10 @@ async function clockHint(ctx: RunContext): Promise<string> {
 }
 
 async function awaitStep(ctx: RunContext, spec: NonNullable<StepSpec['await']>): Promise<string> {
-  const exec = target(ctx, spec.execution);
   const timeoutMs = (spec.timeoutSeconds ?? ctx.waitTimeoutMs / 1000) * 1000;
+  // No step started one (an advanceClock past a schedule, a putEvents to a rule): the first execution that starts.
+  const nothingClaimed = spec.execution === undefined && !ctx.executions.some((e) => ctx.claimed.has(e.executionArn));
+  const exec = nothingClaimed ? await claimNewExecution(ctx, undefined, timeoutMs, 'await') : target(ctx, spec.execution);
   const sfn = ctx.clients.sfn;
   const label = exec.alias ?? exec.name;
   if (spec.state !== undefined) {

@@ -31,6 +31,13 @@ Resources:
         Nightly:
           Type: ScheduleV2
           Properties: { ScheduleExpression: cron(0 2 * * ? *), ScheduleExpressionTimezone: Europe/Paris, Input: '{"Records":[{"body":"nightly"}]}' }
+  Report:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Name: report
+      Definition: { StartAt: Done, States: { Done: { Type: Pass, Result: { reported: true }, End: true } } }
+      Events:
+        Weekly: { Type: ScheduleV2, Properties: { ScheduleExpression: cron(0 6 ? * MON *), Input: '{"week":1}' } }
 `;
 
 // Slow on the wall clock, so its invocation (recorded when it ends) comes well after the send step returns.
@@ -56,6 +63,7 @@ describe('then waits for what a step delivered', { timeout: 120_000 }, () => {
     'src/app.js': HANDLER,
     'scenarios/counted.yaml': scenario('the worker is counted once it has run', '  invocations: { Worker: 1 }\n  coldStarts: { Worker: 1 }\n  items:\n    Done:\n      - { id: job-1 }\n'),
     'scenarios/never.yaml': scenario('a count that never comes fails', '  invocations: { Worker: 2 }\n'),
+    'scenarios/weekly.yaml': 'name: await takes the execution a schedule started\nworkflow: report\nwhen:\n  - advanceClock: { seconds: 604800 }\n  - await: { status: SUCCEEDED }\nthen:\n  execution: { status: SUCCEEDED, output: { reported: true } }\n',
     'scenarios/scheduled.yaml': 'name: the nightly schedule runs the worker once a day has passed\ndeploy: true\nwhen:\n  - advanceClock: { seconds: 86400 }\nthen:\n  invocations: { Worker: 1 }\n  items:\n    Done:\n      - { id: nightly }\n',
   });
 
@@ -77,5 +85,11 @@ describe('then waits for what a step delivered', { timeout: 120_000 }, () => {
     const report = await runSuite({ paths: ['scenarios/scheduled.yaml'], cwd: dir(), seed: 'deliveries', workers: 1 });
     const [r] = report.scenarios;
     expect(r?.status, JSON.stringify([r?.reason, r?.checks.filter((c) => c.status !== 'passed')], null, 1)).toBe('passed');
+  });
+
+  it('await with no execution started by a step takes the first that starts (here by a schedule an advanceClock passes)', async () => {
+    const report = await runSuite({ paths: ['scenarios/weekly.yaml'], cwd: dir(), seed: 'deliveries', workers: 1 });
+    const [r] = report.scenarios;
+    expect(r?.status, JSON.stringify([r?.reason, r?.steps, r?.checks.filter((c) => c.status !== 'passed')], null, 1)).toBe('passed');
   });
 });
